@@ -1,0 +1,49 @@
+package dev.berth.contracts;
+
+import java.util.List;
+
+/**
+ * The topic catalogue: every Kafka topic Berth uses, with the key it is partitioned by and
+ * whether it is compacted (holds current state) or a stream of events/commands.
+ * Names can be prefixed per installation ({@code berth.topic-prefix}); these are the defaults.
+ */
+public final class Topics {
+
+    /** create / delete (later update, scale, restart) of an app, from the gateway. Key: appId. */
+    public static final String APP_COMMANDS = "berth.app-commands";
+    /** Accepted desired state of every app, written only by the scheduler. Compacted. Key: appId. */
+    public static final String APPS = "berth.apps";
+    /** The scheduler's record of every task and where it runs. Compacted. Key: taskId. */
+    public static final String TASKS = "berth.tasks";
+    /** Registration and heartbeats from node agents. Compacted, so the latest report per node survives. Key: nodeId. */
+    public static final String NODE_STATUS = "berth.node-status";
+    /** Launch / kill commands for one node. Key: nodeId; an agent reads only the partition its key maps to. */
+    public static final String NODE_COMMANDS = "berth.node-commands";
+    /** Observed task state from agents. Key: taskId. */
+    public static final String TASK_STATUS = "berth.task-status";
+    /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
+    public static final String DEAD_LETTER = "berth.dead-letter";
+
+    private Topics() {
+    }
+
+    /** How a topic is laid out; {@link dev.berth.contracts.kafka.TopicBootstrap} creates them from this. */
+    public record Spec(String name, int partitions, boolean compacted) {
+    }
+
+    /**
+     * Every topic with its layout. Node commands get several partitions so that each agent
+     * reads only its own share; state topics are compacted so a service rebuilds its view by
+     * reading them from the start.
+     */
+    public static List<Spec> catalogue() {
+        return List.of(
+                new Spec(APP_COMMANDS, 1, false),
+                new Spec(APPS, 1, true),
+                new Spec(TASKS, 1, true),
+                new Spec(NODE_STATUS, 1, true),
+                new Spec(NODE_COMMANDS, 8, false),
+                new Spec(TASK_STATUS, 1, false),
+                new Spec(DEAD_LETTER, 1, false));
+    }
+}

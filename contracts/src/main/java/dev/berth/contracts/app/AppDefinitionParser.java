@@ -1,0 +1,377 @@
+package dev.berth.contracts.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import dev.berth.contracts.json.JsonCodec;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Marathon-style app definition, fills Marathon's defaults, and explains every field it
+ * refuses. It works on the JSON tree rather than binding straight to a record so that it can tell
+ * apart an unknown field (a typo), a Marathon field Berth does not support yet, and a bad value,
+ * and report all of them at once instead of stopping at the first.
+ */
+public final class AppDefinitionParser {
+
+    static final int MAX_INSTANCES = 10_000;
+    static final double MAX_CPUS = 1024;
+    static final double MAX_MEM_MIB = 16L * 1024 * 1024;
+    static final double MAX_DISK_MIB = 1024L * 1024 * 1024;
+    private static final Pattern PORT_NAME = Pattern.compile("^[a-z0-9-]+$");
+    private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+
+    private static final Set<String> SUPPORTED = Set.of("id", "cmd", "args", "instances", "cpus", "mem", "disk",
+            "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
+            // Marathon returns these on GET; an exported definition posted back must still be accepted.
+            "version", "versionInfo");
+
+    /**
+     * Marathon fields Berth does not run yet. Each is accepted only with a value that changes nothing
+     * (absent, null, empty, or Marathon's own default), so exported definitions still load.
+     */
+    private static final Map<String, Set<String>> NOT_YET_SUPPORTED = Map.ofEntries(
+            Map.entry("constraints", Set.of("[]")),
+            Map.entry("healthChecks", Set.of("[]")),
+            Map.entry("readinessChecks", Set.of("[]")),
+            Map.entry("upgradeStrategy", Set.of("{}", "{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":1}",
+                    "{\"minimumHealthCapacity\":1.0,\"maximumOverCapacity\":1.0}")),
+            Map.entry("backoffSeconds", Set.of("1")),
+            Map.entry("backoffFactor", Set.of("1.15")),
+            Map.entry("maxLaunchDelaySeconds", Set.of("300", "3600")),
+            Map.entry("taskKillGracePeriodSeconds", Set.of()),
+            Map.entry("user", Set.of()),
+            Map.entry("dependencies", Set.of("[]")),
+            Map.entry("executor", Set.of("\"\"", "\"//cmd\"")),
+            Map.entry("fetch", Set.of("[]")),
+            Map.entry("uris", Set.of("[]")),
+            Map.entry("storeUrls", Set.of("[]")),
+            Map.entry("gpus", Set.of("0")),
+            Map.entry("ipAddress", Set.of()),
+            Map.entry("residency", Set.of()),
+            Map.entry("secrets", Set.of("{}")),
+            Map.entry("killSelection", Set.of("\"YOUNGEST_FIRST\"")),
+            Map.entry("unreachableStrategy", Set.of()),
+            Map.entry("networks", Set.of("[]", "[{\"mode\":\"host\"}]")),
+            Map.entry("tty", Set.of("false")),
+            Map.entry("role", Set.of("\"*\"")),
+            Map.entry("resourceLimits", Set.of("{}")),
+            Map.entry("ports", Set.of()));
+
+    private static final Set<String> PORT_DEFINITION_FIELDS = Set.of("port", "name", "protocol", "labels");
+    private static final Set<String> CONTAINER_FIELDS = Set.of("type", "volumes", "docker", "portMappings");
+
+    private AppDefinitionParser() {
+    }
+
+    /** Parses JSON text; malformed JSON is one error on the field "" (the whole body). */
+    public static ParsedApp parse(String json) {
+        JsonNode tree;
+        try {
+            tree = JsonCodec.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            return new ParsedApp.Invalid(List.of(new FieldError("", "not valid JSON: " + e.getOriginalMessage())));
+        }
+        return parse(tree);
+    }
+
+    public static ParsedApp parse(JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            return new ParsedApp.Invalid(List.of(new FieldError("", "an app definition must be a JSON object")));
+        }
+        Reader r = new Reader();
+        r.checkFieldNames(tree);
+        String id = r.id(tree.get("id"));
+        String cmd = r.optionalString(tree, "cmd");
+        List<String> args = r.stringList(tree, "args");
+        if (cmd != null && args != null) {
+            r.error("cmd", "give either cmd or args, not both");
+        } else if (cmd == null && args == null) {
+            r.error("cmd", "a command is required: set cmd (run by /bin/sh -c) or args (run directly)");
+        } else if (args != null && args.isEmpty()) {
+            r.error("args", "args must name at least the program to run");
+        }
+        int instances = r.wholeNumber(tree, "instances", 1, 0, MAX_INSTANCES);
+        double cpus = r.number(tree, "cpus", 1, 0.001, MAX_CPUS);
+        double mem = r.number(tree, "mem", 128, 0, MAX_MEM_MIB);
+        double disk = r.number(tree, "disk", 0, 0, MAX_DISK_MIB);
+        Map<String, String> env = r.stringMap(tree, "env", true);
+        Map<String, String> labels = r.stringMap(tree, "labels", false);
+        boolean requirePorts = r.bool(tree, "requirePorts", false);
+        List<PortDefinition> ports = r.portDefinitions(tree.get("portDefinitions"), requirePorts);
+        Container container = r.container(tree.get("container"));
+        r.acceptedResourceRoles(tree.get("acceptedResourceRoles"));
+        if (!r.errors.isEmpty()) {
+            return new ParsedApp.Invalid(r.errors);
+        }
+        return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
+                container));
+    }
+
+    /** Collects errors while reading fields, so one response lists them all. */
+    private static final class Reader {
+        final List<FieldError> errors = new ArrayList<>();
+
+        void error(String field, String message) {
+            errors.add(new FieldError(field, message));
+        }
+
+        void checkFieldNames(JsonNode tree) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String name = field.getKey();
+                if (SUPPORTED.contains(name)) {
+                    continue;
+                }
+                Set<String> harmless = NOT_YET_SUPPORTED.get(name);
+                if (harmless == null) {
+                    error(name, "unknown field '" + name + "'");
+                } else if (!isHarmless(field.getValue(), harmless)) {
+                    error(name, "'" + name + "' is a Marathon field Berth does not support yet; remove it"
+                            + (name.equals("ports") ? " and use portDefinitions" : ""));
+                }
+            }
+        }
+
+        private static boolean isHarmless(JsonNode value, Set<String> harmlessValues) {
+            if (value.isNull() || (value.isContainerNode() && value.isEmpty())) {
+                return true;
+            }
+            return harmlessValues.contains(value.toString());
+        }
+
+        String id(JsonNode node) {
+            if (node != null && !node.isNull() && !node.isTextual()) {
+                error("id", "id must be a string such as \"/team-a/web\"");
+                return null;
+            }
+            AppIds.Result result = AppIds.normalize(node == null || node.isNull() ? null : node.asText());
+            if (result.error() != null) {
+                error("id", result.error());
+            }
+            return result.id();
+        }
+
+        String optionalString(JsonNode tree, String field) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isTextual() || node.asText().isBlank()) {
+                error(field, field + " must be a non-empty string");
+                return null;
+            }
+            return node.asText();
+        }
+
+        List<String> stringList(JsonNode tree, String field) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isArray()) {
+                error(field, field + " must be an array of strings");
+                return null;
+            }
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                if (!node.get(i).isTextual()) {
+                    error(field + "[" + i + "]", "must be a string");
+                } else {
+                    values.add(node.get(i).asText());
+                }
+            }
+            return values;
+        }
+
+        int wholeNumber(JsonNode tree, String field, int fallback, int min, int max) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+                error(field, field + " must be a whole number from " + min + " to " + max);
+                return fallback;
+            }
+            int value = node.asInt();
+            if (value < min || value > max) {
+                error(field, field + " must be from " + min + " to " + max + ", was " + value);
+            }
+            return value;
+        }
+
+        double number(JsonNode tree, String field, double fallback, double min, double max) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            if (!node.isNumber() || !Double.isFinite(node.asDouble())) {
+                error(field, field + " must be a number");
+                return fallback;
+            }
+            double value = node.asDouble();
+            if (value < min || value > max) {
+                error(field, field + " must be from " + min + " to " + (long) max + ", was " + node.asText());
+            }
+            return value;
+        }
+
+        boolean bool(JsonNode tree, String field, boolean fallback) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            if (!node.isBoolean()) {
+                error(field, field + " must be true or false");
+                return fallback;
+            }
+            return node.asBoolean();
+        }
+
+        Map<String, String> stringMap(JsonNode tree, String field, boolean namesAreEnvVars) {
+            JsonNode node = tree.get(field);
+            Map<String, String> values = new LinkedHashMap<>();
+            if (node == null || node.isNull()) {
+                return values;
+            }
+            if (!node.isObject()) {
+                error(field, field + " must be an object of string values");
+                return values;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                String path = field + "." + entry.getKey();
+                if (namesAreEnvVars && !ENV_NAME.matcher(entry.getKey()).matches()) {
+                    error(path, "'" + entry.getKey() + "' is not a valid environment variable name");
+                } else if (entry.getValue().isObject() && entry.getValue().has("secret")) {
+                    error(path, "secret references are not supported yet; give a string value");
+                } else if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+                    error(path, "must be a string");
+                } else {
+                    values.put(entry.getKey(), entry.getValue().asText());
+                }
+            }
+            return values;
+        }
+
+        List<PortDefinition> portDefinitions(JsonNode node, boolean requirePorts) {
+            if (node == null || node.isNull()) {
+                // Marathon's default: one port, assigned from the node's range.
+                return List.of(new PortDefinition(0, null, "tcp", Map.of()));
+            }
+            if (!node.isArray()) {
+                error("portDefinitions", "portDefinitions must be an array such as [{\"port\": 0, \"name\": \"http\"}]");
+                return List.of();
+            }
+            List<PortDefinition> ports = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            Set<Integer> fixed = new HashSet<>();
+            for (int i = 0; i < node.size(); i++) {
+                String path = "portDefinitions[" + i + "]";
+                JsonNode item = node.get(i);
+                if (!item.isObject()) {
+                    error(path, "must be an object such as {\"port\": 0, \"name\": \"http\"}");
+                    continue;
+                }
+                item.fieldNames().forEachRemaining(name -> {
+                    if (!PORT_DEFINITION_FIELDS.contains(name)) {
+                        error(path + "." + name, "unknown field '" + name + "'");
+                    }
+                });
+                int port = wholeNumber(item, "port", 0, 0, 65535, path);
+                if (port != 0 && !requirePorts) {
+                    error(path + ".port", "Berth has no service ports yet: use 0 for any free host port, "
+                            + "or set requirePorts: true to ask for host port " + port);
+                }
+                if (port != 0 && !fixed.add(port)) {
+                    error(path + ".port", "host port " + port + " is requested twice");
+                }
+                String name = null;
+                JsonNode nameNode = item.get("name");
+                if (nameNode != null && !nameNode.isNull()) {
+                    name = nameNode.asText();
+                    if (!nameNode.isTextual() || !PORT_NAME.matcher(name).matches()) {
+                        error(path + ".name", "a port name uses lowercase letters, digits and '-'");
+                    } else if (!names.add(name)) {
+                        error(path + ".name", "port name '" + name + "' is used twice");
+                    }
+                }
+                String protocol = "tcp";
+                JsonNode protocolNode = item.get("protocol");
+                if (protocolNode != null && !protocolNode.isNull()) {
+                    protocol = protocolNode.asText();
+                    if (!Set.of("tcp", "udp", "udp,tcp").contains(protocol)) {
+                        error(path + ".protocol", "protocol must be tcp, udp or \"udp,tcp\"");
+                    }
+                }
+                Map<String, String> labels = stringMap(item, "labels", false);
+                ports.add(new PortDefinition(port, name, protocol, labels));
+            }
+            return ports;
+        }
+
+        private int wholeNumber(JsonNode item, String field, int fallback, int min, int max, String path) {
+            int before = errors.size();
+            int value = wholeNumber(item, field, fallback, min, max);
+            // Re-label the errors just added with the full path of the nested field.
+            for (int i = before; i < errors.size(); i++) {
+                FieldError e = errors.get(i);
+                errors.set(i, new FieldError(path + "." + e.field(), e.message()));
+            }
+            return value;
+        }
+
+        Container container(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return Container.MESOS;
+            }
+            if (!node.isObject()) {
+                error("container", "container must be an object such as {\"type\": \"MESOS\"}");
+                return Container.MESOS;
+            }
+            node.fieldNames().forEachRemaining(name -> {
+                if (!CONTAINER_FIELDS.contains(name)) {
+                    error("container." + name, "unknown field '" + name + "'");
+                }
+            });
+            String type = node.path("type").asText("MESOS");
+            if (type.equals("DOCKER")) {
+                error("container.type", "Berth has no Docker runtime yet: use type MESOS and a cmd");
+            } else if (!type.equals("MESOS")) {
+                error("container.type", "container type must be MESOS");
+            }
+            for (String unsupported : List.of("volumes", "docker", "portMappings")) {
+                JsonNode value = node.get(unsupported);
+                if (value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
+                    error("container." + unsupported, "'container." + unsupported
+                            + "' is not supported yet; remove it");
+                }
+            }
+            return Container.MESOS;
+        }
+
+        void acceptedResourceRoles(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return;
+            }
+            if (node.getNodeType() != JsonNodeType.ARRAY) {
+                error("acceptedResourceRoles", "acceptedResourceRoles must be an array");
+                return;
+            }
+            for (JsonNode role : node) {
+                if (!role.asText().equals("*")) {
+                    error("acceptedResourceRoles", "Berth has no resource roles: only [\"*\"] is accepted");
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.berth.contracts.kafka;
+
+import dev.berth.contracts.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * How a consumer sets aside a message it cannot read: the original key and bytes go to
+ * {@link Topics#DEAD_LETTER} unchanged, with headers that say where it came from and why, so an
+ * operator can inspect and replay it. Nothing is dropped and the consumer carries on.
+ */
+public final class DeadLetters {
+    public static final String SOURCE_TOPIC = "berth.dlq.topic";
+    public static final String SOURCE_PARTITION = "berth.dlq.partition";
+    public static final String SOURCE_OFFSET = "berth.dlq.offset";
+    public static final String REASON = "berth.dlq.reason";
+    public static final String CONSUMER = "berth.dlq.consumer";
+
+    private DeadLetters() {
+    }
+
+    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> original, String consumer,
+                                                   String reason) {
+        RecordHeaders headers = new RecordHeaders(original.headers().toArray());
+        headers.add(SOURCE_TOPIC, bytes(original.topic()));
+        headers.add(SOURCE_PARTITION, bytes(Integer.toString(original.partition())));
+        headers.add(SOURCE_OFFSET, bytes(Long.toString(original.offset())));
+        headers.add(REASON, bytes(reason == null ? "unknown" : reason));
+        headers.add(CONSUMER, bytes(consumer));
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, original.key(), original.value(), headers);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.berth.contracts.messages;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A request to change an app, on {@code berth.app-commands} keyed by app id. Written by the
+ * gateway after it has validated the request; read by the active scheduler, which decides and
+ * records the outcome on {@code berth.apps}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = CreateApp.class, name = "CreateApp"),
+        @JsonSubTypes.Type(value = DeleteApp.class, name = "DeleteApp")
+})
+public sealed interface AppCommand extends Message permits CreateApp, DeleteApp {
+    /** The app the command is about: its key on the topic. */
+    String appId();
+}

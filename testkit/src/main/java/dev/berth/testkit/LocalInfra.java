@@ -1,0 +1,52 @@
+package dev.berth.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local run's infrastructure as one process: a Kafka broker and a PostgreSQL server with their
+ * data under the given run directory, kept across restarts. Writes {@code infra.env} (shell
+ * syntax) with their addresses once both are up, and stops both cleanly on SIGTERM.
+ *
+ * <pre>java -cp 'testkit/target/testkit.jar:testkit/target/lib/*' dev.berth.testkit.LocalInfra RUN_DIR [KAFKA_PORT PG_PORT]</pre>
+ */
+public final class LocalInfra {
+    private LocalInfra() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length < 1) {
+            System.err.println("usage: LocalInfra RUN_DIR [KAFKA_PORT PG_PORT]");
+            System.exit(2);
+        }
+        Path runDir = Path.of(args[0]).toAbsolutePath();
+        int kafkaPort = args.length > 1 ? Integer.parseInt(args[1]) : FreePorts.next();
+        int pgPort = args.length > 2 ? Integer.parseInt(args[2]) : FreePorts.next();
+        Files.createDirectories(runDir);
+
+        KafkaBroker kafka = KafkaBroker.start(runDir.resolve("kafka"), kafkaPort, FreePorts.next());
+        Postgres postgres = Postgres.start(runDir.resolve("postgres"), pgPort, false);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            postgres.close();
+            kafka.close();
+            stopped.countDown();
+        }, "local-infra-stop"));
+
+        Path env = runDir.resolve("infra.env");
+        Path partial = runDir.resolve("infra.env.tmp");
+        Files.writeString(partial, String.join("\n",
+                "KAFKA_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers(),
+                "PG_JDBC_URL=" + postgres.jdbcUrl(),
+                "PG_REACTIVE_URL=" + postgres.reactiveUrl(),
+                "PG_USER=" + postgres.username(),
+                "PG_PASSWORD=" + postgres.password(),
+                ""));
+        // Written whole, then renamed: the launcher script reads it only once both servers are up.
+        Files.move(partial, env, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("kafka " + kafka.bootstrapServers() + ", postgres " + postgres.jdbcUrl());
+        stopped.await();
+    }
+}
