@@ -1,0 +1,32 @@
+package dev.berth.scheduler.core;
+
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.TaskRecord;
+
+/**
+ * One step of a plan the scheduler core decided on. The Kafka edge commits a batch of them in one
+ * transaction (state topics and node commands together), so a crash never leaves a launch without
+ * its task record, nor a record without its launch.
+ */
+public sealed interface Action {
+    /** Write the app's desired state to {@code berth.apps}. */
+    record RecordApp(AppState app) implements Action {
+    }
+
+    /** Tombstone the app on {@code berth.apps}: it is deleted and all its tasks are gone. */
+    record RemoveApp(String appId) implements Action {
+    }
+
+    /** Write the task's record to {@code berth.tasks}. */
+    record RecordTask(TaskRecord task) implements Action {
+    }
+
+    /** Tombstone the task on {@code berth.tasks}: it ended and is not wanted any more. */
+    record RemoveTask(String taskId) implements Action {
+    }
+
+    /** Send a launch or kill to one node on {@code berth.node-commands}. */
+    record SendToNode(NodeCommand command) implements Action {
+    }
+}

@@ -1,0 +1,124 @@
+package dev.berth.scheduler.kafka;
+
+import dev.berth.contracts.Topics;
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.KillTask;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.NodeRegistered;
+import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.testkit.KafkaProbe;
+import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.SharedInfra;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class SchedulerOverKafkaTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private KafkaProbe kafka;
+    private String nodeId;
+
+    @BeforeEach
+    void registerANode() {
+        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
+        nodeId = "node-" + UUID.randomUUID();
+        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeRegistered(UUID.randomUUID().toString(), 1,
+                Instant.now(), null, nodeId, "host-" + nodeId, "127.0.0.1", new NodeResources(64, 65536, 100000),
+                new PortRange(31000, 31999), Map.of("zone", "a"), "best-effort", "http://127.0.0.1:1", List.of())));
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    @Test
+    void aCreatedAppIsRecordedPlacedAndLaunchedThenDeletedOnceItsTaskIsKilled() {
+        // Given an app submitted as the gateway would
+        String appId = "/sched-" + UUID.randomUUID().toString().substring(0, 8) + "/web";
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+
+        // Then its desired state, a STAGING task and a launch for a node appear
+        AppState state = JsonCodec.decode(kafka.await(Topics.APPS, r -> appId.equals(r.key()), WAIT).value(),
+                AppState.class);
+        assertEquals(1, state.version());
+        LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
+        TaskRecord staged = taskRecord(launch.taskId(), TaskState.STAGING);
+        assertEquals(launch.nodeId(), staged.nodeId());
+        assertEquals("sleep 1000", launch.spec().cmd());
+
+        // When the agent reports it RUNNING, the task record follows
+        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+                launch.nodeId(), TaskState.RUNNING, null, null, null)));
+        taskRecord(launch.taskId(), TaskState.RUNNING);
+
+        // When the app is deleted, its task is killed; once KILLED, task and app are tombstoned
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(DeleteApp.of(appId)));
+        KillTask kill = (KillTask) awaitCommand(appId, KillTask.class);
+        assertEquals(launch.taskId(), kill.taskId());
+        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+                launch.nodeId(), TaskState.KILLED, "killed", 143, null)));
+        assertNull(kafka.await(Topics.TASKS, r -> launch.taskId().equals(r.key()) && r.value() == null, WAIT).value());
+        assertNull(kafka.await(Topics.APPS, r -> appId.equals(r.key()) && r.value() == null, WAIT).value());
+    }
+
+    @Test
+    void aMalformedCommandIsDeadLetteredAndTheNextOneIsStillProcessed() {
+        String appId = "/poison-" + UUID.randomUUID().toString().substring(0, 8);
+
+        kafka.send(Topics.APP_COMMANDS, appId, "{this is not json");
+        kafka.send(Topics.TASK_STATUS, "no-such-task", "[1,2,3]");
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+
+        ConsumerRecord<String, byte[]> dead = kafka.await(Topics.DEAD_LETTER,
+                r -> appId.equals(r.key()) && "scheduler".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);
+        assertEquals("{this is not json", KafkaProbe.text(dead));
+        assertEquals(Topics.APP_COMMANDS, KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
+        kafka.await(Topics.DEAD_LETTER, r -> "no-such-task".equals(r.key()), WAIT);
+        awaitCommand(appId, LaunchTask.class);
+    }
+
+    private NodeCommand awaitCommand(String appId, Class<? extends NodeCommand> type) {
+        return JsonCodec.decode(kafka.await(Topics.NODE_COMMANDS, r -> {
+            NodeCommand c = JsonCodec.decode(r.value(), NodeCommand.class);
+            return type.isInstance(c) && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
+        }, WAIT).value(), NodeCommand.class);
+    }
+
+    private TaskRecord taskRecord(String taskId, TaskState state) {
+        return JsonCodec.decode(kafka.await(Topics.TASKS, r -> taskId.equals(r.key()) && r.value() != null
+                && JsonCodec.decode(r.value(), TaskRecord.class).state() == state, WAIT).value(), TaskRecord.class);
+    }
+
+    private static AppDefinition app(String id) {
+        ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1000\", "
+                + "\"cpus\": 0.1, \"mem\": 32, \"portDefinitions\": [{\"port\": 0, \"name\": \"http\"}]}");
+        return ((ParsedApp.Valid) parsed).app();
+    }
+}
