@@ -1,0 +1,108 @@
+package dev.berth.contracts;
+
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.json.MalformedMessageException;
+import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.KillTask;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeRegistered;
+import dev.berth.contracts.messages.NodeReport;
+import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.PortAssignment;
+import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskSpec;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MessageRoundTripTest {
+    private static final Instant AT = Instant.parse("2026-11-24T10:15:30.123Z");
+
+    private static AppDefinition app() {
+        return ((ParsedApp.Valid) AppDefinitionParser.parse("""
+                {"id": "team-a/web", "cmd": "python3 -m http.server $PORT0", "instances": 2, "cpus": 0.5,
+                 "mem": 64, "env": {"GREETING": "hi"}, "labels": {"tier": "front"},
+                 "portDefinitions": [{"port": 0, "name": "http"}]}""")).app();
+    }
+
+    private static <T> void assertRoundTrip(T message, Class<? super T> as) {
+        String json = JsonCodec.encode(message);
+        assertEquals(message, JsonCodec.decode(json, as), json);
+    }
+
+    @Test
+    void everyAppCommandSurvivesTheCodecAsItsSealedType() {
+        assertRoundTrip(CreateApp.of(app()), AppCommand.class);
+        assertRoundTrip(DeleteApp.of("/team-a/web"), AppCommand.class);
+        assertTrue(JsonCodec.encode(DeleteApp.of("/x")).contains("\"type\":\"DeleteApp\""));
+    }
+
+    @Test
+    void appStateAndTaskRecordSurviveTheCodec() {
+        assertRoundTrip(new AppState("m1", 1, AT, "c1", "/team-a/web", 3, app(), false), AppState.class);
+        assertRoundTrip(new TaskRecord("m2", 1, AT, null, "team-a_web.1", "/team-a/web", 3, 0, "node-1", "127.0.0.1",
+                List.of(new PortAssignment("http", 31000)), DesiredState.RUN, TaskState.RUNNING, null, null),
+                TaskRecord.class);
+    }
+
+    @Test
+    void everyNodeCommandSurvivesTheCodecAsItsSealedType() {
+        TaskSpec spec = new TaskSpec("sleep 1", null, Map.of("A", "1"), Map.of(), 0.1, 32, 0,
+                List.of(new PortAssignment(null, 31001)));
+        assertRoundTrip(new LaunchTask("m3", 1, AT, "c", "node-1", "t.1", "/a", 1, spec), NodeCommand.class);
+        assertRoundTrip(new KillTask("m4", 1, AT, "c", "node-1", "t.1", 3, "app deleted"), NodeCommand.class);
+    }
+
+    @Test
+    void taskStatusAndNodeReportsSurviveTheCodec() {
+        assertRoundTrip(new TaskStatus("m5", 1, AT, null, "t.1", "/a", "node-1", TaskState.FAILED, "exited with code 3",
+                3), TaskStatus.class);
+        NodeResources capacity = new NodeResources(2, 4096, 10240);
+        assertRoundTrip(new NodeRegistered("m6", 1, AT, null, "node-1", "host1", "127.0.0.1", capacity,
+                new PortRange(31000, 31999), Map.of("zone", "a"), "best-effort", "http://127.0.0.1:8090",
+                List.of()), NodeReport.class);
+        assertRoundTrip(new NodeHeartbeat("m7", 1, AT, null, "node-1", "host1", "127.0.0.1", capacity,
+                new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:8090", List.of("t.1")),
+                NodeReport.class);
+    }
+
+    @Test
+    void aNewerWriterWithAnExtraFieldIsStillRead() {
+        String json = JsonCodec.encode(DeleteApp.of("/x")).replace("{", "{\"addedLater\":42,");
+        assertEquals("/x", JsonCodec.decode(json, AppCommand.class).appId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "null", "{not json", "[1,2]", "{\"type\":\"Unheard\"}", "{\"id\":\"x\"}"})
+    void anUnreadableMessageFailsWithAReason(String json) {
+        MalformedMessageException e = assertThrows(MalformedMessageException.class,
+                () -> JsonCodec.decode(json, AppCommand.class));
+        assertTrue(e.getMessage().contains("AppCommand"), e.getMessage());
+    }
+
+    @Test
+    void deeplyNestedInputIsRefusedNotFollowed() {
+        String deep = "{\"id\":\"m\",\"type\":\"DeleteApp\",\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertThrows(MalformedMessageException.class, () -> JsonCodec.decode(deep, AppCommand.class));
+    }
+}
