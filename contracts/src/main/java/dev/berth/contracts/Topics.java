@@ -5,26 +5,38 @@ import java.util.List;
 /**
  * The topic catalogue: every Kafka topic Berth uses, with the key it is partitioned by and
  * whether it is compacted (holds current state) or a stream of events/commands.
- * Names can be prefixed per installation ({@code berth.topic-prefix}); these are the defaults.
+ *
+ * <p>Names start with a prefix, {@code berth.} unless the system property
+ * {@code berth.topic-prefix} or the environment variable {@code BERTH_TOPIC_PREFIX} says
+ * otherwise, so several installations can share one Kafka cluster. Every service of one
+ * installation must be given the same prefix. It is read once, when this class loads: the names
+ * are fixed for the life of the process.
  */
 public final class Topics {
+    /** The prefix in force for this process. */
+    public static final String PREFIX = prefix();
 
     /** create / delete (later update, scale, restart) of an app, from the gateway. Key: appId. */
-    public static final String APP_COMMANDS = "berth.app-commands";
+    public static final String APP_COMMANDS = PREFIX + "app-commands";
     /** Accepted desired state of every app, written only by the scheduler. Compacted. Key: appId. */
-    public static final String APPS = "berth.apps";
+    public static final String APPS = PREFIX + "apps";
     /** The scheduler's record of every task and where it runs. Compacted. Key: taskId. */
-    public static final String TASKS = "berth.tasks";
+    public static final String TASKS = PREFIX + "tasks";
     /** Registration and heartbeats from node agents. Compacted, so the latest report per node survives. Key: nodeId. */
-    public static final String NODE_STATUS = "berth.node-status";
+    public static final String NODE_STATUS = PREFIX + "node-status";
     /** Launch / kill commands for one node. Key: nodeId; an agent reads only the partition its key maps to. */
-    public static final String NODE_COMMANDS = "berth.node-commands";
+    public static final String NODE_COMMANDS = PREFIX + "node-commands";
     /** Observed task state from agents. Key: taskId. */
-    public static final String TASK_STATUS = "berth.task-status";
+    public static final String TASK_STATUS = PREFIX + "task-status";
     /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
-    public static final String DEAD_LETTER = "berth.dead-letter";
+    public static final String DEAD_LETTER = PREFIX + "dead-letter";
 
     private Topics() {
+    }
+
+    private static String prefix() {
+        String configured = System.getProperty("berth.topic-prefix", System.getenv("BERTH_TOPIC_PREFIX"));
+        return configured == null || configured.isBlank() ? "berth." : configured;
     }
 
     /** How a topic is laid out; {@link dev.berth.contracts.kafka.TopicBootstrap} creates them from this. */

@@ -16,14 +16,20 @@ public final class LocalInfra {
     private LocalInfra() {
     }
 
+    /** The port given at {@code index}, or a free one when it is absent or 0. */
+    private static int portOrFree(String[] args, int index) {
+        int port = args.length > index ? Integer.parseInt(args[index]) : 0;
+        return port == 0 ? FreePorts.next() : port;
+    }
+
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length < 1) {
             System.err.println("usage: LocalInfra RUN_DIR [KAFKA_PORT PG_PORT]");
             System.exit(2);
         }
         Path runDir = Path.of(args[0]).toAbsolutePath();
-        int kafkaPort = args.length > 1 ? Integer.parseInt(args[1]) : FreePorts.next();
-        int pgPort = args.length > 2 ? Integer.parseInt(args[2]) : FreePorts.next();
+        int kafkaPort = portOrFree(args, 1);
+        int pgPort = portOrFree(args, 2);
         Files.createDirectories(runDir);
 
         KafkaBroker kafka = KafkaBroker.start(runDir.resolve("kafka"), kafkaPort, FreePorts.next());

@@ -209,27 +209,21 @@ public class SchedulerLoop {
     }
 
     private static void restore(SchedulerCore core, ConsumerRecord<String, byte[]> record) {
-        switch (record.topic()) {
-            case Topics.APPS -> {
-                if (record.value() == null) {
-                    core.forgetApp(record.key());
-                } else {
-                    core.restoreApp(JsonCodec.decode(record.value(), AppState.class));
-                }
+        String topic = record.topic();
+        if (topic.equals(Topics.APPS)) {
+            if (record.value() == null) {
+                core.forgetApp(record.key());
+            } else {
+                core.restoreApp(JsonCodec.decode(record.value(), AppState.class));
             }
-            case Topics.TASKS -> {
-                if (record.value() == null) {
-                    core.forgetTask(record.key());
-                } else {
-                    core.restoreTask(JsonCodec.decode(record.value(), TaskRecord.class));
-                }
+        } else if (topic.equals(Topics.TASKS)) {
+            if (record.value() == null) {
+                core.forgetTask(record.key());
+            } else {
+                core.restoreTask(JsonCodec.decode(record.value(), TaskRecord.class));
             }
-            case Topics.NODE_STATUS -> {
-                if (record.value() != null) {
-                    core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
-                }
-            }
-            default -> throw new IllegalStateException("unexpected topic " + record.topic());
+        } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
+            core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
         }
     }
 
@@ -261,13 +255,15 @@ public class SchedulerLoop {
                         List<ProducerRecord<String, byte[]>> out) {
         Instant now = Instant.now();
         try {
-            List<Action> actions = switch (record.topic()) {
-                case Topics.APP_COMMANDS -> core.handle(JsonCodec.decode(record.value(), AppCommand.class), now);
-                case Topics.TASK_STATUS -> core.handle(JsonCodec.decode(record.value(), TaskStatus.class), now);
-                case Topics.NODE_STATUS -> record.value() == null ? List.of()
-                        : core.observe(JsonCodec.decode(record.value(), NodeReport.class), now);
-                default -> List.of();
-            };
+            String topic = record.topic();
+            List<Action> actions = List.of();
+            if (topic.equals(Topics.APP_COMMANDS)) {
+                actions = core.handle(JsonCodec.decode(record.value(), AppCommand.class), now);
+            } else if (topic.equals(Topics.TASK_STATUS)) {
+                actions = core.handle(JsonCodec.decode(record.value(), TaskStatus.class), now);
+            } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
+                actions = core.observe(JsonCodec.decode(record.value(), NodeReport.class), now);
+            }
             actions.forEach(a -> out.add(toRecord(a)));
         } catch (MalformedMessageException e) {
             LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(),
