@@ -1,0 +1,49 @@
+package dev.berth.agent;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of a node agent ({@code berth.agent.*}, or BERTH_AGENT_* environment variables). */
+@ConfigMapping(prefix = "berth.agent")
+public interface AgentConfig {
+    /** The node's id in the cluster; defaults to the machine's hostname. */
+    Optional<String> nodeId();
+
+    /** The hostname reported for the node; defaults to the machine's. */
+    Optional<String> hostname();
+
+    /** The address other machines reach this node's tasks (and the agent's HTTP) on. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Where sandboxes live: {@code <work-dir>/sandboxes/<task id>}. */
+    @WithDefault("berth-agent-work")
+    String workDir();
+
+    /** Cores offered to tasks; defaults to the machine's processors. */
+    Optional<Double> cpus();
+
+    /** MiB of memory offered; defaults to the machine's physical memory. */
+    Optional<Double> mem();
+
+    /** MiB of disk offered; defaults to the free space of the work dir. */
+    Optional<Double> disk();
+
+    /** Host ports offered to tasks, inclusive: {@code 31000-31999}. */
+    @WithDefault("31000-31999")
+    String ports();
+
+    /** Node attributes for placement constraints: {@code zone=a,rack=r1}. */
+    @WithDefault("")
+    String attributes();
+
+    @WithDefault("1s")
+    Duration heartbeatInterval();
+
+    /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
+    @WithDefault("1")
+    short topicReplicationFactor();
+}
