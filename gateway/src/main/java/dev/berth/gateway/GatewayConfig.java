@@ -1,0 +1,25 @@
+package dev.berth.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Configuration of the gateway ({@code berth.gateway.*}, or BERTH_GATEWAY_* environment variables). */
+@ConfigMapping(prefix = "berth.gateway")
+public interface GatewayConfig {
+    /** Largest request body accepted; larger ones get 413. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /** How long to wait for Kafka to acknowledge a command before answering 503. */
+    @WithDefault("5s")
+    Duration kafkaAckTimeout();
+
+    /** How long an app this gateway submitted is shown as PENDING before the scheduler's record appears. */
+    @WithDefault("60s")
+    Duration pendingTtl();
+
+    @WithDefault("1")
+    short topicReplicationFactor();
+}

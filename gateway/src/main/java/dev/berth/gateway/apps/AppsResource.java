@@ -1,0 +1,151 @@
+package dev.berth.gateway.apps;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.AppIds;
+import dev.berth.contracts.app.FieldError;
+import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.Kafka;
+import dev.berth.gateway.problem.Problem;
+import dev.berth.gateway.problem.ProblemException;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Apps: create, list, read, delete. Reads come from the Kafka-built view; changes are commands
+ * to the scheduler. App ids are paths and so is their place in the URL:
+ * {@code /v1/apps/team-a/web} is the app {@code /team-a/web}.
+ */
+@Path("/v1/apps")
+@Produces(MediaType.APPLICATION_JSON)
+public class AppsResource {
+    @Inject
+    Kafka kafka;
+
+    @Inject
+    GatewayConfig config;
+
+    private PendingApps pending;
+
+    private synchronized PendingApps pending() {
+        if (pending == null) {
+            pending = new PendingApps(config.pendingTtl());
+        }
+        return pending;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response create(String body) {
+        if (body == null || body.isBlank()) {
+            throw new ProblemException(Problem.of(400, "empty-body", "Empty request",
+                    "send an app definition as JSON, e.g. {\"id\": \"/web\", \"cmd\": \"...\"}"));
+        }
+        if (body.getBytes(StandardCharsets.UTF_8).length > config.maxBodyBytes()) {
+            throw new ProblemException(Problem.of(413, "too-large", "Request too large",
+                    "an app definition may be at most " + config.maxBodyBytes() + " bytes"));
+        }
+        ParsedApp parsed = AppDefinitionParser.parse(body);
+        if (parsed instanceof ParsedApp.Invalid invalid) {
+            throw invalid(invalid.errors());
+        }
+        AppDefinition app = ((ParsedApp.Valid) parsed).app();
+        Instant now = Instant.now();
+        Optional<AppState> existing = kafka.view().app(app.id());
+        if (existing.isPresent() || !pending().add(app, now)) {
+            throw new ProblemException(Problem.of(409, "app-exists", "App exists",
+                    "an app " + app.id() + " already exists" + (existing.map(AppState::deleting).orElse(false)
+                            ? " and is being deleted; try again once it is gone" : "; delete it first or pick another id")));
+        }
+        try {
+            kafka.send(CreateApp.of(app));
+        } catch (ProblemException e) {
+            pending().remove(app.id());
+            throw e;
+        }
+        return Response.created(URI.create("/v1/apps" + app.id())).entity(AppJson.pending(app)).build();
+    }
+
+    @GET
+    public Map<String, List<ObjectNode>> list() {
+        Instant now = Instant.now();
+        List<ObjectNode> apps = new java.util.ArrayList<>();
+        kafka.view().apps().forEach(a -> apps.add(AppJson.of(a, kafka.view().tasksOf(a.appId()))));
+        pending().all(now).forEach((id, app) -> {
+            if (kafka.view().app(id).isEmpty()) {
+                apps.add(AppJson.pending(app));
+            }
+        });
+        apps.sort(java.util.Comparator.comparing(a -> a.path("id").asText()));
+        return Map.of("apps", apps);
+    }
+
+    @GET
+    @Path("{id: .+}")
+    public ObjectNode get(@PathParam("id") String rawId) {
+        String id = appId(rawId);
+        Optional<AppState> state = kafka.view().app(id);
+        if (state.isPresent()) {
+            pending().remove(id);
+            return AppJson.of(state.get(), kafka.view().tasksOf(id));
+        }
+        return pending().get(id, Instant.now()).map(AppJson::pending).orElseThrow(() -> noSuchApp(id));
+    }
+
+    @DELETE
+    @Path("{id: .+}")
+    @Blocking
+    public Response delete(@PathParam("id") String rawId) {
+        String id = appId(rawId);
+        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        kafka.send(DeleteApp.of(id));
+        ObjectNode json = AppJson.of(state, kafka.view().tasksOf(id));
+        json.put("status", AppJson.DELETING);
+        return Response.accepted(json).build();
+    }
+
+    private static String appId(String raw) {
+        AppIds.Result result = AppIds.normalize(raw);
+        if (result.error() != null) {
+            throw invalid(List.of(new FieldError("id", result.error())));
+        }
+        return result.id();
+    }
+
+    private static ProblemException noSuchApp(String id) {
+        return ProblemException.notFound("no app " + id);
+    }
+
+    private static ProblemException invalid(List<FieldError> errors) {
+        boolean notJson = errors.size() == 1 && errors.get(0).field().isEmpty();
+        Problem problem = notJson
+                ? Problem.of(400, "malformed-json", "Malformed request", errors.get(0).message())
+                : Problem.of(422, "invalid-app", "Invalid app definition",
+                errors.size() + (errors.size() == 1 ? " field was" : " fields were") + " refused: "
+                        + errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b)
+                        .orElse(""));
+        return new ProblemException(problem.withErrors(errors));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.berth.gateway.problem;
+
+import java.time.Duration;
+
+/** Ends a request with a problem document. Thrown by resources; turned into a response in one place. */
+public class ProblemException extends RuntimeException {
+    private final Problem problem;
+    private final Duration retryAfter;
+
+    public ProblemException(Problem problem) {
+        this(problem, null);
+    }
+
+    public ProblemException(Problem problem, Duration retryAfter) {
+        super(problem.detail());
+        this.problem = problem;
+        this.retryAfter = retryAfter;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    /** When set, the response carries Retry-After: the failure is temporary. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    public static ProblemException notFound(String what) {
+        return new ProblemException(Problem.of(404, "not-found", "Not found", what));
+    }
+}

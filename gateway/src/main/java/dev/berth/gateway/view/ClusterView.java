@@ -1,0 +1,72 @@
+package dev.berth.gateway.view;
+
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.NodeReport;
+import dev.berth.contracts.messages.TaskRecord;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's read model: the latest app states, task records and node reports, as the
+ * compacted topics hold them. Written by one consumer thread, read by request threads.
+ */
+public final class ClusterView {
+    private final Map<String, AppState> apps = new ConcurrentHashMap<>();
+    private final Map<String, TaskRecord> tasks = new ConcurrentHashMap<>();
+    private final Map<String, NodeEntry> nodes = new ConcurrentHashMap<>();
+
+    /** A node's latest report and when the gateway received it. */
+    public record NodeEntry(NodeReport report, Instant lastSeen) {
+    }
+
+    public void putApp(AppState app) {
+        apps.put(app.appId(), app);
+    }
+
+    public void removeApp(String appId) {
+        apps.remove(appId);
+    }
+
+    public void putTask(TaskRecord task) {
+        tasks.put(task.taskId(), task);
+    }
+
+    public void removeTask(String taskId) {
+        tasks.remove(taskId);
+    }
+
+    public void putNode(NodeReport report, Instant receivedAt) {
+        nodes.put(report.nodeId(), new NodeEntry(report, receivedAt));
+    }
+
+    public Optional<AppState> app(String appId) {
+        return Optional.ofNullable(apps.get(appId));
+    }
+
+    public List<AppState> apps() {
+        return apps.values().stream().sorted(Comparator.comparing(AppState::appId)).toList();
+    }
+
+    public List<TaskRecord> tasksOf(String appId) {
+        return tasks.values().stream().filter(t -> t.appId().equals(appId))
+                .sorted(Comparator.comparingInt(TaskRecord::instance).thenComparing(TaskRecord::taskId)).toList();
+    }
+
+    public Collection<TaskRecord> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    public Optional<NodeEntry> node(String nodeId) {
+        return Optional.ofNullable(nodes.get(nodeId));
+    }
+
+    public List<NodeEntry> nodes() {
+        return nodes.values().stream().sorted(Comparator.comparing(n -> n.report().nodeId())).toList();
+    }
+}
