@@ -1,0 +1,34 @@
+package dev.berth.agent.sandbox;
+
+import java.nio.file.Path;
+
+/** Where this node's sandboxes live: {@code <work-dir>/sandboxes/<task id>}. */
+public final class Sandboxes {
+    private final Path root;
+
+    public Sandboxes(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public static Sandboxes under(Path workDir) {
+        return new Sandboxes(workDir.resolve("sandboxes"));
+    }
+
+    /** The sandbox of a task (not created yet). */
+    public Sandbox of(String taskId) {
+        return new Sandbox(taskId, root.resolve(directoryName(taskId)));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Task ids come from the scheduler, over Kafka: keep them to a safe alphabet before they become
+     * a directory name, so no id can point outside the sandboxes ({@code ..}, {@code /}).
+     */
+    static String directoryName(String taskId) {
+        String safe = taskId.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isEmpty() || safe.chars().allMatch(c -> c == '.') ? "_" + safe : safe;
+    }
+}
