@@ -1,15 +1,17 @@
-package dev.berth.agent.kafka;
+package dev.berth.agent.command;
 
-import dev.berth.agent.task.TaskSupervisor;
+import dev.berth.agent.status.StatusPublisher;
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
-import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.NodePartitions;
 import dev.berth.contracts.messages.NodeCommand;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -17,103 +19,175 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Reads this node's commands: only the one partition of {@code berth.node-commands} that the node
- * id maps to, skipping other nodes' commands that share it. Offsets are committed under the group
- * {@code berth-agent-<node id>} after each batch is handed over.
+ * Reads this node's commands on its own thread: a plain {@link KafkaConsumer} that assigns itself
+ * only the partition of {@code berth.node-commands} its node id maps to ({@link NodePartitions}),
+ * and skips the other nodes' commands that share it. There is no group rebalancing: the group
+ * {@code berth-agent-<node id>} exists only to keep the node's committed offset, committed after
+ * each batch has been handed over, so an agent restart resumes where it stopped.
  */
 public final class CommandConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration RETRY = Duration.ofSeconds(1);
 
     private final String nodeId;
     private final String consumerName;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final TaskSupervisor supervisor;
+    private final Consumer<NodeCommand> handler;
     private final StatusPublisher publisher;
     private final CountDownLatch positioned = new CountDownLatch(1);
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile int partition = -1;
 
-    public CommandConsumer(String bootstrapServers, String nodeId, TaskSupervisor supervisor,
+    public CommandConsumer(String bootstrapServers, String nodeId, Consumer<NodeCommand> handler,
                            StatusPublisher publisher) {
         this.nodeId = nodeId;
         this.consumerName = "node-agent:" + nodeId;
-        this.supervisor = supervisor;
+        this.handler = handler;
         this.publisher = publisher;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "berth-agent-" + nodeId,
+                ConsumerConfig.CLIENT_ID_CONFIG, "berth-agent-" + nodeId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // The scheduler writes commands in transactions: never act on an aborted one.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A node with no committed offset is new: commands written before it existed were
-                // for an earlier node of that name and must not run now. The position is fixed
-                // before the node registers, so nothing meant for this agent is skipped.
+                // Only a node id with no committed offset falls back on this. Such a node is new:
+                // whatever the partition holds for that id was written before this agent existed
+                // (a decommissioned node of the same name, an old test run), and replaying it would
+                // launch tasks the scheduler has long written off. So start at the end. Nothing meant
+                // for this agent is missed: the position is fixed and committed before the node
+                // registers, and the scheduler cannot address a node it has not heard of.
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
         this.thread = new Thread(this::run, "node-commands");
     }
 
-    /** Starts reading and returns once the read position is fixed (so registering is safe). */
+    /**
+     * Starts reading and returns once the read position is fixed and committed, so the node may
+     * register: from then on no command for it can be missed, even across an agent restart.
+     */
     public void start(Duration timeout) throws InterruptedException {
         thread.start();
         if (!positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            close();
             throw new IllegalStateException("could not reach " + Topics.NODE_COMMANDS + " within " + timeout);
         }
     }
 
+    /** The partition this node reads, once started. */
+    public int partition() {
+        return partition;
+    }
+
     private void run() {
         try {
-            int partitions = consumer.partitionsFor(Topics.NODE_COMMANDS).size();
-            TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS, NodePartitions.partitionFor(nodeId, partitions));
-            consumer.assign(List.of(mine));
-            consumer.position(mine);
-            positioned.countDown();
+            TopicPartition mine = position();
             while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    handle(record);
-                }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
+                try {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                    for (ConsumerRecord<String, byte[]> record : records.records(mine)) {
+                        handle(record);
+                    }
+                    if (!records.isEmpty()) {
+                        consumer.commitSync();
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // The broker went away or a commit failed: keep the thread, it is the node's only
+                    // way to hear commands. Handled records are not lost; at worst a restart replays
+                    // a few, which the supervisor ignores by command id.
+                    LOG.warnf("reading commands for %s failed, retrying: %s", nodeId, e.getMessage());
+                    pause(RETRY);
                 }
             }
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                LOG.error("command consumer woken up unexpectedly", e);
             }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "command consumer for %s stopped", nodeId);
         } finally {
-            consumer.close();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Assigns the node's partition, resolves where to read from and commits it. */
+    private TopicPartition position() {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (true) {
+            try {
+                List<PartitionInfo> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS);
+                if (partitions != null && !partitions.isEmpty()) {
+                    TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS,
+                            NodePartitions.partitionFor(nodeId, partitions.size()));
+                    consumer.assign(List.of(mine));
+                    long offset = consumer.position(mine);
+                    consumer.commitSync(Map.of(mine, new OffsetAndMetadata(offset)));
+                    partition = mine.partition();
+                    LOG.infof("node %s reads %s from offset %d", nodeId, mine, offset);
+                    positioned.countDown();
+                    return mine;
+                }
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                LOG.warnf("cannot reach %s yet: %s", Topics.NODE_COMMANDS, e.getMessage());
+            }
+            pause(RETRY);
+            if (!running) {
+                throw new WakeupException();
+            }
         }
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        if (!nodeId.equals(record.key())) {
-            return; // another node's command on the shared partition
-        }
-        try {
-            NodeCommand command = JsonCodec.decode(record.value(), NodeCommand.class);
-            if (nodeId.equals(command.nodeId())) {
-                supervisor.handle(command);
+        CommandIntake.Verdict verdict = CommandIntake.classify(nodeId, record.key(), record.value());
+        if (verdict instanceof CommandIntake.Mine mine) {
+            try {
+                handler.accept(mine.command());
+            } catch (RuntimeException e) {
+                // A command we can read but not carry out must not stop the node taking others;
+                // it is kept, with the reason, for an operator.
+                LOG.errorf(e, "cannot carry out %s", StatusPublisher.where(record));
+                publisher.deadLetter(DeadLetters.of(record, consumerName, "failed: " + e));
             }
-        } catch (MalformedMessageException e) {
-            LOG.warnf("dead-lettering %s: %s", StatusPublisher.where(record), e.getMessage());
-            publisher.deadLetter(DeadLetters.of(record, consumerName, e.getMessage()));
-        } catch (RuntimeException e) {
-            // A command we can read but not carry out must not stop the node from taking others.
-            LOG.errorf(e, "cannot carry out %s", StatusPublisher.where(record));
-            publisher.deadLetter(DeadLetters.of(record, consumerName, "failed: " + e));
+        } else if (verdict instanceof CommandIntake.Unreadable unreadable) {
+            LOG.warnf("dead-lettering %s: %s", StatusPublisher.where(record), unreadable.reason());
+            publisher.deadLetter(DeadLetters.of(record, consumerName, unreadable.reason()));
+        }
+        // NotMine: another node's command on the shared partition; its own agent deals with it.
+    }
+
+    private void pause(Duration duration) {
+        try {
+            stopping.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
+    /** Stops reading; commands already handed over carry on. */
     @Override
     public void close() throws InterruptedException {
         running = false;
+        stopping.countDown();
         consumer.wakeup();
         thread.join(TimeUnit.SECONDS.toMillis(10));
     }

@@ -1,6 +1,8 @@
 package dev.berth.agent.runtime;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -8,14 +10,19 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops a task's whole process tree: SIGTERM to everything, SIGKILL to what is left after the
- * grace period. A task is started as the leader of its own process group, so the group is
- * signalled; descendants are also signalled one by one, because a child may have left the group
- * (setsid, daemonizing). Both sets are taken before signalling, since children re-parent away
- * from the task once their parent dies.
+ * Stops a task's whole process tree: SIGTERM to everything, then SIGKILL to whatever is left after
+ * the grace period, so nothing of the task survives, not even a grandchild that ignores SIGTERM.
+ *
+ * <p>Two nets, because each misses something. A task is started as the leader of its own process
+ * group, and the group is signalled: that reaches children the leader no longer knows of (orphans
+ * re-parented to init once their parent died). The leader's descendants are also signalled one by
+ * one: that reaches those that left the group (setsid, daemonizing). Descendants are listed
+ * <em>before</em> any signal, since they stop being the leader's descendants the moment it dies.
  */
 public final class ProcessTree {
     private static final Duration POLL = Duration.ofMillis(50);
+    /** SIGKILL cannot be ignored; this only bounds the wait for the kernel to tear processes down. */
+    private static final Duration AFTER_KILL = Duration.ofSeconds(30);
 
     private ProcessTree() {
     }
@@ -28,27 +35,57 @@ public final class ProcessTree {
         return members;
     }
 
-    /** Terminates the tree and returns once none of its processes is alive (or a minute has passed). */
-    public static void terminate(ProcessHandle leader, long groupId, Duration gracePeriod) {
+    /**
+     * Terminates the tree and returns once none of its processes runs.
+     *
+     * @param groupId the task's process group (its leader's pid), or 0 if it has none of its own
+     * @return false if something still ran after SIGKILL (it can only be stuck in the kernel)
+     */
+    public static boolean terminate(ProcessHandle leader, long groupId, Duration gracePeriod) {
         Set<ProcessHandle> members = members(leader);
         signalGroup(groupId, "TERM");
         members.forEach(ProcessHandle::destroy);
-        if (!awaitGone(members, gracePeriod)) {
-            members.addAll(members(leader));
-            signalGroup(groupId, "KILL");
-            members.forEach(ProcessHandle::destroyForcibly);
+        if (awaitGone(members, gracePeriod)) {
+            return true;
         }
-        awaitGone(members, Duration.ofMinutes(1));
+        // Whatever ignored SIGTERM may have started more processes during the grace period.
+        Set<ProcessHandle> left = new LinkedHashSet<>();
+        for (ProcessHandle member : members) {
+            if (isRunning(member)) {
+                left.addAll(members(member));
+            }
+        }
+        signalGroup(groupId, "KILL");
+        left.forEach(ProcessHandle::destroyForcibly);
+        return awaitGone(left, AFTER_KILL);
     }
 
-    /** SIGKILL for whatever is left of a group whose leader has already ended. */
-    public static void killLeftovers(long groupId) {
+    /** SIGKILL for whatever is left in a task's group after its leader ended on its own. */
+    public static void killGroup(long groupId) {
         signalGroup(groupId, "KILL");
+    }
+
+    /**
+     * Alive and not a zombie. A killed orphan stays a zombie until init reaps it, and in a container
+     * whose init does not reap, that is forever: it runs nothing, so it does not count.
+     */
+    public static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // pid (comm) state ...: comm may hold spaces and parentheses, so read after the last ')'.
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return process.isAlive(); // no /proc (or it just went away): trust the JDK
+        }
     }
 
     private static boolean awaitGone(Set<ProcessHandle> members, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        while (members.stream().anyMatch(ProcessHandle::isAlive)) {
+        while (members.stream().anyMatch(ProcessTree::isRunning)) {
             if (Instant.now().isAfter(deadline)) {
                 return false;
             }
@@ -62,7 +99,10 @@ public final class ProcessTree {
         return true;
     }
 
-    /** Java cannot signal a process group, so {@code kill(1)} does it; a group already gone is fine. */
+    /**
+     * Java cannot signal a process group, so {@code kill(1)} does. A group already gone is fine:
+     * kill then fails, and that is the outcome we wanted.
+     */
     private static void signalGroup(long groupId, String signal) {
         if (groupId <= 1) {
             return;
@@ -70,9 +110,11 @@ public final class ProcessTree {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + groupId)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            kill.waitFor(5, TimeUnit.SECONDS);
+            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+            }
         } catch (IOException e) {
-            // No kill(1) on this host: the per-process signals above still reach the known members.
+            // No kill(1) on this host: the per-process signals still reach the members we know of.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

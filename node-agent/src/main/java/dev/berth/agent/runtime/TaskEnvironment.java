@@ -8,25 +8,52 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The environment a task sees: the app's own variables, then what Berth tells it (ports, host,
- * ids, sandbox) under Berth's names and Marathon's, so commands written for Marathon work as they are.
- * Berth's variables win over the app's: a task must not be able to lie to itself about its port.
+ * The environment a task sees, in three layers, later ones winning:
+ * <ol>
+ *   <li>a few neutral variables of the agent's own environment ({@link #INHERITED}): enough for a
+ *       shell to find programs and speak the host's locale, and nothing else, because the agent's
+ *       environment holds its own configuration and possibly credentials (Kafka, OIDC);</li>
+ *   <li>the app's {@code env};</li>
+ *   <li>what Berth tells the task (ports, host, ids, sandbox) under Berth's names and under
+ *       Marathon's, so commands written for Marathon run unchanged. These win over the app's own:
+ *       a task must not be able to lie to itself about its port.</li>
+ * </ol>
  */
 public final class TaskEnvironment {
+    /** The agent's variables a task inherits (when set). */
+    public static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG",
+            "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "JAVA_HOME");
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private TaskEnvironment() {
     }
 
+    /** The task's environment, inheriting from this agent's process environment. */
     public static Map<String, String> of(String taskId, String appId, TaskSpec spec, String host, Path sandbox) {
-        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        return of(taskId, appId, spec, host, sandbox, System.getenv());
+    }
+
+    public static Map<String, String> of(String taskId, String appId, TaskSpec spec, String host, Path sandbox,
+                                         Map<String, String> agentEnvironment) {
+        Map<String, String> env = new LinkedHashMap<>();
+        agentEnvironment.forEach((name, value) -> {
+            if (INHERITED.contains(name)) {
+                env.put(name, value);
+            }
+        });
+        env.putIfAbsent("PATH", DEFAULT_PATH);
+        env.putAll(spec.env());
+
         List<PortAssignment> ports = spec.ports();
         for (int i = 0; i < ports.size(); i++) {
             PortAssignment port = ports.get(i);
             env.put("PORT" + i, Integer.toString(port.port()));
             if (port.name() != null && !port.name().isBlank()) {
-                env.put("PORT_" + port.name().toUpperCase(Locale.ROOT).replace('-', '_'), Integer.toString(port.port()));
+                env.put("PORT_" + envName(port.name()), Integer.toString(port.port()));
             }
         }
         if (!ports.isEmpty()) {
@@ -38,8 +65,13 @@ public final class TaskEnvironment {
         env.put("BERTH_APP_ID", appId);
         env.put("BERTH_SANDBOX", sandbox.toString());
         env.put("MESOS_TASK_ID", taskId);
-        env.put("MARATHON_APP_ID", appId);
         env.put("MESOS_SANDBOX", sandbox.toString());
+        env.put("MARATHON_APP_ID", appId);
         return env;
+    }
+
+    /** A port name as a variable name, Marathon's way: {@code admin-ui} → {@code ADMIN_UI}. */
+    static String envName(String portName) {
+        return portName.trim().toUpperCase(Locale.ROOT).replace('-', '_');
     }
 }

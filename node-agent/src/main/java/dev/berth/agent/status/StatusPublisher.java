@@ -1,4 +1,4 @@
-package dev.berth.agent.kafka;
+package dev.berth.agent.status;
 
 import dev.berth.agent.task.StatusSink;
 import dev.berth.contracts.Topics;
@@ -9,23 +9,28 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * The agent's one producer: task status, node reports and dead letters. Idempotent with acks=all,
- * so a retried send neither duplicates nor reorders a task's status updates.
+ * Everything the agent tells the cluster, through its one producer: task status on
+ * {@code berth.task-status} (key task id), node reports on {@code berth.node-status} (key node id)
+ * and dead letters. Idempotent with acks=all, so a retried send neither duplicates nor reorders a
+ * task's status updates (they share a key, hence a partition).
  */
 public final class StatusPublisher implements StatusSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusPublisher.class);
     private final KafkaProducer<String, byte[]> producer;
 
-    public StatusPublisher(String bootstrapServers) {
+    public StatusPublisher(String bootstrapServers, String nodeId) {
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, "berth-agent-" + nodeId + "-status",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
@@ -47,20 +52,26 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
     }
 
     private void send(ProducerRecord<String, byte[]> record) {
-        producer.send(record, (metadata, error) -> {
-            if (error != null) {
-                LOG.errorf(error, "could not publish to %s (key %s)", record.topic(), record.key());
-            }
-        });
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    LOG.errorf(error, "could not publish to %s (key %s)", record.topic(), record.key());
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            // Closed while the agent stops, or the record cannot be sent at all: the task or node
+            // goes on, and the scheduler reconciles from the next heartbeat.
+            LOG.warnf("could not publish to %s (key %s): %s", record.topic(), record.key(), e.getMessage());
+        }
     }
 
     @Override
     public void close() {
-        producer.close();
+        producer.close(Duration.ofSeconds(5));
     }
 
-    /** Handy for logs: where a record came from. */
-    static String where(ConsumerRecord<?, ?> record) {
+    /** For logs: where a record came from. */
+    public static String where(ConsumerRecord<?, ?> record) {
         return record.topic() + "[" + record.partition() + "]@" + record.offset();
     }
 }
