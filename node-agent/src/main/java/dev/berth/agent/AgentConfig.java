@@ -19,8 +19,8 @@ public interface AgentConfig {
     @WithDefault("127.0.0.1")
     String host();
 
-    /** Where sandboxes live: {@code <work-dir>/sandboxes/<task id>}. */
-    @WithDefault("berth-agent-work")
+    /** Where sandboxes live: {@code <work-dir>/sandboxes/<task id>}; relative to the agent's working directory. */
+    @WithDefault("./berth-agent-work")
     String workDir();
 
     /** Cores offered to tasks; defaults to the machine's processors. */
@@ -40,6 +40,7 @@ public interface AgentConfig {
     @WithDefault("")
     String attributes();
 
+    /** How often the node reports it is alive, with its running tasks. */
     @WithDefault("1s")
     Duration heartbeatInterval();
 

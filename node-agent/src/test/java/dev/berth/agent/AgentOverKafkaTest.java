@@ -1,12 +1,17 @@
 package dev.berth.agent;
 
+import dev.berth.agent.runtime.ProcessTree;
+import dev.berth.agent.task.TaskView;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.NodePartitions;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeReport;
+import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.PortAssignment;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
@@ -15,6 +20,7 @@ import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,15 +31,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -43,6 +55,9 @@ class AgentOverKafkaTest {
 
     @Inject
     Agent agent;
+
+    @TestHTTPResource("/")
+    URL agentHttp;
 
     private KafkaProbe kafka;
     private String nodeId;
@@ -56,37 +71,59 @@ class AgentOverKafkaTest {
     @AfterEach
     void tearDown() {
         kafka.close();
+        // Tasks outlive their agent by design: a failed test must not leave its processes behind.
+        agent.supervisor().tasks().stream().filter(t -> !t.state().isTerminal() && t.pid() > 0)
+                .forEach(t -> ProcessHandle.of(t.pid()).ifPresent(p -> ProcessTree.terminate(p, t.pid(), Duration.ZERO)));
     }
 
     @Test
     void theAgentRegistersItsNodeAndHeartbeats() {
-        NodeReport registered = report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
+        NodeRegistered registered = (NodeRegistered) report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
                 && KafkaProbe.text(r).contains("\"NodeRegistered\""), WAIT).value());
+
         assertEquals(4.0, registered.capacity().cpus());
+        assertEquals(4096.0, registered.capacity().mem());
         assertEquals(Map.of("zone", "test"), registered.attributes());
-        assertEquals(33000, registered.ports().begin());
+        assertEquals(new PortRange(33000, 33099), registered.ports());
+        assertEquals("best-effort", registered.isolation());
+        assertEquals("http://127.0.0.1:" + agentHttp.getPort(), registered.agentUrl(), "the port it really listens on");
         kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key()) && KafkaProbe.text(r).contains("\"NodeHeartbeat\""),
                 WAIT);
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'node-agent' }.data.readingCommands", equalTo(true));
     }
 
     @Test
     void aLaunchedTaskRunsWithBerthAndMarathonEnvironmentAndItsOutputInTheSandbox() throws Exception {
+        // Given a task that writes its environment to a file and stays up
         String taskId = taskId();
+
+        // When it is launched
         send(launch(taskId, "env > env.txt; echo hello from the task; exec sleep 600",
                 List.of(new PortAssignment("http", 33010), new PortAssignment(null, 33011))));
 
+        // Then it is reported RUNNING, sees its ports and ids, and writes into its sandbox
         awaitStatus(taskId, TaskState.RUNNING);
-        Path sandbox = Path.of(agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId))
-                .findFirst().orElseThrow().sandbox());
+        Path sandbox = Path.of(view(taskId).sandbox());
         await().atMost(WAIT).until(() -> Files.exists(sandbox.resolve("env.txt"))
                 && Files.readString(sandbox.resolve("stdout")).contains("hello from the task"));
         String env = Files.readString(sandbox.resolve("env.txt"));
         for (String line : List.of("PORT0=33010", "PORT1=33011", "PORT=33010", "PORTS=33010,33011",
                 "PORT_HTTP=33010", "HOST=127.0.0.1", "BERTH_TASK_ID=" + taskId, "MESOS_TASK_ID=" + taskId,
-                "MARATHON_APP_ID=/agent-test", "BERTH_APP_ID=/agent-test", "MESOS_SANDBOX=" + sandbox)) {
+                "MARATHON_APP_ID=/agent-test", "BERTH_APP_ID=/agent-test", "MESOS_SANDBOX=" + sandbox,
+                "BERTH_SANDBOX=" + sandbox, "APP_VAR=x")) {
             assertTrue(env.lines().anyMatch(line::equals), line + " missing from\n" + env);
         }
-        assertTrue(agent.supervisor().runningTaskIds().contains(taskId));
+        assertTrue(env.lines().noneMatch(l -> l.startsWith("KAFKA_") || l.startsWith("BERTH_AGENT_")), env);
+        assertEquals(sandbox.getParent(), Path.of("target/agent-work/sandboxes").toAbsolutePath());
+        // And heartbeats and the agent's own listing show it
+        kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key()) && r.value() != null
+                && report(r.value()) instanceof NodeHeartbeat beat && beat.runningTaskIds().contains(taskId), WAIT);
+        given().get("/v1/agent/tasks").then().statusCode(200)
+                .body("find { it.taskId == '" + taskId + "' }.state", equalTo("RUNNING"))
+                .body("find { it.taskId == '" + taskId + "' }.pid", greaterThan(0))
+                .body("find { it.taskId == '" + taskId + "' }.appId", equalTo("/agent-test"))
+                .body("find { it.taskId == '" + taskId + "' }.sandbox", equalTo(sandbox.toString()));
 
         send(KillTask.of(nodeId, taskId, 1, "test over", null));
         awaitStatus(taskId, TaskState.KILLED);
@@ -94,19 +131,22 @@ class AgentOverKafkaTest {
 
     @Test
     void aKillLeavesNoProcessOfTheTaskBehindNotEvenAGrandchildThatIgnoresSigterm() {
+        // Given a running task with a child shell and a grandchild that both ignore SIGTERM
         String taskId = taskId();
-        send(launch(taskId, "sh -c 'trap \"\" TERM; while true; do sleep 1; done' & exec sleep 600", List.of()));
+        send(launch(taskId, "sh -c 'trap \"\" TERM; sleep 1000' & exec sleep 600", List.of()));
         awaitStatus(taskId, TaskState.RUNNING);
-        long pid = pidOf(taskId);
-        await().atMost(WAIT).until(() -> ProcessHandle.of(pid).orElseThrow().descendants().count() >= 1);
-        List<ProcessHandle> tree = ProcessHandle.of(pid).orElseThrow().descendants().toList();
+        ProcessHandle task = ProcessHandle.of(view(taskId).pid()).orElseThrow();
+        await().atMost(WAIT).until(() -> task.descendants().count() >= 2);
+        List<ProcessHandle> tree = ProcessTree.members(task).stream().toList();
 
+        // When it is killed with a one-second grace period
         send(KillTask.of(nodeId, taskId, 1, "test", null));
 
+        // Then it is reported KILLED, and nothing of it runs any more
         TaskStatus killed = awaitStatus(taskId, TaskState.KILLED);
         assertEquals("killed on request", killed.reason());
-        assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the task itself is gone");
-        assertTrue(tree.stream().noneMatch(ProcessHandle::isAlive), "no descendant survives");
+        assertTrue(tree.stream().noneMatch(ProcessTree::isRunning), "survivors: " + tree);
+        assertEquals(TaskState.KILLED, view(taskId).state());
     }
 
     @Test
@@ -141,8 +181,7 @@ class AgentOverKafkaTest {
         send(launch);                                                              // the very same command
 
         awaitStatus(taskId, TaskState.RUNNING);
-        Path runs = Path.of(agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId))
-                .findFirst().orElseThrow().sandbox()).resolve("runs.txt");
+        Path runs = Path.of(view(taskId).sandbox()).resolve("runs.txt");
         await().atMost(WAIT).until(() -> Files.exists(runs));
         assertEquals(1, agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId)).count());
         send(KillTask.of(nodeId, taskId, 1, "test over", null));
@@ -159,35 +198,66 @@ class AgentOverKafkaTest {
     }
 
     @Test
-    void aMalformedCommandIsDeadLetteredAndTheNextCommandStillRuns() throws Exception {
-        try (var producer = new KafkaProducer<String, String>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.kafka().bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-            int partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS).size());
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, nodeId, "{not json")).get();
-        }
+    void aMalformedCommandIsDeadLetteredWithItsReasonAndTheNextCommandStillRuns() throws Exception {
+        // Given bytes that are no command, keyed by this node on its partition, then a valid launch
+        sendRaw(NodePartitions.partitionFor(nodeId, commandPartitions()), nodeId, "{not json");
         String taskId = taskId();
         send(launch(taskId, "true", List.of()));
 
+        // Then the bytes are kept on the dead-letter topic with where they came from and why
         var dead = kafka.await(Topics.DEAD_LETTER, r -> nodeId.equals(r.key()), WAIT);
         assertEquals("{not json", KafkaProbe.text(dead));
         assertEquals("node-agent:" + nodeId, KafkaProbe.header(dead, DeadLetters.CONSUMER));
+        assertEquals(Topics.NODE_COMMANDS, KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
         assertTrue(KafkaProbe.header(dead, DeadLetters.REASON).contains("NodeCommand"));
+        // And the agent carried on
         awaitStatus(taskId, TaskState.FINISHED);
     }
 
     @Test
     void commandsForAnotherNodeAreIgnored() {
-        String taskId = taskId();
-        LaunchTask foreign = LaunchTask.of("some-other-node", taskId, "/agent-test", 1,
-                new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null);
-        kafka.send(Topics.NODE_COMMANDS, nodeId, JsonCodec.encodeBytes(foreign)); // even on our key
+        // Given a node that shares this node's command partition, and commands for it
+        int partitions = commandPartitions();
+        String neighbour = IntStream.range(0, 10_000).mapToObj(i -> "neighbour-" + i)
+                .filter(n -> NodePartitions.partitionFor(n, partitions) == NodePartitions.partitionFor(nodeId, partitions))
+                .findFirst().orElseThrow();
+        String theirs = taskId();
+        String misaddressed = taskId();
+        kafka.send(Topics.NODE_COMMANDS, neighbour, JsonCodec.encodeBytes(LaunchTask.of(neighbour, theirs,
+                "/agent-test", 1, new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null)));
+        kafka.send(Topics.NODE_COMMANDS, neighbour, "{not json for the neighbour");
+        kafka.send(Topics.NODE_COMMANDS, nodeId, JsonCodec.encodeBytes(LaunchTask.of(neighbour, misaddressed,
+                "/agent-test", 1, new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null)));
+
+        // When a command for this node follows them
         String marker = taskId();
         send(launch(marker, "true", List.of()));
 
+        // Then only that one ran, and the neighbour's unreadable record was left to the neighbour
         awaitStatus(marker, TaskState.FINISHED);
-        assertTrue(agent.supervisor().tasks().stream().noneMatch(t -> t.taskId().equals(taskId)));
+        assertTrue(agent.supervisor().tasks().stream().noneMatch(t -> t.taskId().equals(theirs)
+                || t.taskId().equals(misaddressed)));
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.DEAD_LETTER,
+                r -> neighbour.equals(r.key()), Duration.ofMillis(500)));
+    }
+
+    private int commandPartitions() {
+        try (var producer = rawProducer()) {
+            return producer.partitionsFor(Topics.NODE_COMMANDS).size();
+        }
+    }
+
+    private void sendRaw(int partition, String key, String value) throws Exception {
+        try (var producer = rawProducer()) {
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, key, value)).get();
+        }
+    }
+
+    private static KafkaProducer<String, String> rawProducer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfra.kafka().bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
     }
 
     private String taskId() {
@@ -208,8 +278,8 @@ class AgentOverKafkaTest {
                 && JsonCodec.decode(r.value(), TaskStatus.class).state() == state, WAIT).value(), TaskStatus.class);
     }
 
-    private long pidOf(String taskId) {
-        return agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId)).findFirst().orElseThrow().pid();
+    private TaskView view(String taskId) {
+        return agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId)).findFirst().orElseThrow();
     }
 
     private static NodeReport report(byte[] value) {

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the node has registered and reads its commands. */
+/** Ready once the node has registered and while it reads its commands. */
 @Readiness
 @ApplicationScoped
 public class AgentReadiness implements HealthCheck {
@@ -16,6 +16,9 @@ public class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("node-registered").status(agent.registered()).build();
+        boolean registered = agent.registered();
+        boolean reading = agent.readingCommands();
+        return HealthCheckResponse.named("node-agent").status(registered && reading)
+                .withData("registered", registered).withData("readingCommands", reading).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.agent.api;
 
 import dev.berth.agent.Agent;
+import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.agent.task.TaskView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -10,16 +11,21 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.List;
 
-/** The agent's own small HTTP API: what it runs (for operators, the local run's `down`, and tests). */
+/**
+ * The agent's own small HTTP API: the tasks it knows, with pid, state and sandbox. For operators,
+ * the local run's {@code down} script and tests; the cluster's view of tasks is the scheduler's.
+ */
 @Path("/v1/agent")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
     @Inject
     Agent agent;
 
+    /** Every task this agent knows (running or ended), oldest launch first. */
     @GET
     @Path("/tasks")
     public List<TaskView> tasks() {
-        return agent.supervisor().tasks();
+        TaskSupervisor supervisor = agent.supervisor();
+        return supervisor == null ? List.of() : supervisor.tasks(); // null only while the agent starts
     }
 }

@@ -86,6 +86,11 @@ public final class CommandConsumer implements AutoCloseable {
         }
     }
 
+    /** True while the reading thread runs: if it is gone, the node no longer hears its commands. */
+    public boolean reading() {
+        return thread.isAlive() && running;
+    }
+
     /** The partition this node reads, once started. */
     public int partition() {
         return partition;

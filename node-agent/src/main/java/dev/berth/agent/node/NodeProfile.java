@@ -1,14 +1,34 @@
 package dev.berth.agent.node;
 
+import dev.berth.contracts.messages.Ids;
+import dev.berth.contracts.messages.Message;
+import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** Who this node is and what it offers: fixed for the life of the agent process. */
+/**
+ * Who this node is and what it offers: fixed for the life of the agent process, and repeated whole
+ * in every registration and heartbeat (the node-status topic is compacted: the latest report alone
+ * must be enough).
+ */
 public record NodeProfile(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
-                          Map<String, String> attributes, String agentUrl) {
+                          Map<String, String> attributes, String isolation, String agentUrl) {
     public NodeProfile {
         attributes = Map.copyOf(attributes);
+    }
+
+    public NodeRegistered registration(List<String> runningTaskIds) {
+        return new NodeRegistered(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds);
+    }
+
+    public NodeHeartbeat heartbeat(List<String> runningTaskIds) {
+        return new NodeHeartbeat(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds);
     }
 }

@@ -19,7 +19,11 @@ public final class NodeProfiles {
     private NodeProfiles() {
     }
 
-    public static NodeProfile from(AgentConfig config, int httpPort) {
+    /**
+     * @param isolation what the task runtime gives ({@code best-effort} for plain processes)
+     * @param httpPort  the port the agent's HTTP server actually listens on
+     */
+    public static NodeProfile from(AgentConfig config, String isolation, int httpPort) {
         String machineName = machineHostname();
         Path workDir = Path.of(config.workDir()).toAbsolutePath();
         NodeResources capacity = new NodeResources(
@@ -28,7 +32,12 @@ public final class NodeProfiles {
                 config.disk().orElseGet(() -> freeDiskMib(workDir)));
         return new NodeProfile(config.nodeId().orElse(machineName), config.hostname().orElse(machineName),
                 config.host(), capacity, parsePorts(config.ports()), parseAttributes(config.attributes()),
-                "http://" + config.host() + ":" + httpPort);
+                isolation, agentUrl(config.host(), httpPort));
+    }
+
+    /** {@code http://host:port}, with brackets around an IPv6 address. */
+    static String agentUrl(String host, int port) {
+        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** {@code "31000-31999"} → the inclusive range; a single number is a range of one. */

@@ -4,7 +4,10 @@ import dev.berth.contracts.messages.TaskState;
 
 import java.time.Instant;
 
-/** One task as the agent sees it, for its HTTP listing. {@code pid} is 0 until the process starts. */
-public record TaskView(String taskId, String appId, long pid, TaskState state, Integer exitCode, String sandbox,
-                       Instant launchedAt) {
+/**
+ * One task as this agent sees it, for {@code GET /v1/agent/tasks}. {@code pid} is 0 until the
+ * process has started; {@code reason} and {@code exitCode} are those of the last state reported.
+ */
+public record TaskView(String taskId, String appId, long pid, TaskState state, String reason, Integer exitCode,
+                       String sandbox, Instant launchedAt) {
 }

@@ -1,0 +1,76 @@
+package dev.berth.agent.command;
+
+import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.messages.KillTask;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.TaskSpec;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CommandIntakeTest {
+    private static final String NODE = "node-1";
+
+    @Test
+    void aCommandKeyedAndAddressedToThisNodeIsMine() {
+        KillTask kill = KillTask.of(NODE, "t1", 1, null, null);
+
+        var verdict = CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill));
+
+        assertEquals(kill, assertInstanceOf(CommandIntake.Mine.class, verdict).command());
+    }
+
+    @Test
+    void anotherNodesRecordOnTheSharedPartitionIsNotMineEvenIfUnreadable() {
+        var verdict = CommandIntake.classify(NODE, "node-2", bytes("{not json"));
+
+        assertInstanceOf(CommandIntake.NotMine.class, verdict);
+    }
+
+    @Test
+    void aCommandKeyedForThisNodeButAddressedToAnotherIsNotCarriedOut() {
+        KillTask kill = KillTask.of("node-2", "t1", 1, null, null);
+
+        assertInstanceOf(CommandIntake.NotMine.class, CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill)));
+    }
+
+    @Test
+    void bytesThatAreNotACommandAreUnreadableWithTheReason() {
+        var verdict = CommandIntake.classify(NODE, NODE, bytes("{not json"));
+
+        assertTrue(assertInstanceOf(CommandIntake.Unreadable.class, verdict).reason().contains("NodeCommand"));
+    }
+
+    @Test
+    void aTombstoneIsUnreadable() {
+        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE, null));
+    }
+
+    @Test
+    void aCommandWithoutItsIdsOrALaunchWithoutSpecIsUnreadable() {
+        String noTask = "{\"type\":\"KillTask\",\"id\":\"c1\",\"nodeId\":\"node-1\"}";
+        LaunchTask noSpec = LaunchTask.of(NODE, "t1", "/a", 1, null, null);
+
+        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE, bytes(noTask)));
+        assertInstanceOf(CommandIntake.Unreadable.class,
+                CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(noSpec)));
+    }
+
+    @Test
+    void aLaunchWithASpecIsMine() {
+        LaunchTask launch = LaunchTask.of(NODE, "t1", "/a", 1,
+                new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null);
+
+        assertInstanceOf(CommandIntake.Mine.class, CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(launch)));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
