@@ -16,7 +16,7 @@ public final class Topics {
     /** The prefix in force for this process. */
     public static final String PREFIX = prefix();
 
-    /** create / delete (later update, scale, restart) of an app, from the gateway. Key: appId. */
+    /** create / delete / scale / restart (later update) of an app, from the gateway. Key: appId. */
     public static final String APP_COMMANDS = PREFIX + "app-commands";
     /** Accepted desired state of every app, written only by the scheduler. Compacted. Key: appId. */
     public static final String APPS = PREFIX + "apps";
@@ -28,6 +28,10 @@ public final class Topics {
     public static final String NODE_COMMANDS = PREFIX + "node-commands";
     /** Observed task state from agents. Key: taskId. */
     public static final String TASK_STATUS = PREFIX + "task-status";
+    /** An operator's drain / undrain of each node, from the gateway. Compacted: the latest per node stands. Key: nodeId. */
+    public static final String NODE_ADMIN = PREFIX + "node-admin";
+    /** Instances waiting to be placed and why, from the scheduler. Compacted. Key: appId. */
+    public static final String QUEUE = PREFIX + "queue";
     /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
     public static final String DEAD_LETTER = PREFIX + "dead-letter";
 
@@ -56,6 +60,8 @@ public final class Topics {
                 new Spec(NODE_STATUS, 1, true),
                 new Spec(NODE_COMMANDS, 8, false),
                 new Spec(TASK_STATUS, 1, false),
+                new Spec(NODE_ADMIN, 1, true),
+                new Spec(QUEUE, 1, true),
                 new Spec(DEAD_LETTER, 1, false));
     }
 }

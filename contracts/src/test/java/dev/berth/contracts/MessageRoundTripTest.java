@@ -5,7 +5,16 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
+import dev.berth.contracts.app.Affinity;
+import dev.berth.contracts.app.Constraint;
+import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppQueue;
+import dev.berth.contracts.messages.DrainNode;
+import dev.berth.contracts.messages.NodeAdminCommand;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
+import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
@@ -55,13 +64,34 @@ class MessageRoundTripTest {
         assertRoundTrip(CreateApp.of(app()), AppCommand.class);
         assertRoundTrip(DeleteApp.of("/team-a/web"), AppCommand.class);
         assertTrue(JsonCodec.encode(DeleteApp.of("/x")).contains("\"type\":\"DeleteApp\""));
+        assertRoundTrip(ScaleApp.of("/team-a/web", 5), AppCommand.class);
+        assertRoundTrip(RestartApp.of("/team-a/web"), AppCommand.class);
+    }
+
+    @Test
+    void placementRulesSurviveTheCodecInMarathonsArrayForm() {
+        AppDefinition placed = app().withPlacement(
+                List.of(new Constraint("hostname", Constraint.Operator.UNIQUE, null),
+                        new Constraint("zone", Constraint.Operator.GROUP_BY, "2")),
+                List.of(new Affinity("zone", "a", 50)), PlacementStrategy.SPREAD);
+        assertRoundTrip(placed, AppDefinition.class);
+        assertTrue(JsonCodec.encode(placed).contains("\"constraints\":[[\"hostname\",\"UNIQUE\"],[\"zone\",\"GROUP_BY\",\"2\"]]"),
+                JsonCodec.encode(placed));
+    }
+
+    @Test
+    void nodeAdminCommandsAndTheQueueSurviveTheCodec() {
+        assertRoundTrip(DrainNode.of("node-1"), NodeAdminCommand.class);
+        assertRoundTrip(UndrainNode.of("node-1"), NodeAdminCommand.class);
+        assertRoundTrip(new AppQueue("m8", 1, AT, null, "/a", 2, Map.of("insufficient mem", 3), AT, AT), AppQueue.class);
     }
 
     @Test
     void appStateAndTaskRecordSurviveTheCodec() {
         assertRoundTrip(new AppState("m1", 1, AT, "c1", "/team-a/web", 3, app(), false), AppState.class);
         assertRoundTrip(new TaskRecord("m2", 1, AT, null, "team-a_web.1", "/team-a/web", 3, 0, "node-1", "127.0.0.1",
-                List.of(new PortAssignment("http", 31000)), DesiredState.RUN, TaskState.RUNNING, null, null),
+                List.of(new PortAssignment("http", 31000)), DesiredState.RUN, TaskState.RUNNING, null, null,
+                AT, AT, null),
                 TaskRecord.class);
     }
 

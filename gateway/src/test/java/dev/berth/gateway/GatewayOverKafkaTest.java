@@ -199,6 +199,7 @@ class GatewayOverKafkaTest {
 
     private static TaskRecord task(String taskId, String appId, int instance, String nodeId, TaskState state) {
         return new TaskRecord(UUID.randomUUID().toString(), 1, Instant.now(), null, taskId, appId, 1, instance, nodeId,
-                "10.0.0.7", List.of(new PortAssignment(null, 31000 + instance)), DesiredState.RUN, state, null, null);
+                "10.0.0.7", List.of(new PortAssignment(null, 31000 + instance)), DesiredState.RUN, state, null, null,
+                Instant.now(), null, null);
     }
 }

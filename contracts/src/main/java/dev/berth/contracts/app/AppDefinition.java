@@ -10,19 +10,36 @@ import java.util.Map;
  * same here. Instances are built only by {@link AppDefinitionParser}, which fills Marathon's
  * defaults and rejects what Berth cannot run, so every AppDefinition in a message is valid.
  *
- * @param id              absolute path id, e.g. {@code /team-a/web}
- * @param cmd             run by {@code /bin/sh -c}; exactly one of cmd and args is set
- * @param args            executed directly, first element is the program
- * @param instances       how many copies should run
- * @param cpus            cores per instance (fractional)
- * @param mem             MiB of memory per instance
- * @param disk            MiB of sandbox disk per instance
- * @param portDefinitions host ports per instance; port 0 means "any free one"
+ * @param id                         absolute path id, e.g. {@code /team-a/web}
+ * @param cmd                        run by {@code /bin/sh -c}; exactly one of cmd and args is set
+ * @param args                       executed directly, first element is the program
+ * @param instances                  how many copies should run
+ * @param cpus                       cores per instance (fractional)
+ * @param mem                        MiB of memory per instance
+ * @param disk                       MiB of sandbox disk per instance
+ * @param portDefinitions            host ports per instance; port 0 means "any free one"
+ * @param constraints                hard placement rules, Marathon's {@code [field, operator, value]}
+ * @param affinity                   soft placement preferences (Berth's addition)
+ * @param placementStrategy          BINPACK or SPREAD; null means the scheduler's cluster-wide default
+ * @param backoffSeconds             delay before the first relaunch of a failed instance
+ * @param backoffFactor              each further failure multiplies the delay by this
+ * @param maxLaunchDelaySeconds      the delay never grows past this
+ * @param taskKillGracePeriodSeconds SIGTERM → SIGKILL delay when a task is stopped
+ * @param killSelection              which instances a scale-down stops first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppDefinition(String id, String cmd, List<String> args, int instances, double cpus, double mem,
                             double disk, Map<String, String> env, Map<String, String> labels,
-                            List<PortDefinition> portDefinitions, Container container) {
+                            List<PortDefinition> portDefinitions, Container container,
+                            List<Constraint> constraints, List<Affinity> affinity,
+                            PlacementStrategy placementStrategy, double backoffSeconds, double backoffFactor,
+                            double maxLaunchDelaySeconds, int taskKillGracePeriodSeconds,
+                            KillSelection killSelection) {
+
+    public static final double DEFAULT_BACKOFF_SECONDS = 1;
+    public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
+    public static final double DEFAULT_MAX_LAUNCH_DELAY_SECONDS = 300;
+    public static final int DEFAULT_KILL_GRACE_PERIOD_SECONDS = 3;
 
     public AppDefinition {
         args = args == null ? null : List.copyOf(args);
@@ -30,6 +47,33 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         portDefinitions = portDefinitions == null ? List.of() : List.copyOf(portDefinitions);
         container = container == null ? Container.MESOS : container;
+        constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        affinity = affinity == null ? List.of() : List.copyOf(affinity);
+        killSelection = killSelection == null ? KillSelection.YOUNGEST_FIRST : killSelection;
+    }
+
+    /** The walking skeleton's shape: Marathon's defaults for everything about placement and restarts. */
+    public static AppDefinition basic(String id, String cmd, List<String> args, int instances, double cpus,
+                                      double mem, double disk, Map<String, String> env, Map<String, String> labels,
+                                      List<PortDefinition> portDefinitions) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                Container.MESOS, List.of(), List.of(), null, DEFAULT_BACKOFF_SECONDS, DEFAULT_BACKOFF_FACTOR,
+                DEFAULT_MAX_LAUNCH_DELAY_SECONDS, DEFAULT_KILL_GRACE_PERIOD_SECONDS, KillSelection.YOUNGEST_FIRST);
+    }
+
+    /** The same app with another instance count (a scale). */
+    public AppDefinition withInstances(int newInstances) {
+        return new AppDefinition(id, cmd, args, newInstances, cpus, mem, disk, env, labels, portDefinitions,
+                container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection);
+    }
+
+    /** The same app with other placement rules (for tests and tools that build definitions in code). */
+    public AppDefinition withPlacement(List<Constraint> newConstraints, List<Affinity> newAffinity,
+                                       PlacementStrategy newStrategy) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                container, newConstraints, newAffinity, newStrategy, backoffSeconds, backoffFactor,
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection);
     }
 
     /** The team an app belongs to: the first segment of its id ({@code /team-a/web} → {@code team-a}). */

@@ -113,7 +113,9 @@ public final class AppDefinitionParser {
             return new ParsedApp.Invalid(r.errors);
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
-                container));
+                container, List.of(), List.of(), null, AppDefinition.DEFAULT_BACKOFF_SECONDS,
+                AppDefinition.DEFAULT_BACKOFF_FACTOR, AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS,
+                AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, null));
     }
 
     /** Collects errors while reading fields, so one response lists them all. */

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = CreateApp.class, name = "CreateApp"),
-        @JsonSubTypes.Type(value = DeleteApp.class, name = "DeleteApp")
+        @JsonSubTypes.Type(value = DeleteApp.class, name = "DeleteApp"),
+        @JsonSubTypes.Type(value = ScaleApp.class, name = "ScaleApp"),
+        @JsonSubTypes.Type(value = RestartApp.class, name = "RestartApp")
 })
-public sealed interface AppCommand extends Message permits CreateApp, DeleteApp {
+public sealed interface AppCommand extends Message permits CreateApp, DeleteApp, ScaleApp, RestartApp {
     /** The app the command is about: its key on the topic. */
     String appId();
 }

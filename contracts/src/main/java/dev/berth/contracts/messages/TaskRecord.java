@@ -8,25 +8,47 @@ import java.util.List;
  * what should happen to it ({@code desired}), what was last observed ({@code state}), and where
  * it runs. Written only by the scheduler; read by the gateway and by a scheduler that takes over.
  * A tombstone removes a task that has ended and is no longer wanted.
+ *
+ * @param launchedAt   when the scheduler placed it (scale-down picks the youngest or oldest by it)
+ * @param runningSince when it was first seen RUNNING; null before (a task that stays up resets backoff)
+ * @param replaces     the task this one is to take over from (a drain moves a task by starting its
+ *                     replacement first); null for an ordinary task
  */
 public record TaskRecord(String id, int schemaVersion, Instant occurredAt, String correlationId,
                          String taskId, String appId, long appVersion, int instance,
                          String nodeId, String host, List<PortAssignment> ports,
-                         DesiredState desired, TaskState state, String reason, Integer exitCode) implements Message {
+                         DesiredState desired, TaskState state, String reason, Integer exitCode,
+                         Instant launchedAt, Instant runningSince, String replaces) implements Message {
 
     public TaskRecord {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
+    /** A task just placed: STAGING, wanted running. */
+    public static TaskRecord launched(String correlationId, String taskId, String appId, long appVersion,
+                                      int instance, String nodeId, String host, List<PortAssignment> ports,
+                                      Instant at, String replaces) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, correlationId, taskId, appId, appVersion, instance,
+                nodeId, host, ports, DesiredState.RUN, TaskState.STAGING, null, null, at, null, replaces);
+    }
+
     /** The same task with a new observed state; a new message id, the cause as correlation. */
-    public TaskRecord observed(TaskState newState, String newReason, Integer newExitCode, String cause) {
-        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, taskId, appId, appVersion,
-                instance, nodeId, host, ports, desired, newState, newReason, newExitCode);
+    public TaskRecord observed(TaskState newState, String newReason, Integer newExitCode, String cause, Instant at) {
+        Instant since = runningSince == null && newState.isActive() ? at : runningSince;
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
+                instance, nodeId, host, ports, desired, newState, newReason, newExitCode, launchedAt, since, replaces);
     }
 
     /** The same task with a new desired state. */
-    public TaskRecord wanting(DesiredState newDesired, String cause) {
-        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, taskId, appId, appVersion,
-                instance, nodeId, host, ports, newDesired, state, reason, exitCode);
+    public TaskRecord wanting(DesiredState newDesired, String cause, Instant at) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
+                instance, nodeId, host, ports, newDesired, state, reason, exitCode, launchedAt, runningSince,
+                replaces);
+    }
+
+    /** The same task, no longer a replacement: the task it replaced is gone. */
+    public TaskRecord settled(String cause, Instant at) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
+                instance, nodeId, host, ports, desired, state, reason, exitCode, launchedAt, runningSince, null);
     }
 }

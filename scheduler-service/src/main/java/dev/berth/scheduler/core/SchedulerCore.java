@@ -120,7 +120,7 @@ public final class SchedulerCore {
             // A duplicate, or news older than what we already know: nothing changes.
             return plan.actions;
         }
-        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id());
+        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id(), now);
         if (!status.state().isTerminal()) {
             plan.recordTask(updated);
             return plan.actions;
@@ -242,9 +242,8 @@ public final class SchedulerCore {
     private void launch(AppState app, int instance, PlacementResult.Placed where, Plan plan) {
         AppDefinition def = app.definition();
         String taskId = TaskIds.newTaskId(def.id());
-        TaskRecord task = new TaskRecord(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), app.id(), taskId,
-                def.id(), app.version(), instance, where.nodeId(), where.host(), where.ports(), DesiredState.RUN,
-                TaskState.STAGING, null, null);
+        TaskRecord task = TaskRecord.launched(app.id(), taskId, def.id(), app.version(), instance, where.nodeId(),
+                where.host(), where.ports(), Instant.now(), null);
         TaskSpec spec = new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(),
                 def.disk(), where.ports());
         plan.recordTask(task);
@@ -252,7 +251,7 @@ public final class SchedulerCore {
     }
 
     private void stop(TaskRecord task, String reason, Plan plan) {
-        TaskRecord stopping = task.wanting(DesiredState.STOP, null);
+        TaskRecord stopping = task.wanting(DesiredState.STOP, null, Instant.now());
         plan.recordTask(stopping);
         plan.send(KillTask.of(task.nodeId(), task.taskId(), graceSeconds(), reason, stopping.id()));
     }

@@ -152,8 +152,8 @@ class SchedulerCoreTest {
     }
 
     private static AppDefinition app(String id, int instances) {
-        return new AppDefinition(id, "sleep 100", null, instances, 1, 64, 0, Map.of(), Map.of(),
-                List.of(new PortDefinition(0, "http", "tcp", Map.of())), Container.MESOS);
+        return AppDefinition.basic(id, "sleep 100", null, instances, 1, 64, 0, Map.of(), Map.of(),
+                List.of(new PortDefinition(0, "http", "tcp", Map.of())));
     }
 
     private static TaskStatus status(TaskRecord task, TaskState state) {

@@ -35,8 +35,8 @@ class SchedulerRebuildTest {
         NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
                 new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "best-effort", "u", List.of());
         first.observe(node, t0);
-        first.handle(CreateApp.of(new AppDefinition("/kept", "sleep 1", null, 2, 0.5, 32, 0, Map.of(), Map.of(),
-                List.of(), Container.MESOS)), t0);
+        first.handle(CreateApp.of(AppDefinition.basic("/kept", "sleep 1", null, 2, 0.5, 32, 0, Map.of(), Map.of(),
+                List.of())), t0);
         AppState app = first.app("/kept").orElseThrow();
         List<TaskRecord> tasks = first.tasksOf("/kept");
 
