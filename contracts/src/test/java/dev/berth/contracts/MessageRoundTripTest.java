@@ -88,7 +88,7 @@ class MessageRoundTripTest {
 
     @Test
     void appStateAndTaskRecordSurviveTheCodec() {
-        assertRoundTrip(new AppState("m1", 1, AT, "c1", "/team-a/web", 3, app(), false), AppState.class);
+        assertRoundTrip(new AppState("m1", 1, AT, "c1", "/team-a/web", 3, app(), false, 2), AppState.class);
         assertRoundTrip(new TaskRecord("m2", 1, AT, null, "team-a_web.1", "/team-a/web", 3, 0, "node-1", "127.0.0.1",
                 List.of(new PortAssignment("http", 31000)), DesiredState.RUN, TaskState.RUNNING, null, null,
                 AT, AT, null),

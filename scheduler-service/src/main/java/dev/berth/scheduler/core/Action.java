@@ -1,5 +1,6 @@
 package dev.berth.scheduler.core;
 
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.TaskRecord;
@@ -28,5 +29,13 @@ public sealed interface Action {
 
     /** Send a launch or kill to one node on {@code berth.node-commands}. */
     record SendToNode(NodeCommand command) implements Action {
+    }
+
+    /** Write why the app's instances wait to {@code berth.queue}. */
+    record RecordQueue(AppQueue queue) implements Action {
+    }
+
+    /** Tombstone the app on {@code berth.queue}: nothing of it waits any more. */
+    record RemoveQueue(String appId) implements Action {
     }
 }

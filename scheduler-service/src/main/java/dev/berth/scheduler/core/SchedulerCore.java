@@ -1,27 +1,36 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.DesiredState;
-import dev.berth.contracts.messages.Ids;
+import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
-import dev.berth.contracts.messages.Message;
+import dev.berth.contracts.messages.NodeAdminCommand;
+import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortAssignment;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
-import dev.berth.scheduler.placement.FirstFitPlacer;
-import dev.berth.scheduler.placement.NodeCandidate;
+import dev.berth.contracts.messages.UndrainNode;
+import dev.berth.scheduler.placement.Cluster;
+import dev.berth.scheduler.placement.NodeInfo;
+import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.placement.PlacementResult;
 import dev.berth.scheduler.placement.TaskRequest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,65 +38,113 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
 
 /**
  * The scheduler's decisions, as plain Java: it holds the desired state of every app, the record of
  * every task and the latest word from every node, and turns each input (an app command, a task
- * status, a node report, the passing of time) into a list of {@link Action}s.
+ * status, a node report, an operator's drain, the passing of time) into a list of {@link Action}s.
+ *
+ * <p>Each app is reconciled the same way whatever woke it up: its wanted instances (tasks that
+ * should run and replace no other) are compared with {@code instances}; the surplus is stopped,
+ * the missing are placed in one batch (unless a failing app is backing off), and tasks launched for
+ * an older configuration are replaced. A replacement (restart, drain) is started beside its
+ * original, which is stopped only once the replacement runs.
  *
  * <p>Every action is applied to this state as it is emitted, so the state always equals what the
  * actions will have written once committed. If a commit fails, the owner must throw this object
  * away and rebuild it from the compacted topics ({@link #restoreApp}, {@link #restoreTask},
- * {@link #restoreNode}).
+ * {@link #restoreNode}, {@link #restoreNodeAdmin}).
  */
 public final class SchedulerCore {
     private final SchedulerSettings settings;
-    private final FirstFitPlacer placer;
+    private final PlacementEngine engine;
+    private final Cluster cluster = new Cluster();
     private final Map<String, AppState> apps = new LinkedHashMap<>();
-    private final Map<String, TaskRecord> tasks = new LinkedHashMap<>();
-    // Sorted so that first-fit placement is deterministic.
+    private final Map<String, TaskRecord> tasks = new HashMap<>();
+    private final Map<String, Map<String, TaskRecord>> tasksByApp = new HashMap<>();
+    private final Map<String, Map<String, TaskRecord>> tasksByNode = new HashMap<>();
+    // Sorted so that every pass over nodes is deterministic.
     private final Map<String, NodeView> nodes = new TreeMap<>();
-    private final Map<String, Instant> relaunchNotBefore = new HashMap<>();
-    private final Map<String, Map<String, Integer>> unplaced = new HashMap<>();
+    private final Set<String> drained = new TreeSet<>();
+    private final Map<String, Backoff> backoffs = new HashMap<>();
+    private final Map<String, AppQueue> queue = new HashMap<>();
+    /** Why a draining node's next task found no other node, per app; counted as waiting in the queue. */
+    private final Map<String, Map<String, Integer>> drainBlocked = new HashMap<>();
+    /** Apps that are not settled (waiting, backing off, restarting, deleting): looked at on every tick. */
+    private final Set<String> unsettled = new LinkedHashSet<>();
+    /** When this scheduler began to act; nodes get one full timeout from then to be heard. */
+    private Instant liveSince;
 
-    public SchedulerCore(SchedulerSettings settings, FirstFitPlacer placer) {
+    /** How long a failing app waits before its next launch, and the delay that follows it. */
+    private record Backoff(Duration delay, Instant notBefore) {
+    }
+
+    public SchedulerCore(SchedulerSettings settings, PlacementEngine engine) {
         this.settings = settings;
-        this.placer = placer;
+        this.engine = engine;
     }
 
     // ---- rebuilding from the compacted topics -------------------------------------------------
 
     public void restoreApp(AppState app) {
         apps.put(app.appId(), app);
+        // Tasks read before their app were allocated without resources; count them properly now.
+        List.copyOf(tasksByApp.getOrDefault(app.appId(), Map.of()).values()).forEach(this::index);
+        // After a takeover every app is looked at once: the old leader may have stopped mid-way.
+        unsettled.add(app.appId());
     }
 
     public void forgetApp(String appId) {
         apps.remove(appId);
+        unsettled.remove(appId);
     }
 
     public void restoreTask(TaskRecord task) {
-        tasks.put(task.taskId(), task);
+        index(task);
     }
 
     public void forgetTask(String taskId) {
-        tasks.remove(taskId);
+        unindex(taskId);
     }
 
     /** A node report read during rebuild: its age counts from when it was written. */
     public void restoreNode(NodeReport report) {
         nodes.put(report.nodeId(), new NodeView(report, report.occurredAt()));
+        cluster.putNode(info(report));
+    }
+
+    /** What the previous leader said waits, so that entries of apps now settled can be withdrawn. */
+    public void restoreQueue(AppQueue entry) {
+        queue.put(entry.appId(), entry);
+    }
+
+    public void forgetQueue(String appId) {
+        queue.remove(appId);
+    }
+
+    /** An operator's drain or undrain read during rebuild; the latest per node stands. */
+    public void restoreNodeAdmin(NodeAdminCommand command) {
+        if (command instanceof DrainNode) {
+            drained.add(command.nodeId());
+        } else {
+            drained.remove(command.nodeId());
+        }
+        cluster.setMode(command.nodeId(), drained.contains(command.nodeId()) ? NodeMode.DRAINING : NodeMode.READY);
     }
 
     // ---- inputs ---------------------------------------------------------------------------------
 
     public List<Action> handle(AppCommand command, Instant now) {
-        Plan plan = new Plan();
+        begin(now);
+        Plan plan = new Plan(now);
         AppState existing = apps.get(command.appId());
         if (command instanceof CreateApp create) {
             if (existing != null) {
@@ -95,69 +152,140 @@ public final class SchedulerCore {
                 return plan.actions;
             }
             plan.recordApp(AppState.of(create.app(), 1, false, create.id()));
+        } else if (existing == null || existing.deleting()) {
+            // Scale, restart or delete of an app that is gone or going: nothing to do.
+            return plan.actions;
         } else if (command instanceof DeleteApp delete) {
-            if (existing == null || existing.deleting()) {
+            plan.recordApp(existing.deleted(delete.id()));
+        } else if (command instanceof ScaleApp scale) {
+            if (scale.instances() == existing.definition().instances()) {
                 return plan.actions;
             }
-            plan.recordApp(AppState.of(existing.definition(), existing.version() + 1, true, delete.id()));
+            plan.recordApp(existing.scaled(existing.definition().withInstances(scale.instances()), scale.id()));
+        } else if (command instanceof RestartApp restart) {
+            // A restart is an operator's fresh start: any backoff from earlier failures is forgiven.
+            backoffs.remove(existing.appId());
+            plan.recordApp(existing.restarted(restart.id()));
         }
-        reconcileApp(apps.get(command.appId()), now, plan);
+        reconcileApp(apps.get(command.appId()), plan);
         return plan.actions;
     }
 
     public List<Action> handle(TaskStatus status, Instant now) {
-        Plan plan = new Plan();
+        begin(now);
+        Plan plan = new Plan(now);
         TaskRecord task = tasks.get(status.taskId());
         if (task == null) {
             if (!status.state().isTerminal() && status.nodeId() != null) {
                 // Something runs that no app wants (e.g. launched by a scheduler that was deposed).
-                plan.send(KillTask.of(status.nodeId(), status.taskId(), graceSeconds(),
+                plan.send(KillTask.of(status.nodeId(), status.taskId(), settings.defaultKillGrace(),
                         "not known to the scheduler", status.id()));
             }
             return plan.actions;
         }
-        if (task.state().isTerminal() || task.state() == status.state()) {
-            // A duplicate, or news older than what we already know: nothing changes.
+        if (task.state() == status.state()) {
             return plan.actions;
         }
         TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id(), now);
         if (!status.state().isTerminal()) {
             plan.recordTask(updated);
+            if (status.state().isActive() && updated.replaces() != null) {
+                takeOver(updated, plan);
+            }
             return plan.actions;
         }
         plan.removeTask(task.taskId());
         AppState app = apps.get(task.appId());
-        if (task.desired() == DesiredState.RUN && status.state() != TaskState.FINISHED) {
-            relaunchNotBefore.put(task.appId(), now.plus(settings.relaunchDelay()));
+        if (app != null && task.desired() == DesiredState.RUN && status.state() != TaskState.LOST) {
+            backOff(app, now);
         }
         if (app != null) {
-            reconcileApp(app, now, plan);
+            reconcileApp(app, plan);
         }
         return plan.actions;
     }
 
-    /** A live registration or heartbeat. Tasks the node runs that no app wants are killed. */
+    /**
+     * A live registration or heartbeat. The agent's list of running tasks is reconciled against the
+     * records: what the node runs that no app wants is killed, and what should run there but has
+     * vanished is taken as lost and replaced.
+     */
     public List<Action> observe(NodeReport report, Instant now) {
-        Plan plan = new Plan();
-        boolean wasKnown = nodes.containsKey(report.nodeId());
-        nodes.put(report.nodeId(), new NodeView(report, now));
+        begin(now);
+        Plan plan = new Plan(now);
+        NodeView before = nodes.put(report.nodeId(), new NodeView(report, now));
+        cluster.putNode(info(report));
+        boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
+        cluster.setMode(report.nodeId(), drained.contains(report.nodeId()) ? NodeMode.DRAINING : NodeMode.READY);
+
+        Set<String> running = new HashSet<>(report.runningTaskIds());
         for (String taskId : report.runningTaskIds()) {
-            if (!tasks.containsKey(taskId)) {
-                plan.send(KillTask.of(report.nodeId(), taskId, graceSeconds(), "not known to the scheduler",
-                        report.id()));
+            TaskRecord known = tasks.get(taskId);
+            if (known == null || !known.nodeId().equals(report.nodeId())) {
+                plan.send(KillTask.of(report.nodeId(), taskId, settings.defaultKillGrace(),
+                        "not known to the scheduler", report.id()));
             }
         }
-        if (!wasKnown) {
-            // New capacity: waiting instances may fit now.
-            reconcileAll(now, plan);
+        boolean lostAny = false;
+        for (TaskRecord task : List.copyOf(tasksOn(report.nodeId()))) {
+            // Only tasks seen running a while ago count as vanished: a heartbeat may have been
+            // taken before a launch that has since been reported RUNNING.
+            if (task.desired() == DesiredState.RUN && task.state().isActive() && !running.contains(task.taskId())
+                    && task.runningSince() != null
+                    && task.runningSince().plus(settings.missingTaskGrace()).isBefore(now)) {
+                lose(task, "no longer running on " + report.nodeId(), plan);
+                lostAny = true;
+            }
+        }
+        if (gainedNode || lostAny) {
+            // New or returning capacity: waiting instances may fit now.
+            reconcileUnsettled(plan);
         }
         return plan.actions;
     }
 
-    /** Periodic pass: delayed relaunches whose time has come, and instances waiting for room. */
+    /** An operator drains a node (its tasks move away one at a time) or opens it again. */
+    public List<Action> handle(NodeAdminCommand command, Instant now) {
+        begin(now);
+        Plan plan = new Plan(now);
+        boolean wasDrained = drained.contains(command.nodeId());
+        NodeMode before = cluster.mode(command.nodeId());
+        restoreNodeAdmin(command);
+        if (before == NodeMode.UNREACHABLE) {
+            cluster.setMode(command.nodeId(), NodeMode.UNREACHABLE);
+        }
+        if (command instanceof UndrainNode && wasDrained) {
+            reconcileUnsettled(plan);
+        }
+        progressDrains(plan);
+        return plan.actions;
+    }
+
+    /**
+     * Periodic pass: nodes silent past the timeout are declared unreachable and their tasks lost;
+     * backoffs of apps that stayed up are forgiven; drains move on; and every unsettled app
+     * (waiting for room or a delay, restarting, deleting) is reconciled again.
+     */
     public List<Action> tick(Instant now) {
-        Plan plan = new Plan();
-        reconcileAll(now, plan);
+        begin(now);
+        Plan plan = new Plan(now);
+        for (NodeView node : nodes.values()) {
+            String nodeId = node.nodeId();
+            if (cluster.mode(nodeId) != NodeMode.UNREACHABLE && reachable(nodeId, now) == Boolean.FALSE) {
+                cluster.setMode(nodeId, NodeMode.UNREACHABLE);
+                for (TaskRecord task : List.copyOf(tasksOn(nodeId))) {
+                    lose(task, "node " + nodeId + " unreachable", plan);
+                }
+            }
+        }
+        forgiveStableApps(now);
+        progressDrains(plan);
+        reconcileUnsettled(plan);
+        for (String appId : List.copyOf(queue.keySet())) {
+            if (!apps.containsKey(appId)) {
+                plan.removeQueue(appId);
+            }
+        }
         return plan.actions;
     }
 
@@ -172,78 +300,258 @@ public final class SchedulerCore {
     }
 
     public List<TaskRecord> tasksOf(String appId) {
-        return tasks.values().stream().filter(t -> t.appId().equals(appId)).toList();
+        return tasksByApp.getOrDefault(appId, Map.of()).values().stream()
+                .sorted(Comparator.comparingInt(TaskRecord::instance).thenComparing(TaskRecord::taskId))
+                .toList();
     }
 
-    /** Why instances of the app are still waiting for a node; empty when none wait. */
+    /** Why instances of the app are still waiting for a node; empty when none wait for room. */
     public Map<String, Integer> unplacedReasons(String appId) {
-        return unplaced.getOrDefault(appId, Map.of());
+        AppQueue entry = queue.get(appId);
+        return entry == null ? Map.of() : entry.unplaced();
+    }
+
+    /** The app's place in the queue: what waits and why; empty when nothing of it waits. */
+    public Optional<AppQueue> queued(String appId) {
+        return Optional.ofNullable(queue.get(appId));
+    }
+
+    public NodeMode nodeMode(String nodeId) {
+        return cluster.mode(nodeId);
     }
 
     // ---- reconciliation -------------------------------------------------------------------------
 
-    private void reconcileAll(Instant now, Plan plan) {
-        for (AppState app : List.copyOf(apps.values())) {
-            reconcileApp(app, now, plan);
+    private void begin(Instant now) {
+        if (liveSince == null) {
+            liveSince = now;
         }
     }
 
-    private void reconcileApp(AppState app, Instant now, Plan plan) {
-        List<TaskRecord> wanted = tasksOf(app.appId()).stream()
-                .filter(t -> t.desired() == DesiredState.RUN)
-                .sorted(Comparator.comparingInt(TaskRecord::instance))
-                .toList();
+    private void reconcileUnsettled(Plan plan) {
+        for (String appId : List.copyOf(unsettled)) {
+            AppState app = apps.get(appId);
+            if (app == null) {
+                unsettled.remove(appId);
+            } else {
+                reconcileApp(app, plan);
+            }
+        }
+    }
+
+    private void reconcileApp(AppState app, Plan plan) {
+        String appId = app.appId();
+        List<TaskRecord> all = tasksOf(appId);
         if (app.deleting()) {
-            wanted.forEach(t -> stop(t, "app deleted", plan));
-            if (tasksOf(app.appId()).isEmpty()) {
-                plan.removeApp(app.appId());
+            all.stream().filter(t -> t.desired() == DesiredState.RUN).forEach(t -> stop(t, "app deleted", plan));
+            if (tasksByApp.getOrDefault(appId, Map.of()).isEmpty()) {
+                plan.removeApp(appId);
+            } else {
+                unsettled.add(appId);
             }
             return;
         }
-        int instances = app.definition().instances();
-        // Scale-down stops the highest instance numbers first: they were added last.
-        for (int i = wanted.size() - 1; i >= instances; i--) {
-            stop(wanted.get(i), "scaled down", plan);
-        }
-        if (wanted.size() < instances) {
-            Instant notBefore = relaunchNotBefore.get(app.appId());
-            if (notBefore != null && now.isBefore(notBefore)) {
-                return;
+        AppDefinition def = app.definition();
+        List<TaskRecord> slots = new ArrayList<>(all.stream()
+                .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null).toList());
+        Map<String, TaskRecord> replacementOf = new HashMap<>();
+        all.stream().filter(t -> t.desired() == DesiredState.RUN && t.replaces() != null)
+                .forEach(t -> replacementOf.put(t.replaces(), t));
+
+        int surplus = slots.size() - def.instances();
+        if (surplus > 0) {
+            List<TaskRecord> victims = slots.stream().sorted(scaleDownOrder(def.killSelection())).limit(surplus)
+                    .toList();
+            for (TaskRecord victim : victims) {
+                stop(victim, "scaled down", plan);
+                TaskRecord replacement = replacementOf.remove(victim.taskId());
+                if (replacement != null) {
+                    stop(replacement, "scaled down", plan);
+                }
             }
-            relaunchNotBefore.remove(app.appId());
-            Set<Integer> taken = wanted.stream().map(TaskRecord::instance).collect(Collectors.toSet());
-            placeMissing(app, taken, instances - wanted.size(), now, plan);
+            slots.removeAll(victims);
+        }
+
+        Backoff backoff = backoffs.get(appId);
+        Instant delayedUntil = backoff != null && plan.now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
+        List<TaskRequest> requests = new ArrayList<>();
+        List<Launch> launches = new ArrayList<>();
+        if (delayedUntil == null) {
+            Set<Integer> taken = new HashSet<>();
+            slots.forEach(t -> taken.add(t.instance()));
+            int instance = 0;
+            for (int missing = def.instances() - slots.size(); missing > 0; missing--) {
+                while (taken.contains(instance)) {
+                    instance++;
+                }
+                taken.add(instance);
+                launches.add(new Launch(instance, null));
+            }
+            // A restart: tasks launched for an older configuration are replaced, new one first.
+            for (TaskRecord slot : slots) {
+                if (slot.appVersion() < app.configVersion() && !replacementOf.containsKey(slot.taskId())) {
+                    launches.add(new Launch(slot.instance(), slot));
+                }
+            }
+            launches.forEach(l -> requests.add(request(def, TaskIds.newTaskId(appId))));
+        }
+        Map<String, Integer> reasons = new TreeMap<>(drainBlocked.getOrDefault(appId, Map.of()));
+        int waiting = (delayedUntil == null ? 0 : Math.max(0, def.instances() - slots.size()))
+                + (drainBlocked.containsKey(appId) ? 1 : 0);
+        boolean restarting = false;
+        if (!requests.isEmpty()) {
+            List<PlacementResult> results = engine.place(requests, cluster);
+            for (int i = 0; i < results.size(); i++) {
+                Launch launch = launches.get(i);
+                if (results.get(i) instanceof PlacementResult.Placed placed) {
+                    launch(app, requests.get(i).taskId(), launch.instance(), placed,
+                            launch.replacing() == null ? null : launch.replacing().taskId(), plan);
+                    restarting |= launch.replacing() != null;
+                } else if (launch.replacing() != null) {
+                    // No room for a new task beside the old one: stop the old one first; its
+                    // instance is placed again once its resources are free.
+                    stop(launch.replacing(), "restarted", plan);
+                    restarting = true;
+                } else {
+                    waiting++;
+                    ((PlacementResult.Unplaced) results.get(i)).reasons().forEach((r, n) -> reasons.merge(r, n, Math::max));
+                }
+            }
+        }
+        restarting |= !replacementOf.isEmpty();
+        publishQueue(appId, waiting, reasons, delayedUntil, plan);
+        if (waiting > 0 || delayedUntil != null || restarting) {
+            unsettled.add(appId);
         } else {
-            unplaced.remove(app.appId());
+            unsettled.remove(appId);
         }
     }
 
-    private void placeMissing(AppState app, Set<Integer> takenInstances, int missing, Instant now, Plan plan) {
-        AppDefinition def = app.definition();
-        TaskRequest request = new TaskRequest(def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions());
-        int instance = 0;
-        for (int placed = 0; placed < missing; placed++) {
-            while (takenInstances.contains(instance)) {
-                instance++;
-            }
-            PlacementResult result = placer.place(request, candidates(now));
-            if (result instanceof PlacementResult.Unplaced u) {
-                unplaced.put(app.appId(), u.reasons());
-                return;
-            }
-            var where = (PlacementResult.Placed) result;
-            launch(app, instance, where, plan);
-            takenInstances.add(instance);
-        }
-        unplaced.remove(app.appId());
+    /** One instance to launch; {@code replacing} is the task it takes over from, if any. */
+    private record Launch(int instance, TaskRecord replacing) {
     }
 
-    private void launch(AppState app, int instance, PlacementResult.Placed where, Plan plan) {
+    /** Tasks on draining or lost nodes go first, then by the app's kill selection. */
+    private Comparator<TaskRecord> scaleDownOrder(KillSelection selection) {
+        Comparator<TaskRecord> byAge = Comparator.comparing(TaskRecord::launchedAt,
+                Comparator.nullsFirst(Comparator.naturalOrder()));
+        if (selection == KillSelection.YOUNGEST_FIRST) {
+            byAge = byAge.reversed();
+        }
+        Comparator<TaskRecord> nodeFirst = Comparator.comparing(t -> cluster.mode(t.nodeId()) == NodeMode.READY);
+        return nodeFirst.thenComparing(byAge).thenComparing(TaskRecord::taskId);
+    }
+
+    /**
+     * Drains move one task per node at a time: the next task of a draining node gets a replacement
+     * elsewhere only when no earlier replacement from that node is still starting.
+     */
+    private void progressDrains(Plan plan) {
+        drainBlocked.clear();
+        for (String nodeId : drained) {
+            if (cluster.mode(nodeId) != NodeMode.DRAINING) {
+                continue;
+            }
+            List<TaskRecord> onNode = tasksOn(nodeId).stream()
+                    .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null)
+                    .sorted(Comparator.comparing(TaskRecord::launchedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+                            .thenComparing(TaskRecord::taskId))
+                    .toList();
+            boolean inFlight = onNode.stream().anyMatch(this::hasReplacement);
+            if (inFlight || onNode.isEmpty()) {
+                continue;
+            }
+            TaskRecord next = onNode.get(0);
+            AppState app = apps.get(next.appId());
+            if (app == null || app.deleting() || backingOff(app.appId(), plan.now)) {
+                continue;
+            }
+            String taskId = TaskIds.newTaskId(app.appId());
+            PlacementResult result = engine.place(List.of(request(app.definition(), taskId)), cluster).get(0);
+            if (result instanceof PlacementResult.Placed placed) {
+                launch(app, taskId, next.instance(), placed, next.taskId(), plan);
+            } else {
+                drainBlocked.put(app.appId(), ((PlacementResult.Unplaced) result).reasons());
+                unsettled.add(app.appId());
+            }
+        }
+    }
+
+    private boolean hasReplacement(TaskRecord original) {
+        return tasksByApp.getOrDefault(original.appId(), Map.of()).values().stream()
+                .anyMatch(t -> original.taskId().equals(t.replaces()) && t.desired() == DesiredState.RUN);
+    }
+
+    /** A replacement runs: its original is stopped and it becomes an ordinary task of its instance. */
+    private void takeOver(TaskRecord replacement, Plan plan) {
+        TaskRecord original = tasks.get(replacement.replaces());
+        if (original != null && original.desired() == DesiredState.RUN) {
+            stop(original, "replaced by " + replacement.taskId(), plan);
+        }
+        plan.recordTask(replacement.settled(replacement.id(), plan.now));
+        AppState app = apps.get(replacement.appId());
+        if (app != null) {
+            reconcileApp(app, plan);
+        }
+        progressDrains(plan);
+    }
+
+    /** A task whose node is gone, or that vanished from it: forgotten, killed if it ever shows up, replaced. */
+    private void lose(TaskRecord task, String reason, Plan plan) {
+        // Recorded LOST first, so readers of berth.tasks see what happened before the tombstone.
+        plan.recordTask(task.observed(TaskState.LOST, reason, null, null, plan.now));
+        plan.removeTask(task.taskId());
+        // The node may come back: the kill waits in its command partition, and its heartbeat would
+        // show the task as unknown anyway.
+        plan.send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()), "lost: " + reason,
+                task.id()));
+        if (apps.containsKey(task.appId())) {
+            unsettled.add(task.appId());
+        }
+    }
+
+    private void backOff(AppState app, Instant now) {
         AppDefinition def = app.definition();
-        String taskId = TaskIds.newTaskId(def.id());
+        Backoff previous = backoffs.get(app.appId());
+        double seconds = previous == null ? def.backoffSeconds()
+                : Math.min(previous.delay().toMillis() / 1000.0 * def.backoffFactor(), def.maxLaunchDelaySeconds());
+        Duration delay = Duration.ofMillis(Math.round(seconds * 1000));
+        backoffs.put(app.appId(), new Backoff(delay, now.plus(delay)));
+        unsettled.add(app.appId());
+    }
+
+    private boolean backingOff(String appId, Instant now) {
+        Backoff backoff = backoffs.get(appId);
+        return backoff != null && now.isBefore(backoff.notBefore());
+    }
+
+    /** An app whose every instance has stayed up for a while since its last failure starts afresh. */
+    private void forgiveStableApps(Instant now) {
+        backoffs.entrySet().removeIf(entry -> {
+            if (now.isBefore(entry.getValue().notBefore())) {
+                return false;
+            }
+            AppState app = apps.get(entry.getKey());
+            if (app == null) {
+                return true;
+            }
+            List<TaskRecord> wanted = tasksOf(app.appId()).stream()
+                    .filter(t -> t.desired() == DesiredState.RUN).toList();
+            return wanted.size() >= app.definition().instances() && wanted.stream().allMatch(t ->
+                    t.runningSince() != null && !t.runningSince().plus(settings.backoffResetAfter()).isAfter(now));
+        });
+    }
+
+    private TaskRequest request(AppDefinition def, String taskId) {
+        return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
+                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy());
+    }
+
+    private void launch(AppState app, String taskId, int instance, PlacementResult.Placed where, String replaces,
+                        Plan plan) {
+        AppDefinition def = app.definition();
         TaskRecord task = TaskRecord.launched(app.id(), taskId, def.id(), app.version(), instance, where.nodeId(),
-                where.host(), where.ports(), Instant.now(), null);
+                where.host(), where.ports(), plan.now, replaces);
         TaskSpec spec = new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(),
                 def.disk(), where.ports());
         plan.recordTask(task);
@@ -251,44 +559,97 @@ public final class SchedulerCore {
     }
 
     private void stop(TaskRecord task, String reason, Plan plan) {
-        TaskRecord stopping = task.wanting(DesiredState.STOP, null, Instant.now());
+        TaskRecord stopping = task.wanting(DesiredState.STOP, null, plan.now);
         plan.recordTask(stopping);
-        plan.send(KillTask.of(task.nodeId(), task.taskId(), graceSeconds(), reason, stopping.id()));
+        plan.send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()), reason, stopping.id()));
     }
 
-    /** A snapshot of every node with what is left on it, computed from the tasks placed there. */
-    private List<NodeCandidate> candidates(Instant now) {
-        Map<String, NodeResources> used = new HashMap<>();
-        Map<String, Set<Integer>> ports = new HashMap<>();
-        for (TaskRecord task : tasks.values()) {
-            if (task.state().isTerminal()) {
-                continue;
-            }
-            AppState app = apps.get(task.appId());
-            if (app != null) {
-                AppDefinition def = app.definition();
-                used.merge(task.nodeId(), new NodeResources(def.cpus(), def.mem(), def.disk()), NodeResources::plus);
-            }
-            Set<Integer> nodePorts = ports.computeIfAbsent(task.nodeId(), n -> new HashSet<>());
-            task.ports().stream().map(PortAssignment::port).forEach(nodePorts::add);
-        }
-        List<NodeCandidate> candidates = new ArrayList<>(nodes.size());
-        for (NodeView node : nodes.values()) {
-            NodeReport r = node.report();
-            candidates.add(new NodeCandidate(r.nodeId(), r.host(),
-                    r.capacity().minus(used.getOrDefault(r.nodeId(), NodeResources.NONE)), r.ports(),
-                    ports.getOrDefault(r.nodeId(), Set.of()), node.reachable(now, settings.nodeTimeout())));
-        }
-        return candidates;
+    private int killGrace(String appId) {
+        AppState app = apps.get(appId);
+        return app == null ? settings.defaultKillGrace() : app.definition().taskKillGracePeriodSeconds();
     }
 
-    private int graceSeconds() {
-        return (int) settings.killGracePeriod().toSeconds();
+    /** Null when the node was never heard of; otherwise whether it was heard within the timeout. */
+    private Boolean reachable(String nodeId, Instant now) {
+        NodeView node = nodes.get(nodeId);
+        if (node == null) {
+            return null;
+        }
+        // After a (re)start every node gets one full timeout to be heard before it counts as lost.
+        Instant heard = node.lastSeen().isAfter(liveSince) ? node.lastSeen() : liveSince;
+        return heard.plus(settings.nodeTimeout()).isAfter(now);
+    }
+
+    private void publishQueue(String appId, int waiting, Map<String, Integer> reasons, Instant delayedUntil,
+                              Plan plan) {
+        AppQueue current = queue.get(appId);
+        if (waiting == 0 && delayedUntil == null) {
+            if (current != null) {
+                plan.removeQueue(appId);
+            }
+            return;
+        }
+        if (current != null && current.waiting() == waiting && current.unplaced().equals(reasons)
+                && Objects.equals(current.delayedUntil(), delayedUntil)) {
+            return;
+        }
+        plan.recordQueue(AppQueue.of(appId, waiting, reasons, delayedUntil,
+                current == null ? plan.now : current.since()));
+    }
+
+    private Collection<TaskRecord> tasksOn(String nodeId) {
+        return tasksByNode.getOrDefault(nodeId, Map.of()).values();
+    }
+
+    private static NodeInfo info(NodeReport report) {
+        return new NodeInfo(report.nodeId(), report.hostname(), report.host(), report.capacity(), report.ports(),
+                report.attributes());
+    }
+
+    // ---- the indexes, kept in step with every record ---------------------------------------------
+
+    private void index(TaskRecord task) {
+        unindex(task.taskId());
+        tasks.put(task.taskId(), task);
+        tasksByApp.computeIfAbsent(task.appId(), a -> new LinkedHashMap<>()).put(task.taskId(), task);
+        tasksByNode.computeIfAbsent(task.nodeId(), n -> new LinkedHashMap<>()).put(task.taskId(), task);
+        AppState app = apps.get(task.appId());
+        NodeResources resources = app == null ? NodeResources.NONE : new NodeResources(app.definition().cpus(),
+                app.definition().mem(), app.definition().disk());
+        cluster.allocate(new Cluster.Allocation(task.taskId(), task.appId(), task.nodeId(), resources,
+                task.ports().stream().map(PortAssignment::port).toList()));
+    }
+
+    private void unindex(String taskId) {
+        TaskRecord old = tasks.remove(taskId);
+        if (old == null) {
+            return;
+        }
+        Map<String, TaskRecord> ofApp = tasksByApp.get(old.appId());
+        if (ofApp != null) {
+            ofApp.remove(taskId);
+            if (ofApp.isEmpty()) {
+                tasksByApp.remove(old.appId());
+            }
+        }
+        Map<String, TaskRecord> onNode = tasksByNode.get(old.nodeId());
+        if (onNode != null) {
+            onNode.remove(taskId);
+            if (onNode.isEmpty()) {
+                tasksByNode.remove(old.nodeId());
+            }
+        }
+        cluster.release(taskId);
     }
 
     /** Collects actions and applies each one to the state as it is emitted. */
     private final class Plan {
         final List<Action> actions = new ArrayList<>();
+        final Instant now;
+
+        Plan(Instant now) {
+            this.now = now;
+        }
 
         void recordApp(AppState app) {
             apps.put(app.appId(), app);
@@ -297,22 +658,44 @@ public final class SchedulerCore {
 
         void removeApp(String appId) {
             apps.remove(appId);
-            unplaced.remove(appId);
-            relaunchNotBefore.remove(appId);
+            backoffs.remove(appId);
+            unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
+            if (queue.containsKey(appId)) {
+                removeQueue(appId);
+            }
         }
 
         void recordTask(TaskRecord task) {
-            tasks.put(task.taskId(), task);
+            index(task);
             actions.add(new Action.RecordTask(task));
         }
 
         void removeTask(String taskId) {
-            tasks.remove(taskId);
+            TaskRecord gone = tasks.get(taskId);
+            unindex(taskId);
             actions.add(new Action.RemoveTask(taskId));
+            if (gone != null) {
+                // Its replacement, if one was starting, now is the instance.
+                for (TaskRecord t : List.copyOf(tasksByApp.getOrDefault(gone.appId(), Map.of()).values())) {
+                    if (taskId.equals(t.replaces())) {
+                        recordTask(t.settled(gone.id(), now));
+                    }
+                }
+            }
         }
 
-        void send(dev.berth.contracts.messages.NodeCommand command) {
+        void recordQueue(AppQueue entry) {
+            queue.put(entry.appId(), entry);
+            actions.add(new Action.RecordQueue(entry));
+        }
+
+        void removeQueue(String appId) {
+            queue.remove(appId);
+            actions.add(new Action.RemoveQueue(appId));
+        }
+
+        void send(NodeCommand command) {
             actions.add(new Action.SendToNode(command));
         }
     }

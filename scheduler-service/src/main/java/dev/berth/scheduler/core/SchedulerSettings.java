@@ -5,13 +5,17 @@ import java.time.Duration;
 /**
  * Tunables of the scheduler core.
  *
- * @param nodeTimeout        a node silent for longer gets no new tasks
- * @param killGracePeriod    SIGTERM → SIGKILL delay sent with every kill
- * @param relaunchDelay      wait before relaunching an instance whose task failed, so a crashing
- *                           command does not spin (the real backoff policy is a later issue)
+ * @param nodeTimeout       a node silent for longer is unreachable: it gets no new tasks and its
+ *                          tasks are declared lost and replaced
+ * @param backoffResetAfter a failing app whose instances have all stayed up this long since its last
+ *                          failure starts again from its first backoff delay
+ * @param missingTaskGrace  a task its node no longer reports is taken as lost only if it was seen
+ *                          running at least this long ago (a heartbeat may predate its start)
+ * @param defaultKillGrace  SIGTERM → SIGKILL seconds for tasks no app claims
  */
-public record SchedulerSettings(Duration nodeTimeout, Duration killGracePeriod, Duration relaunchDelay) {
+public record SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,
+                                int defaultKillGrace) {
     public static SchedulerSettings defaults() {
-        return new SchedulerSettings(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(1));
+        return new SchedulerSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 3);
     }
 }

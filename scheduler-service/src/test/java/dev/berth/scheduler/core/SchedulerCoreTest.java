@@ -1,36 +1,49 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
-import dev.berth.contracts.app.Container;
+import dev.berth.contracts.app.Constraint;
+import dev.berth.contracts.app.KillSelection;
+import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.PortDefinition;
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
-import dev.berth.scheduler.placement.Filters;
-import dev.berth.scheduler.placement.FirstFitPlacer;
+import dev.berth.contracts.messages.UndrainNode;
+import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchedulerCoreTest {
     private final Instant t0 = Instant.parse("2026-11-24T12:00:00Z");
-    private final SchedulerCore core = new SchedulerCore(
-            new SchedulerSettings(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(1)),
-            new FirstFitPlacer(Filters.defaults()));
+    private final SchedulerCore core = new SchedulerCore(SchedulerSettings.defaults(),
+            new PlacementEngine(PlacementStrategy.SPREAD));
+
+    // ---- placement --------------------------------------------------------------------------------
 
     @Test
     void placesEveryInstanceOnANodeWithRoomAndSendsItsLaunch() {
@@ -43,34 +56,54 @@ class SchedulerCoreTest {
 
         // Then each node gets one launch, with a port from its range, and the tasks are STAGING
         List<LaunchTask> launches = commands(actions, LaunchTask.class);
-        assertEquals(List.of("node-1", "node-2"), launches.stream().map(LaunchTask::nodeId).toList());
+        assertEquals(Set.of("node-1", "node-2"), Set.copyOf(launches.stream().map(LaunchTask::nodeId).toList()));
         assertEquals(31000, launches.get(0).spec().ports().get(0).port());
         assertTrue(core.tasksOf("/web").stream().allMatch(t -> t.state() == TaskState.STAGING));
         assertEquals(1, actions.stream().filter(a -> a instanceof Action.RecordApp).count());
     }
 
     @Test
-    void explainsWhyAnInstanceCannotBePlaced() {
+    void explainsWhyAnInstanceCannotBePlacedOnTheQueue() {
         // Given one node too small for the app
         core.observe(node("node-1", 0.5), t0);
 
         // When the app is created
         List<Action> actions = core.handle(CreateApp.of(app("/big", 1)), t0);
 
-        // Then nothing launches and the reason names the resource
+        // Then nothing launches, and the queue says one instance waits and why
         assertTrue(commands(actions, LaunchTask.class).isEmpty());
-        assertEquals(Map.of("insufficient cpus", 1), core.unplacedReasons("/big"));
+        AppQueue entry = queued(actions, "/big");
+        assertEquals(1, entry.waiting());
+        assertEquals(Map.of("insufficient cpus", 1), entry.unplaced());
     }
 
     @Test
-    void aWaitingInstanceIsPlacedWhenANodeArrives() {
+    void aWaitingInstanceIsPlacedWhenANodeArrivesAndLeavesTheQueue() {
         core.handle(CreateApp.of(app("/later", 1)), t0);
         assertEquals(Map.of("no nodes registered", 0), core.unplacedReasons("/later"));
 
         List<Action> actions = core.observe(node("node-9", 2), t0.plusSeconds(1));
 
         assertEquals(1, commands(actions, LaunchTask.class).size());
-        assertTrue(core.unplacedReasons("/later").isEmpty());
+        assertTrue(actions.contains(new Action.RemoveQueue("/later")));
+        assertTrue(core.queued("/later").isEmpty());
+    }
+
+    @Test
+    void keepsTheConstraintThatBlocksAnInstanceAmongItsReasons() {
+        // Given two nodes and an app of three instances that allows one per host
+        core.observe(node("node-1", 8), t0);
+        core.observe(node("node-2", 8), t0);
+        AppDefinition unique = app("/uniq", 3).withPlacement(
+                List.of(new Constraint("hostname", Constraint.Operator.UNIQUE, null)), List.of(), null);
+
+        // When it is created
+        List<Action> actions = core.handle(CreateApp.of(unique), t0);
+
+        // Then two run and the third waits, blocked by the constraint on both nodes
+        assertEquals(2, commands(actions, LaunchTask.class).size());
+        assertEquals(1, queued(actions, "/uniq").waiting());
+        assertEquals(Map.of("constraint hostname UNIQUE", 2), core.unplacedReasons("/uniq"));
     }
 
     @Test
@@ -85,18 +118,77 @@ class SchedulerCoreTest {
         assertEquals(1, core.tasksOf("/once").size());
     }
 
+    // ---- scale and delete -------------------------------------------------------------------------
+
     @Test
-    void deleteStopsEveryTaskAndRemovesTheAppOnceTheyAreGone() {
-        // Given a running app of two instances
+    void scalingUpPlacesTheNewInstancesWithTheNextInstanceNumbers() {
+        core.observe(node("node-1", 8), t0);
+        core.handle(CreateApp.of(app("/grow", 2)), t0);
+
+        List<Action> actions = core.handle(ScaleApp.of("/grow", 4), t0.plusSeconds(1));
+
+        assertEquals(2, commands(actions, LaunchTask.class).size());
+        assertEquals(List.of(0, 1, 2, 3), core.tasksOf("/grow").stream().map(TaskRecord::instance).toList());
+        assertEquals(4, core.app("/grow").orElseThrow().definition().instances());
+        assertEquals(2, core.app("/grow").orElseThrow().version());
+    }
+
+    @Test
+    void scalingDownStopsTheYoungestInstancesFirst() {
+        core.observe(node("node-1", 8), t0);
+        core.handle(CreateApp.of(app("/shrink", 2)), t0);
+        core.handle(ScaleApp.of("/shrink", 3), t0.plusSeconds(5));
+        String youngest = core.tasksOf("/shrink").stream().filter(t -> t.instance() == 2).findFirst().orElseThrow()
+                .taskId();
+
+        List<Action> actions = core.handle(ScaleApp.of("/shrink", 2), t0.plusSeconds(6));
+
+        List<KillTask> kills = commands(actions, KillTask.class);
+        assertEquals(List.of(youngest), kills.stream().map(KillTask::taskId).toList());
+    }
+
+    @Test
+    void scalingDownWithOldestFirstStopsTheFirstLaunched() {
+        core.observe(node("node-1", 8), t0);
+        AppDefinition oldestFirst = withKillSelection(app("/old", 1), KillSelection.OLDEST_FIRST);
+        core.handle(CreateApp.of(oldestFirst), t0);
+        String oldest = core.tasksOf("/old").get(0).taskId();
+        core.handle(ScaleApp.of("/old", 2), t0.plusSeconds(5));
+
+        List<Action> actions = core.handle(ScaleApp.of("/old", 1), t0.plusSeconds(6));
+
+        assertEquals(List.of(oldest), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
+    }
+
+    @Test
+    void scalingDownStopsInstancesOnADrainingNodeFirst() {
+        core.observe(node("node-1", 8), t0);
+        core.observe(node("node-2", 8), t0);
+        core.handle(CreateApp.of(app("/pair", 2)), t0);
+        TaskRecord onNode1 = core.tasksOf("/pair").stream().filter(t -> t.nodeId().equals("node-1")).findFirst()
+                .orElseThrow();
+        core.restoreNodeAdmin(DrainNode.of("node-1"));
+
+        List<Action> actions = core.handle(ScaleApp.of("/pair", 1), t0.plusSeconds(1));
+
+        assertEquals(List.of(onNode1.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId)
+                .toList());
+    }
+
+    @Test
+    void deleteStopsEveryTaskWithTheAppsGracePeriodAndRemovesTheAppOnceTheyAreGone() {
+        // Given a running app of two instances with a 7 s kill grace period
         core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/gone", 2)), t0);
+        core.handle(CreateApp.of(withKillGrace(app("/gone", 2), 7)), t0);
         core.tasksOf("/gone").forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
 
         // When it is deleted
         List<Action> actions = core.handle(DeleteApp.of("/gone"), t0);
 
-        // Then both tasks are killed and the app waits for them
-        assertEquals(2, commands(actions, KillTask.class).size());
+        // Then both tasks are killed with SIGTERM, SIGKILL after 7 s, and the app waits for them
+        List<KillTask> kills = commands(actions, KillTask.class);
+        assertEquals(2, kills.size());
+        assertTrue(kills.stream().allMatch(k -> k.gracePeriodSeconds() == 7));
         assertTrue(core.app("/gone").orElseThrow().deleting());
         assertTrue(core.tasksOf("/gone").stream().allMatch(t -> t.desired() == DesiredState.STOP));
 
@@ -109,28 +201,213 @@ class SchedulerCoreTest {
         assertTrue(last.stream().anyMatch(a -> a instanceof Action.RemoveApp));
     }
 
+    // ---- restart policy ---------------------------------------------------------------------------
+
     @Test
-    void aFailedTaskIsReplacedAfterTheRelaunchDelay() {
+    void aFailedTaskIsReplacedAfterItsBackoffAndTheQueueSaysUntilWhen() {
         core.observe(node("node-1", 4), t0);
         core.handle(CreateApp.of(app("/crashy", 1)), t0);
         TaskRecord first = core.tasksOf("/crashy").get(0);
 
         List<Action> onFailure = core.handle(status(first, TaskState.FAILED), t0);
-        assertTrue(commands(onFailure, LaunchTask.class).isEmpty(), "no relaunch before the delay");
+        assertTrue(commands(onFailure, LaunchTask.class).isEmpty(), "no relaunch before the backoff");
+        assertEquals(t0.plusSeconds(1), queued(onFailure, "/crashy").delayedUntil());
 
-        List<Action> later = core.tick(t0.plusSeconds(2).plus(Duration.ofMillis(1)));
+        List<Action> later = core.tick(t0.plusSeconds(1));
         List<LaunchTask> relaunch = commands(later, LaunchTask.class);
         assertEquals(1, relaunch.size());
-        assertTrue(!relaunch.get(0).taskId().equals(first.taskId()));
+        assertNotEquals(first.taskId(), relaunch.get(0).taskId());
+        assertEquals(0, core.tasksOf("/crashy").get(0).instance());
+    }
+
+    @Test
+    void eachFailureInARowMultipliesTheDelayUpToTheMaximum() {
+        // Given an app backing off 1 s, ×2 per failure, at most 5 s
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(withBackoff(app("/flaky", 1), 1, 2, 5)), t0);
+
+        // When it fails again and again, each time as soon as it is relaunched
+        List<Duration> delays = new java.util.ArrayList<>();
+        Instant now = t0;
+        for (int i = 0; i < 5; i++) {
+            TaskRecord task = core.tasksOf("/flaky").get(0);
+            core.handle(status(task, TaskState.FAILED), now);
+            Instant until = core.queued("/flaky").orElseThrow().delayedUntil();
+            delays.add(Duration.between(now, until));
+            now = until;
+            assertEquals(1, commands(core.tick(now), LaunchTask.class).size());
+        }
+
+        // Then the delays grow 1, 2, 4 and stop at 5
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                Duration.ofSeconds(5), Duration.ofSeconds(5)), delays);
+    }
+
+    @Test
+    void anAppThatStayedUpStartsItsBackoffAfresh() {
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(withBackoff(app("/healed", 1), 1, 2, 60)), t0);
+        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0);
+        core.tick(t0.plusSeconds(1));
+        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(1));
+        core.tick(t0.plusSeconds(3));
+
+        // When the relaunched task runs for longer than the reset period, then fails
+        TaskRecord stable = core.tasksOf("/healed").get(0);
+        core.handle(status(stable, TaskState.RUNNING), t0.plusSeconds(3));
+        core.tick(t0.plusSeconds(14));
+        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(15));
+
+        // Then the next delay is the first one again, not 4 s
+        assertEquals(t0.plusSeconds(16), core.queued("/healed").orElseThrow().delayedUntil());
+    }
+
+    @Test
+    void restartStartsEachNewTaskBeforeStoppingItsOldOne() {
+        // Given a running app of two instances on a node with room for more
+        core.observe(node("node-1", 8), t0);
+        core.handle(CreateApp.of(app("/again", 2)), t0);
+        List<TaskRecord> old = core.tasksOf("/again");
+        old.forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
+
+        // When it is restarted
+        List<Action> actions = core.handle(RestartApp.of("/again"), t0.plusSeconds(1));
+
+        // Then two new tasks launch and no old one is stopped yet
+        List<LaunchTask> launches = commands(actions, LaunchTask.class);
+        assertEquals(2, launches.size());
+        assertTrue(commands(actions, KillTask.class).isEmpty());
+
+        // And once a new task runs, exactly its predecessor (same instance) is stopped
+        TaskRecord fresh = core.tasksOf("/again").stream().filter(t -> t.taskId().equals(launches.get(0).taskId()))
+                .findFirst().orElseThrow();
+        List<Action> running = core.handle(status(fresh, TaskState.RUNNING), t0.plusSeconds(2));
+        List<KillTask> kills = commands(running, KillTask.class);
+        assertEquals(1, kills.size());
+        TaskRecord predecessor = old.stream().filter(t -> t.taskId().equals(kills.get(0).taskId())).findFirst()
+                .orElseThrow();
+        assertEquals(fresh.instance(), predecessor.instance());
+        assertNull(core.tasksOf("/again").stream().filter(t -> t.taskId().equals(fresh.taskId())).findFirst()
+                .orElseThrow().replaces(), "the new task now is the instance");
+    }
+
+    @Test
+    void restartWithoutRoomForASecondCopyStopsTheOldTaskFirst() {
+        core.observe(node("node-1", 1), t0);
+        core.handle(CreateApp.of(app("/tight", 1)), t0);
+        TaskRecord old = core.tasksOf("/tight").get(0);
+        core.handle(status(old, TaskState.RUNNING), t0);
+
+        List<Action> actions = core.handle(RestartApp.of("/tight"), t0.plusSeconds(1));
+
+        assertEquals(List.of(old.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
+        List<Action> afterKill = core.handle(status(old, TaskState.KILLED), t0.plusSeconds(2));
+        assertEquals(1, commands(afterKill, LaunchTask.class).size());
+    }
+
+    // ---- drain --------------------------------------------------------------------------------------
+
+    @Test
+    void drainMovesTasksOneAtATimeStartingEachReplacementBeforeStoppingItsOriginal() {
+        // Given two tasks on node-1 and an empty node-2
+        core.observe(node("node-1", 8), t0);
+        core.handle(CreateApp.of(app("/moving", 2)), t0);
+        core.tasksOf("/moving").forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
+        core.observe(node("node-2", 8), t0);
+
+        // When node-1 is drained
+        List<Action> first = core.handle(DrainNode.of("node-1"), t0.plusSeconds(1));
+
+        // Then one replacement starts on node-2 and nothing is stopped yet
+        List<LaunchTask> launched = commands(first, LaunchTask.class);
+        assertEquals(1, launched.size());
+        assertEquals("node-2", launched.get(0).nodeId());
+        assertTrue(commands(first, KillTask.class).isEmpty());
+        assertTrue(commands(core.tick(t0.plusSeconds(2)), LaunchTask.class).isEmpty(), "one move at a time");
+        assertEquals(NodeMode.DRAINING, core.nodeMode("node-1"));
+
+        // When the replacement runs, its original is stopped and the next move starts
+        TaskRecord replacement = task(launched.get(0).taskId());
+        List<Action> second = core.handle(status(replacement, TaskState.RUNNING), t0.plusSeconds(3));
+        assertEquals(1, commands(second, KillTask.class).size());
+        assertEquals("node-1", commands(second, KillTask.class).get(0).nodeId());
+        assertEquals(1, commands(second, LaunchTask.class).size());
+        assertEquals("node-2", commands(second, LaunchTask.class).get(0).nodeId());
+    }
+
+    @Test
+    void anUndrainedNodeTakesNewTasksAgain() {
+        core.observe(node("node-1", 8), t0);
+        core.handle(DrainNode.of("node-1"), t0);
+        core.handle(CreateApp.of(app("/blocked", 1)), t0);
+        assertEquals(Map.of("node draining", 1), core.unplacedReasons("/blocked"));
+
+        List<Action> actions = core.handle(UndrainNode.of("node-1"), t0.plusSeconds(1));
+
+        assertEquals(1, commands(actions, LaunchTask.class).size());
+        assertEquals(NodeMode.READY, core.nodeMode("node-1"));
+    }
+
+    // ---- node failure and reconciliation ----------------------------------------------------------
+
+    @Test
+    void aNodeSilentPastTheTimeoutLosesItsTasksWhichAreReplacedElsewhereAtOnce() {
+        // Given a task running on node-1 and a healthy node-2
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/survivor", 1)), t0);
+        TaskRecord onNode1 = core.tasksOf("/survivor").get(0);
+        core.handle(status(onNode1, TaskState.RUNNING), t0);
+        core.observe(node("node-2", 4), t0.plusSeconds(5));
+
+        // When node-1 has not been heard of for longer than the timeout
+        List<Action> actions = core.tick(t0.plusSeconds(6));
+
+        // Then it is unreachable, its task is recorded LOST and removed, and a replacement runs on node-2
+        assertEquals(NodeMode.UNREACHABLE, core.nodeMode("node-1"));
+        assertTrue(actions.stream().anyMatch(a -> a instanceof Action.RecordTask r
+                && r.task().taskId().equals(onNode1.taskId()) && r.task().state() == TaskState.LOST));
+        assertTrue(actions.contains(new Action.RemoveTask(onNode1.taskId())));
+        List<LaunchTask> launches = commands(actions, LaunchTask.class);
+        assertEquals(1, launches.size());
+        assertEquals("node-2", launches.get(0).nodeId());
+    }
+
+    @Test
+    void aReturningNodeHasItsReplacedTasksKilled() {
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/back", 1)), t0);
+        TaskRecord lost = core.tasksOf("/back").get(0);
+        core.observe(node("node-2", 4), t0.plusSeconds(5));
+        core.tick(t0.plusSeconds(6));
+
+        // When node-1 heartbeats again, still running the lost task
+        List<Action> actions = core.observe(node("node-1", 4, lost.taskId()), t0.plusSeconds(7));
+
+        // Then that task is killed there, and the app keeps its single instance
+        assertEquals(List.of(lost.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
+        assertEquals(1, core.tasksOf("/back").size());
+        assertEquals(NodeMode.READY, core.nodeMode("node-1"));
+    }
+
+    @Test
+    void aTaskItsNodeNoLongerReportsIsLostAndReplaced() {
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/vanished", 1)), t0);
+        TaskRecord task = core.tasksOf("/vanished").get(0);
+        core.handle(status(task, TaskState.RUNNING), t0);
+
+        // A heartbeat soon after the start may not list it yet: nothing happens
+        assertTrue(core.observe(node("node-1", 4), t0.plusSeconds(1)).isEmpty());
+
+        // Later the node still does not list it: lost and replaced
+        List<Action> actions = core.observe(node("node-1", 4), t0.plusSeconds(10));
+        assertTrue(actions.contains(new Action.RemoveTask(task.taskId())));
+        assertEquals(1, commands(actions, LaunchTask.class).size());
     }
 
     @Test
     void aTaskRunningThatNoAppWantsIsKilled() {
-        NodeHeartbeat heartbeat = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h1", "127.0.0.1",
-                new NodeResources(4, 4096, 10000), new PortRange(31000, 31999), Map.of(), "best-effort",
-                "http://127.0.0.1:1", List.of("stray.1"));
-
-        List<Action> actions = core.observe(heartbeat, t0);
+        List<Action> actions = core.observe(node("node-1", 4, "stray.1"), t0);
 
         List<KillTask> kills = commands(actions, KillTask.class);
         assertEquals(1, kills.size());
@@ -140,15 +417,52 @@ class SchedulerCoreTest {
     @Test
     void aNodeThatStoppedHeartbeatingGetsNoNewTasks() {
         core.observe(node("node-1", 4), t0);
+        core.tick(t0.plusSeconds(6));
 
         core.handle(CreateApp.of(app("/late", 1)), t0.plusSeconds(6));
 
         assertEquals(Map.of("node unreachable", 1), core.unplacedReasons("/late"));
     }
 
-    private NodeHeartbeat node(String id, double cpus) {
+    @Test
+    void aNewSchedulerGivesEveryNodeAFullTimeoutToBeHeard() {
+        // Given a scheduler rebuilt from a node report written long ago
+        SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
+                new PlacementEngine(PlacementStrategy.SPREAD));
+        rebuilt.restoreNode(node("node-1", 4));
+
+        // When it starts acting a minute later, the node is not yet declared unreachable
+        rebuilt.tick(t0.plusSeconds(60));
+        assertEquals(NodeMode.READY, rebuilt.nodeMode("node-1"));
+
+        // But it is once a full timeout has passed without a word from it
+        rebuilt.tick(t0.plusSeconds(66));
+        assertEquals(NodeMode.UNREACHABLE, rebuilt.nodeMode("node-1"));
+    }
+
+    @Test
+    void placesAHundredInstancesWithDistinctIdsAndInstanceNumbers() {
+        for (int i = 0; i < 10; i++) {
+            core.observe(node("node-" + i, 64), t0);
+        }
+        core.handle(CreateApp.of(withoutPorts(app("/many", 100))), t0);
+
+        List<TaskRecord> tasks = core.tasksOf("/many");
+        assertEquals(100, tasks.size());
+        assertEquals(100, new HashSet<>(tasks.stream().map(TaskRecord::taskId).toList()).size());
+        assertEquals(100, new HashSet<>(tasks.stream().map(TaskRecord::instance).toList()).size());
+        assertFalse(core.queued("/many").isPresent());
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private TaskRecord task(String taskId) {
+        return core.tasks().stream().filter(t -> t.taskId().equals(taskId)).findFirst().orElseThrow();
+    }
+
+    private NodeHeartbeat node(String id, double cpus, String... running) {
         return new NodeHeartbeat("hb-" + id, 1, t0, null, id, id, "127.0.0.1", new NodeResources(cpus, 4096, 10000),
-                new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:1", List.of());
+                new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:1", List.of(running));
     }
 
     private static AppDefinition app(String id, int instances) {
@@ -156,8 +470,37 @@ class SchedulerCoreTest {
                 List.of(new PortDefinition(0, "http", "tcp", Map.of())));
     }
 
+    private static AppDefinition withoutPorts(AppDefinition d) {
+        return AppDefinition.basic(d.id(), d.cmd(), d.args(), d.instances(), 0.1, 16, 0, Map.of(), Map.of(),
+                List.of());
+    }
+
+    private static AppDefinition withKillSelection(AppDefinition d, KillSelection selection) {
+        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
+                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
+                d.backoffSeconds(), d.backoffFactor(), d.maxLaunchDelaySeconds(), d.taskKillGracePeriodSeconds(),
+                selection);
+    }
+
+    private static AppDefinition withKillGrace(AppDefinition d, int seconds) {
+        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
+                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
+                d.backoffSeconds(), d.backoffFactor(), d.maxLaunchDelaySeconds(), seconds, d.killSelection());
+    }
+
+    private static AppDefinition withBackoff(AppDefinition d, double seconds, double factor, double max) {
+        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
+                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
+                seconds, factor, max, d.taskKillGracePeriodSeconds(), d.killSelection());
+    }
+
     private static TaskStatus status(TaskRecord task, TaskState state) {
         return TaskStatus.of(task.taskId(), task.appId(), task.nodeId(), state, null, null, null);
+    }
+
+    private static AppQueue queued(List<Action> actions, String appId) {
+        return actions.stream().filter(a -> a instanceof Action.RecordQueue q && q.queue().appId().equals(appId))
+                .map(a -> ((Action.RecordQueue) a).queue()).reduce((first, second) -> second).orElseThrow();
     }
 
     private static <T> List<T> commands(List<Action> actions, Class<T> type) {
