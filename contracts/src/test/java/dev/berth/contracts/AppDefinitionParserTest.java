@@ -1,9 +1,14 @@
 package dev.berth.contracts;
 
+import dev.berth.contracts.app.Affinity;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.Constraint;
 import dev.berth.contracts.app.FieldError;
+import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.json.JsonCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +49,14 @@ class AppDefinitionParserTest {
         assertEquals(1, app.portDefinitions().size(), "one dynamic port by default, as Marathon");
         assertEquals(0, app.portDefinitions().get(0).port());
         assertEquals("MESOS", app.container().type());
+        assertEquals(List.of(), app.constraints());
+        assertEquals(List.of(), app.affinity());
+        assertNull(app.placementStrategy(), "null: the scheduler's cluster-wide default applies");
+        assertEquals(AppDefinition.DEFAULT_BACKOFF_SECONDS, app.backoffSeconds());
+        assertEquals(AppDefinition.DEFAULT_BACKOFF_FACTOR, app.backoffFactor());
+        assertEquals(AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS, app.maxLaunchDelaySeconds());
+        assertEquals(AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, app.taskKillGracePeriodSeconds());
+        assertEquals(KillSelection.YOUNGEST_FIRST, app.killSelection());
     }
 
     @Test
@@ -123,5 +136,154 @@ class AppDefinitionParserTest {
     @Test
     void noPortsWhenAnEmptyListIsGiven() {
         assertTrue(valid("{\"id\":\"/a\",\"cmd\":\"x\",\"portDefinitions\":[]}").portDefinitions().isEmpty());
+    }
+
+    // --- placement and restart policy ---
+
+    private static final String PLACED_APP = """
+            {"id": "/team-a/db", "cmd": "x", "instances": 4,
+             "constraints": [["hostname", "UNIQUE"], ["zone", "GROUP_BY", "2"], ["rack", "LIKE", "r[12]"],
+                             ["rack", "UNLIKE", "r9.*"], ["zone", "GROUP_BY"], ["zone", "MAX_PER", "3"],
+                             ["os", "CLUSTER", "linux"], ["disk", "IS", "ssd"]],
+             "affinity": [{"field": "zone", "value": "a", "weight": 50}, {"field": "hostname", "value": "h9", "weight": -100}],
+             "placementStrategy": "spread",
+             "backoffSeconds": 2.5, "backoffFactor": 2, "maxLaunchDelaySeconds": 60,
+             "taskKillGracePeriodSeconds": 30, "killSelection": "OLDEST_FIRST"}""";
+
+    @Test
+    void readsConstraintsAffinityStrategyAndRestartPolicy() {
+        AppDefinition app = valid(PLACED_APP);
+
+        assertEquals(List.of(
+                new Constraint("hostname", Constraint.Operator.UNIQUE, null),
+                new Constraint("zone", Constraint.Operator.GROUP_BY, "2"),
+                new Constraint("rack", Constraint.Operator.LIKE, "r[12]"),
+                new Constraint("rack", Constraint.Operator.UNLIKE, "r9.*"),
+                new Constraint("zone", Constraint.Operator.GROUP_BY, null),
+                new Constraint("zone", Constraint.Operator.MAX_PER, "3"),
+                new Constraint("os", Constraint.Operator.CLUSTER, "linux"),
+                new Constraint("disk", Constraint.Operator.IS, "ssd")), app.constraints());
+        assertEquals(List.of(new Affinity("zone", "a", 50), new Affinity("hostname", "h9", -100)), app.affinity());
+        assertEquals(PlacementStrategy.SPREAD, app.placementStrategy(), "strategy names are read in any case");
+        assertEquals(2.5, app.backoffSeconds());
+        assertEquals(2.0, app.backoffFactor());
+        assertEquals(60.0, app.maxLaunchDelaySeconds());
+        assertEquals(30, app.taskKillGracePeriodSeconds());
+        assertEquals(KillSelection.OLDEST_FIRST, app.killSelection());
+    }
+
+    @Test
+    void aParsedAppRoundTripsThroughItsJsonUnchanged() {
+        AppDefinition app = valid(PLACED_APP);
+
+        String json = JsonCodec.encode(app);
+
+        assertTrue(json.contains("[\"hostname\",\"UNIQUE\"]"), "constraints stay Marathon arrays: " + json);
+        assertEquals(app, JsonCodec.decode(json, AppDefinition.class), "as a message field");
+        assertEquals(app, valid(json), "posted back to the API");
+    }
+
+    @Test
+    void theDefaultsRoundTripToo() {
+        AppDefinition app = valid("{\"id\": \"/a\", \"args\": [\"/bin/true\"]}");
+
+        assertEquals(app, valid(JsonCodec.encode(app)));
+    }
+
+    @Test
+    void anEmptyConstraintValueCountsAsNone() {
+        AppDefinition app = valid("{\"id\":\"/a\",\"cmd\":\"x\",\"constraints\":[[\"hostname\",\"UNIQUE\",\"\"]]}");
+
+        assertEquals(List.of(new Constraint("hostname", Constraint.Operator.UNIQUE, null)), app.constraints());
+    }
+
+    @Test
+    void reportsEveryBadConstraintAndAffinityAtOnce() {
+        List<FieldError> errors = errors("""
+                {"id": "/a", "cmd": "x",
+                 "constraints": [["hostname", "UNIQUE"], ["zone", "NEAR", "a"], ["rack", "LIKE", "r[1"]],
+                 "affinity": [{"field": "zone", "value": "a", "weight": 0}],
+                 "placementStrategy": "random", "backoffFactor": 0.5}""");
+
+        assertEquals(List.of("constraints[1]", "constraints[2]", "affinity[0].weight", "placementStrategy",
+                "backoffFactor"), errors.stream().map(FieldError::field).toList());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            constraints not an array   | {"id":"/a","cmd":"x","constraints":{"hostname":"UNIQUE"}}            | constraints    | array of [field, operator, value]
+            constraint not an array    | {"id":"/a","cmd":"x","constraints":["hostname","UNIQUE"]}            | constraints[0] | [field, operator]
+            constraint of one part     | {"id":"/a","cmd":"x","constraints":[["hostname"]]}                   | constraints[0] | [field, operator]
+            constraint of four parts   | {"id":"/a","cmd":"x","constraints":[["a","IS","b","c"]]}             | constraints[0] | [field, operator]
+            constraint with a number   | {"id":"/a","cmd":"x","constraints":[["zone","GROUP_BY",2]]}          | constraints[0] | string
+            empty constraint field     | {"id":"/a","cmd":"x","constraints":[["","UNIQUE"]]}                  | constraints[0] | cannot be empty
+            unknown operator           | {"id":"/a","cmd":"x","constraints":[["hostname","UNIQUE"],["zone","NEAR","a"]]} | constraints[1] | unknown operator 'NEAR'
+            lower case operator        | {"id":"/a","cmd":"x","constraints":[["hostname","unique"]]}          | constraints[0] | unknown operator 'unique'
+            unique with a value        | {"id":"/a","cmd":"x","constraints":[["hostname","UNIQUE","x"]]}      | constraints[0] | UNIQUE takes no value
+            cluster without value      | {"id":"/a","cmd":"x","constraints":[["zone","CLUSTER"]]}             | constraints[0] | CLUSTER needs
+            is without value           | {"id":"/a","cmd":"x","constraints":[["zone","IS"]]}                  | constraints[0] | IS needs
+            like without value         | {"id":"/a","cmd":"x","constraints":[["rack","LIKE"]]}                | constraints[0] | LIKE needs a regular expression
+            unlike without value       | {"id":"/a","cmd":"x","constraints":[["rack","UNLIKE",""]]}           | constraints[0] | UNLIKE needs a regular expression
+            like with a bad regex      | {"id":"/a","cmd":"x","constraints":[["rack","LIKE","r[12"]]}         | constraints[0] | is not a valid regular expression: Unclosed character class
+            unlike with a bad regex    | {"id":"/a","cmd":"x","constraints":[["rack","UNLIKE","*a"]]}         | constraints[0] | not a valid regular expression: Dangling meta character
+            max per without value      | {"id":"/a","cmd":"x","constraints":[["zone","MAX_PER"]]}             | constraints[0] | MAX_PER needs
+            max per zero               | {"id":"/a","cmd":"x","constraints":[["zone","MAX_PER","0"]]}         | constraints[0] | whole number of at least 1, was '0'
+            max per fraction           | {"id":"/a","cmd":"x","constraints":[["zone","MAX_PER","1.5"]]}       | constraints[0] | whole number of at least 1
+            max per text               | {"id":"/a","cmd":"x","constraints":[["zone","MAX_PER","two"]]}       | constraints[0] | whole number of at least 1
+            group by zero              | {"id":"/a","cmd":"x","constraints":[["zone","GROUP_BY","0"]]}        | constraints[0] | GROUP_BY takes a whole number of at least 1
+            group by negative          | {"id":"/a","cmd":"x","constraints":[["zone","GROUP_BY","-2"]]}       | constraints[0] | GROUP_BY takes a whole number
+            affinity not an array      | {"id":"/a","cmd":"x","affinity":{"field":"zone"}}                    | affinity       | must be an array
+            affinity item not object   | {"id":"/a","cmd":"x","affinity":[["zone","a",5]]}                    | affinity[0]    | must be an object
+            affinity unknown key       | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":5,"hard":true}]} | affinity[0].hard | unknown field 'hard'
+            affinity without field     | {"id":"/a","cmd":"x","affinity":[{"value":"a","weight":5}]}          | affinity[0].field | field is required
+            affinity empty field       | {"id":"/a","cmd":"x","affinity":[{"field":"","value":"a","weight":5}]} | affinity[0].field | non-empty string
+            affinity without value     | {"id":"/a","cmd":"x","affinity":[{"field":"zone","weight":5}]}       | affinity[0].value | value is required
+            affinity numeric value     | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":1,"weight":5}]} | affinity[0].value | non-empty string
+            affinity without weight    | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a"}]}      | affinity[0].weight | weight is required
+            affinity weight zero       | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":0}]} | affinity[0].weight | not 0
+            affinity weight too big    | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":101}]} | affinity[0].weight | was 101
+            affinity weight too small  | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":-101}]} | affinity[0].weight | was -101
+            affinity weight fraction   | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":0.5}]} | affinity[0].weight | whole number
+            affinity weight as text    | {"id":"/a","cmd":"x","affinity":[{"field":"zone","value":"a","weight":"50"}]} | affinity[0].weight | whole number
+            unknown strategy           | {"id":"/a","cmd":"x","placementStrategy":"RANDOM"}                   | placementStrategy | BINPACK or SPREAD
+            strategy not a string      | {"id":"/a","cmd":"x","placementStrategy":1}                          | placementStrategy | BINPACK or SPREAD
+            negative backoff           | {"id":"/a","cmd":"x","backoffSeconds":-1}                            | backoffSeconds | backoffSeconds must be from 0
+            backoff as text            | {"id":"/a","cmd":"x","backoffSeconds":"1"}                           | backoffSeconds | backoffSeconds must be a number
+            backoff factor below one   | {"id":"/a","cmd":"x","backoffFactor":0.99}                           | backoffFactor  | backoffFactor must be from 1
+            negative max launch delay  | {"id":"/a","cmd":"x","maxLaunchDelaySeconds":-5}                     | maxLaunchDelaySeconds | maxLaunchDelaySeconds must be from 0
+            negative kill grace        | {"id":"/a","cmd":"x","taskKillGracePeriodSeconds":-1}                | taskKillGracePeriodSeconds | must be from 0 to 3600
+            kill grace over an hour    | {"id":"/a","cmd":"x","taskKillGracePeriodSeconds":3601}              | taskKillGracePeriodSeconds | must be from 0 to 3600
+            fractional kill grace      | {"id":"/a","cmd":"x","taskKillGracePeriodSeconds":2.5}               | taskKillGracePeriodSeconds | whole number
+            unknown kill selection     | {"id":"/a","cmd":"x","killSelection":"RANDOM"}                       | killSelection  | YOUNGEST_FIRST or OLDEST_FIRST
+            """)
+    void refusesBadPlacementAndRestartFieldsWithAReason(String why, String json, String field, String messagePart) {
+        assertRefused(json, field, messagePart);
+    }
+
+    @Test
+    void boundaryValuesOfTheRestartPolicyAreAccepted() {
+        AppDefinition app = valid("""
+                {"id": "/a", "cmd": "x", "backoffSeconds": 0, "backoffFactor": 1.0, "maxLaunchDelaySeconds": 0,
+                 "taskKillGracePeriodSeconds": 0, "killSelection": "YOUNGEST_FIRST", "placementStrategy": "BINPACK",
+                 "constraints": [["zone", "MAX_PER", "1"], ["zone", "GROUP_BY", "1"]],
+                 "affinity": [{"field": "zone", "value": "a", "weight": 100}, {"field": "zone", "value": "b", "weight": -1}]}""");
+
+        assertEquals(0.0, app.backoffSeconds());
+        assertEquals(1.0, app.backoffFactor());
+        assertEquals(0, app.taskKillGracePeriodSeconds());
+        assertEquals(PlacementStrategy.BINPACK, app.placementStrategy());
+        assertEquals(2, app.constraints().size());
+    }
+
+    @Test
+    void nullPlacementAndRestartFieldsMeanTheDefaults() {
+        AppDefinition app = valid("""
+                {"id": "/a", "cmd": "x", "constraints": null, "affinity": null, "placementStrategy": null,
+                 "backoffSeconds": null, "taskKillGracePeriodSeconds": null, "killSelection": null}""");
+
+        assertEquals(List.of(), app.constraints());
+        assertNull(app.placementStrategy());
+        assertEquals(AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, app.taskKillGracePeriodSeconds());
+        assertEquals(KillSelection.YOUNGEST_FIRST, app.killSelection());
     }
 }

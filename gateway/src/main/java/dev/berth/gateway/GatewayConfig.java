@@ -20,6 +20,13 @@ public interface GatewayConfig {
     @WithDefault("60s")
     Duration pendingTtl();
 
+    /**
+     * A node whose agent has not been heard from for this long is shown {@code reachable: false}.
+     * A few heartbeat intervals, so one late heartbeat does not flap it.
+     */
+    @WithDefault("5s")
+    Duration nodeTimeout();
+
     @WithDefault("1")
     short topicReplicationFactor();
 }

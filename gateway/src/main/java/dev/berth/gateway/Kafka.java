@@ -4,6 +4,8 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.Message;
+import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -77,10 +79,21 @@ public class Kafka {
         return viewConsumer != null && viewConsumer.caughtUp();
     }
 
-    /** Publishes a command keyed by its app id and waits for the broker's acknowledgement. */
+    /** Publishes an app command on {@code berth.app-commands}, keyed by its app id, and waits for the ack. */
     public void send(AppCommand command) {
-        ProducerRecord<String, byte[]> record =
-                new ProducerRecord<>(Topics.APP_COMMANDS, command.appId(), JsonCodec.encodeBytes(command));
+        publish(Topics.APP_COMMANDS, command.appId(), command);
+    }
+
+    /**
+     * Publishes a drain / undrain on the compacted {@code berth.node-admin}, keyed by node id (so the
+     * latest one per node is what stands), and waits for the ack.
+     */
+    public void send(NodeAdminCommand command) {
+        publish(Topics.NODE_ADMIN, command.nodeId(), command);
+    }
+
+    private void publish(String topic, String key, Message message) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, JsonCodec.encodeBytes(message));
         Duration timeout = config.kafkaAckTimeout();
         try {
             producer.send(record).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

@@ -172,12 +172,12 @@ class GatewayOverKafkaTest {
     @Test
     void malformedStateRecordsAreDeadLetteredAndTheViewKeepsServing() {
         String id = "/" + group + "/after";
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE)) {
             kafka.send(topic, "poison-" + group, "{broken");
         }
         kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
 
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE)) {
             var dead = kafka.await(Topics.DEAD_LETTER, r -> ("poison-" + group).equals(r.key())
                     && topic.equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC))
                     && "gateway".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);

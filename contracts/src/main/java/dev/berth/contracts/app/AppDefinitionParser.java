@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.berth.contracts.json.JsonCodec;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads a Marathon-style app definition, fills Marathon's defaults, and explains every field it
@@ -22,7 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class AppDefinitionParser {
 
-    static final int MAX_INSTANCES = 10_000;
+    /** The most instances one app may ask for; also the bound of a scale request. */
+    public static final int MAX_INSTANCES = 10_000;
     static final double MAX_CPUS = 1024;
     static final double MAX_MEM_MIB = 16L * 1024 * 1024;
     static final double MAX_DISK_MIB = 1024L * 1024 * 1024;
@@ -31,6 +36,8 @@ public final class AppDefinitionParser {
 
     private static final Set<String> SUPPORTED = Set.of("id", "cmd", "args", "instances", "cpus", "mem", "disk",
             "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
+            "constraints", "affinity", "placementStrategy", "backoffSeconds", "backoffFactor",
+            "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection",
             // Marathon returns these on GET; an exported definition posted back must still be accepted.
             "version", "versionInfo");
 
@@ -39,15 +46,10 @@ public final class AppDefinitionParser {
      * (absent, null, empty, or Marathon's own default), so exported definitions still load.
      */
     private static final Map<String, Set<String>> NOT_YET_SUPPORTED = Map.ofEntries(
-            Map.entry("constraints", Set.of("[]")),
             Map.entry("healthChecks", Set.of("[]")),
             Map.entry("readinessChecks", Set.of("[]")),
             Map.entry("upgradeStrategy", Set.of("{}", "{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":1}",
                     "{\"minimumHealthCapacity\":1.0,\"maximumOverCapacity\":1.0}")),
-            Map.entry("backoffSeconds", Set.of("1")),
-            Map.entry("backoffFactor", Set.of("1.15")),
-            Map.entry("maxLaunchDelaySeconds", Set.of("300", "3600")),
-            Map.entry("taskKillGracePeriodSeconds", Set.of()),
             Map.entry("user", Set.of()),
             Map.entry("dependencies", Set.of("[]")),
             Map.entry("executor", Set.of("\"\"", "\"//cmd\"")),
@@ -58,7 +60,6 @@ public final class AppDefinitionParser {
             Map.entry("ipAddress", Set.of()),
             Map.entry("residency", Set.of()),
             Map.entry("secrets", Set.of("{}")),
-            Map.entry("killSelection", Set.of("\"YOUNGEST_FIRST\"")),
             Map.entry("unreachableStrategy", Set.of()),
             Map.entry("networks", Set.of("[]", "[{\"mode\":\"host\"}]")),
             Map.entry("tty", Set.of("false")),
@@ -68,6 +69,16 @@ public final class AppDefinitionParser {
 
     private static final Set<String> PORT_DEFINITION_FIELDS = Set.of("port", "name", "protocol", "labels");
     private static final Set<String> CONTAINER_FIELDS = Set.of("type", "volumes", "docker", "portMappings");
+    private static final Set<String> AFFINITY_FIELDS = Set.of("field", "value", "weight");
+
+    /*
+     * The restart delays are Marathon's, unbounded there; Berth caps them at a year so that the
+     * scheduler's delay arithmetic (seconds × factor^n, as an Instant) can never overflow.
+     */
+    static final double MAX_DELAY_SECONDS = 365L * 24 * 3600;
+    static final double MAX_BACKOFF_FACTOR = 1000;
+    static final int MAX_KILL_GRACE_PERIOD_SECONDS = 3600;
+    static final int MAX_AFFINITY_WEIGHT = 100;
 
     private AppDefinitionParser() {
     }
@@ -109,13 +120,25 @@ public final class AppDefinitionParser {
         List<PortDefinition> ports = r.portDefinitions(tree.get("portDefinitions"), requirePorts);
         Container container = r.container(tree.get("container"));
         r.acceptedResourceRoles(tree.get("acceptedResourceRoles"));
+        List<Constraint> constraints = r.constraints(tree.get("constraints"));
+        List<Affinity> affinity = r.affinity(tree.get("affinity"));
+        PlacementStrategy strategy = r.enumValue(tree, "placementStrategy", PlacementStrategy.class, null, true);
+        double backoffSeconds = r.number(tree, "backoffSeconds", AppDefinition.DEFAULT_BACKOFF_SECONDS, 0,
+                MAX_DELAY_SECONDS);
+        double backoffFactor = r.number(tree, "backoffFactor", AppDefinition.DEFAULT_BACKOFF_FACTOR, 1,
+                MAX_BACKOFF_FACTOR);
+        double maxLaunchDelay = r.number(tree, "maxLaunchDelaySeconds", AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS,
+                0, MAX_DELAY_SECONDS);
+        int killGrace = r.wholeNumber(tree, "taskKillGracePeriodSeconds",
+                AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, 0, MAX_KILL_GRACE_PERIOD_SECONDS);
+        KillSelection killSelection = r.enumValue(tree, "killSelection", KillSelection.class,
+                KillSelection.YOUNGEST_FIRST, false);
         if (!r.errors.isEmpty()) {
             return new ParsedApp.Invalid(r.errors);
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
-                container, List.of(), List.of(), null, AppDefinition.DEFAULT_BACKOFF_SECONDS,
-                AppDefinition.DEFAULT_BACKOFF_FACTOR, AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS,
-                AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, null));
+                container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
+                killSelection));
     }
 
     /** Collects errors while reading fields, so one response lists them all. */
@@ -221,9 +244,13 @@ public final class AppDefinitionParser {
             }
             double value = node.asDouble();
             if (value < min || value > max) {
-                error(field, field + " must be from " + min + " to " + (long) max + ", was " + node.asText());
+                error(field, field + " must be from " + plain(min) + " to " + plain(max) + ", was " + node.asText());
             }
             return value;
+        }
+
+        private static String plain(double value) {
+            return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
         }
 
         boolean bool(JsonNode tree, String field, boolean fallback) {
@@ -358,6 +385,171 @@ public final class AppDefinitionParser {
                 }
             }
             return Container.MESOS;
+        }
+
+        /**
+         * Marathon's constraints: an array of {@code [field, operator]} or {@code [field, operator, value]}.
+         * Every item is checked in full, so one answer names every bad rule.
+         */
+        List<Constraint> constraints(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                error("constraints", "constraints must be an array of [field, operator, value] arrays, "
+                        + "such as [[\"hostname\", \"UNIQUE\"]]");
+                return List.of();
+            }
+            List<Constraint> constraints = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                Constraint constraint = constraint(node.get(i), "constraints[" + i + "]");
+                if (constraint != null) {
+                    constraints.add(constraint);
+                }
+            }
+            return constraints;
+        }
+
+        private Constraint constraint(JsonNode item, String path) {
+            if (!item.isArray() || item.size() < 2 || item.size() > 3) {
+                error(path, "a constraint is [field, operator] or [field, operator, value], "
+                        + "such as [\"zone\", \"GROUP_BY\", \"2\"]");
+                return null;
+            }
+            for (JsonNode part : item) {
+                if (!part.isTextual()) {
+                    error(path, "every part of a constraint is a string; write numbers in quotes, e.g. \"2\"");
+                    return null;
+                }
+            }
+            String field = item.get(0).asText();
+            String operatorName = item.get(1).asText();
+            // An empty value is no value: some tools write ["hostname", "UNIQUE", ""].
+            String value = item.size() == 3 && !item.get(2).asText().isEmpty() ? item.get(2).asText() : null;
+            boolean ok = true;
+            if (field.isBlank()) {
+                error(path, "the field of a constraint is hostname or a node attribute, and cannot be empty");
+                ok = false;
+            }
+            Constraint.Operator operator;
+            try {
+                operator = Constraint.Operator.valueOf(operatorName);
+            } catch (IllegalArgumentException e) {
+                error(path, "unknown operator '" + operatorName + "': use one of "
+                        + String.join(", ", Arrays.stream(Constraint.Operator.values())
+                        .map(Enum::name).toList()));
+                return null;
+            }
+            String problem = switch (operator) {
+                case UNIQUE -> value == null ? null : "UNIQUE takes no value: write [\"" + field + "\", \"UNIQUE\"]";
+                case CLUSTER, IS -> value == null ? operator + " needs the value nodes must have" : null;
+                case LIKE, UNLIKE -> value == null ? operator + " needs a regular expression" : regexProblem(value);
+                case MAX_PER -> value == null ? "MAX_PER needs the most instances per " + field + ", e.g. \"2\""
+                        : countProblem(operator, value);
+                case GROUP_BY -> value == null ? null : countProblem(operator, value);
+            };
+            if (problem != null) {
+                error(path, problem);
+                ok = false;
+            }
+            return ok ? new Constraint(field, operator, value) : null;
+        }
+
+        private static String regexProblem(String regex) {
+            try {
+                Pattern.compile(regex);
+                return null;
+            } catch (PatternSyntaxException e) {
+                return "'" + regex + "' is not a valid regular expression: " + e.getDescription()
+                        + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "");
+            }
+        }
+
+        private static String countProblem(Constraint.Operator operator, String value) {
+            if (value.matches("[0-9]{1,9}") && Integer.parseInt(value) >= 1) {
+                return null;
+            }
+            return operator + " takes a whole number of at least 1, was '" + value + "'";
+        }
+
+        /** Berth's soft preferences: {@code [{"field": "zone", "value": "a", "weight": 50}]}. */
+        List<Affinity> affinity(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                error("affinity", "affinity must be an array such as [{\"field\": \"zone\", \"value\": \"a\", "
+                        + "\"weight\": 50}]");
+                return List.of();
+            }
+            List<Affinity> affinity = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String path = "affinity[" + i + "]";
+                JsonNode item = node.get(i);
+                if (!item.isObject()) {
+                    error(path, "must be an object such as {\"field\": \"zone\", \"value\": \"a\", \"weight\": 50}");
+                    continue;
+                }
+                int before = errors.size();
+                item.fieldNames().forEachRemaining(name -> {
+                    if (!AFFINITY_FIELDS.contains(name)) {
+                        error(path + "." + name, "unknown field '" + name + "'");
+                    }
+                });
+                String field = requiredString(item, "field", path,
+                        "the node attribute to prefer by (or hostname)");
+                String value = requiredString(item, "value", path, "the attribute value to prefer or avoid");
+                int weight = 0;
+                JsonNode weightNode = item.get("weight");
+                if (weightNode == null || weightNode.isNull()) {
+                    error(path + ".weight", "weight is required: from -100 (avoid) to 100 (prefer), not 0");
+                } else if (!weightNode.isIntegralNumber() || !weightNode.canConvertToInt()) {
+                    error(path + ".weight", "weight must be a whole number from -100 to 100, not 0");
+                } else {
+                    weight = weightNode.asInt();
+                    if (weight == 0 || Math.abs(weight) > MAX_AFFINITY_WEIGHT) {
+                        error(path + ".weight", "weight must be from -100 (avoid) to 100 (prefer) and not 0 "
+                                + "(which would change nothing), was " + weight);
+                    }
+                }
+                if (errors.size() == before) {
+                    affinity.add(new Affinity(field, value, weight));
+                }
+            }
+            return affinity;
+        }
+
+        private String requiredString(JsonNode item, String name, String path, String meaning) {
+            JsonNode node = item.get(name);
+            if (node == null || node.isNull()) {
+                error(path + "." + name, name + " is required: " + meaning);
+                return null;
+            }
+            if (!node.isTextual() || node.asText().isBlank()) {
+                error(path + "." + name, name + " must be a non-empty string: " + meaning);
+                return null;
+            }
+            return node.asText();
+        }
+
+        /** One of an enum's names; {@code anyCase} accepts "spread" for SPREAD. Absent or null is the fallback. */
+        <E extends Enum<E>> E enumValue(JsonNode tree, String field, Class<E> type, E fallback, boolean anyCase) {
+            JsonNode node = tree.get(field);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            String names = String.join(" or ", Arrays.stream(type.getEnumConstants())
+                    .map(Enum::name).toList());
+            if (node.isTextual()) {
+                String text = anyCase ? node.asText().toUpperCase(Locale.ROOT) : node.asText();
+                for (E constant : type.getEnumConstants()) {
+                    if (constant.name().equals(text)) {
+                        return constant;
+                    }
+                }
+            }
+            error(field, field + " must be " + names + ", was " + node);
+            return fallback;
         }
 
         void acceptedResourceRoles(JsonNode node) {

@@ -3,15 +3,20 @@ package dev.berth.gateway.apps;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
+import dev.berth.gateway.queue.QueueJson;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * An app as the API shows it: its definition in Marathon's field names, then what Berth adds —
- * version, a status, counts of running and staged tasks, and the tasks themselves.
+ * version, a status, counts of running and staged tasks, the tasks themselves, and what of it
+ * waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from the queue).
  */
 public final class AppJson {
     public static final String PENDING = "PENDING";
@@ -22,28 +27,38 @@ public final class AppJson {
     private AppJson() {
     }
 
-    public static ObjectNode of(AppState state, List<TaskRecord> tasks) {
+    public static ObjectNode of(AppState state, List<TaskRecord> tasks, Optional<AppQueue> queued) {
+        return of(state.definition(), state.version(), state.deleting(), tasks, queued);
+    }
+
+    /** An app recorded by the scheduler, given as its parts so an answer can show a change just requested. */
+    public static ObjectNode of(AppDefinition definition, long version, boolean deleting, List<TaskRecord> tasks,
+                                Optional<AppQueue> queued) {
         long running = tasks.stream().filter(t -> t.state() == TaskState.RUNNING || t.state() == TaskState.HEALTHY)
                 .count();
         long staged = tasks.stream().filter(t -> t.state() == TaskState.STAGING || t.state() == TaskState.STARTING)
                 .count();
-        String status = state.deleting() ? DELETING
-                : running == state.definition().instances() && tasks.size() == running ? RUNNING : DEPLOYING;
-        return build(state.definition(), state.version(), status, running, staged, tasks);
+        String status = deleting ? DELETING
+                : running == definition.instances() && tasks.size() == running ? RUNNING : DEPLOYING;
+        return build(definition, version, status, running, staged, tasks, queued);
     }
 
     public static ObjectNode pending(AppDefinition app) {
-        return build(app, 0, PENDING, 0, 0, List.of());
+        return build(app, 0, PENDING, 0, 0, List.of(), Optional.empty());
     }
 
     private static ObjectNode build(AppDefinition app, long version, String status, long running, long staged,
-                                    List<TaskRecord> tasks) {
+                                    List<TaskRecord> tasks, Optional<AppQueue> queued) {
         ObjectNode json = JsonCodec.mapper().valueToTree(app);
         json.put("version", version);
         json.put("status", status);
         json.put("tasksRunning", running);
         json.put("tasksStaged", staged);
         json.set("tasks", JsonCodec.mapper().valueToTree(tasks.stream().map(TaskJson::of).toList()));
+        json.put("waiting", queued.map(AppQueue::waiting).orElse(0));
+        json.set("unplaced", JsonCodec.mapper().valueToTree(
+                queued.map(q -> QueueJson.mostCommonFirst(q.unplaced())).orElse(Map.of())));
+        queued.map(AppQueue::delayedUntil).ifPresent(until -> json.put("delayedUntil", until.toString()));
         return json;
     }
 }

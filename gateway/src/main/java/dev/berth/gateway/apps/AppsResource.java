@@ -9,6 +9,8 @@ import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.problem.Problem;
@@ -18,6 +20,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,8 +36,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Apps: create, list, read, delete. Reads come from the Kafka-built view; changes are commands
- * to the scheduler. App ids are paths and so is their place in the URL:
+ * Apps: create, list, read, scale, restart, delete. Reads come from the Kafka-built view; changes
+ * are commands to the scheduler, answered once Kafka has them (202: the scheduler carries them out). App ids are paths and so is their place in the URL:
  * {@code /v1/apps/team-a/web} is the app {@code /team-a/web}.
  */
 @Path("/v1/apps")
@@ -59,17 +62,10 @@ public class AppsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     public Response create(String body) {
-        if (body == null || body.isBlank()) {
-            throw new ProblemException(Problem.of(400, "empty-body", "Empty request",
-                    "send an app definition as JSON, e.g. {\"id\": \"/web\", \"cmd\": \"...\"}"));
-        }
-        if (body.getBytes(StandardCharsets.UTF_8).length > config.maxBodyBytes()) {
-            throw new ProblemException(Problem.of(413, "too-large", "Request too large",
-                    "an app definition may be at most " + config.maxBodyBytes() + " bytes"));
-        }
+        checkBody(body, "an app definition", "{\"id\": \"/web\", \"cmd\": \"...\"}");
         ParsedApp parsed = AppDefinitionParser.parse(body);
         if (parsed instanceof ParsedApp.Invalid invalid) {
-            throw invalid(invalid.errors());
+            throw invalid(invalid.errors(), "invalid-app", "Invalid app definition");
         }
         AppDefinition app = ((ParsedApp.Valid) parsed).app();
         Instant now = Instant.now();
@@ -92,7 +88,7 @@ public class AppsResource {
     public Map<String, List<ObjectNode>> list() {
         Instant now = Instant.now();
         List<ObjectNode> apps = new java.util.ArrayList<>();
-        kafka.view().apps().forEach(a -> apps.add(AppJson.of(a, kafka.view().tasksOf(a.appId()))));
+        kafka.view().apps().forEach(a -> apps.add(json(a)));
         pending().all(now).forEach((id, app) -> {
             if (kafka.view().app(id).isEmpty()) {
                 apps.add(AppJson.pending(app));
@@ -109,9 +105,42 @@ public class AppsResource {
         Optional<AppState> state = kafka.view().app(id);
         if (state.isPresent()) {
             pending().remove(id);
-            return AppJson.of(state.get(), kafka.view().tasksOf(id));
+            return json(state.get());
         }
         return pending().get(id, Instant.now()).map(AppJson::pending).orElseThrow(() -> noSuchApp(id));
+    }
+
+    /**
+     * Scales the app: {@code {"instances": n}}. Only the instance count can change here; any other
+     * field is refused by name. The answer shows the app with the count asked for.
+     */
+    @PATCH
+    @Path("{id: .+}")
+    @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @Blocking
+    public Response scale(@PathParam("id") String rawId, String body) {
+        String id = appId(rawId);
+        AppState state = changeable(id, "scaled");
+        checkBody(body, "a scale request", "{\"instances\": 3}");
+        ScaleRequest.Result request = ScaleRequest.parse(body);
+        if (request instanceof ScaleRequest.Invalid invalid) {
+            throw invalid(invalid.errors(), "invalid-scale", "Invalid scale request");
+        }
+        int instances = ((ScaleRequest.Valid) request).instances();
+        kafka.send(ScaleApp.of(id, instances));
+        return Response.accepted(AppJson.of(state.definition().withInstances(instances), state.version(), false,
+                kafka.view().tasksOf(id), kafka.view().queued(id))).build();
+    }
+
+    /** Replaces every instance with a fresh task, one after another, keeping the count. */
+    @POST
+    @Path("{id: .+}/restart")
+    @Blocking
+    public Response restart(@PathParam("id") String rawId) {
+        String id = appId(rawId);
+        AppState state = changeable(id, "restarted");
+        kafka.send(RestartApp.of(id));
+        return Response.accepted(json(state)).build();
     }
 
     @DELETE
@@ -121,15 +150,40 @@ public class AppsResource {
         String id = appId(rawId);
         AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
         kafka.send(DeleteApp.of(id));
-        ObjectNode json = AppJson.of(state, kafka.view().tasksOf(id));
+        ObjectNode json = json(state);
         json.put("status", AppJson.DELETING);
         return Response.accepted(json).build();
+    }
+
+    private ObjectNode json(AppState state) {
+        return AppJson.of(state, kafka.view().tasksOf(state.appId()), kafka.view().queued(state.appId()));
+    }
+
+    /** The app as the scheduler recorded it, unless it is unknown (404) or on its way out (409). */
+    private AppState changeable(String id, String change) {
+        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        if (state.deleting()) {
+            throw new ProblemException(Problem.of(409, "app-deleting", "App is being deleted",
+                    "the app " + id + " is being deleted and cannot be " + change));
+        }
+        return state;
+    }
+
+    private void checkBody(String body, String what, String example) {
+        if (body == null || body.isBlank()) {
+            throw new ProblemException(Problem.of(400, "empty-body", "Empty request",
+                    "send " + what + " as JSON, e.g. " + example));
+        }
+        if (body.getBytes(StandardCharsets.UTF_8).length > config.maxBodyBytes()) {
+            throw new ProblemException(Problem.of(413, "too-large", "Request too large",
+                    what + " may be at most " + config.maxBodyBytes() + " bytes"));
+        }
     }
 
     private static String appId(String raw) {
         AppIds.Result result = AppIds.normalize(raw);
         if (result.error() != null) {
-            throw invalid(List.of(new FieldError("id", result.error())));
+            throw invalid(List.of(new FieldError("id", result.error())), "invalid-app", "Invalid app definition");
         }
         return result.id();
     }
@@ -138,11 +192,11 @@ public class AppsResource {
         return ProblemException.notFound("no app " + id);
     }
 
-    private static ProblemException invalid(List<FieldError> errors) {
+    private static ProblemException invalid(List<FieldError> errors, String slug, String title) {
         boolean notJson = errors.size() == 1 && errors.get(0).field().isEmpty();
         Problem problem = notJson
                 ? Problem.of(400, "malformed-json", "Malformed request", errors.get(0).message())
-                : Problem.of(422, "invalid-app", "Invalid app definition",
+                : Problem.of(422, slug, title,
                 errors.size() + (errors.size() == 1 ? " field was" : " fields were") + " refused: "
                         + errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b)
                         .orElse(""));

@@ -1,43 +1,85 @@
 package dev.berth.gateway.nodes;
 
+import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.UndrainNode;
+import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
+import dev.berth.gateway.view.NodeMode;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The nodes of the pool, as their agents last reported them, with what the scheduler placed there. */
+/**
+ * The nodes of the pool, as their agents last reported them, with what the scheduler placed there
+ * and what an operator asked of them. Drain and undrain are commands on the compacted
+ * {@code berth.node-admin}: the latest one per node stands, so the scheduler reads every node's
+ * wanted mode from there after any restart.
+ */
 @Path("/v1/nodes")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodesResource {
     @Inject
     Kafka kafka;
 
+    @Inject
+    GatewayConfig config;
+
     @GET
     public Map<String, List<NodeJson>> list() {
-        return Map.of("nodes", kafka.view().nodes().stream().map(this::json).toList());
+        Instant now = Instant.now();
+        return Map.of("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
     }
 
     @GET
     @Path("{id}")
     public NodeJson get(@PathParam("id") String id) {
-        return kafka.view().node(id).map(this::json).orElseThrow(() -> ProblemException.notFound("no node " + id));
+        return json(node(id), Instant.now());
     }
 
-    private NodeJson json(ClusterView.NodeEntry entry) {
+    /** No new tasks on the node; its tasks move elsewhere. 202: the scheduler carries it out. */
+    @POST
+    @Path("{id}/drain")
+    @Blocking
+    public Response drain(@PathParam("id") String id) {
+        ClusterView.NodeEntry node = node(id);
+        kafka.send(DrainNode.of(id));
+        return Response.accepted(json(node, Instant.now()).withMode(NodeMode.DRAINING)).build();
+    }
+
+    /** The node takes new tasks again. */
+    @POST
+    @Path("{id}/undrain")
+    @Blocking
+    public Response undrain(@PathParam("id") String id) {
+        ClusterView.NodeEntry node = node(id);
+        kafka.send(UndrainNode.of(id));
+        return Response.accepted(json(node, Instant.now()).withMode(NodeMode.ACTIVE)).build();
+    }
+
+    private ClusterView.NodeEntry node(String id) {
+        return kafka.view().node(id).orElseThrow(() -> ProblemException.notFound("no node " + id));
+    }
+
+    private NodeJson json(ClusterView.NodeEntry entry, Instant now) {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
-                r.attributes(), r.isolation(), r.agentUrl(), r.runningTaskIds(), entry.lastSeen());
+                r.attributes(), r.isolation(), r.agentUrl(), r.runningTaskIds(), entry.lastSeen(),
+                entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
     }
 
     /** What the tasks placed on the node and not yet ended ask for, by their app's definition. */

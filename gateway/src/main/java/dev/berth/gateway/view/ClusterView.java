@@ -1,9 +1,11 @@
 package dev.berth.gateway.view;
 
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
@@ -13,16 +15,24 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The gateway's read model: the latest app states, task records and node reports, as the
- * compacted topics hold them. Written by one consumer thread, read by request threads.
+ * The gateway's read model: the latest app states, task records, node reports, node modes and
+ * queue entries, as the compacted topics hold them. Written by one consumer thread, read by
+ * request threads.
  */
 public final class ClusterView {
     private final Map<String, AppState> apps = new ConcurrentHashMap<>();
     private final Map<String, TaskRecord> tasks = new ConcurrentHashMap<>();
     private final Map<String, NodeEntry> nodes = new ConcurrentHashMap<>();
+    // Kept apart from the node reports: an operator may drain a node before its agent reports again.
+    private final Map<String, NodeMode> nodeModes = new ConcurrentHashMap<>();
+    private final Map<String, AppQueue> queue = new ConcurrentHashMap<>();
 
     /** A node's latest report and when the gateway received it. */
     public record NodeEntry(NodeReport report, Instant lastSeen) {
+        /** True while the node's agent was heard from within {@code timeout} before {@code now}. */
+        public boolean reachable(Instant now, Duration timeout) {
+            return !lastSeen.plus(timeout).isBefore(now);
+        }
     }
 
     public void putApp(AppState app) {
@@ -43,6 +53,24 @@ public final class ClusterView {
 
     public void putNode(NodeReport report, Instant receivedAt) {
         nodes.put(report.nodeId(), new NodeEntry(report, receivedAt));
+    }
+
+    public void putNodeMode(String nodeId, NodeMode mode) {
+        nodeModes.put(nodeId, mode);
+    }
+
+    /** A tombstone on the node-admin topic: nothing is asked of the node any more. */
+    public void clearNodeMode(String nodeId) {
+        nodeModes.remove(nodeId);
+    }
+
+    public void putQueue(AppQueue entry) {
+        queue.put(entry.appId(), entry);
+    }
+
+    /** A tombstone on the queue topic: nothing of the app waits any more. */
+    public void removeQueue(String appId) {
+        queue.remove(appId);
     }
 
     public Optional<AppState> app(String appId) {
@@ -68,5 +96,20 @@ public final class ClusterView {
 
     public List<NodeEntry> nodes() {
         return nodes.values().stream().sorted(Comparator.comparing(n -> n.report().nodeId())).toList();
+    }
+
+    /** The node's wanted mode; ACTIVE unless an operator drained it. */
+    public NodeMode nodeMode(String nodeId) {
+        return nodeModes.getOrDefault(nodeId, NodeMode.ACTIVE);
+    }
+
+    /** What of the app waits to be placed, if anything does. */
+    public Optional<AppQueue> queued(String appId) {
+        return Optional.ofNullable(queue.get(appId));
+    }
+
+    /** Every app that has instances waiting, by app id. */
+    public List<AppQueue> queue() {
+        return queue.values().stream().sorted(Comparator.comparing(AppQueue::appId)).toList();
     }
 }

@@ -4,9 +4,13 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.DrainNode;
+import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.UndrainNode;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,14 +30,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks} and
- * {@code berth.node-status} from the beginning, without a consumer group, since every gateway
- * replica builds its own full view. Tombstones remove entries. It counts as caught up once it has
- * read up to the end offsets it saw at start; until then the gateway is not ready.
+ * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
+ * {@code berth.node-status}, {@code berth.node-admin} and {@code berth.queue} from the beginning,
+ * without a consumer group, since every gateway replica builds its own full view. Tombstones
+ * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
+ * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
+ * the view carries on.
  */
 public final class ViewConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
     private static final String CONSUMER_NAME = "gateway";
+    private static final List<String> TOPICS =
+            List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE);
 
     private final ClusterView view;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -66,7 +74,7 @@ public final class ViewConsumer implements AutoCloseable {
     private void run() {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS)) {
+            for (String topic : TOPICS) {
                 consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(partitions);
@@ -96,25 +104,81 @@ public final class ViewConsumer implements AutoCloseable {
             String topic = record.topic();
             if (topic.equals(Topics.APPS)) {
                 if (record.value() == null) {
-                    view.removeApp(record.key());
+                    view.removeApp(key(record));
                 } else {
-                    view.putApp(JsonCodec.decode(record.value(), AppState.class));
+                    AppState app = JsonCodec.decode(record.value(), AppState.class);
+                    required(app.appId(), "appId");
+                    required(app.definition(), "definition");
+                    view.putApp(app);
                 }
             } else if (topic.equals(Topics.TASKS)) {
                 if (record.value() == null) {
-                    view.removeTask(record.key());
+                    view.removeTask(key(record));
                 } else {
-                    view.putTask(JsonCodec.decode(record.value(), TaskRecord.class));
+                    TaskRecord task = JsonCodec.decode(record.value(), TaskRecord.class);
+                    required(task.taskId(), "taskId");
+                    required(task.appId(), "appId");
+                    required(task.state(), "state");
+                    view.putTask(task);
                 }
             } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
                 NodeReport report = JsonCodec.decode(record.value(), NodeReport.class);
+                required(report.nodeId(), "nodeId");
                 // While replaying history, a report's age is its own; after that, it is news now.
-                view.putNode(report, caughtUp ? Instant.now() : report.occurredAt());
+                view.putNode(report, caughtUp || report.occurredAt() == null ? Instant.now() : report.occurredAt());
+            } else if (topic.equals(Topics.NODE_ADMIN)) {
+                if (record.value() == null) {
+                    view.clearNodeMode(key(record));
+                } else {
+                    NodeAdminCommand command = JsonCodec.decode(record.value(), NodeAdminCommand.class);
+                    required(command.nodeId(), "nodeId");
+                    view.putNodeMode(command.nodeId(), modeAfter(command));
+                }
+            } else if (topic.equals(Topics.QUEUE)) {
+                if (record.value() == null) {
+                    view.removeQueue(key(record));
+                } else {
+                    AppQueue entry = JsonCodec.decode(record.value(), AppQueue.class);
+                    required(entry.appId(), "appId");
+                    view.putQueue(entry);
+                }
             }
         } catch (MalformedMessageException e) {
-            LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
-            deadLetters.send(DeadLetters.of(record, CONSUMER_NAME, e.getMessage()));
+            deadLetter(record, e.getMessage());
+        } catch (RuntimeException e) {
+            // A record that decodes but cannot be applied must not stop the view for everyone:
+            // set it aside like a malformed one, and log the stack, since this may be our fault.
+            LOG.errorf(e, "cannot apply %s[%d]@%d", record.topic(), record.partition(), record.offset());
+            deadLetter(record, "the gateway could not apply it: " + e);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(), reason);
+        deadLetters.send(DeadLetters.of(record, CONSUMER_NAME, reason));
+    }
+
+    private static NodeMode modeAfter(NodeAdminCommand command) {
+        if (command instanceof DrainNode) {
+            return NodeMode.DRAINING;
+        }
+        if (command instanceof UndrainNode) {
+            return NodeMode.ACTIVE;
+        }
+        throw new MalformedMessageException("unknown node admin command " + command.getClass().getSimpleName());
+    }
+
+    /** A tombstone says which entry to remove by its key alone. */
+    private static String key(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null) {
+            throw new MalformedMessageException("a tombstone without a key removes nothing");
+        }
+        return record.key();
+    }
+
+    private static void required(Object value, String field) {
+        if (value == null) {
+            throw new MalformedMessageException("the message has no " + field);
         }
     }
 
