@@ -1,7 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
-import dev.berth.contracts.app.Container;
+import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.LaunchTask;
@@ -9,8 +9,7 @@ import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskRecord;
-import dev.berth.scheduler.placement.Filters;
-import dev.berth.scheduler.placement.FirstFitPlacer;
+import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -25,7 +24,7 @@ class SchedulerRebuildTest {
     private final Instant t0 = Instant.parse("2026-11-24T12:00:00Z");
 
     private SchedulerCore newCore() {
-        return new SchedulerCore(SchedulerSettings.defaults(), new FirstFitPlacer(Filters.defaults()));
+        return new SchedulerCore(SchedulerSettings.defaults(), new PlacementEngine(PlacementStrategy.SPREAD));
     }
 
     @Test
