@@ -32,6 +32,12 @@ public final class Topics {
     public static final String NODE_ADMIN = PREFIX + "node-admin";
     /** Instances waiting to be placed and why, from the scheduler. Compacted. Key: appId. */
     public static final String QUEUE = PREFIX + "queue";
+    /**
+     * Scheduler leader election. Nothing is written to it: the schedulers join one consumer group
+     * subscribed to this single-partition topic, and the one the group gives partition 0 is the active
+     * scheduler. Kafka's group membership is the election; see {@code docs/operations.md}.
+     */
+    public static final String SCHEDULER_LEADER = PREFIX + "scheduler-leader";
     /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
     public static final String DEAD_LETTER = PREFIX + "dead-letter";
 
@@ -62,6 +68,8 @@ public final class Topics {
                 new Spec(TASK_STATUS, 1, false),
                 new Spec(NODE_ADMIN, 1, true),
                 new Spec(QUEUE, 1, true),
+                // One partition, one leader: more partitions would elect more than one.
+                new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));
     }
 }

@@ -5,31 +5,36 @@ import dev.berth.testkit.FreePorts;
 import dev.berth.testkit.KafkaBroker;
 import dev.berth.testkit.Postgres;
 import dev.berth.testkit.SharedInfra;
+import org.awaitility.Awaitility;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A whole Berth installation for a test: the real broker and PostgreSQL from the testkit (in this
- * JVM), and the scheduler, volume service, gateway and node agents as separate processes.
+ * JVM), and the scheduler(s), volume service, gateway and node agents as separate processes.
  */
 public final class BerthCluster implements AutoCloseable {
     private final KafkaBroker kafka = SharedInfra.kafka();
-    private final Postgres postgres = SharedInfra.postgres();
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, ServiceProcess> agents = new HashMap<>();
-    private ServiceProcess scheduler;
+    private final List<ServiceProcess> schedulers = new ArrayList<>();
+    private Postgres postgres;
     private ServiceProcess gateway;
     private ServiceProcess volumes;
 
+    /** One scheduler, the volume service (over PostgreSQL) and the gateway. */
     public static BerthCluster start() {
         BerthCluster cluster = new BerthCluster();
         try {
-            cluster.scheduler = cluster.add(ServiceProcess.start("scheduler", "scheduler-service", FreePorts.next(),
-                    cluster.kafkaEnv()));
+            cluster.startScheduler();
+            cluster.postgres = SharedInfra.postgres();
             Map<String, String> volumeEnv = new HashMap<>(cluster.kafkaEnv());
             volumeEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", cluster.postgres.reactiveUrl());
             volumeEnv.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl());
@@ -37,8 +42,7 @@ public final class BerthCluster implements AutoCloseable {
             volumeEnv.put("QUARKUS_DATASOURCE_PASSWORD", cluster.postgres.password());
             cluster.volumes = cluster.add(ServiceProcess.start("volume-service", "volume-service", FreePorts.next(),
                     volumeEnv));
-            cluster.gateway = cluster.add(ServiceProcess.start("gateway", "gateway", FreePorts.next(),
-                    cluster.kafkaEnv()));
+            cluster.startGateway();
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
@@ -46,8 +50,46 @@ public final class BerthCluster implements AutoCloseable {
         }
     }
 
-    /** Starts a node agent with its own work dir and a port range of 200 ports. */
+    /**
+     * {@code count} schedulers (the first to start is the active one, the others stand by) and the
+     * gateway; no volume service, so no PostgreSQL either.
+     */
+    public static BerthCluster startWithSchedulers(int count) {
+        BerthCluster cluster = new BerthCluster();
+        try {
+            for (int i = 0; i < count; i++) {
+                cluster.startScheduler();
+            }
+            cluster.startGateway();
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts one more scheduler process and waits until it is ready: active if no other scheduler
+     * leads, standby otherwise.
+     */
+    public ServiceProcess startScheduler() {
+        String name = "scheduler-" + (schedulers.size() + 1);
+        ServiceProcess scheduler = add(ServiceProcess.start(name, "scheduler-service", FreePorts.next(), kafkaEnv()));
+        schedulers.add(scheduler);
+        return scheduler;
+    }
+
+    private void startGateway() {
+        gateway = add(ServiceProcess.start("gateway", "gateway", FreePorts.next(), kafkaEnv()));
+    }
+
+    /** Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB. */
     public ServiceProcess startAgent(String nodeId, String attributes, int firstPort) {
+        return startAgent(nodeId, attributes, firstPort, Map.of());
+    }
+
+    /** As {@link #startAgent(String, String, int)}, with environment overrides (e.g. {@code BERTH_AGENT_CPUS}). */
+    public ServiceProcess startAgent(String nodeId, String attributes, int firstPort, Map<String, String> overrides) {
         Path workDir = Directories.scratch("agent-" + nodeId + "-");
         Map<String, String> env = new HashMap<>(kafkaEnv());
         env.put("BERTH_AGENT_NODE_ID", nodeId);
@@ -57,6 +99,7 @@ public final class BerthCluster implements AutoCloseable {
         env.put("BERTH_AGENT_ATTRIBUTES", attributes);
         env.put("BERTH_AGENT_CPUS", "4");
         env.put("BERTH_AGENT_MEM", "4096");
+        env.putAll(overrides);
         ServiceProcess agent = add(ServiceProcess.start("agent-" + nodeId, "node-agent", FreePorts.next(), env));
         agents.put(nodeId, agent);
         return agent;
@@ -79,8 +122,40 @@ public final class BerthCluster implements AutoCloseable {
         return gateway;
     }
 
+    /** The first scheduler started. */
     public ServiceProcess scheduler() {
-        return scheduler;
+        return schedulers.get(0);
+    }
+
+    /** Every scheduler started, in start order, also those since killed. */
+    public List<ServiceProcess> schedulers() {
+        return List.copyOf(schedulers);
+    }
+
+    /** The live scheduler whose {@code GET /scheduler/role} says {@code active}, if any. */
+    public Optional<ServiceProcess> activeScheduler() {
+        for (ServiceProcess scheduler : schedulers) {
+            if (scheduler.isAlive() && "active".equals(roleOf(scheduler))) {
+                return Optional.of(scheduler);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until one live scheduler reports itself active, and returns it. */
+    public ServiceProcess awaitActiveScheduler(Duration timeout) {
+        return Awaitility.await("an active scheduler").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(this::activeScheduler, Optional::isPresent).orElseThrow();
+    }
+
+    /** The role a scheduler reports ({@code active}, {@code standby}, …), or {@code unreachable}. */
+    public static String roleOf(ServiceProcess scheduler) {
+        try {
+            Http.Response response = Http.get(scheduler.url() + "/scheduler/role");
+            return response.status() == 200 ? response.json().path("role").asText() : "unreachable";
+        } catch (UncheckedIOException e) {
+            return "unreachable";
+        }
     }
 
     public ServiceProcess volumes() {

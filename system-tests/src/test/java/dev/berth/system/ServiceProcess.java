@@ -35,8 +35,18 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The JVM options a service runs with unless a test says otherwise: small heap, serial GC, quick start. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx160m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
     /** Starts the module's packaged jar with the given environment and waits until it reports ready. */
     public static ServiceProcess start(String name, String module, int httpPort, Map<String, String> env) {
+        return start(name, module, httpPort, env, DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #start(String, String, int, Map)}, with these JVM options instead of the defaults. */
+    public static ServiceProcess start(String name, String module, int httpPort, Map<String, String> env,
+                                       List<String> jvmOptions) {
         Path root = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -49,8 +59,10 @@ public final class ServiceProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Path log = logDir.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx160m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(javaBin());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -84,6 +84,10 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         // Tests join and leave groups constantly; waiting for more members only slows them down.
         p.put("group.initial.rebalance.delay.ms", "0");
+        // The schedulers elect their leader with a 3 s group session so a failover takes seconds; the
+        // broker's default floor (6 s) would refuse it. A production broker needs the same setting
+        // (docs/operations.md). 1 s leaves room for tests that go shorter still.
+        p.put("group.min.session.timeout.ms", "1000");
         p.put("num.partitions", "1");
         // The cleaner's default 128 MiB dedupe buffer is wasted on a test or laptop broker.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));

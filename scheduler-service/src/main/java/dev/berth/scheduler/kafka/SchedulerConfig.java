@@ -1,5 +1,6 @@
 package dev.berth.scheduler.kafka;
 
+import dev.berth.contracts.app.PlacementStrategy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -17,18 +18,48 @@ public interface SchedulerConfig {
     @WithDefault("berth-scheduler")
     String groupId();
 
+    /** A node silent for longer is unreachable: it gets no new tasks and its tasks are replaced. */
     @WithDefault("5s")
     Duration nodeTimeout();
 
+    /** SIGTERM → SIGKILL delay (whole seconds) for kills of tasks no app claims. */
     @WithDefault("3s")
     Duration killGracePeriod();
 
-    @WithDefault("1s")
-    Duration relaunchDelay();
+    /** A failing app whose instances all stayed up this long since its last failure backs off from the start again. */
+    @WithDefault("10s")
+    Duration backoffResetAfter();
 
-    /** How often waiting instances and delayed relaunches are looked at again. */
+    /** A task its node no longer reports is taken as lost only if it was seen running at least this long ago. */
+    @WithDefault("5s")
+    Duration missingTaskGrace();
+
+    /** How often waiting instances and delayed relaunches (backoff) are looked at again. */
     @WithDefault("1s")
     Duration tickInterval();
+
+    /** How apps that do not choose a strategy are placed: SPREAD over nodes, or BINPACK onto few. */
+    @WithDefault("SPREAD")
+    PlacementStrategy placementStrategy();
+
+    /**
+     * Consumer group in which the schedulers elect their leader (the holder of partition 0 of
+     * {@code berth.scheduler-leader}). Every scheduler of one installation uses the same group.
+     */
+    @WithDefault("berth-scheduler-leader")
+    String leaderGroupId();
+
+    /**
+     * How long the leader group waits for a silent scheduler before another takes over: the bulk of a
+     * failover after a crash. The broker's {@code group.min.session.timeout.ms} (default 6 s) must be
+     * at most this; see docs/operations.md.
+     */
+    @WithDefault("3s")
+    Duration leaderSessionTimeout();
+
+    /** How often schedulers heartbeat to the leader group; a standby learns of a failover on its next one. */
+    @WithDefault("500ms")
+    Duration leaderHeartbeatInterval();
 
     /** Replication factor for topics this service creates (1 for a single broker). */
     @WithName("topic-replication-factor")

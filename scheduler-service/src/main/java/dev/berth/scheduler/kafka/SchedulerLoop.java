@@ -7,14 +7,16 @@ import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.core.SchedulerSettings;
-import dev.berth.scheduler.placement.Filters;
-import dev.berth.scheduler.placement.FirstFitPlacer;
+import dev.berth.scheduler.leader.LeaderElector;
+import dev.berth.scheduler.leader.Role;
+import dev.berth.scheduler.placement.PlacementEngine;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +31,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,19 +51,29 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scheduler's Kafka edge: one thread that rebuilds {@link SchedulerCore} from the compacted
- * topics, then feeds it app commands, task status and node reports, and commits what it decides.
+ * The scheduler's Kafka edge: one thread that, while this process leads, rebuilds {@link SchedulerCore}
+ * from the compacted topics, then feeds it app commands, task status, node reports and node admin
+ * commands, and commits what it decides.
  *
  * <p>Each batch is one Kafka transaction: the state records, node commands, dead letters and the
  * input offsets commit together, so a crash either replays a whole batch or none of it, and no
- * command is acted on twice. The fixed transactional id means a second scheduler that starts
- * fences this one; if that happens (or any commit fails) the session is thrown away and rebuilt
- * from Kafka, because the in-memory state may be ahead of what was committed.
+ * command is acted on twice. If a commit fails the session is thrown away and rebuilt from Kafka,
+ * because the in-memory state may be ahead of what was committed.
+ *
+ * <p>High availability: several schedulers run, and a {@link LeaderElector} (Kafka group membership)
+ * picks the one that acts. The others stand by without reading anything. On election a session
+ * starts: {@code initTransactions} with the fixed transactional id fences the previous leader at the
+ * broker and aborts whatever transaction it left open, and only then is the state read, so it
+ * contains every batch the previous leader committed and nothing it did not. On deposition the
+ * session stops at once: the batch in hand is dropped uncommitted (the next leader reads its inputs
+ * again), and a deposed leader that does not know it yet is fenced at its next commit.
  */
 @ApplicationScoped
 public class SchedulerLoop {
     private static final Logger LOG = Logger.getLogger(SchedulerLoop.class);
     private static final String CONSUMER_NAME = "scheduler";
+    /** How long an orderly hand-over waits for the batch in hand to finish before letting go anyway. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     @Inject
     SchedulerConfig config;
@@ -70,67 +84,217 @@ public class SchedulerLoop {
     private volatile boolean running = true;
     private volatile boolean ready;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Instant electedAt = Instant.now();
+    private volatile LeaderElector elector;
+    /** Guards {@link #sessionActive}; waited on for elections and for a session to end. */
+    private final Object monitor = new Object();
+    private boolean sessionActive;
     private Thread thread;
 
     void onStart(@Observes StartupEvent event) {
+        elector = new LeaderElector(new LeaderElector.Settings(bootstrapServers, Topics.SCHEDULER_LEADER,
+                config.leaderGroupId(), clientId(), config.leaderSessionTimeout(), config.leaderHeartbeatInterval()),
+                new LeaderElector.Listener() {
+                    @Override
+                    public void elected(long term, int generation) {
+                        electedAt = Instant.now();
+                        synchronized (monitor) {
+                            monitor.notifyAll();
+                        }
+                    }
+
+                    @Override
+                    public void deposed(long term, boolean orderly) {
+                        stopActing();
+                    }
+                });
         thread = new Thread(this::runSessions, "scheduler-loop");
         thread.start();
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        // Stop acting first, then leave the group: the standby is elected at once and finds every batch
+        // this one committed, instead of waiting out the session timeout.
         running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
+        wakeUp();
+        synchronized (monitor) {
+            monitor.notifyAll();
         }
         thread.join(TimeUnit.SECONDS.toMillis(10));
+        elector.close();
     }
 
-    /** True once state is rebuilt and commands are being processed. */
+    /** True once state is rebuilt and commands are being processed (only ever on the leader). */
     public boolean ready() {
         return ready;
     }
 
+    /** What this process does right now: standing by, taking over, or acting. */
+    public Role role() {
+        LeaderElector current = elector;
+        if (current == null) {
+            return Role.STARTING;
+        }
+        if (current.leader()) {
+            return ready ? Role.ACTIVE : Role.ACTIVATING;
+        }
+        return current.joined() ? Role.STANDBY : Role.STARTING;
+    }
+
+    /** Since when this process has had its current role (as leader or standby). */
+    public Instant roleSince() {
+        LeaderElector current = elector;
+        return current == null ? Instant.EPOCH : current.roleSince();
+    }
+
+    /** The leader elector, for the role endpoint; null before start. */
+    public LeaderElector elector() {
+        return elector;
+    }
+
     private void runSessions() {
+        ensureTopics();
+        if (!running) {
+            return;
+        }
+        // Joins only once the leader topic exists: a subscription to a missing topic gets no partition.
+        elector.start();
         while (running) {
+            long term = awaitLeadership();
+            if (term < 0) {
+                return;
+            }
+            Duration backoff = Duration.ZERO;
             try {
-                runSession();
+                runSession(term);
             } catch (WakeupException e) {
-                if (running) {
+                if (running && elector.leads(term)) {
                     LOG.warn("scheduler loop woken up unexpectedly; restarting");
                 }
             } catch (RuntimeException e) {
-                ready = false;
-                LOG.errorf(e, "scheduler session ended: %s; rebuilding from Kafka", e.getMessage());
+                if (fenced(e)) {
+                    // Another scheduler took the transactional id: it was elected and this one was deposed
+                    // without hearing of it yet. The group tells us within a session timeout; starting again
+                    // sooner would fence the new leader in turn.
+                    LOG.warnf("fenced by another scheduler (transactional id %s): stopped acting; waiting %s "
+                                    + "for the leader group to settle", config.transactionalId(),
+                            config.leaderSessionTimeout());
+                    backoff = config.leaderSessionTimeout();
+                } else {
+                    LOG.errorf(e, "scheduler session ended: %s; rebuilding from Kafka", e.getMessage());
+                    backoff = Duration.ofSeconds(1);
+                }
+            } finally {
+                // Before any wait: a deposition waits for the session to have ended, not for the backoff.
+                endSession();
+            }
+            pause(backoff);
+        }
+    }
+
+    /** Waits until this process leads (returns the term) or stops (returns -1). */
+    private long awaitLeadership() {
+        synchronized (monitor) {
+            while (running && !elector.leader()) {
+                try {
+                    monitor.wait(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+            }
+            return running ? elector.term() : -1;
+        }
+    }
+
+    /** Called by the elector when leadership goes: stop now, and wait (bounded) until the session has ended. */
+    private void stopActing() {
+        ready = false;
+        wakeUp();
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        synchronized (monitor) {
+            while (sessionActive) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.warnf("the scheduler session did not stop within %s; letting go anyway (fencing keeps "
+                            + "its late writes out)", STOP_TIMEOUT);
+                    return;
+                }
+                try {
+                    monitor.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void endSession() {
+        ready = false;
+        consumer = null;
+        synchronized (monitor) {
+            sessionActive = false;
+            monitor.notifyAll();
+        }
+    }
+
+    private void wakeUp() {
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    private void ensureTopics() {
+        while (running) {
+            try {
+                TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf("cannot create or check Berth's topics: %s; retrying", e.getMessage());
                 pause(Duration.ofSeconds(1));
             }
         }
     }
 
-    private void runSession() {
-        TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
-        SchedulerCore core = new SchedulerCore(
-                new SchedulerSettings(config.nodeTimeout(), config.killGracePeriod(), config.relaunchDelay()),
-                new FirstFitPlacer(Filters.defaults()));
+    private void runSession(long term) {
+        synchronized (monitor) {
+            sessionActive = true;
+        }
+        SchedulerCore core = new SchedulerCore(settings(), new PlacementEngine(config.placementStrategy()));
+        lastCommitted.clear();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig());
              KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerConfig())) {
             consumer = kafka;
+            if (!elector.leads(term)) {
+                return;
+            }
+            Instant started = Instant.now();
+            // Before reading any state: this fences the previous leader and aborts its open transaction,
+            // so what we read next is final.
             producer.initTransactions();
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
-            Map<TopicPartition, Long> nodeStatusPositions = rebuild(kafka, core, deadLetters);
-            List<TopicPartition> inputs = assignInputs(kafka, nodeStatusPositions);
+            Map<TopicPartition, Long> livePositions = rebuild(kafka, core, deadLetters);
+            List<TopicPartition> inputs = assignInputs(kafka, livePositions);
+            if (!elector.leads(term)) {
+                return;
+            }
             if (!deadLetters.isEmpty()) {
                 commit(producer, deadLetters, Map.of());
             }
             ready = true;
-            LOG.infof("scheduler ready: state rebuilt from Kafka (%d tasks)", core.tasks().size());
+            Instant now = Instant.now();
+            LOG.infof("active: state rebuilt from Kafka in %d ms (%d tasks), %d ms after becoming leader",
+                    Duration.between(started, now).toMillis(), core.tasks().size(),
+                    Duration.between(electedAt, now).toMillis());
             Instant nextTick = Instant.now();
-            while (running) {
+            while (running && elector.leads(term)) {
                 List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
                     handle(core, record, out);
                 }
-                Instant now = Instant.now();
+                now = Instant.now();
                 if (!now.isBefore(nextTick)) {
                     core.tick(now).forEach(a -> out.add(toRecord(a)));
                     nextTick = now.plus(config.tickInterval());
@@ -139,14 +303,35 @@ public class SchedulerLoop {
                 for (TopicPartition tp : inputs) {
                     offsets.put(tp, new OffsetAndMetadata(kafka.position(tp)));
                 }
+                // Deposed while deciding: drop the batch uncommitted. Its inputs stay unacknowledged, so
+                // the next leader decides them again from the state it reads.
+                if (!elector.leads(term)) {
+                    break;
+                }
                 if (!out.isEmpty() || offsetsMoved(kafka, offsets)) {
                     commit(producer, out, offsets);
                 }
             }
-        } finally {
-            ready = false;
-            consumer = null;
         }
+    }
+
+    private SchedulerSettings settings() {
+        return new SchedulerSettings(config.nodeTimeout(), config.backoffResetAfter(), config.missingTaskGrace(),
+                (int) config.killGracePeriod().toSeconds());
+    }
+
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String clientId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        return "berth-scheduler-" + (host.isBlank() ? "" : host + "-") + ProcessHandle.current().pid();
     }
 
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
@@ -181,13 +366,13 @@ public class SchedulerLoop {
     }
 
     /**
-     * Reads the compacted state topics and node reports from the beginning up to their current end,
-     * and returns where node-status reading should continue.
+     * Reads the compacted state topics, node reports and node admin commands from the beginning up to
+     * their current end, and returns where node-status and node-admin reading should continue.
      */
     private Map<TopicPartition, Long> rebuild(KafkaConsumer<String, byte[]> kafka, SchedulerCore core,
                                               List<ProducerRecord<String, byte[]>> deadLetters) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN)) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
@@ -202,11 +387,14 @@ public class SchedulerLoop {
                 }
             }
         }
-        Map<TopicPartition, Long> nodeStatus = new HashMap<>();
-        partitions.stream().filter(tp -> tp.topic().equals(Topics.NODE_STATUS))
-                .forEach(tp -> nodeStatus.put(tp, kafka.position(tp)));
-        return nodeStatus;
+        Map<TopicPartition, Long> live = new HashMap<>();
+        partitions.stream().filter(tp -> LIVE_TOPICS.contains(tp.topic()))
+                .forEach(tp -> live.put(tp, kafka.position(tp)));
+        return live;
     }
+
+    /** Compacted topics read from the start on rebuild and then followed, without committed offsets. */
+    private static final Set<String> LIVE_TOPICS = Set.of(Topics.NODE_STATUS, Topics.NODE_ADMIN);
 
     private static void restore(SchedulerCore core, ConsumerRecord<String, byte[]> record) {
         String topic = record.topic();
@@ -224,20 +412,25 @@ public class SchedulerLoop {
             }
         } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
             core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
+        } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
+            core.restoreNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class));
         }
     }
 
-    /** Switches the consumer to its inputs: commands and status from committed offsets, node reports onward. */
+    /**
+     * Switches the consumer to its inputs: commands and status from committed offsets, node reports and
+     * node admin commands onward from where the rebuild stopped.
+     */
     private List<TopicPartition> assignInputs(KafkaConsumer<String, byte[]> kafka,
-                                              Map<TopicPartition, Long> nodeStatusPositions) {
+                                              Map<TopicPartition, Long> livePositions) {
         List<TopicPartition> inputs = new ArrayList<>();
         for (String topic : List.of(Topics.APP_COMMANDS, Topics.TASK_STATUS)) {
             kafka.partitionsFor(topic).forEach(p -> inputs.add(new TopicPartition(topic, p.partition())));
         }
         List<TopicPartition> all = new ArrayList<>(inputs);
-        all.addAll(nodeStatusPositions.keySet());
+        all.addAll(livePositions.keySet());
         kafka.assign(all);
-        nodeStatusPositions.forEach(kafka::seek);
+        livePositions.forEach(kafka::seek);
         Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(Set.copyOf(inputs));
         for (TopicPartition tp : inputs) {
             OffsetAndMetadata offset = committed.get(tp);
@@ -263,6 +456,8 @@ public class SchedulerLoop {
                 actions = core.handle(JsonCodec.decode(record.value(), TaskStatus.class), now);
             } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
                 actions = core.observe(JsonCodec.decode(record.value(), NodeReport.class), now);
+            } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
+                actions = core.handle(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
             }
             actions.forEach(a -> out.add(toRecord(a)));
         } catch (MalformedMessageException e) {
@@ -283,6 +478,10 @@ public class SchedulerLoop {
             return new ProducerRecord<>(Topics.TASKS, a.taskId(), null);
         } else if (action instanceof Action.SendToNode a) {
             return new ProducerRecord<>(Topics.NODE_COMMANDS, a.command().nodeId(), JsonCodec.encodeBytes(a.command()));
+        } else if (action instanceof Action.RecordQueue a) {
+            return new ProducerRecord<>(Topics.QUEUE, a.queue().appId(), JsonCodec.encodeBytes(a.queue()));
+        } else if (action instanceof Action.RemoveQueue a) {
+            return new ProducerRecord<>(Topics.QUEUE, a.appId(), null);
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

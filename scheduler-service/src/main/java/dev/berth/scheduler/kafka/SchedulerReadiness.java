@@ -1,12 +1,18 @@
 package dev.berth.scheduler.kafka;
 
+import dev.berth.scheduler.leader.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the state is rebuilt from Kafka and commands are being processed. */
+/**
+ * Ready in either steady role: as the active scheduler once its state is rebuilt and commands are
+ * being processed, or as a standby once it is a member of the leader group (so an orchestrator or the
+ * local run waits for both). Not ready while it joins or while it takes over. The {@code role} data
+ * field says which ({@code active}, {@code standby}, {@code activating}, {@code starting}).
+ */
 @Readiness
 @ApplicationScoped
 public class SchedulerReadiness implements HealthCheck {
@@ -15,6 +21,11 @@ public class SchedulerReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("scheduler-loop").status(loop.ready()).build();
+        Role role = loop.role();
+        return HealthCheckResponse.named("scheduler-loop")
+                .status(role.ready())
+                .withData("role", role.label())
+                .withData("since", loop.roleSince().toString())
+                .build();
     }
 }
