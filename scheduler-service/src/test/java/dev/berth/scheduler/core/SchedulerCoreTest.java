@@ -235,7 +235,7 @@ class SchedulerCoreTest {
             Instant until = core.queued("/flaky").orElseThrow().delayedUntil();
             delays.add(Duration.between(now, until));
             now = until;
-            assertEquals(1, commands(core.tick(now), LaunchTask.class).size());
+            assertEquals(1, commands(heartbeatThenTick("node-1", now), LaunchTask.class).size());
         }
 
         // Then the delays grow 1, 2, 4 and stop at 5
@@ -248,14 +248,14 @@ class SchedulerCoreTest {
         core.observe(node("node-1", 4), t0);
         core.handle(CreateApp.of(withBackoff(app("/healed", 1), 1, 2, 60)), t0);
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0);
-        core.tick(t0.plusSeconds(1));
+        heartbeatThenTick("node-1", t0.plusSeconds(1));
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(1));
-        core.tick(t0.plusSeconds(3));
+        heartbeatThenTick("node-1", t0.plusSeconds(3));
 
         // When the relaunched task runs for longer than the reset period, then fails
         TaskRecord stable = core.tasksOf("/healed").get(0);
         core.handle(status(stable, TaskState.RUNNING), t0.plusSeconds(3));
-        core.tick(t0.plusSeconds(14));
+        heartbeatThenTick("node-1", t0.plusSeconds(14), stable.taskId());
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(15));
 
         // Then the next delay is the first one again, not 4 s
@@ -455,6 +455,12 @@ class SchedulerCoreTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
+
+    /** The node is heard from (still running the given tasks), then time passes. */
+    private List<Action> heartbeatThenTick(String nodeId, Instant now, String... running) {
+        core.observe(node(nodeId, 4, running), now);
+        return core.tick(now);
+    }
 
     private TaskRecord task(String taskId) {
         return core.tasks().stream().filter(t -> t.taskId().equals(taskId)).findFirst().orElseThrow();
