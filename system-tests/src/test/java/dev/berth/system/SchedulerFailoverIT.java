@@ -80,17 +80,24 @@ class SchedulerFailoverIT {
             assertEquals(BerthCluster.roleOf(scheduler), roleInHealth(ready.json()), ready.body());
         }
 
-        // When an app of 100 instances is submitted
+        // When an app of 100 instances is submitted that the two nodes can hold only 80 of
+        // (at most 40 per host), so that its deployment is still under way when the leader dies
         String appId = "/failover/sleepers";
         LaunchWatch.Seen firstLaunches;
         try (LaunchWatch watch = new LaunchWatch(cluster.kafkaBootstrap())) {
             Http.Response created = Http.postJson(gateway + "/v1/apps", """
                     {"id": "%s", "cmd": "sleep 600", "instances": %d, "cpus": 0.01, "mem": 1,
-                     "portDefinitions": []}""".formatted(appId, INSTANCES));
+                     "portDefinitions": [], "constraints": [["hostname", "MAX_PER", "40"]]}"""
+                    .formatted(appId, INSTANCES));
             assertEquals(201, created.status(), created.body());
-
-            // And the active scheduler is killed with SIGKILL as soon as its first launches are committed
             firstLaunches = watch.awaitLaunch(appId, DEADLINE);
+            await("20 instances waiting, with the reason").atMost(DEADLINE).until(() -> {
+                JsonNode app = Http.get(gateway + "/v1/apps" + appId).json();
+                return app.path("waiting").asInt() == 20
+                        && app.path("unplaced").path("constraint hostname MAX_PER 40").asInt() == 2;
+            });
+
+            // And the active scheduler is killed with SIGKILL in the middle of it
             active.kill();
         }
         long killedAt = System.nanoTime();
@@ -103,6 +110,9 @@ class SchedulerFailoverIT {
                 .until(() -> "active".equals(BerthCluster.roleOf(standby)));
         System.out.printf("standby active %d ms after the kill%n", (System.nanoTime() - killedAt) / 1_000_000);
 
+        // When a third node joins, the new leader places the 20 waiting instances there
+        cluster.startAgent("fo-node-3", "zone=c", 34400, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+
         // And it completes the app: exactly 100 tasks RUNNING, one per instance 0..99
         await("all instances RUNNING").atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
                 .until(() -> runningTasks(appId).size() == INSTANCES);
@@ -114,6 +124,8 @@ class SchedulerFailoverIT {
         assertTrue(tasks.stream().allMatch(t -> t.path("state").asText().equals("RUNNING")));
         assertEquals(IntStream.range(0, INSTANCES).boxed().toList(),
                 tasks.stream().map(t -> t.path("instance").asInt()).sorted().toList());
+        assertEquals(20, tasks.stream().filter(t -> t.path("node").asText().equals("fo-node-3")).count(),
+                "the new leader placed the waiting instances on the new node");
 
         // And no instance was launched twice: one committed launch per (app, instance) on node-commands
         assertEachInstanceLaunchedOnce(appId, INSTANCES);
@@ -254,7 +266,10 @@ class SchedulerFailoverIT {
 
     private static int agentsRunning(String appId) {
         int running = 0;
-        for (String node : List.of("fo-node-1", "fo-node-2")) {
+        for (String node : List.of("fo-node-1", "fo-node-2", "fo-node-3")) {
+            if (cluster.agent(node) == null) {
+                continue;
+            }
             for (JsonNode task : Http.get(cluster.agent(node).url() + "/v1/agent/tasks").json()) {
                 if (task.path("appId").asText().equals(appId) && task.path("state").asText().equals("RUNNING")) {
                     running++;
