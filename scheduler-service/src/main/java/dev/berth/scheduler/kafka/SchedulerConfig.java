@@ -34,8 +34,11 @@ public interface SchedulerConfig {
     @WithDefault("5s")
     Duration missingTaskGrace();
 
-    /** How often waiting instances and delayed relaunches (backoff) are looked at again. */
-    @WithDefault("1s")
+    /**
+     * How often nodes are checked for silence and waiting instances and delayed relaunches (backoff)
+     * are looked at again. Short, so a lost node's tasks are replaced soon after the node timeout.
+     */
+    @WithDefault("250ms")
     Duration tickInterval();
 
     /** How apps that do not choose a strategy are placed: SPREAD over nodes, or BINPACK onto few. */

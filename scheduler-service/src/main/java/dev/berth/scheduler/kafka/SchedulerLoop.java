@@ -6,6 +6,7 @@ import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
@@ -372,7 +373,7 @@ public class SchedulerLoop {
     private Map<TopicPartition, Long> rebuild(KafkaConsumer<String, byte[]> kafka, SchedulerCore core,
                                               List<ProducerRecord<String, byte[]>> deadLetters) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN)) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
@@ -409,6 +410,13 @@ public class SchedulerLoop {
                 core.forgetTask(record.key());
             } else {
                 core.restoreTask(JsonCodec.decode(record.value(), TaskRecord.class));
+            }
+        } else if (topic.equals(Topics.QUEUE)) {
+            // What the previous leader said waits: entries of apps now settled are withdrawn.
+            if (record.value() == null) {
+                core.forgetQueue(record.key());
+            } else {
+                core.restoreQueue(JsonCodec.decode(record.value(), AppQueue.class));
             }
         } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
             core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));

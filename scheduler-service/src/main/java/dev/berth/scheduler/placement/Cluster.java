@@ -32,7 +32,7 @@ public final class Cluster {
     /** Registered nodes, in visiting order and by load tier. */
     private final TieredRing ring = new TieredRing();
     private final Map<String, Allocation> allocations = new HashMap<>();
-    private final Map<String, AppState> apps = new HashMap<>();
+    private final Map<String, AppFootprint> apps = new HashMap<>();
     /** field → value → registered nodes with that value; a field is indexed the first time it is asked for. */
     private final Map<String, Map<String, TieredRing>> fieldIndex = new HashMap<>();
 
@@ -124,7 +124,7 @@ public final class Cluster {
         NodeState state = states.computeIfAbsent(allocation.nodeId(), NodeState::new);
         state.add(allocation);
         retier(state);
-        AppState app = apps.computeIfAbsent(allocation.appId(), AppState::new);
+        AppFootprint app = apps.computeIfAbsent(allocation.appId(), AppFootprint::new);
         app.nodes.put(state.id, state);
         app.moved(state, +1);
     }
@@ -136,7 +136,7 @@ public final class Cluster {
             return;
         }
         NodeState state = states.get(allocation.nodeId());
-        AppState app = apps.get(allocation.appId());
+        AppFootprint app = apps.get(allocation.appId());
         // Count the app down before the node forgets the instance: moved() reads the node's field values.
         app.moved(state, -1);
         state.remove(allocation);
@@ -168,7 +168,7 @@ public final class Cluster {
 
     /** How many allocations the app has, on any node. */
     public int instancesOf(String appId) {
-        AppState app = apps.get(appId);
+        AppFootprint app = apps.get(appId);
         return app == null ? 0 : app.instances;
     }
 
@@ -260,7 +260,7 @@ public final class Cluster {
     }
 
     /** The app's state, or null when it has no allocation. */
-    AppState app(String appId) {
+    AppFootprint app(String appId) {
         return apps.get(appId);
     }
 

@@ -423,7 +423,7 @@ public final class PlacementEngine {
     }
 
     private static int appVersion(Cluster cluster, String appId) {
-        AppState app = cluster.app(appId);
+        AppFootprint app = cluster.app(appId);
         return app == null ? -1 : app.version;
     }
 

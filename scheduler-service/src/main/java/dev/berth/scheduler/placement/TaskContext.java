@@ -17,7 +17,7 @@ import java.util.List;
 public final class TaskContext {
     private final TaskRequest request;
     private final PlacementStrategy strategy;
-    final AppState app;
+    final AppFootprint app;
     final ConstraintCheck[] checks;
     final ConstraintCheck.GroupBy[] groupBys;
     final int[] fixedPorts;

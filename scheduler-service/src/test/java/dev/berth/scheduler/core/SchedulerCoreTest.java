@@ -107,6 +107,20 @@ class SchedulerCoreTest {
     }
 
     @Test
+    void placesUpToTheMaximumPerHostAndQueuesTheRest() {
+        core.observe(node("node-1", 8), t0);
+        core.observe(node("node-2", 8), t0);
+        AppDefinition capped = withoutPorts(app("/capped", 100)).withPlacement(
+                List.of(new Constraint("hostname", Constraint.Operator.MAX_PER, "40")), List.of(), null);
+
+        List<Action> actions = core.handle(CreateApp.of(capped), t0);
+
+        assertEquals(80, commands(actions, LaunchTask.class).size());
+        assertEquals(20, queued(actions, "/capped").waiting());
+        assertEquals(Map.of("constraint hostname MAX_PER 40", 2), queued(actions, "/capped").unplaced());
+    }
+
+    @Test
     void aRedeliveredCreateChangesNothing() {
         core.observe(node("node-1", 4), t0);
         CreateApp create = CreateApp.of(app("/once", 1));

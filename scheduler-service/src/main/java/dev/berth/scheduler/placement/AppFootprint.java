@@ -8,7 +8,7 @@ import java.util.Map;
  * first use per field, then kept incrementally) how many per value of each field its constraints
  * or scorers look at.
  */
-final class AppState {
+final class AppFootprint {
     final String appId;
     /** Allocations of the app, on any node, known or not. */
     int instances;
@@ -18,7 +18,7 @@ final class AppState {
     final Map<String, NodeState> nodes = new HashMap<>();
     private final Map<String, ValueCounts> byField = new HashMap<>();
 
-    AppState(String appId) {
+    AppFootprint(String appId) {
         this.appId = appId;
     }
 
