@@ -80,21 +80,22 @@ class SchedulerFailoverIT {
             assertEquals(BerthCluster.roleOf(scheduler), roleInHealth(ready.json()), ready.body());
         }
 
-        // When an app of 100 instances is submitted that the two nodes can hold only 80 of
-        // (at most 40 per host), so that its deployment is still under way when the leader dies
+        // When an app of 100 instances is submitted that the two nodes can hold only 80 of (at most
+        // 40 per zone; both agents run on this one host, so a hostname rule would not tell them
+        // apart), so that its deployment is still under way when the leader dies
         String appId = "/failover/sleepers";
         LaunchWatch.Seen firstLaunches;
         try (LaunchWatch watch = new LaunchWatch(cluster.kafkaBootstrap())) {
             Http.Response created = Http.postJson(gateway + "/v1/apps", """
                     {"id": "%s", "cmd": "sleep 600", "instances": %d, "cpus": 0.01, "mem": 1,
-                     "portDefinitions": [], "constraints": [["hostname", "MAX_PER", "40"]]}"""
+                     "portDefinitions": [], "constraints": [["zone", "MAX_PER", "40"]]}"""
                     .formatted(appId, INSTANCES));
             assertEquals(201, created.status(), created.body());
             firstLaunches = watch.awaitLaunch(appId, DEADLINE);
             await("20 instances waiting, with the reason").atMost(DEADLINE).until(() -> {
                 JsonNode app = Http.get(gateway + "/v1/apps" + appId).json();
                 return app.path("waiting").asInt() == 20
-                        && app.path("unplaced").path("constraint hostname MAX_PER 40").asInt() == 2;
+                        && app.path("unplaced").path("constraint zone MAX_PER 40").asInt() == 2;
             });
 
             // And the active scheduler is killed with SIGKILL in the middle of it
