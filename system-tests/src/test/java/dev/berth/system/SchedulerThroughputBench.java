@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -66,6 +67,7 @@ class SchedulerThroughputBench {
             submit(producer, app(warmup, nodes, "[[\"hostname\", \"UNIQUE\"]]"), watch);
             watch.awaitRunning(warmup, nodes, Duration.ofMinutes(3));
 
+            double cpuBefore = cpuSeconds(scheduler.pid());
             long start = System.nanoTime();
             long intervalNanos = 1_000_000_000L * perApp / rate;
             for (int a = 0; a < apps; a++) {
@@ -87,6 +89,7 @@ class SchedulerThroughputBench {
             for (int a = 0; a < apps; a++) {
                 watch.awaitRunning("/bench/app-" + a, perApp, Duration.ofMinutes(5));
             }
+            double schedulerCpu = cpuSeconds(scheduler.pid()) - cpuBefore;
             List<Long> latencies = watch.latenciesMillis(a -> a.startsWith("/bench/app-"));
             assertEquals(tasks, latencies.size());
             assertEquals(tasks, watch.distinctTasks(a -> a.startsWith("/bench/app-")), "no task id twice");
@@ -98,6 +101,8 @@ class SchedulerThroughputBench {
             System.out.printf("first submit → last RUNNING: %.1f s = %.0f tasks/s%n", seconds, tasks / seconds);
             System.out.printf("submit → RUNNING latency: p50 %d ms, p99 %d ms, max %d ms%n",
                     percentile(latencies, 50), percentile(latencies, 99), latencies.get(latencies.size() - 1));
+            System.out.printf("scheduler CPU: %.1f s for %d tasks = %.0f tasks per CPU-second "
+                    + "(heartbeats of %d nodes included)%n", schedulerCpu, tasks, tasks / schedulerCpu, nodes);
         }
     }
 
@@ -135,7 +140,17 @@ class SchedulerThroughputBench {
         return ServiceProcess.start("bench-scheduler", "scheduler-service", FreePorts.next(),
                 Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                         "BERTH_SCHEDULER_NODE_TIMEOUT", nodeTimeout),
-                List.of("-Xmx2g", "-XX:+UseParallelGC"));
+                jvmOptions());
+    }
+
+    /** The scheduler gets room and a throughput collector; {@code bench.jvm} adds options (e.g. a JFR recording). */
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xmx2g", "-XX:+UseParallelGC"));
+        String extra = System.getProperty("bench.jvm", "");
+        if (!extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return options;
     }
 
     private static AppDefinition app(String id, int instances, String constraints) {
@@ -160,16 +175,33 @@ class SchedulerThroughputBench {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
+    /** CPU time (user + system) a process has used so far, from /proc (Linux). */
+    private static double cpuSeconds(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after "(comm) ".
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (java.io.IOException e) {
+            return Double.NaN;
+        }
+    }
+
     private static long percentile(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    /** Follows {@code berth.tasks} and notes when each task was first seen RUNNING. */
+    /**
+     * Follows {@code berth.tasks} on its own thread, so that a task is timed when its record
+     * arrives, and notes when each task was first seen RUNNING.
+     */
     static final class TaskWatch implements AutoCloseable {
         private final KafkaConsumer<String, byte[]> consumer;
-        private final Map<String, Long> submittedAt = new HashMap<>();
+        private final Map<String, Long> submittedAt = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Map<String, TaskRecord>> running = new HashMap<>();
         private final Map<String, Long> latency = new HashMap<>();
+        private final Thread thread = new Thread(this::follow, "task-watch");
+        private volatile boolean open = true;
         private long lastRunningNanos;
         private long lastRunningEpochMillis;
 
@@ -177,6 +209,9 @@ class SchedulerThroughputBench {
             consumer = new KafkaConsumer<>(Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
+                    // transaction it waits on is seen committed: that wait would be most of a launch's latency.
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
@@ -185,14 +220,25 @@ class SchedulerThroughputBench {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
+            thread.start();
         }
 
         void submitted(String appId) {
             submittedAt.put(appId, System.nanoTime());
         }
 
-        private void poll() {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+        private void follow() {
+            while (open) {
+                // Poll outside the lock, so that readers are never starved by the waiting poll.
+                var records = consumer.poll(Duration.ofMillis(50));
+                synchronized (this) {
+                    apply(records);
+                }
+            }
+        }
+
+        private void apply(Iterable<ConsumerRecord<String, byte[]>> records) {
+            for (ConsumerRecord<String, byte[]> record : records) {
                 long now = System.nanoTime();
                 if (record.value() == null) {
                     running.values().forEach(m -> m.remove(record.key()));
@@ -214,7 +260,14 @@ class SchedulerThroughputBench {
         }
 
         void awaitRunning(String appId, int count, Duration deadline) {
-            awaitUntil(() -> running.getOrDefault(appId, Map.of()).size() >= count, appId + " running", deadline);
+            try {
+                awaitUntil(() -> running.getOrDefault(appId, Map.of()).size() >= count, appId + " running", deadline);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                synchronized (this) {
+                    throw new AssertionError(appId + ": " + running.getOrDefault(appId, Map.of()).size() + " of "
+                            + count + " running after " + deadline, e);
+                }
+            }
         }
 
         void awaitReplaced(String appId, int count, Set<String> deadNodes, Duration deadline) {
@@ -225,16 +278,14 @@ class SchedulerThroughputBench {
         }
 
         private void awaitUntil(java.util.function.BooleanSupplier done, String what, Duration deadline) {
-            long end = System.nanoTime() + deadline.toNanos();
-            while (!done.getAsBoolean()) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError(what + " not reached within " + deadline);
+            Awaitility.await(what).atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
+                synchronized (this) {
+                    return done.getAsBoolean();
                 }
-                poll();
-            }
+            });
         }
 
-        List<Long> latenciesMillis(java.util.function.Predicate<String> apps) {
+        synchronized List<Long> latenciesMillis(java.util.function.Predicate<String> apps) {
             List<Long> values = new ArrayList<>();
             running.forEach((app, tasks) -> {
                 if (apps.test(app)) {
@@ -245,7 +296,7 @@ class SchedulerThroughputBench {
             return values;
         }
 
-        int distinctTasks(java.util.function.Predicate<String> apps) {
+        synchronized int distinctTasks(java.util.function.Predicate<String> apps) {
             Set<String> ids = new HashSet<>();
             running.forEach((app, tasks) -> {
                 if (apps.test(app)) {
@@ -255,16 +306,22 @@ class SchedulerThroughputBench {
             return ids.size();
         }
 
-        long lastRunningNanos() {
+        synchronized long lastRunningNanos() {
             return lastRunningNanos;
         }
 
-        long lastRunningEpochMillis() {
+        synchronized long lastRunningEpochMillis() {
             return lastRunningEpochMillis;
         }
 
         @Override
         public void close() {
+            open = false;
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             consumer.close();
         }
     }

@@ -57,6 +57,9 @@ public final class ViewConsumer implements AutoCloseable {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 // The scheduler writes state in transactions: show only what it committed.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
+                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));

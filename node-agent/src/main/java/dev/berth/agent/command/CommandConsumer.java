@@ -62,6 +62,9 @@ public final class CommandConsumer implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 // The scheduler writes commands in transactions: never act on an aborted one.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
+                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                 // Only a node id with no committed offset falls back on this. Such a node is new:
                 // whatever the partition holds for that id was written before this agent existed
                 // (a decommissioned node of the same name, an old test run), and replaying it would

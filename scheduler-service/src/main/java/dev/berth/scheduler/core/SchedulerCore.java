@@ -78,6 +78,15 @@ public final class SchedulerCore {
     private final Map<String, AppQueue> queue = new HashMap<>();
     /** Why a draining node's next task found no other node, per app; counted as waiting in the queue. */
     private final Map<String, Map<String, Integer>> drainBlocked = new HashMap<>();
+    /**
+     * Grows whenever room may have appeared (a task ended, a node joined, returned, grew or was
+     * undrained). A placement that failed at the current epoch would fail again, so an app (or a
+     * drain) that waits for room is not searched again until it grows: with thousands of nodes a
+     * hopeless search every tick would cost more than all the placements that succeed.
+     */
+    private long capacityEpoch;
+    private final Map<String, Long> unplacedAtEpoch = new HashMap<>();
+    private final Map<String, Long> drainBlockedAtEpoch = new HashMap<>();
     /** Apps that are not settled (waiting, backing off, restarting, deleting): looked at on every tick. */
     private final Set<String> unsettled = new LinkedHashSet<>();
     /** When this scheduler began to act; nodes get one full timeout from then to be heard. */
@@ -167,6 +176,7 @@ public final class SchedulerCore {
             backoffs.remove(existing.appId());
             plan.recordApp(existing.restarted(restart.id()));
         }
+        unplacedAtEpoch.remove(command.appId());
         reconcileApp(apps.get(command.appId()), plan);
         return plan.actions;
     }
@@ -186,7 +196,10 @@ public final class SchedulerCore {
         if (task.state() == status.state()) {
             return plan.actions;
         }
-        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id(), now);
+        // Stamped with the agent's time of the observation, which its heartbeats are compared with.
+        Instant observedAt = status.occurredAt() == null ? now : status.occurredAt();
+        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id(),
+                observedAt);
         if (!status.state().isTerminal()) {
             plan.recordTask(updated);
             if (status.state().isActive() && updated.replaces() != null) {
@@ -214,8 +227,13 @@ public final class SchedulerCore {
         begin(now);
         Plan plan = new Plan(now);
         NodeView before = nodes.put(report.nodeId(), new NodeView(report, now));
-        cluster.putNode(info(report));
+        NodeInfo offered = info(report);
+        boolean changed = cluster.node(report.nodeId()).map(known -> !known.equals(offered)).orElse(true);
+        cluster.putNode(offered);
         boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
+        if (gainedNode || changed) {
+            capacityEpoch++;
+        }
         cluster.setMode(report.nodeId(), drained.contains(report.nodeId()) ? NodeMode.DRAINING : NodeMode.READY);
 
         Set<String> running = new HashSet<>(report.runningTaskIds());
@@ -227,12 +245,13 @@ public final class SchedulerCore {
             }
         }
         boolean lostAny = false;
+        // Both times are the agent's: a heartbeat taken well after the task was seen running must
+        // list it, however late either message reaches a busy scheduler.
+        Instant reportedAt = report.occurredAt() == null ? now : report.occurredAt();
         for (TaskRecord task : List.copyOf(tasksOn(report.nodeId()))) {
-            // Only tasks seen running a while ago count as vanished: a heartbeat may have been
-            // taken before a launch that has since been reported RUNNING.
             if (task.desired() == DesiredState.RUN && task.state().isActive() && !running.contains(task.taskId())
                     && task.runningSince() != null
-                    && task.runningSince().plus(settings.missingTaskGrace()).isBefore(now)) {
+                    && task.runningSince().plus(settings.missingTaskGrace()).isBefore(reportedAt)) {
                 lose(task, "no longer running on " + report.nodeId(), plan);
                 lostAny = true;
             }
@@ -255,6 +274,7 @@ public final class SchedulerCore {
             cluster.setMode(command.nodeId(), NodeMode.UNREACHABLE);
         }
         if (command instanceof UndrainNode && wasDrained) {
+            capacityEpoch++;
             reconcileUnsettled(plan);
         }
         progressDrains(plan);
@@ -374,6 +394,7 @@ public final class SchedulerCore {
 
         Backoff backoff = backoffs.get(appId);
         Instant delayedUntil = backoff != null && plan.now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
+        boolean hopeless = Long.valueOf(capacityEpoch).equals(unplacedAtEpoch.get(appId));
         List<TaskRequest> requests = new ArrayList<>();
         List<Launch> launches = new ArrayList<>();
         if (delayedUntil == null) {
@@ -393,12 +414,23 @@ public final class SchedulerCore {
                     launches.add(new Launch(slot.instance(), slot));
                 }
             }
-            launches.forEach(l -> requests.add(request(def, TaskIds.newTaskId(appId))));
+            if (!hopeless) {
+                launches.forEach(l -> requests.add(request(def, TaskIds.newTaskId(appId))));
+            }
         }
         Map<String, Integer> reasons = new TreeMap<>(drainBlocked.getOrDefault(appId, Map.of()));
         int waiting = (delayedUntil == null ? 0 : Math.max(0, def.instances() - slots.size()))
                 + (drainBlocked.containsKey(appId) ? 1 : 0);
+        if (delayedUntil == null && hopeless && !launches.isEmpty()) {
+            // Nothing that could make room has happened since the last search: the same answer.
+            waiting += launches.size();
+            AppQueue last = queue.get(appId);
+            if (last != null) {
+                last.unplaced().forEach((r, n) -> reasons.merge(r, n, Math::max));
+            }
+        }
         boolean restarting = false;
+        boolean unplacedAny = false;
         if (!requests.isEmpty()) {
             List<PlacementResult> results = engine.place(requests, cluster);
             for (int i = 0; i < results.size(); i++) {
@@ -414,11 +446,17 @@ public final class SchedulerCore {
                     restarting = true;
                 } else {
                     waiting++;
+                    unplacedAny = true;
                     ((PlacementResult.Unplaced) results.get(i)).reasons().forEach((r, n) -> reasons.merge(r, n, Math::max));
                 }
             }
         }
         restarting |= !replacementOf.isEmpty();
+        if (unplacedAny) {
+            unplacedAtEpoch.put(appId, capacityEpoch);
+        } else if (!hopeless || launches.isEmpty()) {
+            unplacedAtEpoch.remove(appId);
+        }
         publishQueue(appId, waiting, reasons, delayedUntil, plan);
         if (waiting > 0 || delayedUntil != null || restarting) {
             unsettled.add(appId);
@@ -447,6 +485,7 @@ public final class SchedulerCore {
      * elsewhere only when no earlier replacement from that node is still starting.
      */
     private void progressDrains(Plan plan) {
+        Map<String, Map<String, Integer>> blockedBefore = new HashMap<>(drainBlocked);
         drainBlocked.clear();
         for (String nodeId : drained) {
             if (cluster.mode(nodeId) != NodeMode.DRAINING) {
@@ -466,11 +505,18 @@ public final class SchedulerCore {
             if (app == null || app.deleting() || backingOff(app.appId(), plan.now)) {
                 continue;
             }
+            if (Long.valueOf(capacityEpoch).equals(drainBlockedAtEpoch.get(nodeId))
+                    && blockedBefore.containsKey(app.appId())) {
+                drainBlocked.put(app.appId(), blockedBefore.get(app.appId()));
+                continue;
+            }
             String taskId = TaskIds.newTaskId(app.appId());
             PlacementResult result = engine.place(List.of(request(app.definition(), taskId)), cluster).get(0);
             if (result instanceof PlacementResult.Placed placed) {
+                drainBlockedAtEpoch.remove(nodeId);
                 launch(app, taskId, next.instance(), placed, next.taskId(), plan);
             } else {
+                drainBlockedAtEpoch.put(nodeId, capacityEpoch);
                 drainBlocked.put(app.appId(), ((PlacementResult.Unplaced) result).reasons());
                 unsettled.add(app.appId());
             }
@@ -658,6 +704,7 @@ public final class SchedulerCore {
 
         void removeApp(String appId) {
             apps.remove(appId);
+            unplacedAtEpoch.remove(appId);
             backoffs.remove(appId);
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
@@ -674,6 +721,7 @@ public final class SchedulerCore {
         void removeTask(String taskId) {
             TaskRecord gone = tasks.get(taskId);
             unindex(taskId);
+            capacityEpoch++;
             actions.add(new Action.RemoveTask(taskId));
             if (gone != null) {
                 // Its replacement, if one was starting, now is the instance.

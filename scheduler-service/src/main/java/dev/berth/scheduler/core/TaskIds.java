@@ -1,6 +1,6 @@
 package dev.berth.scheduler.core;
 
-import java.util.UUID;
+import dev.berth.contracts.messages.Ids;
 
 /**
  * Task ids in Marathon's shape, {@code <app path with '_' for '/'>.<uuid>}, so an operator can see
@@ -11,6 +11,6 @@ public final class TaskIds {
     }
 
     public static String newTaskId(String appId) {
-        return appId.substring(1).replace('/', '_') + "." + UUID.randomUUID();
+        return appId.substring(1).replace('/', '_') + "." + Ids.newId();
     }
 }

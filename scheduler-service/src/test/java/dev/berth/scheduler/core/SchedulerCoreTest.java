@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -118,6 +119,26 @@ class SchedulerCoreTest {
         assertEquals(80, commands(actions, LaunchTask.class).size());
         assertEquals(20, queued(actions, "/capped").waiting());
         assertEquals(Map.of("constraint hostname MAX_PER 40", 2), queued(actions, "/capped").unplaced());
+    }
+
+    @Test
+    void anInstanceWaitingForRoomIsPlacedOnceAnotherTaskFreesIt() {
+        // Given a node filled by one app, and a second app that waits for room
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/first", 4)), t0);
+        TaskRecord first = core.tasksOf("/first").get(0);
+        core.handle(CreateApp.of(app("/second", 1)), t0);
+        assertEquals(Map.of("insufficient cpus", 1), core.unplacedReasons("/second"));
+        assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(1)), LaunchTask.class).isEmpty());
+
+        // When the first app's task ends and is not wanted any more
+        core.handle(DeleteApp.of("/first"), t0.plusSeconds(2));
+        core.handle(status(first, TaskState.KILLED, t0.plusSeconds(2)), t0.plusSeconds(2));
+
+        // Then the next tick places the waiting instance, and it leaves the queue
+        List<Action> actions = heartbeatThenTick("node-1", t0.plusSeconds(3));
+        assertEquals(1, commands(actions, LaunchTask.class).size());
+        assertTrue(core.queued("/second").isEmpty());
     }
 
     @Test
@@ -268,7 +289,7 @@ class SchedulerCoreTest {
 
         // When the relaunched task runs for longer than the reset period, then fails
         TaskRecord stable = core.tasksOf("/healed").get(0);
-        core.handle(status(stable, TaskState.RUNNING), t0.plusSeconds(3));
+        core.handle(status(stable, TaskState.RUNNING, t0.plusSeconds(3)), t0.plusSeconds(3));
         heartbeatThenTick("node-1", t0.plusSeconds(14), stable.taskId());
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(15));
 
@@ -410,11 +431,12 @@ class SchedulerCoreTest {
         TaskRecord task = core.tasksOf("/vanished").get(0);
         core.handle(status(task, TaskState.RUNNING), t0);
 
-        // A heartbeat soon after the start may not list it yet: nothing happens
-        assertTrue(core.observe(node("node-1", 4), t0.plusSeconds(1)).isEmpty());
+        // A heartbeat soon after the start may not list it yet: nothing happens, even when it
+        // reaches a busy scheduler much later
+        assertTrue(core.observe(nodeAt("node-1", 4, t0.plusSeconds(1)), t0.plusSeconds(30)).isEmpty());
 
-        // Later the node still does not list it: lost and replaced
-        List<Action> actions = core.observe(node("node-1", 4), t0.plusSeconds(10));
+        // A heartbeat taken well after it was seen running does not list it: lost and replaced
+        List<Action> actions = core.observe(nodeAt("node-1", 4, t0.plusSeconds(10)), t0.plusSeconds(31));
         assertTrue(actions.contains(new Action.RemoveTask(task.taskId())));
         assertEquals(1, commands(actions, LaunchTask.class).size());
     }
@@ -472,7 +494,7 @@ class SchedulerCoreTest {
 
     /** The node is heard from (still running the given tasks), then time passes. */
     private List<Action> heartbeatThenTick(String nodeId, Instant now, String... running) {
-        core.observe(node(nodeId, 4, running), now);
+        core.observe(nodeAt(nodeId, 4, now, running), now);
         return core.tick(now);
     }
 
@@ -481,7 +503,12 @@ class SchedulerCoreTest {
     }
 
     private NodeHeartbeat node(String id, double cpus, String... running) {
-        return new NodeHeartbeat("hb-" + id, 1, t0, null, id, id, "127.0.0.1", new NodeResources(cpus, 4096, 10000),
+        return nodeAt(id, cpus, t0, running);
+    }
+
+    /** A heartbeat the agent took at {@code at} (its clock). */
+    private static NodeHeartbeat nodeAt(String id, double cpus, Instant at, String... running) {
+        return new NodeHeartbeat("hb-" + id, 1, at, null, id, id, "127.0.0.1", new NodeResources(cpus, 4096, 10000),
                 new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:1", List.of(running));
     }
 
@@ -514,8 +541,14 @@ class SchedulerCoreTest {
                 seconds, factor, max, d.taskKillGracePeriodSeconds(), d.killSelection());
     }
 
-    private static TaskStatus status(TaskRecord task, TaskState state) {
-        return TaskStatus.of(task.taskId(), task.appId(), task.nodeId(), state, null, null, null);
+    private TaskStatus status(TaskRecord task, TaskState state) {
+        return status(task, state, t0);
+    }
+
+    /** What the agent saw, and when (its clock). */
+    private static TaskStatus status(TaskRecord task, TaskState state, Instant at) {
+        return new TaskStatus("st-" + UUID.randomUUID(), 1, at, null, task.taskId(), task.appId(), task.nodeId(), state,
+                null, null);
     }
 
     private static AppQueue queued(List<Action> actions, String appId) {
