@@ -6,6 +6,7 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.testkit.FreePorts;
 import dev.berth.testkit.KafkaBroker;
@@ -115,6 +116,13 @@ class SchedulerThroughputBench {
              SimulatedAgents agents = new SimulatedAgents(kafka.bootstrapServers(), nodes, Duration.ofSeconds(1));
              TaskWatch watch = new TaskWatch(kafka.bootstrapServers());
              KafkaProducer<String, byte[]> producer = producer()) {
+            // Every node known first (one instance on each), so the app spreads over all of them.
+            String warmup = "/bench/nodes-known";
+            submit(producer, app(warmup, nodes, "[[\"hostname\", \"UNIQUE\"]]"), watch);
+            watch.awaitRunning(warmup, nodes, Duration.ofMinutes(1));
+            producer.send(new ProducerRecord<>(Topics.APP_COMMANDS, warmup,
+                    JsonCodec.encodeBytes(DeleteApp.of(warmup))));
+
             String appId = "/bench/resilient";
             submit(producer, app(appId, tasks, "[]"), watch);
             watch.awaitRunning(appId, tasks, Duration.ofMinutes(2));
