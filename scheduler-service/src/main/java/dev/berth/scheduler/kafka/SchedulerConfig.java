@@ -41,6 +41,13 @@ public interface SchedulerConfig {
     @WithDefault("250ms")
     Duration tickInterval();
 
+    /**
+     * How long the scheduler may keep gathering input that is already arriving before it commits it
+     * as one transaction. Longer batches cost the broker less per task; each task waits at most this.
+     */
+    @WithDefault("10ms")
+    Duration batchWindow();
+
     /** How apps that do not choose a strategy are placed: SPREAD over nodes, or BINPACK onto few. */
     @WithDefault("SPREAD")
     PlacementStrategy placementStrategy();

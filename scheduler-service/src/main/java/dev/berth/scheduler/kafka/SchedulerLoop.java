@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,6 +74,8 @@ import java.util.concurrent.TimeUnit;
 public class SchedulerLoop {
     private static final Logger LOG = Logger.getLogger(SchedulerLoop.class);
     private static final String CONSUMER_NAME = "scheduler";
+    /** At most this many input records go into one transaction. */
+    private static final int MAX_BATCH = 5000;
     /** How long an orderly hand-over waits for the batch in hand to finish before letting go anyway. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -292,8 +295,20 @@ public class SchedulerLoop {
             Instant nextTick = Instant.now();
             while (running && elector.leads(term)) {
                 List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
-                    handle(core, record, out);
+                // Under load, gather what arrives within a short window into one transaction: each
+                // commit costs the broker markers on every partition written, whatever its size.
+                ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(100));
+                long windowEnd = System.nanoTime() + config.batchWindow().toNanos();
+                int handled = 0;
+                while (!records.isEmpty()) {
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        handle(core, record, out);
+                    }
+                    handled += records.count();
+                    if (handled >= MAX_BATCH || System.nanoTime() >= windowEnd || !elector.leads(term)) {
+                        break;
+                    }
+                    records = kafka.poll(Duration.ofMillis(1));
                 }
                 now = Instant.now();
                 if (!now.isBefore(nextTick)) {
