@@ -1,8 +1,9 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.Constraint;
-import dev.berth.contracts.app.KillSelection;
+import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.PortDefinition;
 import dev.berth.contracts.messages.AppQueue;
@@ -185,7 +186,7 @@ class SchedulerCoreTest {
     @Test
     void scalingDownWithOldestFirstStopsTheFirstLaunched() {
         core.observe(node("node-1", 8), t0);
-        AppDefinition oldestFirst = withKillSelection(app("/old", 1), KillSelection.OLDEST_FIRST);
+        AppDefinition oldestFirst = app("/old", 1, "\"killSelection\": \"OLDEST_FIRST\"");
         core.handle(CreateApp.of(oldestFirst), t0);
         String oldest = core.tasksOf("/old").get(0).taskId();
         core.handle(ScaleApp.of("/old", 2), t0.plusSeconds(5));
@@ -214,7 +215,7 @@ class SchedulerCoreTest {
     void deleteStopsEveryTaskWithTheAppsGracePeriodAndRemovesTheAppOnceTheyAreGone() {
         // Given a running app of two instances with a 7 s kill grace period
         core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(withKillGrace(app("/gone", 2), 7)), t0);
+        core.handle(CreateApp.of(app("/gone", 2, "\"taskKillGracePeriodSeconds\": 7")), t0);
         core.tasksOf("/gone").forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
 
         // When it is deleted
@@ -259,7 +260,7 @@ class SchedulerCoreTest {
     void eachFailureInARowMultipliesTheDelayUpToTheMaximum() {
         // Given an app backing off 1 s, ×2 per failure, at most 5 s
         core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(withBackoff(app("/flaky", 1), 1, 2, 5)), t0);
+        core.handle(CreateApp.of(app("/flaky", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 5")), t0);
 
         // When it fails again and again, each time as soon as it is relaunched
         List<Duration> delays = new java.util.ArrayList<>();
@@ -281,7 +282,7 @@ class SchedulerCoreTest {
     @Test
     void anAppThatStayedUpStartsItsBackoffAfresh() {
         core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(withBackoff(app("/healed", 1), 1, 2, 60)), t0);
+        core.handle(CreateApp.of(app("/healed", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 60")), t0);
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0);
         heartbeatThenTick("node-1", t0.plusSeconds(1));
         core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(1));
@@ -522,23 +523,12 @@ class SchedulerCoreTest {
                 List.of());
     }
 
-    private static AppDefinition withKillSelection(AppDefinition d, KillSelection selection) {
-        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
-                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
-                d.backoffSeconds(), d.backoffFactor(), d.maxLaunchDelaySeconds(), d.taskKillGracePeriodSeconds(),
-                selection);
-    }
-
-    private static AppDefinition withKillGrace(AppDefinition d, int seconds) {
-        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
-                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
-                d.backoffSeconds(), d.backoffFactor(), d.maxLaunchDelaySeconds(), seconds, d.killSelection());
-    }
-
-    private static AppDefinition withBackoff(AppDefinition d, double seconds, double factor, double max) {
-        return new AppDefinition(d.id(), d.cmd(), d.args(), d.instances(), d.cpus(), d.mem(), d.disk(), d.env(),
-                d.labels(), d.portDefinitions(), d.container(), d.constraints(), d.affinity(), d.placementStrategy(),
-                seconds, factor, max, d.taskKillGracePeriodSeconds(), d.killSelection());
+    /** An app as a user would write it, with extra fields of Marathon's format. */
+    private static AppDefinition app(String id, int instances, String extraFields) {
+        ParsedApp parsed = AppDefinitionParser.parse("""
+                {"id": "%s", "cmd": "sleep 100", "instances": %d, "cpus": 1, "mem": 64,
+                 "portDefinitions": [{"port": 0, "name": "http"}], %s}""".formatted(id, instances, extraFields));
+        return ((ParsedApp.Valid) parsed).app();
     }
 
     private TaskStatus status(TaskRecord task, TaskState state) {
