@@ -96,6 +96,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void format() {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            // Formatted by an earlier start (the local run keeps its topics across restarts). The
+            // formatter would check the directory against a new random cluster id and refuse it.
+            return;
+        }
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setClusterId(Uuid.randomUuid().toString())

@@ -61,4 +61,36 @@ class KafkaBrokerTest {
         assertEquals(List.of("hello"), values);
         assertTrue(broker.bootstrapServers().startsWith("127.0.0.1:"));
     }
+
+    @Test
+    void aBrokerStartedAgainOnItsDataDirectoryKeepsItsRecords() throws Exception {
+        // Given a broker that stored a record, then stopped (as deploy/local/down stops it)
+        java.nio.file.Path dataDir = Directories.scratch("kafka-restart-");
+        try (KafkaBroker first = KafkaBroker.start(dataDir);
+             var producer = new KafkaProducer<String, String>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers(),
+                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+            producer.send(new ProducerRecord<>("kept", "k", "still here")).get();
+        }
+
+        // When a new broker starts on the same directory
+        try (KafkaBroker second = KafkaBroker.start(dataDir);
+             var consumer = new KafkaConsumer<String, String>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, second.bootstrapServers(),
+                     ConsumerConfig.GROUP_ID_CONFIG, "restart-reader",
+                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            consumer.subscribe(List.of("kept"));
+            List<String> values = new ArrayList<>();
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (values.isEmpty() && Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+
+            // Then it starts, and the record is still there
+            assertEquals(List.of("still here"), values);
+        }
+    }
 }
