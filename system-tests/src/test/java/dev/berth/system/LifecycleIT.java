@@ -164,6 +164,39 @@ class LifecycleIT {
 
     @Test
     @Order(5)
+    void aNodeThatComesBackAfterItsTasksWereReplacedHasThemKilled() {
+        String appId = "/lifecycle/returning";
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", sleeper(appId, 4)).status());
+        await("4 running on both nodes").atMost(DEADLINE).until(() -> {
+            Map<String, String> now = running(appId);
+            return now.size() == 4 && now.containsValue("lc-node-1") && now.containsValue("lc-node-2");
+        });
+        List<Long> stalePids = agentRunning("lc-node-2", appId);
+
+        // When lc-node-2's agent is cut off (frozen) longer than the node timeout, its tasks still running
+        signal(cluster.agent("lc-node-2"), "STOP");
+        try {
+            // Then its tasks are replaced on lc-node-1
+            await("all 4 on lc-node-1").atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() -> {
+                Map<String, String> now = running(appId);
+                return now.size() == 4 && tasks(appId).size() == 4
+                        && now.values().stream().allMatch("lc-node-1"::equals);
+            });
+        } finally {
+            // When it comes back
+            signal(cluster.agent("lc-node-2"), "CONT");
+        }
+
+        // Then the tasks it still ran are killed there, and the app keeps exactly 4
+        await("the replaced tasks are gone from lc-node-2").atMost(DEADLINE)
+                .until(() -> agentRunning("lc-node-2", appId).isEmpty() && stalePids.stream().noneMatch(LifecycleIT::alive));
+        await("lc-node-2 reachable again").atMost(DEADLINE).until(() -> node("lc-node-2").path("reachable").asBoolean());
+        assertEquals(4, running(appId).size());
+        deleteAndAwaitGone(appId);
+    }
+
+    @Test
+    @Order(6)
     void whenANodeDiesItsTasksAreReplacedOnTheOtherNode() {
         String appId = "/lifecycle/survivor";
         assertEquals(201, Http.postJson(gateway + "/v1/apps", sleeper(appId, 4)).status());
@@ -225,6 +258,22 @@ class LifecycleIT {
             }
         }
         return pids;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Sends a signal (STOP, CONT) to a service process: SIGSTOP cuts a node off as a network partition would. */
+    private static void signal(ServiceProcess process, String signal) {
+        try {
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
+                    .waitFor());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void killProcessGroup(long pid) {
