@@ -166,25 +166,17 @@ class LifecycleIT {
     @Order(5)
     void aNodeThatComesBackAfterItsTasksWereReplacedHasThemKilled() {
         String appId = "/lifecycle/returning";
-        assertEquals(201, Http.postJson(gateway + "/v1/apps", sleeper(appId, 4)).status());
-        await("4 running on both nodes").atMost(DEADLINE).until(() -> {
-            Map<String, String> now = running(appId);
-            return now.size() == 4 && now.containsValue("lc-node-1") && now.containsValue("lc-node-2");
-        });
+        runFourOnBothNodes(appId);
         List<Long> stalePids = agentRunning("lc-node-2", appId);
 
         // When lc-node-2's agent is cut off (frozen) longer than the node timeout, its tasks still running
-        signal(cluster.agent("lc-node-2"), "STOP");
+        cluster.agent("lc-node-2").signal("STOP");
         try {
             // Then its tasks are replaced on lc-node-1
-            await("all 4 on lc-node-1").atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() -> {
-                Map<String, String> now = running(appId);
-                return now.size() == 4 && tasks(appId).size() == 4
-                        && now.values().stream().allMatch("lc-node-1"::equals);
-            });
+            awaitAllFourOnNode1(appId);
         } finally {
             // When it comes back
-            signal(cluster.agent("lc-node-2"), "CONT");
+            cluster.agent("lc-node-2").signal("CONT");
         }
 
         // Then the tasks it still ran are killed there, and the app keeps exactly 4
@@ -199,11 +191,7 @@ class LifecycleIT {
     @Order(6)
     void whenANodeDiesItsTasksAreReplacedOnTheOtherNode() {
         String appId = "/lifecycle/survivor";
-        assertEquals(201, Http.postJson(gateway + "/v1/apps", sleeper(appId, 4)).status());
-        await("4 running on both nodes").atMost(DEADLINE).until(() -> {
-            Map<String, String> now = running(appId);
-            return now.size() == 4 && now.containsValue("lc-node-1") && now.containsValue("lc-node-2");
-        });
+        runFourOnBothNodes(appId);
 
         // When lc-node-2's host dies: its agent and its tasks are killed
         List<Long> pids = agentRunning("lc-node-2", appId);
@@ -211,12 +199,25 @@ class LifecycleIT {
         pids.forEach(LifecycleIT::killProcessGroup);
 
         // Then after the node timeout its tasks are replaced on lc-node-1
+        awaitAllFourOnNode1(appId);
+        assertTrue(!node("lc-node-2").path("reachable").asBoolean(), "lc-node-2 shown unreachable");
+        deleteAndAwaitGone(appId);
+    }
+
+    /** Starts four sleepers of the app and waits until they run, some on each node. */
+    private static void runFourOnBothNodes(String appId) {
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", sleeper(appId, 4)).status());
+        await("4 running on both nodes").atMost(DEADLINE).until(() -> {
+            Map<String, String> now = running(appId);
+            return now.size() == 4 && now.containsValue("lc-node-1") && now.containsValue("lc-node-2");
+        });
+    }
+
+    private static void awaitAllFourOnNode1(String appId) {
         await("all 4 on lc-node-1").atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() -> {
             Map<String, String> now = running(appId);
             return now.size() == 4 && tasks(appId).size() == 4 && now.values().stream().allMatch("lc-node-1"::equals);
         });
-        assertTrue(!node("lc-node-2").path("reachable").asBoolean(), "lc-node-2 shown unreachable");
-        deleteAndAwaitGone(appId);
     }
 
     private static String sleeper(String appId, int instances) {
@@ -264,17 +265,6 @@ class LifecycleIT {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** Sends a signal (STOP, CONT) to a service process: SIGSTOP cuts a node off as a network partition would. */
-    private static void signal(ServiceProcess process, String signal) {
-        try {
-            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
-                    .waitFor());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static void killProcessGroup(long pid) {
         try {

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,7 +147,7 @@ class SchedulerFailoverIT {
         int instances = 10;
         try {
             // When the active one freezes (SIGSTOP) for longer than its leader-group session
-            signal(frozen, "STOP");
+            frozen.signal("STOP");
 
             // Then the standby takes over and places an app submitted meanwhile
             String whileFrozen = "/failover/while-frozen";
@@ -160,7 +158,7 @@ class SchedulerFailoverIT {
             assertEquals("active", BerthCluster.roleOf(successor));
         } finally {
             // When the frozen one wakes up, still believing it leads
-            signal(frozen, "CONT");
+            frozen.signal("CONT");
         }
 
         // Then it learns it lost its membership and stands by, and the successor stays active in its term
@@ -210,19 +208,6 @@ class SchedulerFailoverIT {
         await("agents run nothing of " + appId).atMost(DEADLINE).until(() -> agentsRunning(appId) == 0);
     }
 
-    /** Sends a signal (STOP, CONT) to a service process: SIGSTOP freezes it as a long pause would. */
-    private static void signal(ServiceProcess process, String signal) {
-        try {
-            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
-                    .waitFor();
-            assertEquals(0, exit, "kill -" + signal + " " + process.pid());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static String roleInHealth(JsonNode health) {
         for (JsonNode check : health.path("checks")) {

@@ -112,6 +112,25 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}, …). SIGSTOP freezes the process as a long
+     * pause or a cut network would: it neither works nor answers, and its connections go quiet.
+     */
+    public void signal(String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL, as a crash would. */
     public void kill() {
         process.destroyForcibly();
