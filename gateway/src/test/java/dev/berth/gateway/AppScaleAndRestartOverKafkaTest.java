@@ -1,29 +1,21 @@
 package dev.berth.gateway;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.app.AppDefinition;
-import dev.berth.contracts.app.AppDefinitionParser;
-import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
-import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
-import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -36,21 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** PATCH /v1/apps/{id} (scale) and POST /v1/apps/{id}/restart, over the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class AppScaleAndRestartOverKafkaTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private KafkaProbe kafka;
-    private String group;
-
-    @BeforeEach
-    void setUp() {
-        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
-        group = "sr-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
+class AppScaleAndRestartOverKafkaTest extends OverKafka {
 
     @Test
     void scalePublishesScaleAppKeyedByTheAppIdAndAnswersWithTheNewCount() {
@@ -164,10 +142,7 @@ class AppScaleAndRestartOverKafkaTest {
     /** Records the app as the scheduler would, and waits until the gateway's view shows it. */
     private String givenApp(String name, int instances, boolean deleting) {
         String id = "/" + group + "/" + name;
-        ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"instances\": "
-                + instances + "}");
-        AppDefinition app = ((ParsedApp.Valid) parsed).app();
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app, 1, deleting, null)));
+        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, instances), 1, deleting, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("status", equalTo(deleting ? "DELETING" : "DEPLOYING")));
         return id;

@@ -2,8 +2,6 @@ package dev.berth.gateway;
 
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
-import dev.berth.contracts.app.AppDefinitionParser;
-import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppCommand;
@@ -19,12 +17,9 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
-import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,21 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class GatewayOverKafkaTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private KafkaProbe kafka;
-    private String group;
-
-    @BeforeEach
-    void setUp() {
-        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
-        group = "gw-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
+class GatewayOverKafkaTest extends OverKafka {
 
     @Test
     void aValidAppIsAcceptedPublishedAndShownPendingAtOnce() {
@@ -191,11 +172,6 @@ class GatewayOverKafkaTest {
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health").then().statusCode(200));
     }
 
-    private static AppDefinition app(String id, int instances) {
-        ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"instances\": "
-                + instances + ", \"cpus\": 0.5, \"mem\": 32}");
-        return ((ParsedApp.Valid) parsed).app();
-    }
 
     private static TaskRecord task(String taskId, String appId, int instance, String nodeId, TaskState state) {
         return new TaskRecord(UUID.randomUUID().toString(), 1, Instant.now(), null, taskId, appId, 1, instance, nodeId,

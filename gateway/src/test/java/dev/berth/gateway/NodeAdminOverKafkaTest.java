@@ -8,12 +8,9 @@ import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.UndrainNode;
-import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
-import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -33,20 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** Drain and undrain, node modes and reachability in the view, over the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class NodeAdminOverKafkaTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private KafkaProbe kafka;
+class NodeAdminOverKafkaTest extends OverKafka {
     private String nodeId;
 
     @BeforeEach
-    void setUp() {
-        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
-        nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
+    void nameTheNode() {
+        nodeId = "node-" + group;
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.berth.gateway;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.app.AppDefinitionParser;
-import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppQueue;
@@ -10,24 +8,18 @@ import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.DrainNode;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
-import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.anEmptyMap;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -38,21 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** GET /v1/queue and the queue fields of an app, from the scheduler's berth.queue, over the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class QueueOverKafkaTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private KafkaProbe kafka;
-    private String group;
-
-    @BeforeEach
-    void setUp() {
-        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
-        group = "q-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
+class QueueOverKafkaTest extends OverKafka {
 
     @Test
     void waitingInstancesShowOnTheQueueAndTheAppAndGoWithTheTombstone() {
@@ -132,9 +110,4 @@ class QueueOverKafkaTest {
                 () -> "reason: " + KafkaProbe.header(dead, DeadLetters.REASON));
     }
 
-    private static dev.berth.contracts.app.AppDefinition app(String id, int instances) {
-        ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"instances\": "
-                + instances + "}");
-        return ((ParsedApp.Valid) parsed).app();
-    }
 }

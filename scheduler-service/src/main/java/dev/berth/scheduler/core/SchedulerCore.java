@@ -71,8 +71,8 @@ public final class SchedulerCore {
     private final Map<String, TaskRecord> tasks = new HashMap<>();
     private final Map<String, Map<String, TaskRecord>> tasksByApp = new HashMap<>();
     private final Map<String, Map<String, TaskRecord>> tasksByNode = new HashMap<>();
-    // Sorted so that every pass over nodes is deterministic.
-    private final Map<String, NodeView> nodes = new TreeMap<>();
+    /** When each node was last heard from; sorted so every pass over nodes is deterministic. */
+    private final Map<String, Instant> lastHeard = new TreeMap<>();
     private final Set<String> drained = new TreeSet<>();
     private final Map<String, Backoff> backoffs = new HashMap<>();
     private final Map<String, AppQueue> queue = new HashMap<>();
@@ -126,7 +126,7 @@ public final class SchedulerCore {
 
     /** A node report read during rebuild: its age counts from when it was written. */
     public void restoreNode(NodeReport report) {
-        nodes.put(report.nodeId(), new NodeView(report, report.occurredAt()));
+        lastHeard.put(report.nodeId(), report.occurredAt());
         cluster.putNode(info(report));
     }
 
@@ -226,10 +226,8 @@ public final class SchedulerCore {
     public List<Action> observe(NodeReport report, Instant now) {
         begin(now);
         Plan plan = new Plan(now);
-        NodeView before = nodes.put(report.nodeId(), new NodeView(report, now));
-        NodeInfo offered = info(report);
-        boolean changed = cluster.node(report.nodeId()).map(known -> !known.equals(offered)).orElse(true);
-        cluster.putNode(offered);
+        Instant before = lastHeard.put(report.nodeId(), now);
+        boolean changed = cluster.putNode(info(report));
         boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
         if (gainedNode || changed) {
             capacityEpoch++;
@@ -289,9 +287,8 @@ public final class SchedulerCore {
     public List<Action> tick(Instant now) {
         begin(now);
         Plan plan = new Plan(now);
-        for (NodeView node : nodes.values()) {
-            String nodeId = node.nodeId();
-            if (cluster.mode(nodeId) != NodeMode.UNREACHABLE && reachable(nodeId, now) == Boolean.FALSE) {
+        for (String nodeId : lastHeard.keySet()) {
+            if (cluster.mode(nodeId) != NodeMode.UNREACHABLE && silent(nodeId, now)) {
                 cluster.setMode(nodeId, NodeMode.UNREACHABLE);
                 for (TaskRecord task : List.copyOf(tasksOn(nodeId))) {
                     lose(task, "node " + nodeId + " unreachable", plan);
@@ -615,15 +612,15 @@ public final class SchedulerCore {
         return app == null ? settings.defaultKillGrace() : app.definition().taskKillGracePeriodSeconds();
     }
 
-    /** Null when the node was never heard of; otherwise whether it was heard within the timeout. */
-    private Boolean reachable(String nodeId, Instant now) {
-        NodeView node = nodes.get(nodeId);
-        if (node == null) {
-            return null;
+    /** True when a node once heard from has been silent for longer than the node timeout. */
+    private boolean silent(String nodeId, Instant now) {
+        Instant last = lastHeard.get(nodeId);
+        if (last == null) {
+            return false;
         }
         // After a (re)start every node gets one full timeout to be heard before it counts as lost.
-        Instant heard = node.lastSeen().isAfter(liveSince) ? node.lastSeen() : liveSince;
-        return heard.plus(settings.nodeTimeout()).isAfter(now);
+        Instant heard = last.isAfter(liveSince) ? last : liveSince;
+        return !heard.plus(settings.nodeTimeout()).isAfter(now);
     }
 
     private void publishQueue(String appId, int waiting, Map<String, Integer> reasons, Instant delayedUntil,

@@ -47,12 +47,14 @@ public final class Cluster {
     /**
      * Adds a node or updates its capacity, port range and attributes; its allocations and mode stay.
      * Putting the same info again (a heartbeat) costs one equality check.
+     *
+     * @return whether anything changed (a new node, or new capacity, ports or attributes)
      */
-    public void putNode(NodeInfo node) {
+    public boolean putNode(NodeInfo node) {
         NodeState state = states.computeIfAbsent(node.nodeId(), NodeState::new);
         NodeInfo old = state.info;
         if (node.equals(old)) {
-            return;
+            return false;
         }
         boolean labelsChanged = old == null || !Objects.equals(old.hostname(), node.hostname())
                 || !old.attributes().equals(node.attributes());
@@ -69,6 +71,7 @@ public final class Cluster {
         if (labelsChanged) {
             forgetCountsOfAppsOn(state);
         }
+        return true;
     }
 
     /** Forgets a node's registration. Its allocations (and mode) are kept until released. */

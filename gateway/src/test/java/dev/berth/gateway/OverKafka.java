@@ -1,0 +1,41 @@
+package dev.berth.gateway;
+
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.ParsedApp;
+import dev.berth.testkit.KafkaProbe;
+import dev.berth.testkit.SharedInfra;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * What every gateway test over the real broker shares: a probe to write and read topics as the
+ * other services would, and a fresh {@code group} per test, so that tests sharing one broker never
+ * see each other's apps or nodes.
+ */
+abstract class OverKafka {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    KafkaProbe kafka;
+    String group;
+
+    @BeforeEach
+    void openProbe() {
+        kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
+        group = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void closeProbe() {
+        kafka.close();
+    }
+
+    /** A valid app as a user would post it. */
+    static AppDefinition app(String id, int instances) {
+        ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"instances\": "
+                + instances + ", \"cpus\": 0.5, \"mem\": 32}");
+        return ((ParsedApp.Valid) parsed).app();
+    }
+}
