@@ -5,6 +5,8 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.Constraint;
 import dev.berth.contracts.app.FieldError;
+import dev.berth.contracts.app.HealthCheck;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.PlacementStrategy;
@@ -92,6 +94,43 @@ class AppDefinitionParserTest {
                 errors.stream().map(FieldError::field).toList());
     }
 
+    @Test
+    void readsHealthChecksUserAndIsolationWithMarathonsDefaults() {
+        AppDefinition app = valid("""
+                {"id": "/db", "cmd": "x", "user": "nobody",
+                 "portDefinitions": [{"port": 0}, {"port": 0, "name": "admin"}],
+                 "healthChecks": [
+                   {"protocol": "MESOS_HTTP", "path": "/health", "portIndex": 1},
+                   {"protocol": "TCP", "gracePeriodSeconds": 5, "intervalSeconds": 2, "timeoutSeconds": 1,
+                    "maxConsecutiveFailures": 0},
+                   {"protocol": "COMMAND", "command": {"value": "test -f ready"}}],
+                 "isolation": {"network": "none", "pidsLimit": 64, "enforceDisk": true}}
+                """);
+        assertEquals("nobody", app.user());
+        HealthCheck http = app.healthChecks().get(0);
+        assertEquals(HealthCheck.Protocol.HTTP, http.protocol());
+        assertEquals("/health", http.path());
+        assertEquals(1, http.effectivePortIndex());
+        assertEquals(300, http.gracePeriodSeconds());
+        assertEquals(60, http.intervalSeconds());
+        assertEquals(20, http.timeoutSeconds());
+        assertEquals(3, http.maxConsecutiveFailures());
+        HealthCheck tcp = app.healthChecks().get(1);
+        assertEquals(HealthCheck.Protocol.TCP, tcp.protocol());
+        assertEquals(0, tcp.effectivePortIndex());
+        assertEquals(0, tcp.maxConsecutiveFailures());
+        assertEquals(2, tcp.intervalSeconds());
+        assertEquals("test -f ready", app.healthChecks().get(2).command().value());
+        assertEquals(new Isolation(Isolation.Network.NONE, 64, true), app.isolation());
+
+        AppDefinition plain = valid("{\"id\": \"/web\", \"cmd\": \"x\"}");
+        assertEquals(Isolation.DEFAULT, plain.isolation());
+        assertEquals(List.of(), plain.healthChecks());
+        assertNull(plain.user());
+        // A definition written back out reads the same (the API returns what it stored).
+        assertEquals(app, valid(JsonCodec.mapper().valueToTree(app).toString()));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             negative cpus            | {"id":"/a","cmd":"x","cpus":-1}                    | cpus      | must be from
@@ -101,8 +140,22 @@ class AppDefinitionParserTest {
             huge instances           | {"id":"/a","cmd":"x","instances":99999999999}      | instances | whole number
             cpus as text             | {"id":"/a","cmd":"x","cpus":"1"}                   | cpus      | must be a number
             unknown field            | {"id":"/a","cmd":"x","replicas":3}                 | replicas  | unknown field
-            unsupported field        | {"id":"/a","cmd":"x","user":"nobody"}              | user      | does not support yet
-            real health checks       | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"HTTP"}]} | healthChecks | does not support yet
+            unsupported field        | {"id":"/a","cmd":"x","readinessChecks":[{"name":"r"}]} | readinessChecks | does not support yet
+            user with a path         | {"id":"/a","cmd":"x","user":"../root"}             | user      | user name
+            user as a number         | {"id":"/a","cmd":"x","user":0}                     | user      | user name
+            https check              | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"HTTPS"}]} | healthChecks[0].protocol | not supported yet
+            unknown check protocol   | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"UDP"}]} | healthChecks[0].protocol | HTTP, TCP or COMMAND
+            command check without it | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"COMMAND"}]} | healthChecks[0].command | needs
+            check on a missing port  | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","portIndex":1}]} | healthChecks[0].portIndex | not one of the app's 1 ports
+            check with no ports      | {"id":"/a","cmd":"x","portDefinitions":[],"healthChecks":[{"protocol":"TCP"}]} | healthChecks[0].portIndex | no ports
+            port and portIndex       | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","port":80,"portIndex":0}]} | healthChecks[0] | not both
+            check timeout too long   | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","intervalSeconds":2,"timeoutSeconds":5}]} | healthChecks[0].timeoutSeconds | overlap
+            check interval zero      | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","intervalSeconds":0}]} | healthChecks[0].intervalSeconds | must be from
+            http path without slash  | {"id":"/a","cmd":"x","healthChecks":[{"path":"health"}]} | healthChecks[0].path | start with /
+            unknown check field      | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","retries":3}]} | healthChecks[0].retries | unknown field
+            bad network              | {"id":"/a","cmd":"x","isolation":{"network":"bridge"}} | isolation.network | HOST or NONE
+            zero pids limit          | {"id":"/a","cmd":"x","isolation":{"pidsLimit":0}}  | isolation.pidsLimit | must be from
+            unknown isolation field  | {"id":"/a","cmd":"x","isolation":{"seccomp":true}} | isolation.seccomp | unknown field
             deprecated ports         | {"id":"/a","cmd":"x","ports":[0]}                  | ports     | use portDefinitions
             malformed id             | {"id":"/a//b","cmd":"x"}                           | id        | not a valid path segment
             id with dot dot          | {"id":"/a/../b","cmd":"x"}                         | id        | not a valid path segment

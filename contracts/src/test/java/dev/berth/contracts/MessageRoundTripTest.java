@@ -1,5 +1,7 @@
 package dev.berth.contracts;
 
+import dev.berth.contracts.app.HealthCheck;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
@@ -22,6 +24,7 @@ import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeReport;
@@ -32,6 +35,7 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.TaskUsage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -101,12 +105,21 @@ class MessageRoundTripTest {
                 List.of(new PortAssignment(null, 31001)));
         assertRoundTrip(new LaunchTask("m3", 1, AT, "c", "node-1", "t.1", "/a", 1, spec), NodeCommand.class);
         assertRoundTrip(new KillTask("m4", 1, AT, "c", "node-1", "t.1", 3, "app deleted"), NodeCommand.class);
+        TaskSpec checked = new TaskSpec("sleep 1", null, Map.of(), Map.of(), 0.25, 64, 10,
+                List.of(new PortAssignment("http", 31002)), "nobody",
+                List.of(new HealthCheck(HealthCheck.Protocol.HTTP, "/health", 0, null, null, 5, 1, 1, 3, 0),
+                        new HealthCheck(HealthCheck.Protocol.COMMAND, null, null, null,
+                                new HealthCheck.Command("true"), 0, 2, 1, 0, 0)),
+                new Isolation(Isolation.Network.NONE, 128, true));
+        assertRoundTrip(new LaunchTask("m4b", 1, AT, "c", "node-1", "t.2", "/a", 2, checked), NodeCommand.class);
     }
 
     @Test
     void taskStatusAndNodeReportsSurviveTheCodec() {
         assertRoundTrip(new TaskStatus("m5", 1, AT, null, "t.1", "/a", "node-1", TaskState.FAILED, "exited with code 3",
                 3), TaskStatus.class);
+        assertRoundTrip(new TaskStatus("m5b", 1, AT, null, "t.1", "/a", "node-1", TaskState.UNHEALTHY,
+                "HTTP 500", null, new HealthReport(0, 3, 3, "HTTP 500")), TaskStatus.class);
         NodeResources capacity = new NodeResources(2, 4096, 10240);
         assertRoundTrip(new NodeRegistered("m6", 1, AT, null, "node-1", "host1", "127.0.0.1", capacity,
                 new PortRange(31000, 31999), Map.of("zone", "a"), "best-effort", "http://127.0.0.1:8090",
@@ -114,6 +127,9 @@ class MessageRoundTripTest {
         assertRoundTrip(new NodeHeartbeat("m7", 1, AT, null, "node-1", "host1", "127.0.0.1", capacity,
                 new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:8090", List.of("t.1")),
                 NodeReport.class);
+        assertRoundTrip(new NodeHeartbeat("m8", 1, AT, null, "node-1", "host1", "127.0.0.1", capacity,
+                new PortRange(31000, 31999), Map.of(), "cgroups-v1", "http://127.0.0.1:8090", List.of("t.1"),
+                Map.of("t.1", new TaskUsage(1.5, 1 << 20, 4096, false))), NodeReport.class);
     }
 
     @Test

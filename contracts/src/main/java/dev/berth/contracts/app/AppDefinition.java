@@ -26,6 +26,9 @@ import java.util.Map;
  * @param maxLaunchDelaySeconds      the delay never grows past this
  * @param taskKillGracePeriodSeconds SIGTERM → SIGKILL delay when a task is stopped
  * @param killSelection              which instances a scale-down stops first
+ * @param healthChecks               run by the agent next to each task; failing ones get it replaced
+ * @param user                       the unprivileged user tasks run as; null means the agent's own
+ * @param isolation                  network namespace, pids limit and disk enforcement (Berth's addition)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppDefinition(String id, String cmd, List<String> args, int instances, double cpus, double mem,
@@ -34,7 +37,8 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                             List<Constraint> constraints, List<Affinity> affinity,
                             PlacementStrategy placementStrategy, double backoffSeconds, double backoffFactor,
                             double maxLaunchDelaySeconds, int taskKillGracePeriodSeconds,
-                            KillSelection killSelection) {
+                            KillSelection killSelection, List<HealthCheck> healthChecks, String user,
+                            Isolation isolation) {
 
     public static final double DEFAULT_BACKOFF_SECONDS = 1;
     public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
@@ -50,6 +54,8 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         affinity = affinity == null ? List.of() : List.copyOf(affinity);
         killSelection = killSelection == null ? KillSelection.YOUNGEST_FIRST : killSelection;
+        healthChecks = healthChecks == null ? List.of() : List.copyOf(healthChecks);
+        isolation = isolation == null ? Isolation.DEFAULT : isolation;
     }
 
     /** The walking skeleton's shape: Marathon's defaults for everything about placement and restarts. */
@@ -58,14 +64,15 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                                       List<PortDefinition> portDefinitions) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 Container.MESOS, List.of(), List.of(), null, DEFAULT_BACKOFF_SECONDS, DEFAULT_BACKOFF_FACTOR,
-                DEFAULT_MAX_LAUNCH_DELAY_SECONDS, DEFAULT_KILL_GRACE_PERIOD_SECONDS, KillSelection.YOUNGEST_FIRST);
+                DEFAULT_MAX_LAUNCH_DELAY_SECONDS, DEFAULT_KILL_GRACE_PERIOD_SECONDS, KillSelection.YOUNGEST_FIRST,
+                List.of(), null, Isolation.DEFAULT);
     }
 
     /** The same app with another instance count (a scale). */
     public AppDefinition withInstances(int newInstances) {
         return new AppDefinition(id, cmd, args, newInstances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
-                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection);
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation);
     }
 
     /** The same app with other placement rules (for tests and tools that build definitions in code). */
@@ -73,7 +80,14 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                                        PlacementStrategy newStrategy) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, newConstraints, newAffinity, newStrategy, backoffSeconds, backoffFactor,
-                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection);
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation);
+    }
+
+    /** The same app with other health checks. */
+    public AppDefinition withHealthChecks(List<HealthCheck> newHealthChecks) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, newHealthChecks, user, isolation);
     }
 
     /** The team an app belongs to: the first segment of its id ({@code /team-a/web} → {@code team-a}). */

@@ -37,7 +37,8 @@ public final class AppDefinitionParser {
     private static final Set<String> SUPPORTED = Set.of("id", "cmd", "args", "instances", "cpus", "mem", "disk",
             "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
             "constraints", "affinity", "placementStrategy", "backoffSeconds", "backoffFactor",
-            "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection",
+            "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection", "healthChecks", "user",
+            "isolation",
             // Marathon returns these on GET; an exported definition posted back must still be accepted.
             "version", "versionInfo");
 
@@ -46,11 +47,9 @@ public final class AppDefinitionParser {
      * (absent, null, empty, or Marathon's own default), so exported definitions still load.
      */
     private static final Map<String, Set<String>> NOT_YET_SUPPORTED = Map.ofEntries(
-            Map.entry("healthChecks", Set.of("[]")),
             Map.entry("readinessChecks", Set.of("[]")),
             Map.entry("upgradeStrategy", Set.of("{}", "{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":1}",
                     "{\"minimumHealthCapacity\":1.0,\"maximumOverCapacity\":1.0}")),
-            Map.entry("user", Set.of()),
             Map.entry("dependencies", Set.of("[]")),
             Map.entry("executor", Set.of("\"\"", "\"//cmd\"")),
             Map.entry("fetch", Set.of("[]")),
@@ -70,6 +69,15 @@ public final class AppDefinitionParser {
     private static final Set<String> PORT_DEFINITION_FIELDS = Set.of("port", "name", "protocol", "labels");
     private static final Set<String> CONTAINER_FIELDS = Set.of("type", "volumes", "docker", "portMappings");
     private static final Set<String> AFFINITY_FIELDS = Set.of("field", "value", "weight");
+    private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("protocol", "path", "portIndex", "port", "command",
+            "gracePeriodSeconds", "intervalSeconds", "timeoutSeconds", "maxConsecutiveFailures", "delaySeconds",
+            "ignoreHttp1xx", "ipProtocol");
+    private static final Set<String> ISOLATION_FIELDS = Set.of("network", "pidsLimit", "enforceDisk");
+    /** POSIX's portable user names (as useradd accepts them). */
+    private static final Pattern USER_NAME = Pattern.compile("^[a-z_][a-z0-9_-]{0,30}\\$?$");
+    static final int MAX_HEALTH_CHECKS = 16;
+    static final int MAX_HEALTH_SECONDS = 24 * 3600;
+    static final int MAX_PIDS_LIMIT = 4_194_304;
 
     /*
      * The restart delays are Marathon's, unbounded there; Berth caps them at a year so that the
@@ -133,12 +141,15 @@ public final class AppDefinitionParser {
                 AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, 0, MAX_KILL_GRACE_PERIOD_SECONDS);
         KillSelection killSelection = r.enumValue(tree, "killSelection", KillSelection.class,
                 KillSelection.YOUNGEST_FIRST, false);
+        List<HealthCheck> healthChecks = r.healthChecks(tree.get("healthChecks"), ports.size());
+        String user = r.user(tree.get("user"));
+        Isolation isolation = r.isolation(tree.get("isolation"));
         if (!r.errors.isEmpty()) {
             return new ParsedApp.Invalid(r.errors);
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
                 container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
-                killSelection));
+                killSelection, healthChecks, user, isolation));
     }
 
     /** Collects errors while reading fields, so one response lists them all. */
@@ -550,6 +561,168 @@ public final class AppDefinitionParser {
             }
             error(field, field + " must be " + names + ", was " + node);
             return fallback;
+        }
+
+        /** Marathon's health checks; the port a check probes must be one the task has. */
+        List<HealthCheck> healthChecks(JsonNode node, int portCount) {
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                error("healthChecks", "healthChecks must be an array such as [{\"protocol\": \"HTTP\", "
+                        + "\"path\": \"/health\", \"portIndex\": 0}]");
+                return List.of();
+            }
+            if (node.size() > MAX_HEALTH_CHECKS) {
+                error("healthChecks", "at most " + MAX_HEALTH_CHECKS + " health checks, was " + node.size());
+                return List.of();
+            }
+            List<HealthCheck> checks = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                HealthCheck check = healthCheck(node.get(i), "healthChecks[" + i + "]", portCount);
+                if (check != null) {
+                    checks.add(check);
+                }
+            }
+            return checks;
+        }
+
+        private HealthCheck healthCheck(JsonNode item, String path, int portCount) {
+            if (!item.isObject()) {
+                error(path, "must be an object such as {\"protocol\": \"TCP\", \"portIndex\": 0}");
+                return null;
+            }
+            int before = errors.size();
+            item.fieldNames().forEachRemaining(name -> {
+                if (!HEALTH_CHECK_FIELDS.contains(name)) {
+                    error(path + "." + name, "unknown field '" + name + "'");
+                }
+            });
+            String protocolName = item.path("protocol").asText("HTTP");
+            HealthCheck.Protocol protocol = switch (protocolName) {
+                case "HTTP", "MESOS_HTTP" -> HealthCheck.Protocol.HTTP;
+                case "TCP", "MESOS_TCP" -> HealthCheck.Protocol.TCP;
+                case "COMMAND" -> HealthCheck.Protocol.COMMAND;
+                case "HTTPS", "MESOS_HTTPS" -> {
+                    error(path + ".protocol", "HTTPS health checks are not supported yet: use HTTP, TCP or COMMAND");
+                    yield null;
+                }
+                default -> {
+                    error(path + ".protocol", "protocol must be HTTP, TCP or COMMAND (or Marathon's MESOS_HTTP, "
+                            + "MESOS_TCP), was " + item.get("protocol"));
+                    yield null;
+                }
+            };
+            int grace = wholeNumber(item, "gracePeriodSeconds", HealthCheck.DEFAULT_GRACE_PERIOD_SECONDS, 0,
+                    MAX_HEALTH_SECONDS, path);
+            int interval = wholeNumber(item, "intervalSeconds", HealthCheck.DEFAULT_INTERVAL_SECONDS, 1,
+                    MAX_HEALTH_SECONDS, path);
+            int timeout = wholeNumber(item, "timeoutSeconds", HealthCheck.DEFAULT_TIMEOUT_SECONDS, 1,
+                    MAX_HEALTH_SECONDS, path);
+            int maxFailures = wholeNumber(item, "maxConsecutiveFailures",
+                    HealthCheck.DEFAULT_MAX_CONSECUTIVE_FAILURES, 0, 1000, path);
+            int delay = wholeNumber(item, "delaySeconds", HealthCheck.DEFAULT_DELAY_SECONDS, 0, MAX_HEALTH_SECONDS,
+                    path);
+            if (errors.size() == before && timeout > interval) {
+                error(path + ".timeoutSeconds", "timeoutSeconds (" + timeout + ") must not be longer than "
+                        + "intervalSeconds (" + interval + "): probes would overlap");
+            }
+            boolean ignoreHttp1xx = bool(item, "ignoreHttp1xx", false);
+            if (ignoreHttp1xx) {
+                error(path + ".ignoreHttp1xx", "ignoreHttp1xx is not supported: an HTTP check passes on 2xx and 3xx");
+            }
+            String httpPath = null;
+            Integer portIndex = null;
+            Integer port = null;
+            HealthCheck.Command command = null;
+            if (protocol == HealthCheck.Protocol.COMMAND) {
+                JsonNode value = item.path("command").path("value");
+                if (!value.isTextual() || value.asText().isBlank()) {
+                    error(path + ".command", "a COMMAND check needs {\"command\": {\"value\": \"...\"}}, "
+                            + "run by /bin/sh -c; exit code 0 passes");
+                } else {
+                    command = new HealthCheck.Command(value.asText());
+                }
+                for (String field : List.of("path", "portIndex", "port")) {
+                    if (item.hasNonNull(field)) {
+                        error(path + "." + field, field + " means nothing to a COMMAND check; remove it");
+                    }
+                }
+            } else if (protocol != null) {
+                if (item.hasNonNull("command")) {
+                    error(path + ".command", "only a COMMAND check runs a command; remove it");
+                }
+                if (item.hasNonNull("port") && item.hasNonNull("portIndex")) {
+                    error(path, "give port or portIndex, not both");
+                } else if (item.hasNonNull("port")) {
+                    port = wholeNumber(item, "port", 0, 1, 65535, path);
+                } else {
+                    portIndex = wholeNumber(item, "portIndex", 0, 0, 1000, path);
+                    if (portIndex >= portCount) {
+                        error(path + ".portIndex", portCount == 0
+                                ? "the app has no ports to check: add portDefinitions or give a port"
+                                : "portIndex " + portIndex + " is not one of the app's " + portCount + " ports");
+                    }
+                }
+                if (protocol == HealthCheck.Protocol.HTTP) {
+                    httpPath = item.path("path").asText("/");
+                    if (!item.path("path").isMissingNode() && !item.path("path").isNull()
+                            && !item.path("path").isTextual()) {
+                        error(path + ".path", "path must be a string such as \"/health\"");
+                    } else if (!httpPath.startsWith("/") || httpPath.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+                        error(path + ".path", "path must start with / and hold no spaces or control characters");
+                    }
+                } else if (item.hasNonNull("path")) {
+                    error(path + ".path", "only an HTTP check has a path; remove it");
+                }
+            }
+            if (errors.size() != before) {
+                return null;
+            }
+            return new HealthCheck(protocol, httpPath, portIndex, port, command, grace, interval, timeout,
+                    maxFailures, delay);
+        }
+
+        /** Marathon's {@code user}: a user name that must exist on the node (the agent checks). */
+        String user(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isTextual() || !USER_NAME.matcher(node.asText()).matches()) {
+                error("user", "user must be a user name such as \"nobody\" (lowercase letters, digits, '_' "
+                        + "and '-', at most 32)");
+                return null;
+            }
+            return node.asText();
+        }
+
+        /** Berth's {@code isolation}: {@code {"network": "NONE", "pidsLimit": 256, "enforceDisk": true}}. */
+        Isolation isolation(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return Isolation.DEFAULT;
+            }
+            if (!node.isObject()) {
+                error("isolation", "isolation must be an object such as {\"pidsLimit\": 256}");
+                return Isolation.DEFAULT;
+            }
+            int before = errors.size();
+            node.fieldNames().forEachRemaining(name -> {
+                if (!ISOLATION_FIELDS.contains(name)) {
+                    error("isolation." + name, "unknown field '" + name + "'");
+                }
+            });
+            Isolation.Network network = enumValue(node, "network", Isolation.Network.class, Isolation.Network.HOST,
+                    true);
+            Integer pidsLimit = node.hasNonNull("pidsLimit")
+                    ? wholeNumber(node, "pidsLimit", 0, 1, MAX_PIDS_LIMIT, "isolation") : null;
+            boolean enforceDisk = bool(node, "enforceDisk", false);
+            for (int i = before; i < errors.size(); i++) {
+                FieldError e = errors.get(i);
+                if (!e.field().startsWith("isolation")) {
+                    errors.set(i, new FieldError("isolation." + e.field(), e.message()));
+                }
+            }
+            return new Isolation(network, pidsLimit, enforceDisk);
         }
 
         void acceptedResourceRoles(JsonNode node) {

@@ -39,4 +39,7 @@ public sealed interface NodeReport extends Message permits NodeRegistered, NodeH
 
     /** Ids of the tasks the agent runs now. */
     List<String> runningTaskIds();
+
+    /** What each running task uses, by task id (empty when the agent measured nothing yet). */
+    Map<String, TaskUsage> usage();
 }

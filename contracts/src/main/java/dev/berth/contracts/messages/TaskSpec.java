@@ -1,20 +1,33 @@
 package dev.berth.contracts.messages;
 
+import dev.berth.contracts.app.HealthCheck;
+import dev.berth.contracts.app.Isolation;
+
 import java.util.List;
 import java.util.Map;
 
 /**
  * Everything an agent needs to run one task, resolved by the scheduler from the app definition:
  * the command (a shell {@code cmd}, or {@code args} executed directly), environment, labels,
- * resources and the host ports assigned to it.
+ * resources and the host ports assigned to it; the user it runs as (null: the agent's own), its
+ * health checks and how it is isolated.
  */
 public record TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
-                       double cpus, double mem, double disk, List<PortAssignment> ports) {
+                       double cpus, double mem, double disk, List<PortAssignment> ports, String user,
+                       List<HealthCheck> healthChecks, Isolation isolation) {
 
     public TaskSpec {
         args = args == null ? List.of() : List.copyOf(args);
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         ports = ports == null ? List.of() : List.copyOf(ports);
+        healthChecks = healthChecks == null ? List.of() : List.copyOf(healthChecks);
+        isolation = isolation == null ? Isolation.DEFAULT : isolation;
+    }
+
+    /** A task as the agent's user, without health checks, isolated the default way. */
+    public TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
+                    double cpus, double mem, double disk, List<PortAssignment> ports) {
+        this(cmd, args, env, labels, cpus, mem, disk, ports, null, List.of(), Isolation.DEFAULT);
     }
 }

@@ -4,16 +4,35 @@ import java.time.Instant;
 
 /**
  * What an agent observed of a task, on {@code berth.task-status} keyed by task id: a state
- * transition with its reason and, for ended tasks, the exit code. Written by agents; read by the
+ * transition with its reason and, for ended tasks, the exit code; for HEALTHY and UNHEALTHY the
+ * health check's detail. Written by agents; read by the
  * scheduler, which folds it into the task's {@link TaskRecord}.
  */
 public record TaskStatus(String id, int schemaVersion, Instant occurredAt, String correlationId,
                          String taskId, String appId, String nodeId, TaskState state, String reason,
-                         Integer exitCode) implements Message {
+                         Integer exitCode, HealthReport health) implements Message {
+
+    /** Reasons with a fixed meaning, at the start of {@link #reason()}, so tools can match on them. */
+    public static final String OOM_KILLED = "OOM_KILLED";
+    public static final String DISK_LIMIT_EXCEEDED = "DISK_LIMIT_EXCEEDED";
+    public static final String HEALTH_CHECK_FAILED = "HEALTH_CHECK_FAILED";
+
+    /** A status without health-check detail. */
+    public TaskStatus(String id, int schemaVersion, Instant occurredAt, String correlationId, String taskId,
+                      String appId, String nodeId, TaskState state, String reason, Integer exitCode) {
+        this(id, schemaVersion, occurredAt, correlationId, taskId, appId, nodeId, state, reason, exitCode, null);
+    }
 
     public static TaskStatus of(String taskId, String appId, String nodeId, TaskState state, String reason,
                                 Integer exitCode, String correlationId) {
         return new TaskStatus(Ids.newId(), SCHEMA_VERSION, Instant.now(), correlationId, taskId, appId, nodeId,
-                state, reason, exitCode);
+                state, reason, exitCode, null);
+    }
+
+    /** A health transition (HEALTHY or UNHEALTHY) of a running task. */
+    public static TaskStatus health(String taskId, String appId, String nodeId, TaskState state, String reason,
+                                    HealthReport health) {
+        return new TaskStatus(Ids.newId(), SCHEMA_VERSION, Instant.now(), null, taskId, appId, nodeId, state,
+                reason, null, health);
     }
 }

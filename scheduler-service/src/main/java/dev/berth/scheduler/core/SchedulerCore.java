@@ -596,7 +596,7 @@ public final class SchedulerCore {
         TaskRecord task = TaskRecord.launched(app.id(), taskId, def.id(), app.version(), instance, where.nodeId(),
                 where.host(), where.ports(), plan.now, replaces);
         TaskSpec spec = new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(),
-                def.disk(), where.ports());
+                def.disk(), where.ports(), def.user(), def.healthChecks(), def.isolation());
         plan.recordTask(task);
         plan.send(LaunchTask.of(where.nodeId(), taskId, def.id(), app.version(), spec, task.id()));
     }
