@@ -44,6 +44,37 @@ public interface AgentConfig {
     @WithDefault("1s")
     Duration heartbeatInterval();
 
+    /**
+     * How tasks are isolated: {@code auto} (cgroups and namespaces where the host allows, otherwise
+     * best-effort), {@code cgroups} (refuse to start without them) or {@code best-effort}.
+     */
+    @WithDefault("auto")
+    String isolation();
+
+    /** Where the cgroup hierarchies are mounted. */
+    @WithDefault("/sys/fs/cgroup")
+    String cgroupRoot();
+
+    /** The group under each hierarchy that holds this agent's task cgroups ({@code <root>/<ctl>/<name>/<task>}). */
+    @WithDefault("berth")
+    String cgroupParent();
+
+    /** Most processes and threads a task may have, unless its app says otherwise. */
+    @WithDefault("1024")
+    int pidsLimit();
+
+    /** A task's stdout or stderr is rotated when it grows past this many bytes. */
+    @WithDefault("10485760")
+    long logMaxBytes();
+
+    /** How many rotated files ({@code stdout.1} …) are kept per stream; older ones are deleted. */
+    @WithDefault("2")
+    int logRotations();
+
+    /** How often usage (cpu, memory, disk) is measured and log sizes are checked. */
+    @WithDefault("5s")
+    Duration usageInterval();
+
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
     @WithDefault("1")
     short topicReplicationFactor();

@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -99,6 +100,12 @@ public final class TaskSupervisor implements AutoCloseable {
     /** Ids of the tasks that have not ended (reported with every heartbeat), sorted. */
     public List<String> runningTaskIds() {
         return tasks.values().stream().filter(t -> !t.state.isTerminal()).map(t -> t.taskId).sorted().toList();
+    }
+
+    /** One task this agent knows (running or ended), if it does. */
+    public Optional<TaskView> find(String taskId) {
+        ManagedTask task = tasks.get(taskId);
+        return task == null ? Optional.empty() : Optional.of(task.view());
     }
 
     /** Every task this agent knows, oldest launch first. */
