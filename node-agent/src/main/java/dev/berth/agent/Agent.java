@@ -4,10 +4,13 @@ import dev.berth.agent.command.CommandConsumer;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
+import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
+import dev.berth.agent.task.CheckpointStore;
+import dev.berth.agent.task.HealthWatch;
 import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,12 +26,15 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's lifecycle, and the one place its parts are wired together. On start: create the
  * topics if needed, fix the position in the node's command partition, register the node, heartbeat.
- * On stop: stop reading and reporting, but leave the tasks running (an agent restart must not take
- * its tasks down; re-adopting them is the next step).
+ * On stop: stop reading and reporting, but leave the tasks running: an agent restart must not take
+ * its tasks down, and the next agent process re-adopts them from their checkpoints.
  */
 @ApplicationScoped
 public class Agent {
@@ -55,15 +61,35 @@ public class Agent {
     private volatile TaskSupervisor supervisor;
     private volatile CommandConsumer commands;
     private NodeAnnouncer announcer;
+    private ScheduledExecutorService sampler;
     private boolean commandsPositioned;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
-        runtime = new ProcessRuntime(config.host());
+        String nodeId = NodeProfiles.nodeId(config);
+        // Each node its own parent group: agents sharing a machine never touch each other's tasks.
+        HostIsolation host = HostIsolation.detect(config.isolation(), Path.of(config.cgroupRoot()),
+                config.cgroupParent() + "/" + Sandboxes.directoryName(nodeId));
+        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit());
+        LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
         profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort);
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
-        supervisor = new TaskSupervisor(profile.nodeId(), sandboxes, runtime, publisher);
+        supervisor = new TaskSupervisor(profile.nodeId(), sandboxes, runtime, publisher,
+                TaskSupervisor.newWorkers(), new CheckpointStore(sandboxes), HealthWatch.NONE, sandbox -> {
+                });
+        // Before any command is read: a kill for a task the last agent process started must find it.
+        int adopted = supervisor.recover();
+        if (adopted > 0) {
+            LOG.infof("re-adopted %d running tasks left by the previous agent process", adopted);
+        }
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "task-usage");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleWithFixedDelay(this::sampleUsage, 0, config.usageInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
         commands = new CommandConsumer(bootstrapServers, profile.nodeId(), supervisor::handle, publisher);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.
@@ -91,7 +117,7 @@ public class Agent {
             return;
         }
         profile = NodeProfiles.from(config, runtime.isolation(), port);
-        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, publisher::report);
+        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report);
         announcer.start(config.heartbeatInterval());
         LOG.infof("node %s announced at %s: %s cpus, %s MiB mem, %s MiB disk, ports %d-%d, attributes %s, "
                         + "isolation %s", profile.nodeId(), profile.agentUrl(), profile.capacity().cpus(),
@@ -110,11 +136,22 @@ public class Agent {
         if (commands != null) {
             commands.close();
         }
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
         if (supervisor != null) {
             supervisor.close(); // stops watching; the tasks themselves keep running
         }
         if (publisher != null) {
             publisher.close();
+        }
+    }
+
+    private void sampleUsage() {
+        try {
+            supervisor.sampleUsage();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "measuring task usage failed once");
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.berth.agent.node;
 
 import dev.berth.contracts.messages.NodeReport;
+import dev.berth.contracts.messages.TaskUsage;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ public final class NodeAnnouncer implements AutoCloseable {
 
     private final NodeProfile profile;
     private final Supplier<List<String>> runningTaskIds;
+    private final Supplier<Map<String, TaskUsage>> usage;
     private final Consumer<NodeReport> out;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-heartbeat");
@@ -31,8 +34,15 @@ public final class NodeAnnouncer implements AutoCloseable {
     private volatile boolean registered;
 
     public NodeAnnouncer(NodeProfile profile, Supplier<List<String>> runningTaskIds, Consumer<NodeReport> out) {
+        this(profile, runningTaskIds, Map::of, out);
+    }
+
+    /** @param usage what each running task uses, as last measured (sent with every report) */
+    public NodeAnnouncer(NodeProfile profile, Supplier<List<String>> runningTaskIds,
+                         Supplier<Map<String, TaskUsage>> usage, Consumer<NodeReport> out) {
         this.profile = profile;
         this.runningTaskIds = runningTaskIds;
+        this.usage = usage;
         this.out = out;
     }
 
@@ -49,11 +59,11 @@ public final class NodeAnnouncer implements AutoCloseable {
     private void announce() {
         try {
             if (registered) {
-                out.accept(profile.heartbeat(runningTaskIds.get()));
+                out.accept(profile.heartbeat(runningTaskIds.get(), usage.get()));
             } else {
                 // Until a registration has gone out, every tick tries again: a heartbeat from a node
                 // the cluster never saw register would carry less meaning than the registration.
-                out.accept(profile.registration(runningTaskIds.get()));
+                out.accept(profile.registration(runningTaskIds.get(), usage.get()));
                 registered = true;
             }
         } catch (RuntimeException e) {

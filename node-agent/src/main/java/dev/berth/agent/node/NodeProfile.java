@@ -6,6 +6,7 @@ import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.TaskUsage;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,13 +23,13 @@ public record NodeProfile(String nodeId, String hostname, String host, NodeResou
         attributes = Map.copyOf(attributes);
     }
 
-    public NodeRegistered registration(List<String> runningTaskIds) {
+    public NodeRegistered registration(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeRegistered(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage);
     }
 
-    public NodeHeartbeat heartbeat(List<String> runningTaskIds) {
+    public NodeHeartbeat heartbeat(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeHeartbeat(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage);
     }
 }

@@ -35,6 +35,11 @@ public final class NodeProfiles {
                 isolation, agentUrl(config.host(), httpPort));
     }
 
+    /** The node's id: configured, or the machine's hostname. */
+    public static String nodeId(AgentConfig config) {
+        return config.nodeId().orElseGet(NodeProfiles::machineHostname);
+    }
+
     /** {@code http://host:port}, with brackets around an IPv6 address. */
     static String agentUrl(String host, int port) {
         return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;

@@ -1,45 +1,64 @@
 package dev.berth.agent.runtime;
 
+import dev.berth.agent.cgroups.CgroupLimits;
+import dev.berth.agent.cgroups.TaskCgroup;
 import dev.berth.agent.sandbox.Sandbox;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.messages.TaskSpec;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs a task as a plain process: {@code /bin/sh -c cmd}, or {@code args} executed directly. It is
- * started through {@code setsid(1)} when the host has it, so the task leads its own session and
- * process group, apart from the agent's: the group is how the whole tree is signalled, and a task
- * must not receive the signals meant for the agent (a Ctrl-C in the agent's terminal). No resource
- * limits: the node reports its isolation as {@code best-effort}.
+ * Runs a task as Linux processes, fenced off as far as the host allows (see {@link HostIsolation}):
+ * in a cgroup of its own with its memory, cpu and pids limits; in its own PID, mount, UTS and IPC
+ * namespaces (and network, if the app asks) with its own hostname; as the app's user; in its own
+ * session, apart from the agent's signals. The command line is {@link LaunchCommand}'s.
+ *
+ * <p>A task's processes are not the agent's to keep: they outlive an agent that dies or restarts,
+ * and a new agent process {@linkplain #adopt adopts} them again.
  */
 public final class ProcessRuntime implements TaskRuntime {
-    private static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
+    private static final long MIB = 1024 * 1024;
 
     private final String host;
     private final Map<String, String> agentEnvironment;
-    private final Optional<Path> setsid;
+    private final HostIsolation hostIsolation;
+    private final int defaultPidsLimit;
+    private final ExitWatch exitWatch = new ExitWatch();
 
+    /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
-        this(host, System.getenv());
+        this(host, System.getenv(), HostIsolation.bestEffort(), 0);
     }
 
-    public ProcessRuntime(String host, Map<String, String> agentEnvironment) {
+    public ProcessRuntime(String host, HostIsolation hostIsolation, int defaultPidsLimit) {
+        this(host, System.getenv(), hostIsolation, defaultPidsLimit);
+    }
+
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit) {
         this.host = host;
         this.agentEnvironment = Map.copyOf(agentEnvironment);
-        this.setsid = SETSID.stream().filter(Files::isExecutable).findFirst();
+        this.hostIsolation = hostIsolation;
+        this.defaultPidsLimit = defaultPidsLimit;
     }
 
     @Override
     public String isolation() {
-        return "best-effort";
+        return hostIsolation.isolation();
+    }
+
+    public HostIsolation hostIsolation() {
+        return hostIsolation;
     }
 
     @Override
@@ -47,39 +66,127 @@ public final class ProcessRuntime implements TaskRuntime {
             throws LaunchFailedException {
         try {
             sandbox.create();
+            Files.deleteIfExists(sandbox.exitFile());
         } catch (IOException e) {
             throw new LaunchFailedException("cannot create sandbox " + sandbox.dir() + ": " + e, e);
         }
         Map<String, String> env = TaskEnvironment.of(taskId, appId, spec, host, sandbox.dir(), agentEnvironment);
-        List<String> command = new ArrayList<>();
-        setsid.ifPresent(path -> command.add(path.toString()));
+        List<String> userSwitch = userSwitch(spec.user(), sandbox);
+        List<String> task = new ArrayList<>(userSwitch);
         if (spec.cmd() != null && !spec.cmd().isBlank()) {
-            command.addAll(List.of("/bin/sh", "-c", spec.cmd()));
+            task.addAll(List.of("/bin/sh", "-c", spec.cmd()));
         } else if (!spec.args().isEmpty()) {
-            // Through setsid a missing program would start and then exit 127; say why before launching.
+            // The init would start a missing program and then exit 127; say why before launching.
             String program = spec.args().get(0);
             if (!isRunnable(program, sandbox.dir(), env.get("PATH"))) {
                 throw new LaunchFailedException("cannot start " + program + ": no such executable", null);
             }
-            command.addAll(spec.args());
+            task.addAll(spec.args());
         } else {
             throw new LaunchFailedException("the task has neither cmd nor args", null);
         }
+        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
+        if (privateNet && !hostIsolation.privateNet()) {
+            throw new LaunchFailedException("the app asks for network NONE, but this node cannot create network "
+                    + "namespaces; constrain the app to nodes with [\"isolation\", \"UNLIKE\", \"best-effort\"]",
+                    null);
+        }
+        Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
+        List<String> namespaces = new ArrayList<>();
+        hostIsolation.unshare().ifPresent(unshare -> {
+            namespaces.add(unshare.toString());
+            namespaces.addAll(HostIsolation.NAMESPACES);
+            if (privateNet) {
+                namespaces.add("--net");
+            }
+        });
+        List<String> command = LaunchCommand.of(hostIsolation.setsid(),
+                cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), namespaces, sandbox.exitFile(),
+                hostname(taskId), privateNet ? hostIsolation.ip() : Optional.empty(), task);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(sandbox.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(sandbox.stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(sandbox.stderr().toFile()));
         builder.environment().clear();
         builder.environment().putAll(env);
         try {
             Process process = builder.start();
-            // setsid(1) execs in place when its caller is not a process group leader (a JVM's child
-            // never is), so the task's pid is also its process group id.
-            return new Started(process, setsid.isPresent() ? process.pid() : 0);
+            return new TaskProcess(ProcessStamp.of(process.toHandle()),
+                    process.onExit().thenApply(Process::exitValue), cgroup,
+                    namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
+                    privateNet, userSwitch, groupOf(process.pid()));
         } catch (IOException e) {
-            throw new LaunchFailedException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
+            cgroup.ifPresent(TaskCgroup::remove);
+            throw new LaunchFailedException("cannot start " + String.join(" ", task) + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp) {
+        Optional<TaskCgroup> cgroup = hostIsolation.cgroups().flatMap(c -> c.existing(sandbox.name()));
+        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
+        List<String> userSwitch;
+        try {
+            userSwitch = spec.user() == null ? List.of() : userSwitch(spec.user(), null);
+        } catch (LaunchFailedException e) {
+            userSwitch = List.of(); // the user went away since; its checks then run as the agent's user
+        }
+        return new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
+                hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet, userSwitch, groupOf(stamp.pid()));
+    }
+
+    /** The task's process group: its first process leads one when it was started through setsid. */
+    private long groupOf(long pid) {
+        return hostIsolation.setsid().isPresent() ? pid : 0;
+    }
+
+    private Optional<TaskCgroup> cgroup(TaskSpec spec, Sandbox sandbox) throws LaunchFailedException {
+        if (hostIsolation.cgroups().isEmpty()) {
+            return Optional.empty();
+        }
+        int pids = spec.isolation().pidsLimit() != null ? spec.isolation().pidsLimit() : defaultPidsLimit;
+        CgroupLimits limits = new CgroupLimits(spec.cpus(), Math.round(spec.mem() * MIB), pids);
+        try {
+            return Optional.of(hostIsolation.cgroups().get().create(sandbox.name(), limits));
+        } catch (IOException e) {
+            throw new LaunchFailedException("cannot create the task's cgroup: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code setpriv} to the app's user, with that user's groups; the sandbox becomes theirs so the
+     * task can write where it runs. An unknown user is refused, never silently replaced by another.
+     */
+    private List<String> userSwitch(String user, Sandbox sandbox) throws LaunchFailedException {
+        if (user == null) {
+            return List.of();
+        }
+        TaskUser found = TaskUser.lookup(user).orElseThrow(() -> new LaunchFailedException(
+                "user '" + user + "' does not exist on this node", null));
+        if (user.equals(System.getProperty("user.name"))) {
+            return List.of();
+        }
+        Path setpriv = hostIsolation.setpriv().orElseThrow(() -> new LaunchFailedException(
+                "cannot run as user '" + user + "': the agent is not root or this node has no setpriv", null));
+        if (sandbox != null) {
+            try {
+                UserPrincipalLookupService users = sandbox.dir().getFileSystem().getUserPrincipalLookupService();
+                Files.setOwner(sandbox.dir(), users.lookupPrincipalByName(user));
+            } catch (IOException e) {
+                throw new LaunchFailedException("cannot give the sandbox to user '" + user + "': " + e, e);
+            }
+        }
+        return List.of(setpriv.toString(), "--reuid=" + found.uid(), "--regid=" + found.gid(), "--init-groups",
+                "--");
+    }
+
+    /** The task's own hostname: its id, as a valid host name label. */
+    static String hostname(String taskId) {
+        String label = taskId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        label = label.length() > 63 ? label.substring(label.length() - 63) : label;
+        label = label.replaceAll("^-+", "").replaceAll("-+$", "");
+        return label.isEmpty() ? "task" : label;
     }
 
     /** A path to an executable (relative to the sandbox, the task's working directory), or a name on PATH. */
@@ -96,37 +203,5 @@ public final class ProcessRuntime implements TaskRuntime {
             }
         }
         return false;
-    }
-
-    private static final class Started implements RunningProcess {
-        private final Process process;
-        private final long groupId;
-        private final CompletableFuture<Integer> exit;
-
-        Started(Process process, long groupId) {
-            this.process = process;
-            this.groupId = groupId;
-            this.exit = process.onExit().thenApply(Process::exitValue);
-        }
-
-        @Override
-        public long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public CompletableFuture<Integer> exit() {
-            return exit;
-        }
-
-        @Override
-        public boolean stop(Duration gracePeriod) {
-            return ProcessTree.terminate(process.toHandle(), groupId, gracePeriod);
-        }
-
-        @Override
-        public void reapLeftovers() {
-            ProcessTree.killGroup(groupId);
-        }
     }
 }

@@ -4,20 +4,20 @@ import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.contracts.messages.TaskSpec;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts and stops task processes on this node. It knows processes, not commands or Kafka: the
- * supervisor decides what runs, a runtime makes it so. The walking skeleton has one implementation,
- * {@link ProcessRuntime} (plain processes, "best effort" isolation); runtimes with namespaces and
- * cgroup limits, or containers, come behind this same interface.
+ * supervisor decides what runs, a runtime makes it so. {@link ProcessRuntime} runs tasks as Linux
+ * processes, fenced off with cgroups and namespaces as far as the host allows.
  *
  * <p>Every method may block (process start, waiting out a grace period): callers run them on
  * worker threads, never on an event loop or the thread that reads commands.
  */
 public interface TaskRuntime {
 
-    /** The isolation this runtime gives, as reported in the node's registration ({@code best-effort}, …). */
+    /** The isolation this runtime gives, as reported in the node's registration ({@code cgroups-v1}, …). */
     String isolation();
 
     /**
@@ -28,24 +28,55 @@ public interface TaskRuntime {
      */
     RunningProcess start(String taskId, String appId, TaskSpec spec, Sandbox sandbox) throws LaunchFailedException;
 
+    /**
+     * Takes over a task an earlier agent process started. The returned process's {@link
+     * RunningProcess#exit()} is already complete if the task ended while no agent watched it.
+     */
+    RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp);
+
     /** A started task. */
     interface RunningProcess {
-        /** The pid of the task's main process. */
-        long pid();
+        /** The pid of the process the agent started for the task (the first of its tree). */
+        default long pid() {
+            return stamp().pid();
+        }
 
-        /** Completes with the main process's exit code once it has ended. */
+        /** Its pid and start time: enough to find it again, and to tell it from a later process with its pid. */
+        ProcessStamp stamp();
+
+        /** Completes with the task's exit code once it has ended; with null when nobody could learn it. */
         CompletableFuture<Integer> exit();
 
         /**
-         * SIGTERM to the whole tree, SIGKILL to what is left after {@code gracePeriod}; returns
-         * when nothing of the task runs any more.
+         * SIGTERM to every process of the task, SIGKILL to what is left after {@code gracePeriod};
+         * returns when nothing of the task runs any more.
          *
          * @return false if something of the task still ran even after SIGKILL (stuck in the kernel)
          */
         boolean stop(Duration gracePeriod);
 
-        /** Kills what the main process left behind after it ended on its own. */
+        /** Kills what the main process left behind after it ended on its own, and releases its cgroup. */
         void reapLeftovers();
+
+        /** True if the kernel killed a process of the task for exceeding its memory limit. */
+        default boolean oomKilled() {
+            return false;
+        }
+
+        /** Cpu seconds used so far by all the task's processes (0 where the node cannot tell). */
+        default double cpuSeconds() {
+            return 0;
+        }
+
+        /** Memory the task holds now (0 where the node cannot tell). */
+        default long memoryBytes() {
+            return 0;
+        }
+
+        /** The command line that runs {@code shellCommand} next to the task: its namespaces, cgroups and user. */
+        default List<String> commandNextTo(String shellCommand) {
+            return List.of("/bin/sh", "-c", shellCommand);
+        }
     }
 
     /** A task that could not be started at all (no command, program not found, sandbox not writable, …). */

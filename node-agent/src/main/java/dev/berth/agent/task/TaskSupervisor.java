@@ -3,11 +3,15 @@ package dev.berth.agent.task;
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
+import dev.berth.agent.runtime.ProcessStamp;
+import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.TaskUsage;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -21,12 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Carries out the scheduler's commands for this node and reports what happens to each task:
@@ -55,6 +61,9 @@ public final class TaskSupervisor implements AutoCloseable {
     private final TaskRuntime runtime;
     private final StatusSink sink;
     private final ExecutorService workers;
+    private final CheckpointStore checkpoints;
+    private final HealthWatch health;
+    private final Consumer<Sandbox> logs;
     private final Map<String, ManagedTask> tasks = new ConcurrentHashMap<>();
     private final Deque<String> ended = new ArrayDeque<>();
     private final Set<String> seenCommands = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -65,21 +74,40 @@ public final class TaskSupervisor implements AutoCloseable {
     });
 
     public TaskSupervisor(String nodeId, Sandboxes sandboxes, TaskRuntime runtime, StatusSink sink) {
-        this(nodeId, sandboxes, runtime, sink, Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "task-worker");
-            t.setDaemon(true);
-            return t;
-        }));
+        this(nodeId, sandboxes, runtime, sink, newWorkers());
     }
 
-    /** With the executor that starts and stops processes (tests pass one they control). */
+    /** With the executor that starts and stops processes (tests pass one they control); no checkpoints. */
     public TaskSupervisor(String nodeId, Sandboxes sandboxes, TaskRuntime runtime, StatusSink sink,
                           ExecutorService workers) {
+        this(nodeId, sandboxes, runtime, sink, workers, CheckpointStore.none(), HealthWatch.NONE, sandbox -> {
+        });
+    }
+
+    /**
+     * @param checkpoints where tasks are written down for the next agent process
+     * @param health      runs the tasks' health checks
+     * @param logs        keeps a running task's log files in bounds (called with each usage sample)
+     */
+    public TaskSupervisor(String nodeId, Sandboxes sandboxes, TaskRuntime runtime, StatusSink sink,
+                          ExecutorService workers, CheckpointStore checkpoints, HealthWatch health,
+                          Consumer<Sandbox> logs) {
         this.nodeId = nodeId;
         this.sandboxes = sandboxes;
         this.runtime = runtime;
         this.sink = sink;
         this.workers = workers;
+        this.checkpoints = checkpoints;
+        this.health = health;
+        this.logs = logs;
+    }
+
+    public static ExecutorService newWorkers() {
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "task-worker");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Handles one command meant for this node; returns at once, the work goes on in the background. */
@@ -114,17 +142,59 @@ public final class TaskSupervisor implements AutoCloseable {
                 .sorted(Comparator.comparing(TaskView::launchedAt)).toList();
     }
 
+    /**
+     * Takes over the tasks an earlier agent process left in the run directory, before any command
+     * is read: running ones are watched again (and reported, so the scheduler hears they live on),
+     * ended ones are remembered (a launch delivered again must not start them twice) and their end
+     * reported again, in case the earlier agent died before it got out.
+     *
+     * @return how many tasks were re-adopted running
+     */
+    public int recover() {
+        int adopted = 0;
+        for (TaskCheckpoint checkpoint : checkpoints.all()) {
+            ManagedTask task = new ManagedTask(checkpoint.taskId(), checkpoint.appId(),
+                    sandboxes.of(checkpoint.taskId()), checkpoint.spec(), checkpoint.launchedAt());
+            if (tasks.putIfAbsent(task.taskId, task) != null) {
+                continue;
+            }
+            if (checkpoint.state().isTerminal()) {
+                task.state = checkpoint.state();
+                task.reason = checkpoint.reason();
+                task.exitCode = checkpoint.exitCode();
+                sink.report(TaskStatus.of(task.taskId, task.appId, nodeId, task.state, task.reason, task.exitCode,
+                        null));
+                forgetOldEndedTasks(task.taskId);
+                continue;
+            }
+            // A STARTING checkpoint has no process: whatever got into its cgroup is reaped as it "ends".
+            ProcessStamp stamp = checkpoint.process() == null ? new ProcessStamp(0, 0) : checkpoint.process();
+            task.process = runtime.adopt(checkpoint.spec(), task.sandbox, stamp);
+            task.adopted = true;
+            task.transition(TaskState.RUNNING, "re-adopted after an agent restart", null, null);
+            if (!task.process.exit().isDone()) {
+                adopted++;
+                watchHealth(task);
+            }
+            task.process.exit().whenComplete((code, error) -> exited(task, code));
+        }
+        return adopted;
+    }
+
     private void launch(LaunchTask launch) {
-        ManagedTask task = new ManagedTask(launch.taskId(), launch.appId(), sandboxes.of(launch.taskId()));
+        ManagedTask task = new ManagedTask(launch.taskId(), launch.appId(), sandboxes.of(launch.taskId()),
+                launch.spec(), Instant.now());
         if (tasks.putIfAbsent(launch.taskId(), task) != null) {
             LOG.debugf("task %s already known, launch %s ignored", launch.taskId(), launch.id());
             return;
         }
+        task.launchId = launch.id();
         task.transition(TaskState.STARTING, null, null, launch.id());
         workers.execute(() -> start(task, launch));
     }
 
     private void start(ManagedTask task, LaunchTask launch) {
+        checkpoints.save(task.checkpoint());
         TaskRuntime.RunningProcess process;
         try {
             process = runtime.start(launch.taskId(), launch.appId(), launch.spec(), task.sandbox);
@@ -143,29 +213,51 @@ public final class TaskSupervisor implements AutoCloseable {
             killedWhileStarting = task.killGrace;
             killCause = task.killCause;
         }
+        checkpoints.save(task.checkpoint());
         if (killedWhileStarting != null) {
             stop(task, killedWhileStarting, killCause);
             return;
         }
         task.transition(TaskState.RUNNING, null, null, launch.id());
+        watchHealth(task);
         // Registered only now, so a task that ends at once still reports RUNNING before its end.
-        process.exit().whenComplete((code, error) -> exited(task, code == null ? -1 : code));
+        process.exit().whenComplete((code, error) -> exited(task, code));
     }
 
-    private void exited(ManagedTask task, int code) {
+    private void watchHealth(ManagedTask task) {
+        if (!task.spec.healthChecks().isEmpty()) {
+            health.watch(task.taskId, task.spec, task.process, task.startedAt);
+        }
+    }
+
+    /** @param code the exit code, or null when no one could learn it (it ended while no agent watched) */
+    private void exited(ManagedTask task, Integer code) {
         synchronized (task) {
             if (task.killGrace != null) {
                 return; // a kill is under way: it reports the outcome once the whole tree is gone
             }
         }
+        health.unwatch(task.taskId);
+        // Asked before the leftovers are reaped, which removes the task's cgroup and its counters.
+        boolean oomKilled = task.process.oomKilled();
         // As Mesos's command executor does: when the main process ends, the task ends, and with it
-        // whatever it left running in its process group.
+        // whatever it left running.
         task.process.reapLeftovers();
-        if (code == 0) {
-            task.transition(TaskState.FINISHED, "exited with code 0", 0, null);
+        String whileAway = task.adopted ? " while the agent was down" : "";
+        if (oomKilled) {
+            task.transition(TaskState.FAILED, TaskStatus.OOM_KILLED + ": the kernel killed it for using more than "
+                    + "its " + plain(task.spec.mem()) + " MiB of memory" + whileAway, code, null);
+        } else if (code == null) {
+            task.transition(TaskState.FAILED, "ended" + whileAway + "; its exit code is unknown", null, null);
+        } else if (code == 0) {
+            task.transition(TaskState.FINISHED, "exited with code 0" + whileAway, 0, null);
         } else {
-            task.transition(TaskState.FAILED, exitReason(code), code, null);
+            task.transition(TaskState.FAILED, exitReason(code) + whileAway, code, null);
         }
+    }
+
+    private static String plain(double mib) {
+        return mib == Math.rint(mib) ? Long.toString((long) mib) : Double.toString(mib);
     }
 
     /** {@code exited with code 3}; a shell's 128+n means the process died of signal n, so say it. */
@@ -184,32 +276,51 @@ public final class TaskSupervisor implements AutoCloseable {
             return;
         }
         Duration grace = kill.gracePeriodSeconds() > 0 ? Duration.ofSeconds(kill.gracePeriodSeconds()) : DEFAULT_GRACE;
+        if (!beginKill(task, grace, kill.id(), kill.reason(), null)) {
+            synchronized (task) {
+                if (task.state.isTerminal()) {
+                    // It has ended already: say so again, the scheduler may have missed it.
+                    sink.report(TaskStatus.of(task.taskId, task.appId, nodeId, task.state, task.reason,
+                            task.exitCode, kill.id()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts stopping a task, unless it has ended or is being stopped already.
+     *
+     * @param failure null for a kill on request (the task ends KILLED); else why the agent itself stops
+     *                it (the task ends FAILED with that reason)
+     */
+    private boolean beginKill(ManagedTask task, Duration grace, String cause, String why, String failure) {
         TaskRuntime.RunningProcess process;
         synchronized (task) {
-            if (task.state.isTerminal()) {
-                // It has ended already: say so again, the scheduler may have missed it.
-                sink.report(TaskStatus.of(task.taskId, task.appId, nodeId, task.state, task.reason, task.exitCode,
-                        kill.id()));
-                return;
-            }
-            if (task.killGrace != null) {
-                return; // a kill is already under way
+            if (task.state.isTerminal() || task.killGrace != null) {
+                return false;
             }
             task.killGrace = grace;
-            task.killCause = kill.id();
+            task.killCause = cause;
+            task.killFailure = failure;
             process = task.process;
         }
-        task.transition(TaskState.KILLING, kill.reason(), null, kill.id());
+        health.unwatch(task.taskId);
+        task.transition(TaskState.KILLING, why, null, cause);
         if (process != null) {
-            workers.execute(() -> stop(task, grace, kill.id()));
+            workers.execute(() -> stop(task, grace, cause));
         } // else the launch is still starting the process, and stops it as soon as it has it
+        return true;
     }
 
     private void stop(ManagedTask task, Duration grace, String cause) {
         if (!task.process.stop(grace)) {
             LOG.warnf("task %s: processes still present after SIGKILL", task.taskId);
         }
-        task.transition(TaskState.KILLED, "killed on request", exitCode(task.process), cause);
+        if (task.killFailure != null) {
+            task.transition(TaskState.FAILED, task.killFailure, exitCode(task.process), cause);
+        } else {
+            task.transition(TaskState.KILLED, "killed on request", exitCode(task.process), cause);
+        }
     }
 
     /** The process is gone by now; the JDK completes its exit future a moment later. */
@@ -224,11 +335,57 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * Measures what each running task uses (its cgroup's cpu and memory, its sandbox's size), stops
+     * those past a disk allowance they asked to have enforced, and rotates their logs. Called every
+     * few seconds; walks sandboxes, so it runs on its own thread, never the heartbeat's.
+     */
+    public void sampleUsage() {
+        for (ManagedTask task : tasks.values()) {
+            TaskRuntime.RunningProcess process = task.process;
+            if (task.state.isTerminal() || process == null) {
+                continue;
+            }
+            long diskBytes = SandboxUsage.bytes(task.sandbox.dir());
+            long allowance = (long) (task.spec.disk() * 1024 * 1024);
+            boolean diskExceeded = allowance > 0 && diskBytes > allowance;
+            task.usage = new TaskUsage(process.cpuSeconds(), process.memoryBytes(), diskBytes, diskExceeded);
+            if (diskExceeded && task.spec.isolation().enforceDisk()) {
+                String why = TaskStatus.DISK_LIMIT_EXCEEDED + ": its sandbox holds " + diskBytes / (1024 * 1024)
+                        + " MiB, more than its disk of " + plain(task.spec.disk()) + " MiB";
+                beginKill(task, DEFAULT_GRACE, null, why, why);
+            }
+            logs.accept(task.sandbox);
+        }
+    }
+
+    /** The last measured usage of every task that has not ended. */
+    public Map<String, TaskUsage> usage() {
+        Map<String, TaskUsage> usage = new TreeMap<>();
+        tasks.values().forEach(task -> {
+            TaskUsage last = task.usage;
+            if (last != null && !task.state.isTerminal()) {
+                usage.put(task.taskId, last);
+            }
+        });
+        return usage;
+    }
+
+    /** A health check changed its verdict on a task (from the health monitor). */
+    public void healthChanged(String taskId, TaskState state, String reason, HealthReport report) {
+        ManagedTask task = tasks.get(taskId);
+        if (task != null) {
+            task.transition(state, reason, null, null, report);
+        }
+    }
+
     private void forgetOldEndedTasks(String taskId) {
         synchronized (ended) {
             ended.addLast(taskId);
             while (ended.size() > REMEMBERED_ENDED_TASKS) {
-                tasks.remove(ended.removeFirst());
+                String forgotten = ended.removeFirst();
+                tasks.remove(forgotten);
+                checkpoints.delete(forgotten);
             }
         }
     }
@@ -237,49 +394,77 @@ public final class TaskSupervisor implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        health.close();
     }
 
     private final class ManagedTask {
         final String taskId;
         final String appId;
         final Sandbox sandbox;
-        final Instant launchedAt = Instant.now();
+        final TaskSpec spec;
+        final Instant launchedAt;
+        final Instant startedAt = Instant.now();
         volatile TaskState state = TaskState.STAGING;
         volatile String reason;
         volatile Integer exitCode;
-        TaskRuntime.RunningProcess process;
+        volatile TaskUsage usage;
+        volatile TaskRuntime.RunningProcess process;
+        String launchId;
+        boolean adopted;
         Duration killGrace;
         String killCause;
+        String killFailure;
 
-        ManagedTask(String taskId, String appId, Sandbox sandbox) {
+        ManagedTask(String taskId, String appId, Sandbox sandbox, TaskSpec spec, Instant launchedAt) {
             this.taskId = taskId;
             this.appId = appId;
             this.sandbox = sandbox;
+            this.spec = spec;
+            this.launchedAt = launchedAt;
+        }
+
+        void transition(TaskState next, String why, Integer code, String cause) {
+            transition(next, why, code, cause, null);
         }
 
         /**
          * Moves to a new state and reports it, under the task's lock so that reports leave in the
          * order the states were taken. A task never leaves a terminal state, and once a kill has
-         * begun only its end is reported.
+         * begun only its end is reported. An unhealthy task may report UNHEALTHY again: the report
+         * that its failures reached the limit is what gets it replaced.
          */
-        void transition(TaskState next, String why, Integer code, String cause) {
+        void transition(TaskState next, String why, Integer code, String cause, HealthReport health) {
             synchronized (this) {
-                if (state.isTerminal() || (state == TaskState.KILLING && !next.isTerminal())) {
+                if (state.isTerminal() || (state == TaskState.KILLING && !next.isTerminal())
+                        || (health != null && !state.isActive())) {
                     return;
                 }
                 state = next;
                 reason = why;
                 exitCode = code;
-                sink.report(TaskStatus.of(taskId, appId, nodeId, next, why, code, cause));
+                sink.report(health == null ? TaskStatus.of(taskId, appId, nodeId, next, why, code, cause)
+                        : TaskStatus.health(taskId, appId, nodeId, next, why, health));
+                if (next.isTerminal()) {
+                    checkpoints.save(checkpoint());
+                }
             }
             if (next.isTerminal()) {
                 forgetOldEndedTasks(taskId);
             }
         }
 
+        synchronized TaskCheckpoint checkpoint() {
+            TaskRuntime.RunningProcess started = process;
+            TaskState recorded = state.isTerminal() ? state : started == null ? TaskState.STARTING
+                    : TaskState.RUNNING;
+            return new TaskCheckpoint(taskId, appId, launchId, spec, started == null ? null : started.stamp(),
+                    launchedAt, recorded, state.isTerminal() ? reason : null, state.isTerminal() ? exitCode : null);
+        }
+
         synchronized TaskView view() {
-            return new TaskView(taskId, appId, process == null ? 0 : process.pid(), state, reason, exitCode,
-                    sandbox.dir().toString(), launchedAt);
+            TaskRuntime.RunningProcess started = process;
+            return new TaskView(taskId, appId, started == null ? 0 : started.pid(), state, reason, exitCode,
+                    sandbox.dir().toString(), launchedAt, usage);
         }
     }
 }

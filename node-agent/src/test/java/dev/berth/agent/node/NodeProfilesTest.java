@@ -45,7 +45,7 @@ class NodeProfilesTest {
         assertEquals("http://10.0.0.7:8097", profile.agentUrl());
         assertEquals("best-effort", profile.isolation());
         assertEquals(Map.of("zone", "b"), profile.attributes());
-        assertEquals(List.of("t1"), profile.heartbeat(List.of("t1")).runningTaskIds());
+        assertEquals(List.of("t1"), profile.heartbeat(List.of("t1"), Map.of()).runningTaskIds());
     }
 
     @Test
@@ -76,6 +76,13 @@ class NodeProfilesTest {
             public String attributes() { return "zone=b"; }
             public Duration heartbeatInterval() { return Duration.ofSeconds(1); }
             public short topicReplicationFactor() { return 1; }
+            public String isolation() { return "auto"; }
+            public String cgroupRoot() { return "/sys/fs/cgroup"; }
+            public String cgroupParent() { return "berth"; }
+            public int pidsLimit() { return 1024; }
+            public long logMaxBytes() { return 1024; }
+            public int logRotations() { return 1; }
+            public Duration usageInterval() { return Duration.ofSeconds(5); }
         };
     }
 }

@@ -25,7 +25,8 @@ class ProcessRuntimeTest {
     private final Path workDir = Directories.scratch("process-runtime-");
     private final Sandboxes sandboxes = Sandboxes.under(workDir);
     private final ProcessRuntime runtime = new ProcessRuntime("10.1.2.3",
-            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"), "AGENT_SECRET", "s3cret"));
+            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"), "AGENT_SECRET", "s3cret"),
+            HostIsolation.bestEffort(), 0);
     private final List<TaskRuntime.RunningProcess> started = new ArrayList<>();
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.berth.agent.task;
 
+import dev.berth.agent.runtime.ProcessStamp;
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
@@ -31,7 +32,7 @@ class TaskSupervisorTest {
 
     private final FakeRuntime runtime = new FakeRuntime();
     private final List<TaskStatus> reported = new CopyOnWriteArrayList<>();
-    private final TaskSupervisor supervisor = new TaskSupervisor(NODE, new Sandboxes(Path.of("/sandboxes")), runtime,
+    private final TaskSupervisor supervisor = new TaskSupervisor(NODE, new Sandboxes(Path.of("/sandboxes"), Path.of("/tasks")), runtime,
             reported::add, new CallerRuns());
 
     @Test
@@ -133,7 +134,7 @@ class TaskSupervisorTest {
     void aTaskThatEndsOfTheKillsSigtermIsReportedKilledNotFailed() {
         // Given a running task whose kill is under way
         QueuedWorkers workers = new QueuedWorkers();
-        TaskSupervisor supervisor = new TaskSupervisor(NODE, new Sandboxes(Path.of("/s")), runtime, reported::add,
+        TaskSupervisor supervisor = new TaskSupervisor(NODE, new Sandboxes(Path.of("/s"), Path.of("/t")), runtime, reported::add,
                 workers);
         supervisor.handle(launch("t1"));
         workers.runAll();
@@ -174,7 +175,7 @@ class TaskSupervisorTest {
     void aKillThatArrivesWhileTheProcessStartsStopsItOnceStarted() {
         // Given a launch whose process start is still under way
         QueuedWorkers workers = new QueuedWorkers();
-        TaskSupervisor slow = new TaskSupervisor(NODE, new Sandboxes(Path.of("/s")), runtime, reported::add, workers);
+        TaskSupervisor slow = new TaskSupervisor(NODE, new Sandboxes(Path.of("/s"), Path.of("/t")), runtime, reported::add, workers);
         slow.handle(launch("t1"));
 
         // When the kill arrives before the process has started
@@ -255,6 +256,11 @@ class TaskSupervisorTest {
             return process;
         }
 
+        @Override
+        public RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp) {
+            throw new UnsupportedOperationException("a supervisor without checkpoints adopts nothing");
+        }
+
         FakeProcess process(String taskId) {
             return started.stream().filter(p -> p.taskId.equals(taskId)).findFirst().orElseThrow();
         }
@@ -273,8 +279,8 @@ class TaskSupervisorTest {
         }
 
         @Override
-        public long pid() {
-            return 4242;
+        public ProcessStamp stamp() {
+            return new ProcessStamp(4242, 0);
         }
 
         @Override

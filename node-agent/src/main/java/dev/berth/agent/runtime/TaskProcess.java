@@ -1,0 +1,163 @@
+package dev.berth.agent.runtime;
+
+import dev.berth.agent.cgroups.TaskCgroup;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One task's processes, started by this agent or adopted from an earlier one. With a cgroup, the
+ * cgroup says what belongs to the task, so a kill reaches every process, however it was started and
+ * wherever it re-parented; without one, the tree under the first process and its process group do.
+ */
+final class TaskProcess implements TaskRuntime.RunningProcess {
+    private static final Duration POLL = Duration.ofMillis(50);
+    /** SIGKILL cannot be ignored; this only bounds the wait for the kernel to tear processes down. */
+    private static final Duration AFTER_KILL = Duration.ofSeconds(30);
+
+    private final ProcessStamp stamp;
+    private final CompletableFuture<Integer> exit;
+    private final Optional<TaskCgroup> cgroup;
+    private final Optional<Path> nsenter;
+    private final boolean privateNet;
+    private final List<String> userSwitch;
+    private final long groupId;
+
+    /**
+     * @param nsenter    present when the task has namespaces of its own (and nsenter exists)
+     * @param userSwitch the command prefix that becomes the task's user (empty: the agent's)
+     * @param groupId    the task's process group, or 0 if it has none of its own
+     */
+    TaskProcess(ProcessStamp stamp, CompletableFuture<Integer> exit, Optional<TaskCgroup> cgroup,
+                Optional<Path> nsenter, boolean privateNet, List<String> userSwitch, long groupId) {
+        this.stamp = stamp;
+        this.exit = exit;
+        this.cgroup = cgroup;
+        this.nsenter = nsenter;
+        this.privateNet = privateNet;
+        this.userSwitch = List.copyOf(userSwitch);
+        this.groupId = groupId;
+    }
+
+    @Override
+    public ProcessStamp stamp() {
+        return stamp;
+    }
+
+    @Override
+    public CompletableFuture<Integer> exit() {
+        return exit;
+    }
+
+    @Override
+    public boolean stop(Duration gracePeriod) {
+        if (cgroup.isEmpty()) {
+            boolean gone = stamp.find().map(leader -> ProcessTree.terminate(leader, groupId, gracePeriod))
+                    .orElse(true);
+            ProcessTree.killGroup(groupId);
+            return gone;
+        }
+        members().forEach(ProcessHandle::destroy);
+        if (!awaitEmpty(gracePeriod)) {
+            return killAll();
+        }
+        cgroup.get().remove();
+        return true;
+    }
+
+    @Override
+    public void reapLeftovers() {
+        if (cgroup.isPresent()) {
+            killAll();
+        } else {
+            ProcessTree.killGroup(groupId);
+        }
+    }
+
+    /**
+     * SIGKILL until the group is empty: a process may fork between reading the group and signalling
+     * it, so read again after each round (the pids limit bounds how many a fork bomb has).
+     */
+    private boolean killAll() {
+        Instant deadline = Instant.now().plus(AFTER_KILL);
+        while (true) {
+            Set<ProcessHandle> members = members();
+            if (members.isEmpty()) {
+                cgroup.ifPresent(TaskCgroup::remove);
+                return true;
+            }
+            members.forEach(ProcessHandle::destroyForcibly);
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            pause();
+        }
+    }
+
+    /** How many processes of the task run now. */
+    int memberCount() {
+        return members().size();
+    }
+
+    /** The pids of the task's processes now. */
+    List<Long> memberPids() {
+        return members().stream().map(ProcessHandle::pid).toList();
+    }
+
+    /** Everything of the task that runs now: the group's members, and the first process's tree. */
+    private Set<ProcessHandle> members() {
+        Set<ProcessHandle> members = new LinkedHashSet<>();
+        stamp.find().ifPresent(leader -> members.addAll(ProcessTree.members(leader)));
+        cgroup.ifPresent(group -> group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(members::add)));
+        members.removeIf(process -> !ProcessTree.isRunning(process));
+        return members;
+    }
+
+    private boolean awaitEmpty(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!members().isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            pause();
+        }
+        return true;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean oomKilled() {
+        return cgroup.map(TaskCgroup::oomKilled).orElse(false);
+    }
+
+    @Override
+    public double cpuSeconds() {
+        return cgroup.map(TaskCgroup::cpuSeconds).orElse(0.0);
+    }
+
+    @Override
+    public long memoryBytes() {
+        return cgroup.map(TaskCgroup::memoryBytes).orElse(0L);
+    }
+
+    @Override
+    public List<String> commandNextTo(String shellCommand) {
+        long namespaceInit = nsenter.isEmpty() ? 0
+                : stamp.find().flatMap(leader -> leader.children().findFirst()).map(ProcessHandle::pid).orElse(0L);
+        return LaunchCommand.nextTo(cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), nsenter, namespaceInit,
+                privateNet, userSwitch, shellCommand);
+    }
+}
