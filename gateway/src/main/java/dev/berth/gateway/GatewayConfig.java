@@ -27,6 +27,17 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration nodeTimeout();
 
+    /** How long to try to connect to a node agent (for a task's logs) before answering 502. */
+    @WithDefault("2s")
+    Duration agentConnectTimeout();
+
+    /**
+     * How long a node agent may take to start answering (for a task's logs) before 504. A followed
+     * log may then stay quiet for as long as the task writes nothing: no limit applies to the body.
+     */
+    @WithDefault("10s")
+    Duration agentAnswerTimeout();
+
     @WithDefault("1")
     short topicReplicationFactor();
 }

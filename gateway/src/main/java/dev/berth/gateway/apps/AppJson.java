@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * An app as the API shows it: its definition in Marathon's field names, then what Berth adds —
- * version, a status, counts of running and staged tasks, the tasks themselves, and what of it
- * waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from the queue).
+ * version, a status, counts of running, healthy, unhealthy and staged tasks, the tasks themselves,
+ * and what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from the queue).
  */
 public final class AppJson {
     public static final String PENDING = "PENDING";
@@ -34,26 +34,40 @@ public final class AppJson {
     /** An app recorded by the scheduler, given as its parts so an answer can show a change just requested. */
     public static ObjectNode of(AppDefinition definition, long version, boolean deleting, List<TaskRecord> tasks,
                                 Optional<AppQueue> queued) {
-        long running = tasks.stream().filter(t -> t.state() == TaskState.RUNNING || t.state() == TaskState.HEALTHY)
-                .count();
-        long staged = tasks.stream().filter(t -> t.state() == TaskState.STAGING || t.state() == TaskState.STARTING)
-                .count();
+        TaskCounts counts = TaskCounts.of(tasks);
         String status = deleting ? DELETING
-                : running == definition.instances() && tasks.size() == running ? RUNNING : DEPLOYING;
-        return build(definition, version, status, running, staged, tasks, queued);
+                : counts.running() == definition.instances() && tasks.size() == counts.running() ? RUNNING : DEPLOYING;
+        return build(definition, version, status, counts, tasks, queued);
     }
 
     public static ObjectNode pending(AppDefinition app) {
-        return build(app, 0, PENDING, 0, 0, List.of(), Optional.empty());
+        return build(app, 0, PENDING, TaskCounts.of(List.of()), List.of(), Optional.empty());
     }
 
-    private static ObjectNode build(AppDefinition app, long version, String status, long running, long staged,
+    /**
+     * Marathon's counters. A task whose checks fail still runs: it counts as running and unhealthy,
+     * as in Marathon, until it is killed; healthy and unhealthy stay 0 for an app without checks.
+     */
+    record TaskCounts(long running, long healthy, long unhealthy, long staged) {
+        static TaskCounts of(List<TaskRecord> tasks) {
+            return new TaskCounts(
+                    tasks.stream().filter(t -> t.state().isActive()).count(),
+                    tasks.stream().filter(t -> t.state() == TaskState.HEALTHY).count(),
+                    tasks.stream().filter(t -> t.state() == TaskState.UNHEALTHY).count(),
+                    tasks.stream().filter(t -> t.state() == TaskState.STAGING || t.state() == TaskState.STARTING)
+                            .count());
+        }
+    }
+
+    private static ObjectNode build(AppDefinition app, long version, String status, TaskCounts counts,
                                     List<TaskRecord> tasks, Optional<AppQueue> queued) {
         ObjectNode json = JsonCodec.mapper().valueToTree(app);
         json.put("version", version);
         json.put("status", status);
-        json.put("tasksRunning", running);
-        json.put("tasksStaged", staged);
+        json.put("tasksRunning", counts.running());
+        json.put("tasksHealthy", counts.healthy());
+        json.put("tasksUnhealthy", counts.unhealthy());
+        json.put("tasksStaged", counts.staged());
         json.set("tasks", JsonCodec.mapper().valueToTree(tasks.stream().map(TaskJson::of).toList()));
         json.put("waiting", queued.map(AppQueue::waiting).orElse(0));
         json.set("unplaced", JsonCodec.mapper().valueToTree(

@@ -78,8 +78,8 @@ public class NodesResource {
     private NodeJson json(ClusterView.NodeEntry entry, Instant now) {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
-                r.attributes(), r.isolation(), r.agentUrl(), r.runningTaskIds(), entry.lastSeen(),
-                entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
+                r.attributes(), r.isolation(), r.agentUrl(), r.runningTaskIds(), NodeUsageJson.of(r.usage()),
+                entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
     }
 
     /** What the tasks placed on the node and not yet ended ask for, by their app's definition. */

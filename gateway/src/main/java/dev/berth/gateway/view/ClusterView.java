@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,18 @@ public final class ClusterView {
     // Kept apart from the node reports: an operator may drain a node before its agent reports again.
     private final Map<String, NodeMode> nodeModes = new ConcurrentHashMap<>();
     private final Map<String, AppQueue> queue = new ConcurrentHashMap<>();
+    /**
+     * The last record of tasks the scheduler removed (they ended), newest last and at most
+     * {@link #ENDED_KEPT}: a task that crashed is gone from {@code berth.tasks} at once, yet its
+     * logs on the agent are what an operator wants to read next.
+     */
+    private final Map<String, TaskRecord> ended = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskRecord> eldest) {
+            return size() > ENDED_KEPT;
+        }
+    };
+    static final int ENDED_KEPT = 10_000;
 
     /** A node's latest report and when the gateway received it. */
     public record NodeEntry(NodeReport report, Instant lastSeen) {
@@ -48,7 +61,12 @@ public final class ClusterView {
     }
 
     public void removeTask(String taskId) {
-        tasks.remove(taskId);
+        TaskRecord last = tasks.remove(taskId);
+        if (last != null) {
+            synchronized (ended) {
+                ended.put(taskId, last);
+            }
+        }
     }
 
     public void putNode(NodeReport report, Instant receivedAt) {
@@ -88,6 +106,17 @@ public final class ClusterView {
 
     public Collection<TaskRecord> tasks() {
         return List.copyOf(tasks.values());
+    }
+
+    /** A task the scheduler records, or one it removed lately (it ended): its last record. */
+    public Optional<TaskRecord> lastKnownTask(String taskId) {
+        TaskRecord live = tasks.get(taskId);
+        if (live != null) {
+            return Optional.of(live);
+        }
+        synchronized (ended) {
+            return Optional.ofNullable(ended.get(taskId));
+        }
     }
 
     public Optional<NodeEntry> node(String nodeId) {

@@ -28,6 +28,12 @@ import java.util.Optional;
  */
 public final class ProcessRuntime implements TaskRuntime {
     private static final long MIB = 1024 * 1024;
+    /**
+     * The smallest memory limit given, whatever the app asks: a shell and its command need a few MiB
+     * before the task does anything, and a limit below that is an OOM kill at start. Mesos uses the
+     * same floor.
+     */
+    static final double MIN_MEM_LIMIT_MIB = 32;
 
     private final String host;
     private final Map<String, String> agentEnvironment;
@@ -146,7 +152,8 @@ public final class ProcessRuntime implements TaskRuntime {
             return Optional.empty();
         }
         int pids = spec.isolation().pidsLimit() != null ? spec.isolation().pidsLimit() : defaultPidsLimit;
-        CgroupLimits limits = new CgroupLimits(spec.cpus(), Math.round(spec.mem() * MIB), pids);
+        long memBytes = Math.round(Math.max(spec.mem(), MIN_MEM_LIMIT_MIB) * MIB);
+        CgroupLimits limits = new CgroupLimits(spec.cpus(), memBytes, pids);
         try {
             return Optional.of(hostIsolation.cgroups().get().create(sandbox.name(), limits));
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.DrainNode;
+import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeAdminCommand;
@@ -56,7 +57,8 @@ import java.util.TreeSet;
  * should run and replace no other) are compared with {@code instances}; the surplus is stopped,
  * the missing are placed in one batch (unless a failing app is backing off), and tasks launched for
  * an older configuration are replaced. A replacement (restart, drain) is started beside its
- * original, which is stopped only once the replacement runs.
+ * original, which is stopped only once the replacement runs. A task whose health checks have failed
+ * too often in a row is stopped and its instance relaunched after the app's backoff, as a failure is.
  *
  * <p>Every action is applied to this state as it is emitted, so the state always equals what the
  * actions will have written once committed. If a commit fails, the owner must throw this object
@@ -193,17 +195,20 @@ public final class SchedulerCore {
             }
             return plan.actions;
         }
-        if (task.state() == status.state()) {
+        if (bringsNothingNew(task, status)) {
             return plan.actions;
         }
         // Stamped with the agent's time of the observation, which its heartbeats are compared with.
         Instant observedAt = status.occurredAt() == null ? now : status.occurredAt();
-        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.id(),
-                observedAt);
+        TaskRecord updated = task.observed(status.state(), status.reason(), status.exitCode(), status.health(),
+                status.id(), observedAt);
         if (!status.state().isTerminal()) {
             plan.recordTask(updated);
             if (status.state().isActive() && updated.replaces() != null) {
                 takeOver(updated, plan);
+            }
+            if (status.state() == TaskState.UNHEALTHY && status.health() != null && status.health().exhausted()) {
+                replaceUnhealthy(tasks.get(task.taskId()), status, plan);
             }
             return plan.actions;
         }
@@ -525,6 +530,51 @@ public final class SchedulerCore {
                 .anyMatch(t -> original.taskId().equals(t.replaces()) && t.desired() == DesiredState.RUN);
     }
 
+    /**
+     * The same state again: a redelivery or a repeated report, unless it carries health detail the
+     * record lacks (the UNHEALTHY that reaches {@code maxConsecutiveFailures} follows the first
+     * UNHEALTHY and must not be lost).
+     */
+    private static boolean bringsNothingNew(TaskRecord task, TaskStatus status) {
+        return task.state() == status.state()
+                && (status.health() == null || status.health().equals(task.health()));
+    }
+
+    /**
+     * A task whose health check failed {@code maxConsecutiveFailures} times in a row, Marathon's way:
+     * it is killed and its instance relaunched, after the app's backoff as for any failure. It is
+     * stopped (desired STOP) at once, so it no longer counts as an instance and reconciliation
+     * places the replacement while the kill is under way; the KILLED status then only removes it,
+     * without a second backoff. A task that is no longer wanted is being stopped already.
+     */
+    private void replaceUnhealthy(TaskRecord task, TaskStatus status, Plan plan) {
+        AppState app = apps.get(task.appId());
+        if (app == null || app.deleting() || task.desired() != DesiredState.RUN) {
+            return;
+        }
+        stop(task, healthFailure(status), plan);
+        // A replacement already starting for it (a restart, a drain) now is the instance, rather than
+        // leaving the instance to be placed a second time.
+        for (TaskRecord t : List.copyOf(tasksByApp.getOrDefault(task.appId(), Map.of()).values())) {
+            if (task.taskId().equals(t.replaces()) && t.desired() == DesiredState.RUN) {
+                plan.recordTask(t.settled(status.id(), plan.now));
+            }
+        }
+        backOff(app, plan.now);
+        reconcileApp(app, plan);
+    }
+
+    /** The kill's reason: the agent's own when it gave one, so both say the same. */
+    private static String healthFailure(TaskStatus status) {
+        if (status.reason() != null && status.reason().startsWith(TaskStatus.HEALTH_CHECK_FAILED)) {
+            return status.reason();
+        }
+        HealthReport health = status.health();
+        return TaskStatus.HEALTH_CHECK_FAILED + ": health check " + health.checkIndex() + " failed "
+                + health.consecutiveFailures() + " times in a row"
+                + (health.lastResult() == null ? "" : " (" + health.lastResult() + ")");
+    }
+
     /** A replacement runs: its original is stopped and it becomes an ordinary task of its instance. */
     private void takeOver(TaskRecord replacement, Plan plan) {
         TaskRecord original = tasks.get(replacement.replaces());
@@ -646,7 +696,7 @@ public final class SchedulerCore {
 
     private static NodeInfo info(NodeReport report) {
         return new NodeInfo(report.nodeId(), report.hostname(), report.host(), report.capacity(), report.ports(),
-                report.attributes());
+                report.attributes(), report.isolation());
     }
 
     // ---- the indexes, kept in step with every record ---------------------------------------------

@@ -45,10 +45,10 @@ public final class Cluster {
     }
 
     /**
-     * Adds a node or updates its capacity, port range and attributes; its allocations and mode stay.
+     * Adds a node or updates its capacity, port range, attributes and isolation; its allocations and mode stay.
      * Putting the same info again (a heartbeat) costs one equality check.
      *
-     * @return whether anything changed (a new node, or new capacity, ports or attributes)
+     * @return whether anything changed (a new node, or new capacity, ports, attributes or isolation)
      */
     public boolean putNode(NodeInfo node) {
         NodeState state = states.computeIfAbsent(node.nodeId(), NodeState::new);
@@ -57,7 +57,7 @@ public final class Cluster {
             return false;
         }
         boolean labelsChanged = old == null || !Objects.equals(old.hostname(), node.hostname())
-                || !old.attributes().equals(node.attributes());
+                || !Objects.equals(old.isolation(), node.isolation()) || !old.attributes().equals(node.attributes());
         if (old != null) {
             detach(state);
         }

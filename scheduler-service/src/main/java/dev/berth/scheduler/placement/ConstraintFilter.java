@@ -1,8 +1,8 @@
 package dev.berth.scheduler.placement;
 
 /**
- * The app's constraints (hard rules) on hostname or any attribute, checked after resources and ports
- * because they read per-app counters and, for LIKE/UNLIKE, a regex answer cache. Within it the
+ * The app's constraints (hard rules) on hostname, isolation or any attribute, checked after resources
+ * and ports because they read per-app counters and, for LIKE/UNLIKE, a regex answer cache. Within it the
  * task's constraints run cheapest first: equality (CLUSTER, IS), then counters (UNIQUE, MAX_PER,
  * GROUP_BY), then regexes (LIKE, UNLIKE). The first one a node breaks is its reason:
  * "constraint hostname UNIQUE".

@@ -11,6 +11,7 @@ import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.DrainNode;
+import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeHeartbeat;
@@ -341,6 +342,157 @@ class SchedulerCoreTest {
         assertEquals(1, commands(afterKill, LaunchTask.class).size());
     }
 
+    // ---- health checks ------------------------------------------------------------------------------
+
+    @Test
+    void aTaskWhoseHealthCheckFailedTooOftenIsKilledAndReplacedOnceItIsKilled() {
+        // Given a running, healthy instance whose app allows 3 failures and kills with a 7 s grace period
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/sick", 1, "\"taskKillGracePeriodSeconds\": 7")), t0);
+        TaskRecord sick = core.tasksOf("/sick").get(0);
+        core.handle(status(sick, TaskState.RUNNING), t0);
+        core.handle(health(sick, TaskState.HEALTHY, null, new HealthReport(0, 0, 3, "HTTP 200")), t0);
+        core.handle(health(sick, TaskState.UNHEALTHY, "HTTP 500", new HealthReport(0, 1, 3, "HTTP 500")),
+                t0.plusSeconds(10));
+
+        // When its third failure in a row is reported
+        List<Action> actions = core.handle(health(sick, TaskState.UNHEALTHY, "HEALTH_CHECK_FAILED: HTTP 500",
+                new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(30));
+
+        // Then it is killed with the app's grace period and the reason, stops counting as an instance,
+        // and its replacement waits out the app's backoff
+        List<KillTask> kills = commands(actions, KillTask.class);
+        assertEquals(List.of(sick.taskId()), kills.stream().map(KillTask::taskId).toList());
+        assertEquals(7, kills.get(0).gracePeriodSeconds());
+        assertEquals("HEALTH_CHECK_FAILED: HTTP 500", kills.get(0).reason());
+        assertEquals(DesiredState.STOP, task(sick.taskId()).desired());
+        assertTrue(commands(actions, LaunchTask.class).isEmpty(), "no relaunch before the backoff");
+        assertEquals(t0.plusSeconds(31), queued(actions, "/sick").delayedUntil());
+
+        // When the agent reports it KILLED after the backoff
+        List<Action> afterKill = core.handle(status(sick, TaskState.KILLED, t0.plusSeconds(37)), t0.plusSeconds(37));
+
+        // Then exactly one replacement launches, for the same instance, and nothing more follows
+        List<LaunchTask> launches = commands(afterKill, LaunchTask.class);
+        assertEquals(1, launches.size());
+        assertNotEquals(sick.taskId(), launches.get(0).taskId());
+        assertEquals(List.of(0), core.tasksOf("/sick").stream().map(TaskRecord::instance).toList());
+        assertEquals(DesiredState.RUN, core.tasksOf("/sick").get(0).desired());
+        assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(40)), LaunchTask.class).isEmpty());
+    }
+
+    @Test
+    void theReplacementOfAnUnhealthyTaskStartsWhenTheBackoffEndsEvenBeforeTheKillCompletes() {
+        // Given an instance killed for failing its health check
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/slowkill", 1)), t0);
+        TaskRecord sick = core.tasksOf("/slowkill").get(0);
+        core.handle(status(sick, TaskState.RUNNING), t0);
+        core.handle(health(sick, TaskState.UNHEALTHY, null, new HealthReport(0, 3, 3, "timed out")), t0);
+
+        // When the backoff has passed, the old task still being killed
+        List<Action> actions = heartbeatThenTick("node-1", t0.plusSeconds(1), sick.taskId());
+
+        // Then its instance is placed again beside it, and the heartbeat listing the old task kills nothing more
+        assertEquals(1, commands(actions, LaunchTask.class).size());
+        assertTrue(commands(actions, KillTask.class).isEmpty());
+        assertEquals(1, core.tasksOf("/slowkill").stream().filter(t -> t.desired() == DesiredState.RUN).count());
+    }
+
+    @Test
+    void aFirstHealthCheckFailureIsRecordedButKillsNothing() {
+        // Given a running instance
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/wobbly", 1)), t0);
+        TaskRecord task = core.tasksOf("/wobbly").get(0);
+        core.handle(status(task, TaskState.RUNNING), t0);
+
+        // When its check fails for the first of 3 allowed times
+        List<Action> actions = core.handle(health(task, TaskState.UNHEALTHY, "HTTP 503",
+                new HealthReport(0, 1, 3, "HTTP 503")), t0.plusSeconds(1));
+
+        // Then it is recorded UNHEALTHY with the detail, still wanted, and neither killed nor replaced
+        assertTrue(commands(actions, KillTask.class).isEmpty());
+        assertTrue(commands(actions, LaunchTask.class).isEmpty());
+        TaskRecord recorded = task(task.taskId());
+        assertEquals(TaskState.UNHEALTHY, recorded.state());
+        assertEquals(DesiredState.RUN, recorded.desired());
+        assertEquals(new HealthReport(0, 1, 3, "HTTP 503"), recorded.health());
+    }
+
+    @Test
+    void aCheckWithoutAFailureLimitNeverKillsItsTask() {
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/tolerated", 1)), t0);
+        TaskRecord task = core.tasksOf("/tolerated").get(0);
+        core.handle(status(task, TaskState.RUNNING), t0);
+
+        List<Action> actions = core.handle(health(task, TaskState.UNHEALTHY, null,
+                new HealthReport(0, 50, 0, "HTTP 500")), t0.plusSeconds(1));
+
+        assertTrue(commands(actions, KillTask.class).isEmpty());
+        assertEquals(50, task(task.taskId()).health().consecutiveFailures());
+    }
+
+    @Test
+    void aHealthyStatusIsRecordedWithItsHealthWhichLaterStatusesKeep() {
+        // Given a running instance
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/fine", 1)), t0);
+        TaskRecord task = core.tasksOf("/fine").get(0);
+        core.handle(status(task, TaskState.RUNNING), t0);
+
+        // When its check passes
+        List<Action> actions = core.handle(health(task, TaskState.HEALTHY, null,
+                new HealthReport(0, 0, 3, "HTTP 200")), t0.plusSeconds(1));
+
+        // Then the record written says HEALTHY with the detail
+        TaskRecord written = actions.stream().filter(a -> a instanceof Action.RecordTask)
+                .map(a -> ((Action.RecordTask) a).task()).reduce((first, second) -> second).orElseThrow();
+        assertEquals(TaskState.HEALTHY, written.state());
+        assertEquals(new HealthReport(0, 0, 3, "HTTP 200"), written.health());
+
+        // And a status without health detail keeps the last one
+        core.handle(status(task, TaskState.KILLING), t0.plusSeconds(2));
+        assertEquals(new HealthReport(0, 0, 3, "HTTP 200"), task(task.taskId()).health());
+    }
+
+    @Test
+    void aRedeliveredExhaustedUnhealthyStatusKillsOnlyOnce() {
+        core.observe(node("node-1", 4), t0);
+        core.handle(CreateApp.of(app("/once-sick", 1)), t0);
+        TaskRecord task = core.tasksOf("/once-sick").get(0);
+        core.handle(status(task, TaskState.RUNNING), t0);
+        TaskStatus exhausted = health(task, TaskState.UNHEALTHY, null, new HealthReport(0, 3, 3, "HTTP 500"));
+        assertEquals(1, commands(core.handle(exhausted, t0.plusSeconds(1)), KillTask.class).size());
+
+        List<Action> again = core.handle(exhausted, t0.plusSeconds(1));
+
+        assertTrue(again.isEmpty());
+    }
+
+    @Test
+    void anUnhealthyTaskWhoseRestartReplacementIsStartingHandsItsInstanceToIt() {
+        // Given a restart whose new task is still starting beside the old one
+        core.observe(node("node-1", 8), t0);
+        core.handle(CreateApp.of(app("/mid-restart", 1)), t0);
+        TaskRecord old = core.tasksOf("/mid-restart").get(0);
+        core.handle(status(old, TaskState.RUNNING), t0);
+        String fresh = commands(core.handle(RestartApp.of("/mid-restart"), t0.plusSeconds(1)), LaunchTask.class)
+                .get(0).taskId();
+
+        // When the old task fails its health check for good
+        List<Action> actions = core.handle(health(old, TaskState.UNHEALTHY, null,
+                new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(2));
+
+        // Then it is killed, and the starting task is the instance: nothing else is placed, then or later
+        assertEquals(List.of(old.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
+        assertNull(task(fresh).replaces());
+        core.handle(status(old, TaskState.KILLED), t0.plusSeconds(3));
+        assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(10)), LaunchTask.class).isEmpty());
+        assertEquals(List.of(fresh), core.tasksOf("/mid-restart").stream().map(TaskRecord::taskId).toList());
+    }
+
     // ---- drain --------------------------------------------------------------------------------------
 
     @Test
@@ -539,6 +691,12 @@ class SchedulerCoreTest {
     private static TaskStatus status(TaskRecord task, TaskState state, Instant at) {
         return new TaskStatus("st-" + UUID.randomUUID(), 1, at, null, task.taskId(), task.appId(), task.nodeId(), state,
                 null, null);
+    }
+
+    /** A health transition, as the agent reports it. */
+    private TaskStatus health(TaskRecord task, TaskState state, String reason, HealthReport health) {
+        return new TaskStatus("st-" + UUID.randomUUID(), 1, t0, null, task.taskId(), task.appId(), task.nodeId(),
+                state, reason, null, health);
     }
 
     private static AppQueue queued(List<Action> actions, String appId) {

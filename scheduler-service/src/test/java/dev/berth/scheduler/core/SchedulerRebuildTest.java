@@ -2,17 +2,23 @@ package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -53,5 +59,34 @@ class SchedulerRebuildTest {
                 tasks.stream().map(TaskRecord::taskId).toList());
         assertTrue(second.observe(running, t0.plusSeconds(2)).isEmpty());
         assertEquals(2, second.tasksOf("/kept").size());
+    }
+
+    @Test
+    void aRebuiltSchedulerKeepsATaskKilledForItsHealthOutOfTheInstancesAndLaunchesOneReplacement() {
+        // Given a scheduler that killed an instance for failing its health check, before relaunching it
+        SchedulerCore first = newCore();
+        NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
+                new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u", List.of());
+        first.observe(node, t0);
+        first.handle(CreateApp.of(AppDefinition.basic("/sick", "sleep 1", null, 1, 0.5, 32, 0, Map.of(), Map.of(),
+                List.of())), t0);
+        TaskRecord sick = first.tasksOf("/sick").get(0);
+        first.handle(TaskStatus.of(sick.taskId(), "/sick", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.handle(TaskStatus.health(sick.taskId(), "/sick", "node-1", TaskState.UNHEALTHY,
+                "HEALTH_CHECK_FAILED: HTTP 500", new HealthReport(0, 3, 3, "HTTP 500")), t0);
+
+        // When a new scheduler restores the records as read back from the topics
+        SchedulerCore second = newCore();
+        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/sick").orElseThrow()), AppState.class));
+        TaskRecord restored = JsonCodec.decode(JsonCodec.encode(first.tasksOf("/sick").get(0)), TaskRecord.class);
+        second.restoreTask(restored);
+        List<Action> actions = new ArrayList<>(second.observe(node, t0.plusSeconds(5)));
+        actions.addAll(second.tick(t0.plusSeconds(5)));
+
+        // Then the record keeps its health, the dying task is no instance, and exactly one replacement launches
+        assertEquals(new HealthReport(0, 3, 3, "HTTP 500"), restored.health());
+        assertEquals(DesiredState.STOP, restored.desired());
+        assertEquals(1, actions.stream().filter(a -> a instanceof Action.SendToNode s
+                && s.command() instanceof LaunchTask).count());
     }
 }

@@ -77,6 +77,7 @@ final class Fixtures {
         private double disk = 10_000;
         private PortRange ports = PORTS;
         private final Map<String, String> attributes = new HashMap<>();
+        private String isolation;
 
         private NodeBuilder(String id) {
             this.id = id;
@@ -113,9 +114,15 @@ final class Fixtures {
             return this;
         }
 
+        /** How the node's agent says it isolates tasks; unset, the node reports nothing (best-effort). */
+        NodeBuilder isolation(String value) {
+            isolation = value;
+            return this;
+        }
+
         NodeInfo build() {
-            return new NodeInfo(id, hostname, "10.0.0." + Math.abs(id.hashCode() % 250), new NodeResources(cpus, mem, disk),
-                    ports, attributes);
+            return new NodeInfo(id, hostname, "10.0.0." + Math.abs(id.hashCode() % 250),
+                    new NodeResources(cpus, mem, disk), ports, attributes, isolation);
         }
     }
 
