@@ -258,7 +258,10 @@ class TaskSupervisorTest {
 
         @Override
         public RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp) {
-            throw new UnsupportedOperationException("a supervisor without checkpoints adopts nothing");
+            FakeProcess process = new FakeProcess(sandbox.taskId(), sandbox);
+            process.adoptedFrom = stamp;
+            started.add(process);
+            return process;
         }
 
         FakeProcess process(String taskId) {
@@ -272,6 +275,8 @@ class TaskSupervisorTest {
         final CompletableFuture<Integer> exit = new CompletableFuture<>();
         Duration stoppedWith;
         boolean leftoversReaped;
+        boolean oomKilled;
+        ProcessStamp adoptedFrom;
 
         FakeProcess(String taskId, Sandbox sandbox) {
             this.taskId = taskId;
@@ -298,6 +303,11 @@ class TaskSupervisorTest {
         @Override
         public void reapLeftovers() {
             leftoversReaped = true;
+        }
+
+        @Override
+        public boolean oomKilled() {
+            return oomKilled;
         }
     }
 
