@@ -1,16 +1,19 @@
 package dev.berth.agent;
 
 import dev.berth.agent.command.CommandConsumer;
+import dev.berth.agent.health.HealthChecksNextToTasks;
+import dev.berth.agent.health.HealthMonitor;
+import dev.berth.agent.logs.LogRotation;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
 import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.runtime.TaskRuntime;
+import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.task.CheckpointStore;
-import dev.berth.agent.task.HealthWatch;
 import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import io.quarkus.runtime.ShutdownEvent;
@@ -24,6 +27,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -75,9 +79,13 @@ public class Agent {
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
+        // Health verdicts go through the supervisor, which reports them in order with the task's states.
+        HealthMonitor monitor = new HealthMonitor((taskId, state, reason, report) ->
+                supervisor.healthChanged(taskId, state, reason, report));
+        LogRotation rotation = new LogRotation(config.logMaxBytes(), config.logRotations());
         supervisor = new TaskSupervisor(profile.nodeId(), sandboxes, runtime, publisher,
-                TaskSupervisor.newWorkers(), new CheckpointStore(sandboxes), HealthWatch.NONE, sandbox -> {
-                });
+                TaskSupervisor.newWorkers(), new CheckpointStore(sandboxes),
+                new HealthChecksNextToTasks(monitor, config.host(), host.setsid()), sandbox -> rotate(rotation, sandbox));
         // Before any command is read: a kill for a task the last agent process started must find it.
         int adopted = supervisor.recover();
         if (adopted > 0) {
@@ -144,6 +152,14 @@ public class Agent {
         }
         if (publisher != null) {
             publisher.close();
+        }
+    }
+
+    private static void rotate(LogRotation rotation, Sandbox sandbox) {
+        try {
+            rotation.rotateIfNeeded(sandbox);
+        } catch (IOException e) {
+            LOG.warnf("cannot rotate the logs of task %s: %s", sandbox.taskId(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.agent.task;
 
 import dev.berth.agent.runtime.TaskRuntime;
+import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.contracts.messages.TaskSpec;
 
 import java.time.Instant;
@@ -13,7 +14,8 @@ import java.time.Instant;
 public interface HealthWatch extends AutoCloseable {
     HealthWatch NONE = new HealthWatch() {
         @Override
-        public void watch(String taskId, TaskSpec spec, TaskRuntime.RunningProcess process, Instant startedAt) {
+        public void watch(String taskId, String appId, TaskSpec spec, Sandbox sandbox,
+                          TaskRuntime.RunningProcess process, Instant startedAt) {
         }
 
         @Override
@@ -26,7 +28,8 @@ public interface HealthWatch extends AutoCloseable {
     };
 
     /** Starts checking a task that runs now (it has checks). */
-    void watch(String taskId, TaskSpec spec, TaskRuntime.RunningProcess process, Instant startedAt);
+    void watch(String taskId, String appId, TaskSpec spec, Sandbox sandbox, TaskRuntime.RunningProcess process,
+               Instant startedAt);
 
     /** Stops checking it: it ended or is being stopped. */
     void unwatch(String taskId);

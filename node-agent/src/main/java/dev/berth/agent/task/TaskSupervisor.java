@@ -226,7 +226,7 @@ public final class TaskSupervisor implements AutoCloseable {
 
     private void watchHealth(ManagedTask task) {
         if (!task.spec.healthChecks().isEmpty()) {
-            health.watch(task.taskId, task.spec, task.process, task.startedAt);
+            health.watch(task.taskId, task.appId, task.spec, task.sandbox, task.process, task.startedAt);
         }
     }
 

@@ -167,6 +167,26 @@ class IsolationTest {
     }
 
     @Test
+    void aCommandNextToATaskRunsInItsNamespacesAndCgroup() throws Exception {
+        needNamespaces();
+        needCgroups();
+        Sandbox sandbox = sandboxes.of("app.next-1");
+        TaskRuntime.RunningProcess task = start(sandbox, spec("sleep 600", 0.1, 32, Isolation.DEFAULT));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((TaskProcess) task).memberCount() >= 3);
+
+        Process check = new ProcessBuilder(task.commandNextTo("hostname; grep -c . /proc/self/cgroup >/dev/null; "
+                + "grep memory /proc/self/cgroup; ps -e --no-headers | wc -l"))
+                .redirectErrorStream(true).start();
+        List<String> out = new String(check.getInputStream().readAllBytes()).lines().toList();
+        assertTrue(check.waitFor(10, TimeUnit.SECONDS));
+
+        assertEquals(0, check.exitValue(), String.valueOf(out));
+        assertEquals(ProcessRuntime.hostname("app.next-1"), out.get(0), "the task's UTS namespace");
+        assertTrue(out.get(1).endsWith("/app.next-1"), "the task's memory cgroup: " + out.get(1));
+        assertTrue(Integer.parseInt(out.get(2).trim()) <= 8, "the task's PID namespace: " + out);
+    }
+
+    @Test
     void aTaskRunsAsItsUserAndAnUnknownUserIsRefused() throws Exception {
         needNamespaces();
         Assumptions.assumeTrue(host.setpriv().isPresent(), "SKIPPED: the agent cannot switch users here");
