@@ -99,15 +99,16 @@ class MessageRoundTripTest {
                 List.of(new PortAssignment("http", 31000)), DesiredState.RUN, TaskState.RUNNING, null, null,
                 AT, AT, null),
                 TaskRecord.class);
-        assertRoundTrip(new TaskRecord("m2b", 1, AT, null, "team-a_web.2", "/team-a/web", 3, 1, "node-1", "127.0.0.1",
-                List.of(), DesiredState.STOP, TaskState.UNHEALTHY, "HEALTH_CHECK_FAILED: HTTP 500", null, AT, AT,
-                null, new HealthReport(0, 3, 3, "HTTP 500")), TaskRecord.class);
+        assertRoundTrip(new TaskRecord("m2b", 1, AT, null, "team-a_web.2", "/team-a/web", 3, 1, "node-1",
+                "127.0.0.1", List.of(), DesiredState.STOP, TaskState.UNHEALTHY, "HEALTH_CHECK_FAILED: HTTP 500",
+                null, AT, AT, null, new HealthReport(0, 3, 3, "HTTP 500")), TaskRecord.class);
     }
 
     @Test
     void aTaskRecordWrittenBeforeHealthExistedIsReadWithoutHealth() {
         String json = JsonCodec.encode(new TaskRecord("m2c", 1, AT, null, "t.1", "/a", 1, 0, "node-1", "127.0.0.1",
-                List.of(), DesiredState.RUN, TaskState.RUNNING, null, null, AT, AT, null)).replace(",\"health\":null", "");
+                List.of(), DesiredState.RUN, TaskState.RUNNING, null, null, AT, AT, null))
+                .replace(",\"health\":null", "");
 
         TaskRecord read = JsonCodec.decode(json, TaskRecord.class);
 

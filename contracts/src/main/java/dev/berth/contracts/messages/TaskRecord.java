@@ -35,8 +35,8 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
                       String nodeId, String host, List<PortAssignment> ports,
                       DesiredState desired, TaskState state, String reason, Integer exitCode,
                       Instant launchedAt, Instant runningSince, String replaces) {
-        this(id, schemaVersion, occurredAt, correlationId, taskId, appId, appVersion, instance, nodeId, host, ports,
-                desired, state, reason, exitCode, launchedAt, runningSince, replaces, null);
+        this(id, schemaVersion, occurredAt, correlationId, taskId, appId, appVersion, instance, nodeId, host,
+                ports, desired, state, reason, exitCode, launchedAt, runningSince, replaces, null);
     }
 
     /** A task just placed: STAGING, wanted running. */
@@ -60,8 +60,8 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
                                String cause, Instant at) {
         Instant since = runningSince == null && newState.isActive() ? at : runningSince;
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
-                instance, nodeId, host, ports, desired, newState, newReason, newExitCode, launchedAt, since, replaces,
-                newHealth == null ? health : newHealth);
+                instance, nodeId, host, ports, desired, newState, newReason, newExitCode, launchedAt, since,
+                replaces, newHealth == null ? health : newHealth);
     }
 
     /** The same task with a new desired state. */

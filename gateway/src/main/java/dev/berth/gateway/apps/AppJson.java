@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * An app as the API shows it: its definition in Marathon's field names, then what Berth adds —
  * version, a status, counts of running, healthy, unhealthy and staged tasks, the tasks themselves,
- * and what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from the queue).
+ * and what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from
+ * the queue).
  */
 public final class AppJson {
     public static final String PENDING = "PENDING";
@@ -35,8 +36,8 @@ public final class AppJson {
     public static ObjectNode of(AppDefinition definition, long version, boolean deleting, List<TaskRecord> tasks,
                                 Optional<AppQueue> queued) {
         TaskCounts counts = TaskCounts.of(tasks);
-        String status = deleting ? DELETING
-                : counts.running() == definition.instances() && tasks.size() == counts.running() ? RUNNING : DEPLOYING;
+        boolean allRunning = counts.running() == definition.instances() && tasks.size() == counts.running();
+        String status = deleting ? DELETING : allRunning ? RUNNING : DEPLOYING;
         return build(definition, version, status, counts, tasks, queued);
     }
 

@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's read model: the latest app states, task records, node reports, node modes and
- * queue entries, as the compacted topics hold them. Written by one consumer thread, read by
- * request threads.
+ * queue entries, as the compacted topics hold them, and the last record of tasks removed lately.
+ * Written by one consumer thread, read by request threads.
  */
 public final class ClusterView {
+    static final int ENDED_KEPT = 10_000;
     private final Map<String, AppState> apps = new ConcurrentHashMap<>();
     private final Map<String, TaskRecord> tasks = new ConcurrentHashMap<>();
     private final Map<String, NodeEntry> nodes = new ConcurrentHashMap<>();
@@ -38,7 +39,6 @@ public final class ClusterView {
             return size() > ENDED_KEPT;
         }
     };
-    static final int ENDED_KEPT = 10_000;
 
     /** A node's latest report and when the gateway received it. */
     public record NodeEntry(NodeReport report, Instant lastSeen) {

@@ -53,7 +53,10 @@ final class AppFootprint {
         }
     }
 
-    /** A node this app runs on changed its hostname, isolation or attributes, or appeared, or went: recount lazily. */
+    /**
+     * A node this app runs on changed its hostname, isolation or attributes, or appeared, or went:
+     * recount lazily.
+     */
     void forgetCounts() {
         byField.clear();
         version++;

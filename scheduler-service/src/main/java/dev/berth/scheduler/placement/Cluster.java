@@ -45,7 +45,8 @@ public final class Cluster {
     }
 
     /**
-     * Adds a node or updates its capacity, port range, attributes and isolation; its allocations and mode stay.
+     * Adds a node or updates its capacity, port range, attributes and isolation; its allocations and
+     * mode stay.
      * Putting the same info again (a heartbeat) costs one equality check.
      *
      * @return whether anything changed (a new node, or new capacity, ports, attributes or isolation)
@@ -57,7 +58,8 @@ public final class Cluster {
             return false;
         }
         boolean labelsChanged = old == null || !Objects.equals(old.hostname(), node.hostname())
-                || !Objects.equals(old.isolation(), node.isolation()) || !old.attributes().equals(node.attributes());
+                || !Objects.equals(old.isolation(), node.isolation())
+                || !old.attributes().equals(node.attributes());
         if (old != null) {
             detach(state);
         }

@@ -370,7 +370,8 @@ class SchedulerCoreTest {
         assertEquals(t0.plusSeconds(31), queued(actions, "/sick").delayedUntil());
 
         // When the agent reports it KILLED after the backoff
-        List<Action> afterKill = core.handle(status(sick, TaskState.KILLED, t0.plusSeconds(37)), t0.plusSeconds(37));
+        Instant killed = t0.plusSeconds(37);
+        List<Action> afterKill = core.handle(status(sick, TaskState.KILLED, killed), killed);
 
         // Then exactly one replacement launches, for the same instance, and nothing more follows
         List<LaunchTask> launches = commands(afterKill, LaunchTask.class);
@@ -486,7 +487,8 @@ class SchedulerCoreTest {
                 new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(2));
 
         // Then it is killed, and the starting task is the instance: nothing else is placed, then or later
-        assertEquals(List.of(old.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
+        assertEquals(List.of(old.taskId()),
+                commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
         assertNull(task(fresh).replaces());
         core.handle(status(old, TaskState.KILLED), t0.plusSeconds(3));
         assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(10)), LaunchTask.class).isEmpty());

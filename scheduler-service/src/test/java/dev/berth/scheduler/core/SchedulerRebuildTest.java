@@ -66,7 +66,8 @@ class SchedulerRebuildTest {
         // Given a scheduler that killed an instance for failing its health check, before relaunching it
         SchedulerCore first = newCore();
         NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
-                new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u", List.of());
+                new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u",
+                List.of());
         first.observe(node, t0);
         first.handle(CreateApp.of(AppDefinition.basic("/sick", "sleep 1", null, 1, 0.5, 32, 0, Map.of(), Map.of(),
                 List.of())), t0);
