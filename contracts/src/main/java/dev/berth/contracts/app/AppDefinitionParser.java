@@ -439,7 +439,7 @@ public final class AppDefinitionParser {
             String value = item.size() == 3 && !item.get(2).asText().isEmpty() ? item.get(2).asText() : null;
             boolean ok = true;
             if (field.isBlank()) {
-                error(path, "the field of a constraint is hostname or a node attribute, and cannot be empty");
+                error(path, "the field of a constraint is hostname, isolation or a node attribute, and cannot be empty");
                 ok = false;
             }
             Constraint.Operator operator;

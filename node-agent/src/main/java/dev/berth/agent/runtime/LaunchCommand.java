@@ -70,8 +70,9 @@ final class LaunchCommand {
                     String.join(":", procsFiles.stream().map(Path::toString).toList())));
         }
         if (nsenter.isPresent() && namespaceInit > 0) {
+            // --wd: entering a mount namespace moves the caller to its root; the task's cwd is its sandbox.
             command.addAll(List.of(nsenter.get().toString(), "-t", Long.toString(namespaceInit), "-p", "-m", "-u",
-                    "-i"));
+                    "-i", "--wd"));
             if (privateNet) {
                 command.add("-n");
             }

@@ -1,7 +1,10 @@
 package dev.berth.agent.runtime;
 
+import dev.berth.agent.health.HealthChecksNextToTasks;
+import dev.berth.agent.health.HealthMonitor;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
+import dev.berth.contracts.app.HealthCheck;
 import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.testkit.Directories;
@@ -16,9 +19,11 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -184,6 +189,30 @@ class IsolationTest {
         assertEquals(ProcessRuntime.hostname("app.next-1"), out.get(0), "the task's UTS namespace");
         assertTrue(out.get(1).endsWith("/app.next-1"), "the task's memory cgroup: " + out.get(1));
         assertTrue(Integer.parseInt(out.get(2).trim()) <= 8, "the task's PID namespace: " + out);
+    }
+
+    @Test
+    void aCommandHealthCheckRunsInTheTasksSandboxAndNamespaces() throws Exception {
+        needNamespaces();
+        Sandbox sandbox = sandboxes.of("app.check-1");
+        TaskSpec spec = new TaskSpec("sleep 600", null, Map.of(), Map.of(), 0.2, 64, 0, List.of(), null,
+                List.of(new HealthCheck(HealthCheck.Protocol.COMMAND, null, null, null,
+                        new HealthCheck.Command("test \"$(hostname)\" = app-check-1 && test ! -e sick"), 0, 1, 1, 2,
+                        0)), Isolation.DEFAULT);
+        TaskRuntime.RunningProcess task = start(sandbox, spec);
+        List<String> verdicts = new CopyOnWriteArrayList<>();
+        HealthMonitor monitor = new HealthMonitor((taskId, state, reason, report) ->
+                verdicts.add(state + " " + (report == null ? "-" : report.consecutiveFailures() + " " + report.lastResult())));
+        try (HealthChecksNextToTasks checks = new HealthChecksNextToTasks(monitor, "127.0.0.1",
+                host.setsid())) {
+            checks.watch("app.check-1", "/app", spec, sandbox, task, Instant.now());
+            await().atMost(Duration.ofSeconds(20)).until(() -> !verdicts.isEmpty());
+            assertEquals("HEALTHY 0", verdicts.get(0).substring(0, "HEALTHY 0".length()), verdicts.toString());
+
+            Files.writeString(sandbox.dir().resolve("sick"), "");
+            await().atMost(Duration.ofSeconds(20)).until(() -> verdicts.size() >= 3);
+            assertTrue(verdicts.get(2).startsWith("UNHEALTHY 2"), verdicts.toString());
+        }
     }
 
     @Test
