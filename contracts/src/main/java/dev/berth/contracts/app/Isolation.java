@@ -1,5 +1,7 @@
 package dev.berth.contracts.app;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * How an app's tasks are fenced off beyond their cpus and mem (Berth's addition; Marathon has no such
  * field). Every part is optional: {@code {"isolation": {"pidsLimit": 256}}}.
@@ -10,6 +12,7 @@ package dev.berth.contracts.app;
  * @param enforceDisk kill the task (FAILED, {@code DISK_LIMIT_EXCEEDED}) when its sandbox grows past
  *                    {@code disk}; when false the excess is only reported
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Isolation(Network network, Integer pidsLimit, boolean enforceDisk) {
     public static final Isolation DEFAULT = new Isolation(Network.HOST, null, false);
 
