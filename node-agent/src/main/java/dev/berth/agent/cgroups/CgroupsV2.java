@@ -32,9 +32,14 @@ final class CgroupsV2 implements Cgroups {
                 LOG.infof("cgroup v2 at %s lacks controllers %s (has %s)", root, NEEDED, available);
                 return Optional.empty();
             }
-            enable(root);
-            Files.createDirectories(parent);
-            enable(parent);
+            // Every level down to the agent's group hands the controllers on, or the task groups get none.
+            Path level = root;
+            enable(level);
+            for (Path name : root.relativize(parent)) {
+                level = level.resolve(name);
+                Files.createDirectories(level);
+                enable(level);
+            }
             CgroupsV2 cgroups = new CgroupsV2(parent);
             String probe = ".probe-" + ProcessHandle.current().pid();
             cgroups.create(probe, new CgroupLimits(1, 64L << 20, 16)).remove();
