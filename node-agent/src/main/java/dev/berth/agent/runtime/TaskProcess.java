@@ -155,9 +155,32 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
 
     @Override
     public List<String> commandNextTo(String shellCommand) {
-        long namespaceInit = nsenter.isEmpty() ? 0
-                : stamp.find().flatMap(leader -> leader.children().findFirst()).map(ProcessHandle::pid).orElse(0L);
+        long namespaceInit = 0;
+        if (nsenter.isPresent()) {
+            namespaceInit = namespaceInit();
+            if (namespaceInit == 0) {
+                // Never run a check on the host instead: it would see the host's hostname, files, processes.
+                return List.of("/bin/sh", "-c", "echo 'the task has no namespaces to enter (it is starting, or "
+                        + "has ended)' >&2; exit 1");
+            }
+        }
         return LaunchCommand.nextTo(cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), nsenter, namespaceInit,
                 privateNet, userSwitch, shellCommand);
+    }
+
+    /**
+     * The pid of the task's init: the only child of {@code unshare --fork}, there a moment after the
+     * task's first process started; 0 if it does not come within a second.
+     */
+    private long namespaceInit() {
+        Instant deadline = Instant.now().plusSeconds(1);
+        while (true) {
+            long init = stamp.find().flatMap(leader -> leader.children().findFirst()).map(ProcessHandle::pid)
+                    .orElse(0L);
+            if (init != 0 || Instant.now().isAfter(deadline) || exit.isDone()) {
+                return init;
+            }
+            pause();
+        }
     }
 }

@@ -197,7 +197,7 @@ class IsolationTest {
         Sandbox sandbox = sandboxes.of("app.check-1");
         TaskSpec spec = new TaskSpec("sleep 600", null, Map.of(), Map.of(), 0.2, 64, 0, List.of(), null,
                 List.of(new HealthCheck(HealthCheck.Protocol.COMMAND, null, null, null,
-                        new HealthCheck.Command("test \"$(hostname)\" = app-check-1 && test ! -e sick"), 0, 1, 1, 2,
+                        new HealthCheck.Command("test \"$(hostname)\" = app-check-1 && test ! -e sick"), 5, 1, 1, 2,
                         0)), Isolation.DEFAULT);
         TaskRuntime.RunningProcess task = start(sandbox, spec);
         List<String> verdicts = new CopyOnWriteArrayList<>();
