@@ -1,5 +1,7 @@
 package dev.berth.agent.health;
 
+import dev.berth.agent.runtime.ProcessTree;
+
 import java.io.File;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -50,17 +52,17 @@ final class CommandProbe implements Probe {
         running.set(process);
         try {
             if (cancelled) {
-                ProcessKill.tree(process.toHandle());
+                ProcessTree.killNow(process.toHandle());
                 return ProbeResult.fail("cancelled");
             }
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                ProcessKill.tree(process.toHandle());
+                ProcessTree.killNow(process.toHandle());
                 return ProbeResult.timedOut(timeoutSeconds);
             }
             int code = process.exitValue();
             return code == 0 ? ProbeResult.pass("exit code 0") : ProbeResult.fail("exit code " + code);
         } catch (InterruptedException e) {
-            ProcessKill.tree(process.toHandle());
+            ProcessTree.killNow(process.toHandle());
             Thread.currentThread().interrupt();
             return ProbeResult.fail("interrupted");
         } finally {
@@ -90,7 +92,7 @@ final class CommandProbe implements Probe {
         cancelled = true;
         Process process = running.get();
         if (process != null) {
-            ProcessKill.tree(process.toHandle());
+            ProcessTree.killNow(process.toHandle());
         }
     }
 

@@ -60,6 +60,33 @@ public final class ProcessTree {
         return awaitGone(left, AFTER_KILL);
     }
 
+    /**
+     * SIGKILL, no grace, for a process and everything it started (a timed-out check command): its
+     * descendants, listed before any signal, and its process group if it leads one of its own (which
+     * also reaches what it forked after the listing). A group it does not lead is never signalled:
+     * that would be the agent's.
+     */
+    public static void killNow(ProcessHandle root) {
+        Set<ProcessHandle> members = members(root);
+        boolean ownGroup = leadsOwnGroup(root);
+        members.forEach(ProcessHandle::destroyForcibly);
+        if (ownGroup) {
+            signalGroup(root.pid(), "KILL");
+        }
+    }
+
+    /** True if the process's group id is its own pid ({@code /proc/<pid>/stat}, field 5). */
+    static boolean leadsOwnGroup(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields.length > 2 && Long.parseLong(fields[2]) == process.pid();
+        } catch (IOException | RuntimeException e) {
+            return false; // gone already, or no /proc: the per-process kills are all we can do
+        }
+    }
+
     /** SIGKILL for whatever is left in a task's group after its leader ended on its own. */
     public static void killGroup(long groupId) {
         signalGroup(groupId, "KILL");
