@@ -24,10 +24,16 @@ public final class BerthCluster implements AutoCloseable {
     private final KafkaBroker kafka = SharedInfra.kafka();
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, ServiceProcess> agents = new HashMap<>();
+    private final Map<String, AgentStart> agentStarts = new HashMap<>();
     private final List<ServiceProcess> schedulers = new ArrayList<>();
     private Postgres postgres;
     private ServiceProcess gateway;
     private ServiceProcess volumes;
+    private Map<String, String> schedulerEnv = Map.of();
+
+    /** How an agent was first started, so that it can be started again as the same node. */
+    private record AgentStart(Map<String, String> env, List<String> jvmOptions, int httpPort) {
+    }
 
     /** One scheduler, the volume service (over PostgreSQL) and the gateway. */
     public static BerthCluster start() {
@@ -55,7 +61,16 @@ public final class BerthCluster implements AutoCloseable {
      * gateway; no volume service, so no PostgreSQL either.
      */
     public static BerthCluster startWithSchedulers(int count) {
+        return startWithSchedulers(count, Map.of());
+    }
+
+    /**
+     * As {@link #startWithSchedulers(int)}, each scheduler with these environment overrides (e.g.
+     * {@code BERTH_SCHEDULER_NODE_TIMEOUT}), also those started later by {@link #startScheduler()}.
+     */
+    public static BerthCluster startWithSchedulers(int count, Map<String, String> schedulerEnv) {
         BerthCluster cluster = new BerthCluster();
+        cluster.schedulerEnv = Map.copyOf(schedulerEnv);
         try {
             for (int i = 0; i < count; i++) {
                 cluster.startScheduler();
@@ -68,13 +83,20 @@ public final class BerthCluster implements AutoCloseable {
         }
     }
 
+    /** The broker alone, no service: for benchmarks that drive agents directly over Kafka. */
+    public static BerthCluster brokerOnly() {
+        return new BerthCluster();
+    }
+
     /**
      * Starts one more scheduler process and waits until it is ready: active if no other scheduler
      * leads, standby otherwise.
      */
     public ServiceProcess startScheduler() {
         String name = "scheduler-" + (schedulers.size() + 1);
-        ServiceProcess scheduler = add(ServiceProcess.start(name, "scheduler-service", FreePorts.next(), kafkaEnv()));
+        Map<String, String> env = new HashMap<>(kafkaEnv());
+        env.putAll(schedulerEnv);
+        ServiceProcess scheduler = add(ServiceProcess.start(name, "scheduler-service", FreePorts.next(), env));
         schedulers.add(scheduler);
         return scheduler;
     }
@@ -90,6 +112,12 @@ public final class BerthCluster implements AutoCloseable {
 
     /** As {@link #startAgent(String, String, int)}, with environment overrides (e.g. {@code BERTH_AGENT_CPUS}). */
     public ServiceProcess startAgent(String nodeId, String attributes, int firstPort, Map<String, String> overrides) {
+        return startAgent(nodeId, attributes, firstPort, overrides, ServiceProcess.DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #startAgent(String, String, int, Map)}, the agent's JVM with these options. */
+    public ServiceProcess startAgent(String nodeId, String attributes, int firstPort, Map<String, String> overrides,
+                                     List<String> jvmOptions) {
         Path workDir = Directories.scratch("agent-" + nodeId + "-");
         Map<String, String> env = new HashMap<>(kafkaEnv());
         env.put("BERTH_AGENT_NODE_ID", nodeId);
@@ -100,7 +128,30 @@ public final class BerthCluster implements AutoCloseable {
         env.put("BERTH_AGENT_CPUS", "4");
         env.put("BERTH_AGENT_MEM", "4096");
         env.putAll(overrides);
-        ServiceProcess agent = add(ServiceProcess.start("agent-" + nodeId, "node-agent", FreePorts.next(), env));
+        AgentStart start = new AgentStart(Map.copyOf(env), List.copyOf(jvmOptions), FreePorts.next());
+        agentStarts.put(nodeId, start);
+        return launchAgent(nodeId, start);
+    }
+
+    /**
+     * Starts the node's agent again as it was first started: the same node id, work dir, ports,
+     * environment, JVM options and HTTP port, as an operator (or a supervisor, after a crash) would.
+     * Its previous process must have ended: {@link ServiceProcess#kill()} it first.
+     */
+    public ServiceProcess restartAgent(String nodeId) {
+        ServiceProcess previous = agents.get(nodeId);
+        if (previous == null) {
+            throw new IllegalArgumentException("no agent " + nodeId + " was started");
+        }
+        if (previous.isAlive()) {
+            throw new IllegalStateException(previous + " still runs: kill it before starting it again");
+        }
+        return launchAgent(nodeId, agentStarts.get(nodeId));
+    }
+
+    private ServiceProcess launchAgent(String nodeId, AgentStart start) {
+        ServiceProcess agent = add(ServiceProcess.start("agent-" + nodeId, "node-agent", start.httpPort(),
+                start.env(), start.jvmOptions()));
         agents.put(nodeId, agent);
         return agent;
     }
@@ -162,6 +213,7 @@ public final class BerthCluster implements AutoCloseable {
         return volumes;
     }
 
+    /** The node's agent: the latest process started for it. */
     public ServiceProcess agent(String nodeId) {
         return agents.get(nodeId);
     }
