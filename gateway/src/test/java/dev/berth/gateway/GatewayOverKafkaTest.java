@@ -63,6 +63,24 @@ class GatewayOverKafkaTest extends OverKafka {
     }
 
     @Test
+    void anAppDeletedRightAfterItsCreationIsNotShownPendingOnceGone() {
+        // Given an app posted, recorded by the scheduler, and deleted, with no GET of it in between
+        String id = "/" + group + "/brief";
+        given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\"}")
+                .when().post("/v1/apps").then().statusCode(201);
+        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        await().atMost(WAIT).untilAsserted(() -> given().when().delete("/v1/apps" + id).then().statusCode(202));
+
+        // When the scheduler has removed it
+        kafka.send(Topics.APPS, id, (byte[]) null);
+
+        // Then it is gone, not PENDING again, and its id is free
+        await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(404));
+        given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\"}")
+                .when().post("/v1/apps").then().statusCode(201);
+    }
+
+    @Test
     void anInvalidAppIsRefusedWithEveryFieldAndNothingIsPublished() {
         String id = "/" + group + "/bad";
         given().contentType(ContentType.JSON).body("""

@@ -92,6 +92,8 @@ public class AppsResource {
         pending().all(now).forEach((id, app) -> {
             if (kafka.view().app(id).isEmpty()) {
                 apps.add(AppJson.pending(app));
+            } else {
+                pending().remove(id); // the scheduler has it: from now on the view speaks for it
             }
         });
         apps.sort(java.util.Comparator.comparing(a -> a.path("id").asText()));
@@ -150,6 +152,8 @@ public class AppsResource {
         String id = appId(rawId);
         AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
         kafka.send(DeleteApp.of(id));
+        // Else, once the scheduler has removed it, the app would show as PENDING again until its entry expired.
+        pending().remove(id);
         ObjectNode json = json(state);
         json.put("status", AppJson.DELETING);
         return Response.accepted(json).build();
