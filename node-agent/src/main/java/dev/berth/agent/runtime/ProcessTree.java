@@ -75,6 +75,25 @@ public final class ProcessTree {
         }
     }
 
+    /**
+     * The pid of a process's first child, 0 if it has none: from {@code /proc/<pid>/task/<pid>/children},
+     * which the kernel keeps per process, where the JDK's {@code children()} reads every process on
+     * the host to find them.
+     */
+    public static long firstChild(long pid) {
+        try {
+            String children = Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid),
+                    "children")).trim();
+            if (!children.isEmpty()) {
+                return Long.parseLong(children.split(" ")[0]);
+            }
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            // An older kernel without that file: the slow way.
+            return ProcessHandle.of(pid).flatMap(p -> p.children().findFirst()).map(ProcessHandle::pid).orElse(0L);
+        }
+    }
+
     /** True if the process's group id is its own pid ({@code /proc/<pid>/stat}, field 5). */
     static boolean leadsOwnGroup(ProcessHandle process) {
         try {

@@ -110,10 +110,14 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         return members().stream().map(ProcessHandle::pid).toList();
     }
 
-    /** Everything of the task that runs now: the group's members, and the first process's tree. */
+    /**
+     * Everything of the task that runs now: the members of its cgroup. That list is complete by
+     * construction (the task's first process joined the group before it started anything), and
+     * cheap: walking the process tree instead would read the whole host's process table, on every
+     * poll of a kill.
+     */
     private Set<ProcessHandle> members() {
         Set<ProcessHandle> members = new LinkedHashSet<>();
-        stamp.find().ifPresent(leader -> members.addAll(ProcessTree.members(leader)));
         cgroup.ifPresent(group -> group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(members::add)));
         members.removeIf(process -> !ProcessTree.isRunning(process));
         return members;
@@ -175,8 +179,7 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     private long namespaceInit() {
         Instant deadline = Instant.now().plusSeconds(1);
         while (true) {
-            long init = stamp.find().flatMap(leader -> leader.children().findFirst()).map(ProcessHandle::pid)
-                    .orElse(0L);
+            long init = stamp.find().map(leader -> ProcessTree.firstChild(leader.pid())).orElse(0L);
             if (init != 0 || Instant.now().isAfter(deadline) || exit.isDone()) {
                 return init;
             }
