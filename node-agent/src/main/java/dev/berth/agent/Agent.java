@@ -69,6 +69,9 @@ public class Agent {
     private boolean commandsPositioned;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
+        // Before the JDK starts its first process: vfork starts a task directly, where the default
+        // (posix_spawn) goes through a helper program, one more exec per task.
+        System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
         String nodeId = NodeProfiles.nodeId(config);
         // Each node its own parent group: agents sharing a machine never touch each other's tasks.
         HostIsolation host = HostIsolation.detect(config.isolation(), Path.of(config.cgroupRoot()),

@@ -118,7 +118,7 @@ public final class ProcessRuntime implements TaskRuntime {
         builder.environment().putAll(env);
         try {
             Process process = builder.start();
-            return new TaskProcess(ProcessStamp.of(process.toHandle()),
+            return new TaskProcess(ProcessStamp.of(process.pid()),
                     process.onExit().thenApply(Process::exitValue), cgroup,
                     namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
                     privateNet, userSwitch, groupOf(process.pid()));
