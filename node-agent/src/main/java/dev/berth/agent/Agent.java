@@ -9,7 +9,6 @@ import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
 import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
-import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
@@ -59,7 +58,7 @@ public class Agent {
     @ConfigProperty(name = "quarkus.http.port")
     int configuredHttpPort;
 
-    private TaskRuntime runtime;
+    private ProcessRuntime runtime;
     private volatile NodeProfile profile;
     private StatusPublisher publisher;
     private volatile TaskSupervisor supervisor;
@@ -155,6 +154,9 @@ public class Agent {
         }
         if (publisher != null) {
             publisher.close();
+        }
+        if (runtime != null) {
+            runtime.close();
         }
     }
 

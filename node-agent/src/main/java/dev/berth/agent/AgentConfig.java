@@ -36,9 +36,12 @@ public interface AgentConfig {
     @WithDefault("31000-31999")
     String ports();
 
-    /** Node attributes for placement constraints: {@code zone=a,rack=r1}. */
-    @WithDefault("")
-    String attributes();
+    /**
+     * Node attributes for placement constraints: {@code zone=a,rack=r1}. Optional rather than
+     * defaulting to "": the config system takes an empty value for a missing one, and
+     * {@code BERTH_AGENT_ATTRIBUTES=} (none) must not stop the agent from starting.
+     */
+    Optional<String> attributes();
 
     /** How often the node reports it is alive, with its running tasks. */
     @WithDefault("1s")

@@ -220,23 +220,12 @@ class AgentRestartIT {
     }
 
     private static List<JsonNode> tasks(String appId) {
-        Http.Response response = Http.get(gateway + "/v1/apps" + appId);
-        List<JsonNode> tasks = new ArrayList<>();
-        if (response.status() == 200) {
-            response.json().path("tasks").forEach(tasks::add);
-        }
-        return tasks;
+        return cluster.tasks(appId);
     }
 
     /** Task id → node of the app's RUNNING tasks, as the gateway shows them. */
     private static Map<String, String> running(String appId) {
-        Map<String, String> running = new HashMap<>();
-        for (JsonNode task : tasks(appId)) {
-            if (task.path("state").asText().equals("RUNNING") && task.path("desired").asText().equals("RUN")) {
-                running.put(task.path("id").asText(), task.path("node").asText());
-            }
-        }
-        return running;
+        return cluster.running(appId);
     }
 
     /** The app's tasks in this state, as the agent lists them ({@code GET /v1/agent/tasks}). */

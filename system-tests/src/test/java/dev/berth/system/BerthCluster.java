@@ -1,5 +1,7 @@
 package dev.berth.system;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.berth.testkit.Directories;
 import dev.berth.testkit.FreePorts;
 import dev.berth.testkit.KafkaBroker;
@@ -224,5 +226,37 @@ public final class BerthCluster implements AutoCloseable {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
+        // Tasks outlive their agent by design; a test that failed half-way must not leave its own
+        // running on the machine for the next one.
+        agents.keySet().forEach(TaskTraces::killTasksLeft);
+    }
+
+    /** Waits until the gateway lists every one of these nodes. */
+    public void awaitNodesListed(Duration timeout, String... nodeIds) {
+        Awaitility.await("nodes listed: " + String.join(", ", nodeIds)).atMost(timeout).until(() -> {
+            String nodes = Http.get(gateway().url() + "/v1/nodes").body();
+            return java.util.Arrays.stream(nodeIds).allMatch(id -> nodes.contains("\"" + id + "\""));
+        });
+    }
+
+    /** The app's tasks as the gateway shows them (none if there is no such app). */
+    public List<JsonNode> tasks(String appId) {
+        Http.Response response = Http.get(gateway().url() + "/v1/apps" + appId);
+        List<JsonNode> tasks = new ArrayList<>();
+        if (response.status() == 200) {
+            response.json().path("tasks").forEach(tasks::add);
+        }
+        return tasks;
+    }
+
+    /** Task id → node of the app's tasks that run and are wanted, as the gateway shows them. */
+    public Map<String, String> running(String appId) {
+        Map<String, String> running = new HashMap<>();
+        for (JsonNode task : tasks(appId)) {
+            if (task.path("state").asText().equals("RUNNING") && task.path("desired").asText().equals("RUN")) {
+                running.put(task.path("id").asText(), task.path("node").asText());
+            }
+        }
+        return running;
     }
 }

@@ -62,8 +62,7 @@ class HealthCheckIT {
         cluster = BerthCluster.start();
         cluster.startAgent(NODE, "zone=a", 35600);
         gateway = cluster.gateway().url();
-        await("the node listed").atMost(DEADLINE)
-                .until(() -> Http.get(gateway + "/v1/nodes").body().contains("\"" + NODE + "\""));
+        cluster.awaitNodesListed(DEADLINE, NODE);
     }
 
     @AfterAll

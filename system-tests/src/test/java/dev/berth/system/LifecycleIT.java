@@ -39,10 +39,7 @@ class LifecycleIT {
         cluster.startAgent("lc-node-1", "zone=a", 35000);
         cluster.startAgent("lc-node-2", "zone=b", 35200);
         gateway = cluster.gateway().url();
-        await("both nodes listed").atMost(DEADLINE).until(() -> {
-            String nodes = Http.get(gateway + "/v1/nodes").body();
-            return nodes.contains("\"lc-node-1\"") && nodes.contains("\"lc-node-2\"");
-        });
+        cluster.awaitNodesListed(DEADLINE, "lc-node-1", "lc-node-2");
     }
 
     @AfterAll
@@ -231,23 +228,12 @@ class LifecycleIT {
     }
 
     private static List<JsonNode> tasks(String appId) {
-        Http.Response response = Http.get(gateway + "/v1/apps" + appId);
-        List<JsonNode> tasks = new ArrayList<>();
-        if (response.status() == 200) {
-            response.json().path("tasks").forEach(tasks::add);
-        }
-        return tasks;
+        return cluster.tasks(appId);
     }
 
     /** Task id → node of the app's RUNNING tasks. */
     private static Map<String, String> running(String appId) {
-        Map<String, String> running = new java.util.HashMap<>();
-        for (JsonNode task : tasks(appId)) {
-            if (task.path("state").asText().equals("RUNNING") && task.path("desired").asText().equals("RUN")) {
-                running.put(task.path("id").asText(), task.path("node").asText());
-            }
-        }
-        return running;
+        return cluster.running(appId);
     }
 
     /** Process ids of the app's tasks the agent runs. */

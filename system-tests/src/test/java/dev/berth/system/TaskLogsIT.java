@@ -38,8 +38,7 @@ class TaskLogsIT {
         cluster = BerthCluster.start();
         cluster.startAgent(NODE, "zone=a", 35800);
         gateway = cluster.gateway().url();
-        await("the node listed").atMost(DEADLINE)
-                .until(() -> Http.get(gateway + "/v1/nodes").body().contains("\"" + NODE + "\""));
+        cluster.awaitNodesListed(DEADLINE, NODE);
     }
 
     @AfterAll

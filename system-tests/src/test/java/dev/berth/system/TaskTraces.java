@@ -57,6 +57,51 @@ final class TaskTraces {
         return left;
     }
 
+    /**
+     * SIGKILL for every process still in a task group of the node, then the groups removed: what a
+     * test leaves behind when it fails before deleting its apps. Best effort: a group that will not
+     * go stays, and says nothing.
+     */
+    static void killTasksLeft(String nodeId) {
+        List<Path> groups = taskGroupsLeft(nodeId);
+        for (int round = 0; round < 50 && groups.stream().anyMatch(TaskTraces::hasProcesses); round++) {
+            for (Path group : groups) {
+                pidsIn(group).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            }
+            try {
+                Thread.sleep(20); // the kernel's teardown, bounded by the round count
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (Path group : groups) {
+            try {
+                Files.deleteIfExists(group);
+            } catch (IOException e) {
+                // not empty yet, or already gone
+            }
+        }
+    }
+
+    private static boolean hasProcesses(Path group) {
+        return pidsIn(group).stream().anyMatch(pid -> process(pid).isPresent());
+    }
+
+    private static List<Long> pidsIn(Path group) {
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(group.resolve("cgroup.procs"))) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.trim()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no group (any more)
+        }
+        return pids;
+    }
+
     /** Every process in the task's group now (from the memory hierarchy on v1). */
     static List<ProcessHandle> processes(String nodeId, String taskId) {
         List<ProcessHandle> processes = new ArrayList<>();

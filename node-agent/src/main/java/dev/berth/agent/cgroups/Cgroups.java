@@ -22,6 +22,12 @@ public interface Cgroups {
      */
     TaskCgroup create(String name, CgroupLimits limits) throws IOException;
 
+    /**
+     * Removes the agent's own parent group if no task group is left in it (an agent that stops with
+     * tasks still running keeps it: they are in it, and the next agent process adopts them).
+     */
+    void removeParentIfEmpty();
+
     /** The group of a task created earlier (by this agent or one before it), if it still exists. */
     Optional<TaskCgroup> existing(String name);
 

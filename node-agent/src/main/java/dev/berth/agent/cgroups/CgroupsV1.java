@@ -87,6 +87,13 @@ final class CgroupsV1 implements Cgroups {
     }
 
     @Override
+    public void removeParentIfEmpty() {
+        for (Path parent : new LinkedHashSet<>(List.of(memory, cpu, cpuacct, pids))) {
+            CgroupFiles.removeDir(parent); // rmdir refuses while a task group is inside
+        }
+    }
+
+    @Override
     public Optional<TaskCgroup> existing(String name) {
         Group group = group(name);
         return Files.isDirectory(group.memory) ? Optional.of(group) : Optional.empty();

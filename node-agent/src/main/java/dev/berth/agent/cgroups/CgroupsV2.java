@@ -86,6 +86,11 @@ final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public void removeParentIfEmpty() {
+        CgroupFiles.removeDir(parent); // rmdir refuses while a task group is inside
+    }
+
+    @Override
     public Optional<TaskCgroup> existing(String name) {
         Path dir = parent.resolve(name);
         return Files.isDirectory(dir) ? Optional.of(new Group(dir)) : Optional.empty();

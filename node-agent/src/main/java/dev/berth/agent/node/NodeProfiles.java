@@ -31,7 +31,7 @@ public final class NodeProfiles {
                 config.mem().orElseGet(NodeProfiles::physicalMemoryMib),
                 config.disk().orElseGet(() -> freeDiskMib(workDir)));
         return new NodeProfile(config.nodeId().orElse(machineName), config.hostname().orElse(machineName),
-                config.host(), capacity, parsePorts(config.ports()), parseAttributes(config.attributes()),
+                config.host(), capacity, parsePorts(config.ports()), parseAttributes(config.attributes().orElse("")),
                 isolation, agentUrl(config.host(), httpPort));
     }
 

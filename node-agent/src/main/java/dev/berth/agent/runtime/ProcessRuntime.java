@@ -1,6 +1,7 @@
 package dev.berth.agent.runtime;
 
 import dev.berth.agent.cgroups.CgroupLimits;
+import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.contracts.app.Isolation;
@@ -65,6 +66,11 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public HostIsolation hostIsolation() {
         return hostIsolation;
+    }
+
+    /** The agent stops: its cgroup parent goes too, unless tasks are still in it. */
+    public void close() {
+        hostIsolation.cgroups().ifPresent(Cgroups::removeParentIfEmpty);
     }
 
     @Override

@@ -81,6 +81,10 @@ class CgroupsTest {
         Files.writeString(root.resolve("memory/berth/node-1/web.1/memory.oom_control"),
                 "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
         assertFalse(task.oomKilled());
+
+        // The node's own group goes when the agent stops, but only once no task group is inside it
+        cgroups.removeParentIfEmpty();
+        assertTrue(Files.isDirectory(root.resolve("memory/berth/node-1")), "a task is still there");
     }
 
     @Test

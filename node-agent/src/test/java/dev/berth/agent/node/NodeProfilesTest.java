@@ -73,7 +73,7 @@ class NodeProfilesTest {
             public Optional<Double> mem() { return Optional.empty(); }
             public Optional<Double> disk() { return Optional.empty(); }
             public String ports() { return "31000-31999"; }
-            public String attributes() { return "zone=b"; }
+            public Optional<String> attributes() { return Optional.of("zone=b"); }
             public Duration heartbeatInterval() { return Duration.ofSeconds(1); }
             public short topicReplicationFactor() { return 1; }
             public String isolation() { return "auto"; }
