@@ -67,8 +67,7 @@ class IsolationIT {
         assertEquals(201, Http.postJson(gateway + "/v1/apps", """
                 {"id": "%s", "cmd": "head -c 512m /dev/zero | tail > /dev/null", "instances": 1, "cpus": 0.1,
                  "mem": 32, "portDefinitions": [], "backoffSeconds": 60}""".formatted(appId)).status());
-        // (Read once recorded: the gateway forgets that it submitted the app only when a GET finds the
-        // scheduler's record, and shows a deleted app as PENDING again until then.)
+        // (Once the scheduler has recorded it, so that the test's delete below finds it.)
         await(appId + " recorded").atMost(DEADLINE).until(() -> !Http.get(gateway + "/v1/apps" + appId).json()
                 .path("status").asText().equals("PENDING"));
 
@@ -83,6 +82,26 @@ class IsolationIT {
         JsonNode listed = agentTask(ended.taskId());
         assertEquals("FAILED", listed.path("state").asText());
         assertEquals(ended.reason(), listed.path("reason").asText());
+        deleteAndAwaitGone(appId);
+    }
+
+    @Test
+    void aTaskPastItsDiskAllowanceIsKilledWhenItsAppAsksForEnforcement() {
+        // Given an app allowed 1 MiB of sandbox, enforced, whose task writes 3 MiB and then waits
+        String appId = "/isolation/disk-hog";
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "head -c 3m /dev/zero > big; sleep 600", "instances": 1, "cpus": 0.1,
+                 "mem": 32, "disk": 1, "portDefinitions": [], "backoffSeconds": 60,
+                 "isolation": {"enforceDisk": true}}""".formatted(appId)).status());
+        await(appId + " recorded").atMost(DEADLINE).until(() -> !Http.get(gateway + "/v1/apps" + appId).json()
+                .path("status").asText().equals("PENDING"));
+
+        // Then the agent measures its sandbox, stops it, and says why
+        TaskStatus ended = statuses.await(appId + " ended", s -> appId.equals(s.appId()) && s.state().isTerminal(),
+                DEADLINE);
+        assertEquals(TaskState.FAILED, ended.state());
+        assertTrue(ended.reason().startsWith(TaskStatus.DISK_LIMIT_EXCEEDED + ": its sandbox holds 3 MiB"),
+                "reason: " + ended.reason());
         deleteAndAwaitGone(appId);
     }
 

@@ -6,6 +6,7 @@ import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -194,7 +195,8 @@ class SchedulerFailoverIT {
                 .filter(l -> l.appId().equals(appId)).toList();
         Map<Integer, Long> launchesPerInstance = new TreeMap<>(launches.stream().collect(Collectors.groupingBy(
                 l -> instanceOfTask.getOrDefault(l.taskId(), -1), Collectors.counting())));
-        assertEquals(instances, launches.size(), "launches per instance: " + launchesPerInstance);
+        assertEquals(instances, launches.size(), "launches per instance: " + launchesPerInstance
+                + "; what the agents said of the app's tasks: " + statusesOf(appId));
         assertEquals(instances, launches.stream().map(LaunchTask::taskId).distinct().count(), "a task id launched twice");
         assertFalse(launchesPerInstance.containsKey(-1), "a launch for a task the scheduler never recorded");
         assertTrue(launchesPerInstance.values().stream().allMatch(n -> n == 1),
@@ -232,6 +234,23 @@ class SchedulerFailoverIT {
     }
 
     /** Task id → instance, from every task record the schedulers committed for the app. */
+    /** Task id → the states and reasons agents reported for it, for a failure message. */
+    private static Map<String, List<String>> statusesOf(String appId) {
+        Map<String, List<String>> statuses = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASK_STATUS)) {
+            try {
+                TaskStatus status = JsonCodec.decode(record.value(), TaskStatus.class);
+                if (appId.equals(status.appId()) || status.taskId().startsWith(appId.substring(1).replace('/', '_'))) {
+                    statuses.computeIfAbsent(status.taskId(), id -> new java.util.ArrayList<>())
+                            .add(status.state() + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+                }
+            } catch (RuntimeException e) {
+                // garbage another suite wrote on purpose
+            }
+        }
+        return statuses;
+    }
+
     private static Map<String, Integer> instancesOfTasks(String appId) {
         Map<String, Integer> instances = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASKS)) {
