@@ -93,6 +93,12 @@ public final class SchedulerCore {
     private final Set<String> unsettled = new LinkedHashSet<>();
     /** When this scheduler began to act; nodes get one full timeout from then to be heard. */
     private Instant liveSince;
+    /**
+     * Nodes whose last report was already older than the node timeout when this scheduler went
+     * live: perhaps gone for good. They get no new tasks until heard again; their tasks are declared
+     * lost, as on any node, once a timeout from the start has passed without a word.
+     */
+    private final Set<String> unconfirmed = new HashSet<>();
 
     /** How long a failing app waits before its next launch, and the delay that follows it. */
     private record Backoff(Duration delay, Instant notBefore) {
@@ -232,6 +238,7 @@ public final class SchedulerCore {
         begin(now);
         Plan plan = new Plan(now);
         Instant before = lastHeard.put(report.nodeId(), now);
+        unconfirmed.remove(report.nodeId());
         boolean changed = cluster.putNode(info(report));
         boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
         if (gainedNode || changed) {
@@ -293,7 +300,9 @@ public final class SchedulerCore {
         begin(now);
         Plan plan = new Plan(now);
         for (String nodeId : lastHeard.keySet()) {
-            if (cluster.mode(nodeId) != NodeMode.UNREACHABLE && silent(nodeId, now)) {
+            if ((cluster.mode(nodeId) != NodeMode.UNREACHABLE || unconfirmed.contains(nodeId))
+                    && silent(nodeId, now)) {
+                unconfirmed.remove(nodeId);
                 cluster.setMode(nodeId, NodeMode.UNREACHABLE);
                 for (TaskRecord task : List.copyOf(tasksOn(nodeId))) {
                     lose(task, "node " + nodeId + " unreachable", plan);
@@ -347,6 +356,15 @@ public final class SchedulerCore {
     private void begin(Instant now) {
         if (liveSince == null) {
             liveSince = now;
+            // A new leader reads every node ever reported; one silent for longer than the timeout must
+            // not be placed on in the grace every node gets (its agent may have stopped long ago).
+            lastHeard.forEach((nodeId, last) -> {
+                if (last != null && !last.plus(settings.nodeTimeout()).isAfter(now)
+                        && cluster.mode(nodeId) != NodeMode.UNREACHABLE) {
+                    unconfirmed.add(nodeId);
+                    cluster.setMode(nodeId, NodeMode.UNREACHABLE);
+                }
+            });
         }
     }
 

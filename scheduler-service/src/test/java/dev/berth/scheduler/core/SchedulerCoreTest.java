@@ -616,19 +616,39 @@ class SchedulerCoreTest {
     }
 
     @Test
-    void aNewSchedulerGivesEveryNodeAFullTimeoutToBeHeard() {
-        // Given a scheduler rebuilt from a node report written long ago
+    void aNewSchedulerGivesEveryNodeAFullTimeoutToBeHeardButPlacesNothingOnOneLongSilent() {
+        // Given a scheduler rebuilt from a node report written long ago, with a task on that node
         SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
                 new PlacementEngine(PlacementStrategy.SPREAD));
         rebuilt.restoreNode(node("node-1", 4));
+        rebuilt.restoreTask(TaskRecord.launched("c", "old.1", "/old", 1, 0, "node-1", "h", List.of(), t0, null)
+                .observed(TaskState.RUNNING, null, null, "s", t0));
 
-        // When it starts acting a minute later, the node is not yet declared unreachable
-        rebuilt.tick(t0.plusSeconds(60));
-        assertEquals(NodeMode.READY, rebuilt.nodeMode("node-1"));
+        // When it starts acting a minute later, the task there is not yet declared lost
+        List<Action> first = rebuilt.tick(t0.plusSeconds(60));
+        assertTrue(commands(first, KillTask.class).isEmpty(), "nothing lost yet: " + first);
+        // but nothing new goes to the node, which may well be gone for good
+        rebuilt.handle(CreateApp.of(app("/new", 1)), t0.plusSeconds(60));
+        assertEquals(Map.of("node unreachable", 1), rebuilt.unplacedReasons("/new"));
 
-        // But it is once a full timeout has passed without a word from it
-        rebuilt.tick(t0.plusSeconds(66));
+        // And once a full timeout has passed without a word from it, its task is lost
+        List<Action> later = rebuilt.tick(t0.plusSeconds(66));
+        assertEquals(List.of("old.1"), commands(later, KillTask.class).stream().map(KillTask::taskId).toList());
         assertEquals(NodeMode.UNREACHABLE, rebuilt.nodeMode("node-1"));
+    }
+
+    @Test
+    void aNodeLongSilentAtTheStartIsUsedAgainOnceHeard() {
+        SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
+                new PlacementEngine(PlacementStrategy.SPREAD));
+        rebuilt.restoreNode(node("node-1", 4));
+        rebuilt.tick(t0.plusSeconds(60));
+
+        rebuilt.observe(nodeAt("node-1", 4, t0.plusSeconds(61)), t0.plusSeconds(61));
+        rebuilt.handle(CreateApp.of(app("/new", 1)), t0.plusSeconds(61));
+
+        assertEquals(NodeMode.READY, rebuilt.nodeMode("node-1"));
+        assertEquals(1, rebuilt.tasksOf("/new").size());
     }
 
     @Test
