@@ -79,4 +79,16 @@ final class CgroupFiles {
             return !Files.exists(dir);
         }
     }
+
+    /** The sub-directories of a group directory: its child groups. */
+    static List<String> children(Path group) {
+        if (!Files.isDirectory(group)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(group)) {
+            return entries.filter(Files::isDirectory).map(dir -> dir.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
 }

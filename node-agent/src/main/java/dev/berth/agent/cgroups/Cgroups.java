@@ -3,6 +3,7 @@ package dev.berth.agent.cgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,9 @@ public interface Cgroups {
      * tasks still running keeps it: they are in it, and the next agent process adopts them).
      */
     void removeParentIfEmpty();
+
+    /** The names of the task groups under the agent's parent group now. */
+    List<String> taskGroups();
 
     /** The group of a task created earlier (by this agent or one before it), if it still exists. */
     Optional<TaskCgroup> existing(String name);

@@ -87,6 +87,11 @@ final class CgroupsV1 implements Cgroups {
     }
 
     @Override
+    public List<String> taskGroups() {
+        return CgroupFiles.children(memory);
+    }
+
+    @Override
     public void removeParentIfEmpty() {
         for (Path parent : new LinkedHashSet<>(List.of(memory, cpu, cpuacct, pids))) {
             CgroupFiles.removeDir(parent); // rmdir refuses while a task group is inside

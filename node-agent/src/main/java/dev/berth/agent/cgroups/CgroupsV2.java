@@ -86,6 +86,11 @@ final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public List<String> taskGroups() {
+        return CgroupFiles.children(parent);
+    }
+
+    @Override
     public void removeParentIfEmpty() {
         CgroupFiles.removeDir(parent); // rmdir refuses while a task group is inside
     }

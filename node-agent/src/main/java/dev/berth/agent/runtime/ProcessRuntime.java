@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs a task as Linux processes, fenced off as far as the host allows (see {@link HostIsolation}):
@@ -66,6 +68,30 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public HostIsolation hostIsolation() {
         return hostIsolation;
+    }
+
+    /**
+     * Kills whatever runs in a task group no checkpoint accounts for, and removes the group: a task
+     * whose agent died between starting its process and writing it down, or one left by an agent
+     * whose work dir was wiped. Nothing may run on the node that no agent knows of.
+     *
+     * @param known the cgroup names ({@link Sandbox#name()}) of the tasks the agent has taken over
+     * @return the names of the groups reaped
+     */
+    public List<String> reapOrphans(Set<String> known) {
+        List<String> reaped = new ArrayList<>();
+        hostIsolation.cgroups().ifPresent(cgroups -> {
+            for (String name : cgroups.taskGroups()) {
+                if (known.contains(name) || name.startsWith(".probe-")) {
+                    continue;
+                }
+                cgroups.existing(name).ifPresent(group -> new TaskProcess(new ProcessStamp(0, 0),
+                        CompletableFuture.completedFuture(null), Optional.of(group), Optional.empty(), false,
+                        List.of(), 0).reapLeftovers());
+                reaped.add(name);
+            }
+        });
+        return reaped;
     }
 
     /** The agent stops: its cgroup parent goes too, unless tasks are still in it. */

@@ -5,6 +5,7 @@ import dev.berth.contracts.messages.TaskSpec;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,6 +34,14 @@ public interface TaskRuntime {
      * RunningProcess#exit()} is already complete if the task ended while no agent watched it.
      */
     RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp);
+
+    /**
+     * Kills what runs in task groups that none of {@code known} accounts for (by cgroup name) and
+     * removes them; returns their names. A runtime without cgroups has nothing to find.
+     */
+    default List<String> reapOrphans(Set<String> known) {
+        return List.of();
+    }
 
     /** A started task. */
     interface RunningProcess {

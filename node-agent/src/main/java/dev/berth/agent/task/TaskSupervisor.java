@@ -152,7 +152,12 @@ public final class TaskSupervisor implements AutoCloseable {
      */
     public int recover() {
         int adopted = 0;
-        for (TaskCheckpoint checkpoint : checkpoints.all()) {
+        List<TaskCheckpoint> all = checkpoints.all();
+        Set<String> running = new java.util.HashSet<>();
+        all.stream().filter(c -> !c.state().isTerminal()).forEach(c -> running.add(sandboxes.of(c.taskId()).name()));
+        runtime.reapOrphans(running).forEach(name -> LOG.warnf("killed task group %s: no checkpoint accounts for it "
+                + "(its agent died as it started it, or lost its work dir)", name));
+        for (TaskCheckpoint checkpoint : all) {
             ManagedTask task = new ManagedTask(checkpoint.taskId(), checkpoint.appId(),
                     sandboxes.of(checkpoint.taskId()), checkpoint.spec(), checkpoint.launchedAt());
             if (tasks.putIfAbsent(task.taskId, task) != null) {

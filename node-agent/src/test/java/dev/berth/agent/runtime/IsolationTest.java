@@ -273,6 +273,27 @@ class IsolationTest {
     }
 
     @Test
+    void aTaskGroupNoCheckpointAccountsForIsKilledAndRemoved() throws Exception {
+        needCgroups();
+        Sandbox known = sandboxes.of("app.known-1");
+        Sandbox orphan = sandboxes.of("app.orphan-1");
+        TaskRuntime.RunningProcess kept = start(known, spec("sleep 600", 0.1, 32, Isolation.DEFAULT));
+        TaskRuntime.RunningProcess lost = start(orphan, spec("sleep 600", 0.1, 32, Isolation.DEFAULT));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((TaskProcess) lost).memberCount() >= 3);
+        List<Long> orphanPids = ((TaskProcess) lost).memberPids();
+
+        // A new runtime, as a restarted agent has, knows only the first from its checkpoints
+        ProcessRuntime next = new ProcessRuntime("127.0.0.1", host, 1024);
+        assertEquals(List.of("app.orphan-1"), next.reapOrphans(java.util.Set.of(known.name())));
+
+        for (long pid : orphanPids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false), "pid " + pid + " is gone");
+        }
+        assertTrue(host.cgroups().orElseThrow().existing("app.orphan-1").isEmpty(), "its group is removed");
+        assertTrue(((TaskProcess) kept).memberCount() >= 3, "the known task runs on");
+    }
+
+    @Test
     void aStampOfAnotherProcessWithTheSamePidFindsNothing() throws IOException {
         ProcessHandle self = ProcessHandle.current();
         ProcessStamp stale = new ProcessStamp(self.pid(), ProcessStamp.of(self.pid()).startTicks() - 6000);
