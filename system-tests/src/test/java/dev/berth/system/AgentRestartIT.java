@@ -231,7 +231,7 @@ class AgentRestartIT {
     /** The app's tasks in this state, as the agent lists them ({@code GET /v1/agent/tasks}). */
     private static List<JsonNode> agentTasks(String appId, TaskState state) {
         List<JsonNode> tasks = new ArrayList<>();
-        for (JsonNode task : Http.get(cluster.agent(NODE).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode task : cluster.agentTasks(NODE)) {
             if (task.path("appId").asText().equals(appId) && task.path("state").asText().equals(state.name())) {
                 tasks.add(task);
             }
@@ -240,7 +240,7 @@ class AgentRestartIT {
     }
 
     private static Optional<JsonNode> agentTask(String taskId) {
-        for (JsonNode task : Http.get(cluster.agent(NODE).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode task : cluster.agentTasks(NODE)) {
             if (task.path("taskId").asText().equals(taskId)) {
                 return Optional.of(task);
             }

@@ -239,6 +239,11 @@ public final class BerthCluster implements AutoCloseable {
         });
     }
 
+    /** The tasks an agent knows ({@code GET /v1/agent/tasks}): a JSON array. */
+    public JsonNode agentTasks(String nodeId) {
+        return Http.get(agent(nodeId).url() + "/v1/agent/tasks").json();
+    }
+
     /** The app's tasks as the gateway shows them (none if there is no such app). */
     public List<JsonNode> tasks(String appId) {
         Http.Response response = Http.get(gateway().url() + "/v1/apps" + appId);

@@ -136,7 +136,7 @@ class HealthCheckIT {
     }
 
     private static Path sandboxOf(String taskId) {
-        for (JsonNode task : Http.get(cluster.agent(NODE).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode task : cluster.agentTasks(NODE)) {
             if (task.path("taskId").asText().equals(taskId)) {
                 return Path.of(task.path("sandbox").asText());
             }

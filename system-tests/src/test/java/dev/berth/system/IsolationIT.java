@@ -164,7 +164,7 @@ class IsolationIT {
 
     private static JsonNode agentTask(String taskId) {
         List<JsonNode> found = new ArrayList<>();
-        for (JsonNode task : Http.get(cluster.agent(NODE).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode task : cluster.agentTasks(NODE)) {
             if (task.path("taskId").asText().equals(taskId)) {
                 found.add(task);
             }

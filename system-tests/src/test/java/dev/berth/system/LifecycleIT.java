@@ -239,7 +239,7 @@ class LifecycleIT {
     /** Process ids of the app's tasks the agent runs. */
     private static List<Long> agentRunning(String nodeId, String appId) {
         List<Long> pids = new ArrayList<>();
-        for (JsonNode task : Http.get(cluster.agent(nodeId).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode task : cluster.agentTasks(nodeId)) {
             if (task.path("appId").asText().equals(appId) && task.path("state").asText().equals("RUNNING")) {
                 pids.add(task.path("pid").asLong());
             }

@@ -275,7 +275,7 @@ class SchedulerFailoverIT {
             if (cluster.agent(node) == null) {
                 continue;
             }
-            for (JsonNode task : Http.get(cluster.agent(node).url() + "/v1/agent/tasks").json()) {
+            for (JsonNode task : cluster.agentTasks(node)) {
                 if (task.path("appId").asText().equals(appId) && task.path("state").asText().equals("RUNNING")) {
                     running++;
                 }

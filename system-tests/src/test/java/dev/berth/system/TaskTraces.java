@@ -1,8 +1,12 @@
 package dev.berth.system;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,16 +68,16 @@ final class TaskTraces {
      */
     static void killTasksLeft(String nodeId) {
         List<Path> groups = taskGroupsLeft(nodeId);
-        for (int round = 0; round < 50 && groups.stream().anyMatch(TaskTraces::hasProcesses); round++) {
-            for (Path group : groups) {
-                pidsIn(group).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            }
-            try {
-                Thread.sleep(20); // the kernel's teardown, bounded by the round count
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            // Killed again on every poll: a process may fork between the listing and the signal.
+            Awaitility.await("the tasks left on " + nodeId + " killed").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> {
+                        groups.forEach(group -> pidsIn(group).forEach(pid ->
+                                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly)));
+                        return groups.stream().noneMatch(TaskTraces::hasProcesses);
+                    });
+        } catch (ConditionTimeoutException e) {
+            // best effort, as said: the groups that will not go stay
         }
         for (Path group : groups) {
             try {
@@ -105,16 +109,7 @@ final class TaskTraces {
     /** Every process in the task's group now (from the memory hierarchy on v1). */
     static List<ProcessHandle> processes(String nodeId, String taskId) {
         List<ProcessHandle> processes = new ArrayList<>();
-        Path procs = cgroupDirs(nodeId, taskId).get(0).resolve("cgroup.procs");
-        try {
-            for (String line : Files.readAllLines(procs)) {
-                if (!line.isBlank()) {
-                    ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(processes::add);
-                }
-            }
-        } catch (IOException e) {
-            // no group (any more): no processes in it
-        }
+        pidsIn(cgroupDirs(nodeId, taskId).get(0)).forEach(pid -> ProcessHandle.of(pid).ifPresent(processes::add));
         return processes;
     }
 

@@ -149,7 +149,7 @@ class WalkingSkeletonIT {
     }
 
     private static long pidOf(String taskId) {
-        for (JsonNode t : Http.get(cluster.agent(NODE).url() + "/v1/agent/tasks").json()) {
+        for (JsonNode t : cluster.agentTasks(NODE)) {
             if (t.path("taskId").asText().equals(taskId)) {
                 return t.path("pid").asLong();
             }

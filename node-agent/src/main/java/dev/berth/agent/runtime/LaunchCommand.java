@@ -47,10 +47,7 @@ final class LaunchCommand {
                            String hostname, Optional<Path> loopbackUp, List<String> task) {
         List<String> command = new ArrayList<>();
         setsid.ifPresent(path -> command.add(path.toString()));
-        if (!procsFiles.isEmpty()) {
-            command.addAll(List.of("/bin/sh", "-c", JOIN, "berth-join",
-                    String.join(":", procsFiles.stream().map(Path::toString).toList())));
-        }
+        command.addAll(joining(procsFiles));
         command.addAll(namespaces);
         if (!namespaces.isEmpty()) {
             command.add("--");
@@ -64,11 +61,7 @@ final class LaunchCommand {
     /** A command run next to a task (a health check): in its cgroups and namespaces, as its user. */
     static List<String> nextTo(List<Path> procsFiles, Optional<Path> nsenter, long namespaceInit, boolean privateNet,
                                List<String> userSwitch, String shellCommand) {
-        List<String> command = new ArrayList<>();
-        if (!procsFiles.isEmpty()) {
-            command.addAll(List.of("/bin/sh", "-c", JOIN, "berth-join",
-                    String.join(":", procsFiles.stream().map(Path::toString).toList())));
-        }
+        List<String> command = new ArrayList<>(joining(procsFiles));
         if (nsenter.isPresent() && namespaceInit > 0) {
             // --wd: entering a mount namespace moves the caller to its root; the task's cwd is its sandbox.
             command.addAll(List.of(nsenter.get().toString(), "-t", Long.toString(namespaceInit), "-p", "-m", "-u",
@@ -81,5 +74,14 @@ final class LaunchCommand {
         command.addAll(userSwitch);
         command.addAll(List.of("/bin/sh", "-c", shellCommand));
         return command;
+    }
+
+    /** {@link #JOIN} into these cgroups, as the command's prefix; nothing without cgroups. */
+    private static List<String> joining(List<Path> procsFiles) {
+        if (procsFiles.isEmpty()) {
+            return List.of();
+        }
+        return List.of("/bin/sh", "-c", JOIN, "berth-join",
+                String.join(":", procsFiles.stream().map(Path::toString).toList()));
     }
 }

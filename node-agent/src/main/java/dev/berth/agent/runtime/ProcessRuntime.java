@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs a task as Linux processes, fenced off as far as the host allows (see {@link HostIsolation}):
@@ -85,9 +84,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 if (known.contains(name) || name.startsWith(".probe-")) {
                     continue;
                 }
-                cgroups.existing(name).ifPresent(group -> new TaskProcess(new ProcessStamp(0, 0),
-                        CompletableFuture.completedFuture(null), Optional.of(group), Optional.empty(), false,
-                        List.of(), 0).reapLeftovers());
+                cgroups.existing(name).ifPresent(TaskProcess::killAll);
                 reaped.add(name);
             }
         });

@@ -80,16 +80,23 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         }
     }
 
-    /**
-     * SIGKILL until the group is empty: a process may fork between reading the group and signalling
-     * it, so read again after each round (the pids limit bounds how many a fork bomb has).
-     */
     private boolean killAll() {
+        return killAll(cgroup.orElseThrow());
+    }
+
+    /**
+     * SIGKILL to a task group until it is empty, then removes it: a process may fork between
+     * reading the group and signalling it, so read again after each round (the pids limit bounds
+     * how many a fork bomb has).
+     *
+     * @return false if something still ran after the wait for the kernel
+     */
+    static boolean killAll(TaskCgroup group) {
         Instant deadline = Instant.now().plus(AFTER_KILL);
         while (true) {
-            Set<ProcessHandle> members = members();
+            Set<ProcessHandle> members = members(group);
             if (members.isEmpty()) {
-                cgroup.ifPresent(TaskCgroup::remove);
+                group.remove();
                 return true;
             }
             members.forEach(ProcessHandle::destroyForcibly);
@@ -117,8 +124,12 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
      * poll of a kill.
      */
     private Set<ProcessHandle> members() {
+        return cgroup.map(TaskProcess::members).orElse(Set.of());
+    }
+
+    private static Set<ProcessHandle> members(TaskCgroup group) {
         Set<ProcessHandle> members = new LinkedHashSet<>();
-        cgroup.ifPresent(group -> group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(members::add)));
+        group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(members::add));
         members.removeIf(process -> !ProcessTree.isRunning(process));
         return members;
     }

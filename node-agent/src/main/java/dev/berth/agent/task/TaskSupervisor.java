@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +154,7 @@ public final class TaskSupervisor implements AutoCloseable {
     public int recover() {
         int adopted = 0;
         List<TaskCheckpoint> all = checkpoints.all();
-        Set<String> running = new java.util.HashSet<>();
+        Set<String> running = new HashSet<>();
         all.stream().filter(c -> !c.state().isTerminal()).forEach(c -> running.add(sandboxes.of(c.taskId()).name()));
         runtime.reapOrphans(running).forEach(name -> LOG.warnf("killed task group %s: no checkpoint accounts for it "
                 + "(its agent died as it started it, or lost its work dir)", name));

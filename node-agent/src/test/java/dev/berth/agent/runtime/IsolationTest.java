@@ -127,8 +127,10 @@ class IsolationTest {
 
         double cpuBefore = busy.cpuSeconds();
         long wallBefore = System.nanoTime();
-        // Measure over several quota periods (100 ms each) to average out where a window starts.
-        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        // Measure over many quota periods (100 ms each) to average out where a window starts: until the
+        // loop has had a whole cpu-second, about 4 s at its quota (a whole core would need 1 s).
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> busy.cpuSeconds() - cpuBefore >= 1.0);
         double cores = (busy.cpuSeconds() - cpuBefore) / ((System.nanoTime() - wallBefore) / 1e9);
 
         System.out.printf("IsolationTest: cpus 0.25 in a busy loop used %.3f cores%n", cores);
