@@ -38,6 +38,13 @@ public final class Topics {
      * scheduler. Kafka's group membership is the election; see {@code docs/operations.md}.
      */
     public static final String SCHEDULER_LEADER = PREFIX + "scheduler-leader";
+    /** Attach / detach / fence / release / delete of a volume, for the volume service. Key: volumeId. */
+    public static final String VOLUME_COMMANDS = PREFIX + "volume-commands";
+    /**
+     * Every change of a volume, from the volume service's outbox, each carrying the whole volume.
+     * Compacted: the latest event per volume is its current state. Key: volumeId.
+     */
+    public static final String VOLUME_EVENTS = PREFIX + "volume-events";
     /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
     public static final String DEAD_LETTER = PREFIX + "dead-letter";
 
@@ -68,6 +75,8 @@ public final class Topics {
                 new Spec(TASK_STATUS, 1, false),
                 new Spec(NODE_ADMIN, 1, true),
                 new Spec(QUEUE, 1, true),
+                new Spec(VOLUME_COMMANDS, 1, false),
+                new Spec(VOLUME_EVENTS, 1, true),
                 // One partition, one leader: more partitions would elect more than one.
                 new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));

@@ -165,7 +165,7 @@ class AppDefinitionParserTest {
             no command               | {"id":"/a"}                                        | cmd       | a command is required
             cmd and args             | {"id":"/a","cmd":"x","args":["y"]}                 | cmd       | not both
             docker                   | {"id":"/a","cmd":"x","container":{"type":"DOCKER"}} | container.type | no Docker runtime
-            volumes not yet          | {"id":"/a","cmd":"x","container":{"type":"MESOS","volumes":[{"containerPath":"d"}]}} | container.volumes | not supported yet
+            volume of neither kind   | {"id":"/a","cmd":"x","container":{"type":"MESOS","volumes":[{"containerPath":"d"}]}} | container.volumes[0] | exactly one of persistent
             duplicate port names     | {"id":"/a","cmd":"x","portDefinitions":[{"name":"a"},{"name":"a"}]} | portDefinitions[1].name | used twice
             port out of range        | {"id":"/a","cmd":"x","requirePorts":true,"portDefinitions":[{"port":70000}]} | portDefinitions[0].port | must be from
             fixed port without flag  | {"id":"/a","cmd":"x","portDefinitions":[{"port":8080}]} | portDefinitions[0].port | requirePorts

@@ -29,6 +29,7 @@ import java.util.Map;
  * @param healthChecks               run by the agent next to each task; failing ones get it replaced
  * @param user                       the unprivileged user tasks run as; null means the agent's own
  * @param isolation                  network namespace, pids limit and disk enforcement (Berth's addition)
+ * @param unreachableStrategy        what becomes of an instance whose local volume's node is lost
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppDefinition(String id, String cmd, List<String> args, int instances, double cpus, double mem,
@@ -38,7 +39,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                             PlacementStrategy placementStrategy, double backoffSeconds, double backoffFactor,
                             double maxLaunchDelaySeconds, int taskKillGracePeriodSeconds,
                             KillSelection killSelection, List<HealthCheck> healthChecks, String user,
-                            Isolation isolation) {
+                            Isolation isolation, UnreachableStrategy unreachableStrategy) {
 
     public static final double DEFAULT_BACKOFF_SECONDS = 1;
     public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
@@ -56,6 +57,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         killSelection = killSelection == null ? KillSelection.YOUNGEST_FIRST : killSelection;
         healthChecks = healthChecks == null ? List.of() : List.copyOf(healthChecks);
         isolation = isolation == null ? Isolation.DEFAULT : isolation;
+        unreachableStrategy = unreachableStrategy == null ? UnreachableStrategy.KEEP_WAITING : unreachableStrategy;
     }
 
     /** The walking skeleton's shape: Marathon's defaults for everything about placement and restarts. */
@@ -65,14 +67,15 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 Container.MESOS, List.of(), List.of(), null, DEFAULT_BACKOFF_SECONDS, DEFAULT_BACKOFF_FACTOR,
                 DEFAULT_MAX_LAUNCH_DELAY_SECONDS, DEFAULT_KILL_GRACE_PERIOD_SECONDS, KillSelection.YOUNGEST_FIRST,
-                List.of(), null, Isolation.DEFAULT);
+                List.of(), null, Isolation.DEFAULT, UnreachableStrategy.KEEP_WAITING);
     }
 
     /** The same app with another instance count (a scale). */
     public AppDefinition withInstances(int newInstances) {
         return new AppDefinition(id, cmd, args, newInstances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
-                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation);
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
+                unreachableStrategy);
     }
 
     /** The same app with other placement rules (for tests and tools that build definitions in code). */
@@ -80,14 +83,46 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                                        PlacementStrategy newStrategy) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, newConstraints, newAffinity, newStrategy, backoffSeconds, backoffFactor,
-                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation);
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
+                unreachableStrategy);
     }
 
     /** The same app with other health checks. */
     public AppDefinition withHealthChecks(List<HealthCheck> newHealthChecks) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
-                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, newHealthChecks, user, isolation);
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, newHealthChecks, user, isolation,
+                unreachableStrategy);
+    }
+
+    /** The same app with other volumes (for tests and tools that build definitions in code). */
+    public AppDefinition withVolumes(List<AppVolume> newVolumes) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                new Container(container.type(), newVolumes), constraints, affinity, placementStrategy, backoffSeconds,
+                backoffFactor, maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user,
+                isolation, unreachableStrategy);
+    }
+
+    /** The same app with another unreachable strategy. */
+    public AppDefinition withUnreachableStrategy(UnreachableStrategy newStrategy) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
+                newStrategy);
+    }
+
+    /** The app's persistent volumes (local and external); empty for a stateless app. */
+    public List<AppVolume> volumes() {
+        return container.volumes();
+    }
+
+    /**
+     * An app with persistent volumes: its instances have stable identities ({@code db-0}, …) that
+     * own their volumes for life.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isStateful() {
+        return !container.volumes().isEmpty();
     }
 
     /** The team an app belongs to: the first segment of its id ({@code /team-a/web} → {@code team-a}). */

@@ -38,7 +38,7 @@ public final class AppDefinitionParser {
             "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
             "constraints", "affinity", "placementStrategy", "backoffSeconds", "backoffFactor",
             "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection", "healthChecks", "user",
-            "isolation",
+            "isolation", "unreachableStrategy",
             // Marathon returns these on GET; an exported definition posted back must still be accepted.
             "version", "versionInfo");
 
@@ -59,7 +59,6 @@ public final class AppDefinitionParser {
             Map.entry("ipAddress", Set.of()),
             Map.entry("residency", Set.of()),
             Map.entry("secrets", Set.of("{}")),
-            Map.entry("unreachableStrategy", Set.of()),
             Map.entry("networks", Set.of("[]", "[{\"mode\":\"host\"}]")),
             Map.entry("tty", Set.of("false")),
             Map.entry("role", Set.of("\"*\"")),
@@ -144,12 +143,14 @@ public final class AppDefinitionParser {
         List<HealthCheck> healthChecks = r.healthChecks(tree.get("healthChecks"), ports.size());
         String user = r.user(tree.get("user"));
         Isolation isolation = r.isolation(tree.get("isolation"));
+        UnreachableStrategy unreachable = new VolumeDefinitions(r::error).unreachableStrategy(
+                tree.get("unreachableStrategy"));
         if (!r.errors.isEmpty()) {
             return new ParsedApp.Invalid(r.errors);
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
                 container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
-                killSelection, healthChecks, user, isolation));
+                killSelection, healthChecks, user, isolation, unreachable));
     }
 
     /** Collects errors while reading fields, so one response lists them all. */
@@ -388,14 +389,15 @@ public final class AppDefinitionParser {
             } else if (!type.equals("MESOS")) {
                 error("container.type", "container type must be MESOS");
             }
-            for (String unsupported : List.of("volumes", "docker", "portMappings")) {
+            List<AppVolume> volumes = new VolumeDefinitions(this::error).volumes(node.get("volumes"));
+            for (String unsupported : List.of("docker", "portMappings")) {
                 JsonNode value = node.get(unsupported);
                 if (value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
                     error("container." + unsupported, "'container." + unsupported
                             + "' is not supported yet; remove it");
                 }
             }
-            return Container.MESOS;
+            return volumes.isEmpty() ? Container.MESOS : new Container("MESOS", volumes);
         }
 
         /**

@@ -13,9 +13,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = CreateApp.class, name = "CreateApp"),
         @JsonSubTypes.Type(value = DeleteApp.class, name = "DeleteApp"),
         @JsonSubTypes.Type(value = ScaleApp.class, name = "ScaleApp"),
-        @JsonSubTypes.Type(value = RestartApp.class, name = "RestartApp")
+        @JsonSubTypes.Type(value = RestartApp.class, name = "RestartApp"),
+        @JsonSubTypes.Type(value = ReplaceInstance.class, name = "ReplaceInstance")
 })
-public sealed interface AppCommand extends Message permits CreateApp, DeleteApp, ScaleApp, RestartApp {
+public sealed interface AppCommand extends Message permits CreateApp, DeleteApp, ScaleApp, RestartApp, ReplaceInstance {
     /** The app the command is about: its key on the topic. */
     String appId();
 }

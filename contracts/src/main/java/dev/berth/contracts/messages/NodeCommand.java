@@ -11,10 +11,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = LaunchTask.class, name = "LaunchTask"),
-        @JsonSubTypes.Type(value = KillTask.class, name = "KillTask")
+        @JsonSubTypes.Type(value = KillTask.class, name = "KillTask"),
+        @JsonSubTypes.Type(value = DestroyVolume.class, name = "DestroyVolume")
 })
-public sealed interface NodeCommand extends Message permits LaunchTask, KillTask {
+public sealed interface NodeCommand extends Message permits LaunchTask, KillTask, DestroyVolume {
     String nodeId();
 
+    /** The task the command is about; null for a command about the node's volumes. */
     String taskId();
 }

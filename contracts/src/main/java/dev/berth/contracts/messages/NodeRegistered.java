@@ -8,11 +8,22 @@ import java.util.Map;
 public record NodeRegistered(String id, int schemaVersion, Instant occurredAt, String correlationId,
                              String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
                              Map<String, String> attributes, String isolation, String agentUrl,
-                             List<String> runningTaskIds, Map<String, TaskUsage> usage) implements NodeReport {
+                             List<String> runningTaskIds, Map<String, TaskUsage> usage,
+                             NodeVolumes volumes) implements NodeReport {
     public NodeRegistered {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         runningTaskIds = runningTaskIds == null ? List.of() : List.copyOf(runningTaskIds);
         usage = usage == null ? Map.of() : Map.copyOf(usage);
+        volumes = volumes == null ? NodeVolumes.NONE : volumes;
+    }
+
+    /** A report without volume support. */
+    public NodeRegistered(String id, int schemaVersion, Instant occurredAt, String correlationId, String nodeId,
+                          String hostname, String host, NodeResources capacity, PortRange ports,
+                          Map<String, String> attributes, String isolation, String agentUrl,
+                          List<String> runningTaskIds, Map<String, TaskUsage> usage) {
+        this(id, schemaVersion, occurredAt, correlationId, nodeId, hostname, host, capacity, ports, attributes,
+                isolation, agentUrl, runningTaskIds, usage, NodeVolumes.NONE);
     }
 
     /** A report without usage figures. */

@@ -42,4 +42,7 @@ public sealed interface NodeReport extends Message permits NodeRegistered, NodeH
 
     /** What each running task uses, by task id (empty when the agent measured nothing yet). */
     Map<String, TaskUsage> usage();
+
+    /** The volume drivers the node serves and the lease its external-volume tasks run under. */
+    NodeVolumes volumes();
 }

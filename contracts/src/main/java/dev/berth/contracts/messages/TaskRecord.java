@@ -17,16 +17,36 @@ import java.util.List;
  *                     status), kept through later statuses that carry none, so the API can show why
  *                     a task is being replaced; null while no check has reported, and in records
  *                     written before it existed
+ * @param identity     the instance's stable identity ({@code db-0}) when the app has persistent
+ *                     volumes; null for a stateless app
+ * @param volumes      the volumes mounted into the task; a mount's epoch is 0 until the volume
+ *                     service attached it
+ * @param awaitingVolumes ids of the volumes not attached yet: the launch is sent to the node only
+ *                     when none is left
  */
 public record TaskRecord(String id, int schemaVersion, Instant occurredAt, String correlationId,
                          String taskId, String appId, long appVersion, int instance,
                          String nodeId, String host, List<PortAssignment> ports,
                          DesiredState desired, TaskState state, String reason, Integer exitCode,
                          Instant launchedAt, Instant runningSince, String replaces,
-                         HealthReport health) implements Message {
+                         HealthReport health, String identity, List<VolumeMount> volumes,
+                         List<String> awaitingVolumes) implements Message {
 
     public TaskRecord {
         ports = ports == null ? List.of() : List.copyOf(ports);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        awaitingVolumes = awaitingVolumes == null ? List.of() : List.copyOf(awaitingVolumes);
+    }
+
+    /** A record of a task without volumes. */
+    public TaskRecord(String id, int schemaVersion, Instant occurredAt, String correlationId,
+                      String taskId, String appId, long appVersion, int instance,
+                      String nodeId, String host, List<PortAssignment> ports,
+                      DesiredState desired, TaskState state, String reason, Integer exitCode,
+                      Instant launchedAt, Instant runningSince, String replaces, HealthReport health) {
+        this(id, schemaVersion, occurredAt, correlationId, taskId, appId, appVersion, instance, nodeId, host,
+                ports, desired, state, reason, exitCode, launchedAt, runningSince, replaces, health, null, List.of(),
+                List.of());
     }
 
     /** A record without health-check detail. */
@@ -47,6 +67,33 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
                 nodeId, host, ports, DesiredState.RUN, TaskState.STAGING, null, null, at, null, replaces, null);
     }
 
+    /**
+     * A task of a stateful instance just placed: STAGING, wanted running, its launch held back until
+     * the volume service has attached every volume ({@code awaitingVolumes}).
+     */
+    public static TaskRecord launchedWithVolumes(String correlationId, String taskId, String appId, long appVersion,
+                                                 int instance, String identity, String nodeId, String host,
+                                                 List<PortAssignment> ports, Instant at, String replaces,
+                                                 List<VolumeMount> volumes) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, correlationId, taskId, appId, appVersion, instance,
+                nodeId, host, ports, DesiredState.RUN, TaskState.STAGING, null, null, at, null, replaces, null,
+                identity, volumes, volumes.stream().map(VolumeMount::volumeId).toList());
+    }
+
+    /**
+     * The same task with one more volume attached at {@code epoch}: it leaves {@code awaitingVolumes}
+     * and its mount carries the epoch.
+     */
+    public TaskRecord volumeAttached(String volumeId, long epoch, String cause, Instant at) {
+        List<VolumeMount> mounts = volumes.stream().map(m -> m.volumeId().equals(volumeId)
+                ? new VolumeMount(m.volumeId(), m.type(), m.provider(), m.containerPath(), m.readOnly(), m.sizeMib(),
+                epoch) : m).toList();
+        List<String> awaiting = awaitingVolumes.stream().filter(v -> !v.equals(volumeId)).toList();
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion, instance, nodeId,
+                host, ports, desired, state, reason, exitCode, launchedAt, runningSince, replaces, health, identity,
+                mounts, awaiting);
+    }
+
     /** The same task with a new observed state and the same health; a new message id, the cause as correlation. */
     public TaskRecord observed(TaskState newState, String newReason, Integer newExitCode, String cause, Instant at) {
         return observed(newState, newReason, newExitCode, null, cause, at);
@@ -61,20 +108,20 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
         Instant since = runningSince == null && newState.isActive() ? at : runningSince;
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, desired, newState, newReason, newExitCode, launchedAt, since,
-                replaces, newHealth == null ? health : newHealth);
+                replaces, newHealth == null ? health : newHealth, identity, volumes, awaitingVolumes);
     }
 
     /** The same task with a new desired state. */
     public TaskRecord wanting(DesiredState newDesired, String cause, Instant at) {
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, newDesired, state, reason, exitCode, launchedAt, runningSince,
-                replaces, health);
+                replaces, health, identity, volumes, awaitingVolumes);
     }
 
     /** The same task, no longer a replacement: the task it replaced is gone. */
     public TaskRecord settled(String cause, Instant at) {
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, desired, state, reason, exitCode, launchedAt, runningSince, null,
-                health);
+                health, identity, volumes, awaitingVolumes);
     }
 }

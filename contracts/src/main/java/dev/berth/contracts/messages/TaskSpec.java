@@ -10,11 +10,11 @@ import java.util.Map;
  * Everything an agent needs to run one task, resolved by the scheduler from the app definition:
  * the command (a shell {@code cmd}, or {@code args} executed directly), environment, labels,
  * resources and the host ports assigned to it; the user it runs as (null: the agent's own), its
- * health checks and how it is isolated.
+ * health checks and how it is isolated; the volumes to mount into it (attached, with their epochs).
  */
 public record TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
                        double cpus, double mem, double disk, List<PortAssignment> ports, String user,
-                       List<HealthCheck> healthChecks, Isolation isolation) {
+                       List<HealthCheck> healthChecks, Isolation isolation, List<VolumeMount> volumes) {
 
     public TaskSpec {
         args = args == null ? List.of() : List.copyOf(args);
@@ -23,11 +23,19 @@ public record TaskSpec(String cmd, List<String> args, Map<String, String> env, M
         ports = ports == null ? List.of() : List.copyOf(ports);
         healthChecks = healthChecks == null ? List.of() : List.copyOf(healthChecks);
         isolation = isolation == null ? Isolation.DEFAULT : isolation;
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A task without volumes. */
+    public TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
+                    double cpus, double mem, double disk, List<PortAssignment> ports, String user,
+                    List<HealthCheck> healthChecks, Isolation isolation) {
+        this(cmd, args, env, labels, cpus, mem, disk, ports, user, healthChecks, isolation, List.of());
     }
 
     /** A task as the agent's user, without health checks, isolated the default way. */
     public TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
                     double cpus, double mem, double disk, List<PortAssignment> ports) {
-        this(cmd, args, env, labels, cpus, mem, disk, ports, null, List.of(), Isolation.DEFAULT);
+        this(cmd, args, env, labels, cpus, mem, disk, ports, null, List.of(), Isolation.DEFAULT, List.of());
     }
 }

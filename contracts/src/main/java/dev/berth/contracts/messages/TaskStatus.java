@@ -16,6 +16,13 @@ public record TaskStatus(String id, int schemaVersion, Instant occurredAt, Strin
     public static final String OOM_KILLED = "OOM_KILLED";
     public static final String DISK_LIMIT_EXCEEDED = "DISK_LIMIT_EXCEEDED";
     public static final String HEALTH_CHECK_FAILED = "HEALTH_CHECK_FAILED";
+    /**
+     * The task held an external volume and was stopped on its node: the lease ran out (the node was
+     * cut off from the cluster, or its agent died) or a newer attachment elsewhere made its epoch stale.
+     */
+    public static final String FENCED = "FENCED";
+    /** The task's volumes could not be attached or mounted; the reason says which and why. */
+    public static final String VOLUME_FAILED = "VOLUME_FAILED";
 
     /** A status without health-check detail. */
     public TaskStatus(String id, int schemaVersion, Instant occurredAt, String correlationId, String taskId,

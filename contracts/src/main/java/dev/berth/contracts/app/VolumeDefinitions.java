@@ -1,0 +1,296 @@
+package dev.berth.contracts.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Reads Marathon's {@code container.volumes} and Berth's {@code unreachableStrategy} for the app
+ * definition parser. Errors go to the parser's sink as (field path, message).
+ */
+final class VolumeDefinitions {
+    static final int MAX_VOLUMES = 16;
+    static final long MAX_VOLUME_MIB = 1024L * 1024 * 1024;
+    static final int MAX_REPLACE_AFTER_SECONDS = 365 * 24 * 3600;
+    /** Drivers Berth has; a provider outside this set (Marathon's dvdi, say) is refused. */
+    static final Set<String> EXTERNAL_PROVIDERS = Set.of(ExternalVolume.SHAREDFS);
+    private static final Set<String> DISK_TYPES = Set.of("root", "path", "mount");
+    private static final Set<String> VOLUME_FIELDS = Set.of("containerPath", "mode", "persistent", "external",
+            "hostPath");
+    private static final Set<String> PERSISTENT_FIELDS = Set.of("type", "size", "maxSize", "constraints",
+            "profileName");
+    private static final Set<String> EXTERNAL_FIELDS = Set.of("name", "size", "provider", "options");
+    private static final Pattern EXTERNAL_NAME = Pattern.compile("^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$");
+    private static final int MAX_PATH = 512;
+
+    private final BiConsumer<String, String> error;
+
+    VolumeDefinitions(BiConsumer<String, String> error) {
+        this.error = error;
+    }
+
+    List<AppVolume> volumes(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            error.accept("container.volumes", "volumes must be an array of {containerPath, mode, persistent|external}");
+            return List.of();
+        }
+        if (node.size() > MAX_VOLUMES) {
+            error.accept("container.volumes", "at most " + MAX_VOLUMES + " volumes per app");
+            return List.of();
+        }
+        List<AppVolume> volumes = new ArrayList<>();
+        Set<String> paths = new HashSet<>();
+        Set<String> externalNames = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "container.volumes[" + i + "]";
+            AppVolume volume = volume(node.get(i), path);
+            if (volume == null) {
+                continue;
+            }
+            if (!paths.add(normalized(volume.containerPath()))) {
+                error.accept(path + ".containerPath", "two volumes share the containerPath '"
+                        + volume.containerPath() + "'");
+            }
+            if (volume.isExternal() && !externalNames.add(volume.external().name())) {
+                error.accept(path + ".external.name", "two volumes share the external name '"
+                        + volume.external().name() + "'");
+            }
+            if (!volume.isExternal() && paths.stream().filter(p -> Volumes.pathName(p)
+                    .equals(Volumes.pathName(volume.containerPath()))).count() > 1) {
+                error.accept(path + ".containerPath", "'" + volume.containerPath()
+                        + "' names the same local volume as another containerPath; choose distinct names");
+            }
+            volumes.add(volume);
+        }
+        return volumes;
+    }
+
+    private AppVolume volume(JsonNode node, String path) {
+        if (node == null || !node.isObject()) {
+            error.accept(path, "a volume must be an object such as {\"containerPath\": \"data\", \"mode\": \"RW\", "
+                    + "\"persistent\": {\"size\": 512}}");
+            return null;
+        }
+        int before = problems;
+        for (var it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!VOLUME_FIELDS.contains(name)) {
+                fail(path + "." + name, "unknown field '" + name + "'");
+            }
+        }
+        if (node.hasNonNull("hostPath")) {
+            fail(path + ".hostPath", "host-path volumes are not supported: a task sees only its sandbox and "
+                    + "its persistent volumes; use persistent (local) or external");
+        }
+        String containerPath = containerPath(node.get("containerPath"), path + ".containerPath");
+        VolumeMode mode = VolumeMode.RW;
+        JsonNode modeNode = node.get("mode");
+        if (modeNode != null && !modeNode.isNull()) {
+            if (modeNode.isTextual() && (modeNode.asText().equals("RW") || modeNode.asText().equals("RO"))) {
+                mode = VolumeMode.valueOf(modeNode.asText());
+            } else {
+                fail(path + ".mode", "mode must be \"RW\" or \"RO\"");
+            }
+        }
+        JsonNode persistentNode = node.get("persistent");
+        JsonNode externalNode = node.get("external");
+        boolean hasPersistent = persistentNode != null && !persistentNode.isNull();
+        boolean hasExternal = externalNode != null && !externalNode.isNull();
+        if (hasPersistent == hasExternal) {
+            error.accept(path, "give exactly one of persistent (a local volume) and external (one that follows its task)");
+            return null;
+        }
+        PersistentVolume persistent = hasPersistent ? persistent(persistentNode, path + ".persistent") : null;
+        ExternalVolume external = hasExternal ? external(externalNode, path + ".external") : null;
+        if (containerPath == null || problems > before || (hasPersistent && persistent == null)
+                || (hasExternal && external == null)) {
+            return null;
+        }
+        return new AppVolume(containerPath, mode, persistent, external);
+    }
+
+    private String containerPath(JsonNode node, String path) {
+        if (node == null || !node.isTextual() || node.asText().isBlank()) {
+            error.accept(path, "containerPath is required: a path relative to the sandbox (\"data\") or absolute "
+                    + "inside the task (\"/var/lib/pg\")");
+            return null;
+        }
+        String value = node.asText();
+        if (value.length() > MAX_PATH) {
+            error.accept(path, "containerPath has at most " + MAX_PATH + " characters");
+            return null;
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == ':' || c == '\\')) {
+            error.accept(path, "containerPath may not hold control characters, ':' or '\\'");
+            return null;
+        }
+        for (String segment : value.split("/")) {
+            if (segment.equals("..")) {
+                error.accept(path, "containerPath may not contain '..': a volume stays inside the sandbox or the "
+                        + "task's own mount namespace");
+                return null;
+            }
+        }
+        String normalized = normalized(value);
+        if (normalized.equals("/") || normalized.isEmpty() || normalized.equals(".")) {
+            error.accept(path, "containerPath must name a directory below the sandbox or the root, not '" + value + "'");
+            return null;
+        }
+        if (value.startsWith("/") && List.of("/proc", "/sys", "/dev").stream()
+                .anyMatch(p -> normalized.equals(p) || normalized.startsWith(p + "/"))) {
+            error.accept(path, "containerPath may not be under /proc, /sys or /dev");
+            return null;
+        }
+        return value;
+    }
+
+    private static String normalized(String path) {
+        String collapsed = path.replaceAll("/+", "/").replaceAll("(^|/)\\./", "$1");
+        return collapsed.length() > 1 && collapsed.endsWith("/") ? collapsed.substring(0, collapsed.length() - 1)
+                : collapsed;
+    }
+
+    private PersistentVolume persistent(JsonNode node, String path) {
+        if (!node.isObject()) {
+            error.accept(path, "persistent must be an object such as {\"type\": \"root\", \"size\": 512}");
+            return null;
+        }
+        int before = problems;
+        checkFields(node, PERSISTENT_FIELDS, path);
+        for (String ignoredIfEmpty : List.of("maxSize", "constraints", "profileName")) {
+            JsonNode value = node.get(ignoredIfEmpty);
+            if (value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
+                fail(path + "." + ignoredIfEmpty, "'" + ignoredIfEmpty + "' is not supported; remove it");
+            }
+        }
+        String type = "root";
+        JsonNode typeNode = node.get("type");
+        if (typeNode != null && !typeNode.isNull()) {
+            if (typeNode.isTextual() && DISK_TYPES.contains(typeNode.asText())) {
+                type = typeNode.asText();
+            } else {
+                fail(path + ".type", "type must be one of root, path or mount (all mean a local volume in Berth)");
+            }
+        }
+        long size = size(node.get("size"), path + ".size");
+        return problems > before ? null : new PersistentVolume(type, size);
+    }
+
+    private ExternalVolume external(JsonNode node, String path) {
+        if (!node.isObject()) {
+            error.accept(path, "external must be an object such as {\"name\": \"pgdata\", \"size\": 512, "
+                    + "\"provider\": \"sharedfs\"}");
+            return null;
+        }
+        int before = problems;
+        checkFields(node, EXTERNAL_FIELDS, path);
+        JsonNode nameNode = node.get("name");
+        String name = nameNode != null && nameNode.isTextual() ? nameNode.asText() : null;
+        if (name == null || !EXTERNAL_NAME.matcher(name).matches()) {
+            fail(path + ".name", "name is required: lowercase letters, digits, '.' and '-', at most 64, starting "
+                    + "and ending with a letter or digit (each instance gets name-0, name-1, …)");
+        }
+        String provider = ExternalVolume.SHAREDFS;
+        JsonNode providerNode = node.get("provider");
+        if (providerNode != null && !providerNode.isNull()) {
+            if (!providerNode.isTextual() || !EXTERNAL_PROVIDERS.contains(providerNode.asText())) {
+                fail(path + ".provider", "provider '" + providerNode.asText() + "' is not a Berth volume driver; "
+                        + "Berth has " + EXTERNAL_PROVIDERS + " (Marathon's dvdi/REX-Ray is not supported)");
+            } else {
+                provider = providerNode.asText();
+            }
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        JsonNode optionsNode = node.get("options");
+        if (optionsNode != null && !optionsNode.isNull()) {
+            if (!optionsNode.isObject()) {
+                fail(path + ".options", "options must be an object of strings");
+            } else {
+                optionsNode.fields().forEachRemaining(e -> {
+                    if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                        fail(path + ".options." + e.getKey(), "option values must be strings");
+                    } else {
+                        options.put(e.getKey(), e.getValue().asText());
+                    }
+                });
+            }
+        }
+        long size = size(node.get("size"), path + ".size");
+        return problems > before ? null : new ExternalVolume(name, size, provider, options);
+    }
+
+    UnreachableStrategy unreachableStrategy(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return UnreachableStrategy.KEEP_WAITING;
+        }
+        if (node.isTextual() && node.asText().equals("disabled")) {
+            return UnreachableStrategy.KEEP_WAITING;
+        }
+        if (!node.isObject()) {
+            error.accept("unreachableStrategy", "unreachableStrategy must be \"disabled\" or an object such as "
+                    + "{\"replaceAfterSeconds\": 300}");
+            return UnreachableStrategy.KEEP_WAITING;
+        }
+        Integer replaceAfter = null;
+        for (var it = node.fields(); it.hasNext(); ) {
+            var field = it.next();
+            String path = "unreachableStrategy." + field.getKey();
+            JsonNode value = field.getValue();
+            switch (field.getKey()) {
+                case "replaceAfterSeconds" -> {
+                    if (value.isNull()) {
+                        replaceAfter = null;
+                    } else if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0
+                            || value.asInt() > MAX_REPLACE_AFTER_SECONDS) {
+                        error.accept(path, "replaceAfterSeconds must be a whole number from 0 to "
+                                + MAX_REPLACE_AFTER_SECONDS);
+                    } else {
+                        replaceAfter = value.asInt();
+                    }
+                }
+                // Marathon's fields: Berth declares a silent node's tasks lost after its own node timeout.
+                case "inactiveAfterSeconds", "expungeAfterSeconds" -> {
+                    if (!value.isNumber()) {
+                        error.accept(path, field.getKey() + " must be a number");
+                    }
+                }
+                default -> error.accept(path, "unknown field '" + field.getKey() + "'");
+            }
+        }
+        return new UnreachableStrategy(replaceAfter);
+    }
+
+    private int problems;
+
+    private void fail(String path, String message) {
+        problems++;
+        error.accept(path, message);
+    }
+
+    private void checkFields(JsonNode node, Set<String> known, String path) {
+        node.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                fail(path + "." + name, "unknown field '" + name + "'");
+            }
+        });
+    }
+
+    private long size(JsonNode node, String path) {
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1
+                || node.asLong() > MAX_VOLUME_MIB) {
+            fail(path, "size is required: whole MiB from 1 to " + MAX_VOLUME_MIB);
+            return 1;
+        }
+        return node.asLong();
+    }
+}
