@@ -38,6 +38,13 @@ public interface GatewayConfig {
     @WithDefault("10s")
     Duration agentAnswerTimeout();
 
+    /**
+     * How long {@code DELETE /v1/volumes/{id}} waits for the volume service's answer (DELETED or
+     * DELETE_REFUSED) before it answers 202 with the volume's Location to follow up on.
+     */
+    @WithDefault("5s")
+    Duration volumeDeleteWait();
+
     @WithDefault("1")
     short topicReplicationFactor();
 }

@@ -6,6 +6,7 @@ import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeAdminCommand;
+import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -90,6 +91,14 @@ public class Kafka {
      */
     public void send(NodeAdminCommand command) {
         publish(Topics.NODE_ADMIN, command.nodeId(), command);
+    }
+
+    /**
+     * Publishes a volume command on {@code berth.volume-commands}, keyed by its volume id (so the
+     * volume service sees one volume's commands in order), and waits for the ack.
+     */
+    public void send(VolumeCommand command) {
+        publish(Topics.VOLUME_COMMANDS, command.volumeId(), command);
     }
 
     private void publish(String topic, String key, Message message) {

@@ -171,12 +171,14 @@ class GatewayOverKafkaTest extends OverKafka {
     @Test
     void malformedStateRecordsAreDeadLetteredAndTheViewKeepsServing() {
         String id = "/" + group + "/after";
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
+                Topics.VOLUME_EVENTS)) {
             kafka.send(topic, "poison-" + group, "{broken");
         }
         kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
 
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
+                Topics.VOLUME_EVENTS)) {
             var dead = kafka.await(Topics.DEAD_LETTER, r -> ("poison-" + group).equals(r.key())
                     && topic.equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC))
                     && "gateway".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);

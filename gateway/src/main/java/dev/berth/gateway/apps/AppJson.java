@@ -7,6 +7,7 @@ import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.gateway.queue.QueueJson;
 
 import java.util.List;
@@ -16,8 +17,9 @@ import java.util.Optional;
 /**
  * An app as the API shows it: its definition in Marathon's field names, then what Berth adds —
  * version, a status, counts of running, healthy, unhealthy and staged tasks, the tasks themselves,
- * and what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from
- * the queue).
+ * what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from
+ * the queue) and the volumes its identities own ({@code volumes}, from the volume events; the
+ * declared ones are in Marathon's {@code container.volumes}).
  */
 public final class AppJson {
     public static final String PENDING = "PENDING";
@@ -28,21 +30,22 @@ public final class AppJson {
     private AppJson() {
     }
 
-    public static ObjectNode of(AppState state, List<TaskRecord> tasks, Optional<AppQueue> queued) {
-        return of(state.definition(), state.version(), state.deleting(), tasks, queued);
+    public static ObjectNode of(AppState state, List<TaskRecord> tasks, Optional<AppQueue> queued,
+                                List<VolumeSnapshot> volumes) {
+        return of(state.definition(), state.version(), state.deleting(), tasks, queued, volumes);
     }
 
     /** An app recorded by the scheduler, given as its parts so an answer can show a change just requested. */
     public static ObjectNode of(AppDefinition definition, long version, boolean deleting, List<TaskRecord> tasks,
-                                Optional<AppQueue> queued) {
+                                Optional<AppQueue> queued, List<VolumeSnapshot> volumes) {
         TaskCounts counts = TaskCounts.of(tasks);
         boolean allRunning = counts.running() == definition.instances() && tasks.size() == counts.running();
         String status = deleting ? DELETING : allRunning ? RUNNING : DEPLOYING;
-        return build(definition, version, status, counts, tasks, queued);
+        return build(definition, version, status, counts, tasks, queued, volumes);
     }
 
     public static ObjectNode pending(AppDefinition app) {
-        return build(app, 0, PENDING, TaskCounts.of(List.of()), List.of(), Optional.empty());
+        return build(app, 0, PENDING, TaskCounts.of(List.of()), List.of(), Optional.empty(), List.of());
     }
 
     /**
@@ -61,7 +64,8 @@ public final class AppJson {
     }
 
     private static ObjectNode build(AppDefinition app, long version, String status, TaskCounts counts,
-                                    List<TaskRecord> tasks, Optional<AppQueue> queued) {
+                                    List<TaskRecord> tasks, Optional<AppQueue> queued,
+                                    List<VolumeSnapshot> volumes) {
         ObjectNode json = JsonCodec.mapper().valueToTree(app);
         json.put("version", version);
         json.put("status", status);
@@ -74,6 +78,7 @@ public final class AppJson {
         json.set("unplaced", JsonCodec.mapper().valueToTree(
                 queued.map(q -> QueueJson.mostCommonFirst(q.unplaced())).orElse(Map.of())));
         queued.map(AppQueue::delayedUntil).ifPresent(until -> json.put("delayedUntil", until.toString()));
+        json.set("volumes", JsonCodec.mapper().valueToTree(volumes.stream().map(AppVolumeJson::of).toList()));
         return json;
     }
 }

@@ -6,9 +6,11 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.AppIds;
 import dev.berth.contracts.app.FieldError;
 import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.gateway.GatewayConfig;
@@ -25,6 +27,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -36,9 +39,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Apps: create, list, read, scale, restart, delete. Reads come from the Kafka-built view; changes
- * are commands to the scheduler, answered once Kafka has them (202: the scheduler carries them out). App ids are paths and so is their place in the URL:
- * {@code /v1/apps/team-a/web} is the app {@code /team-a/web}.
+ * Apps: create, list, read, scale, restart, delete, and replace one identity of a stateful app.
+ * Reads come from the Kafka-built view; changes are commands to the scheduler, answered once Kafka
+ * has them (202: the scheduler carries them out). App ids are paths and so is their place in the
+ * URL: {@code /v1/apps/team-a/web} is the app {@code /team-a/web}.
  */
 @Path("/v1/apps")
 @Produces(MediaType.APPLICATION_JSON)
@@ -131,7 +135,7 @@ public class AppsResource {
         int instances = ((ScaleRequest.Valid) request).instances();
         kafka.send(ScaleApp.of(id, instances));
         return Response.accepted(AppJson.of(state.definition().withInstances(instances), state.version(), false,
-                kafka.view().tasksOf(id), kafka.view().queued(id))).build();
+                kafka.view().tasksOf(id), kafka.view().queued(id), kafka.view().volumesOf(id))).build();
     }
 
     /** Replaces every instance with a fresh task, one after another, keeping the count. */
@@ -145,22 +149,72 @@ public class AppsResource {
         return Response.accepted(json(state)).build();
     }
 
+    /**
+     * Stops the app's tasks and forgets it. Its volumes are released and kept (scaling a new app of
+     * the same id back up finds them again) unless {@code ?wipe=true} asks for them to be destroyed;
+     * the answer says which in {@code wipe}.
+     */
     @DELETE
     @Path("{id: .+}")
     @Blocking
-    public Response delete(@PathParam("id") String rawId) {
+    public Response delete(@PathParam("id") String rawId, @QueryParam("wipe") String rawWipe) {
         String id = appId(rawId);
+        boolean wipe = wipe(rawWipe);
         AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
-        kafka.send(DeleteApp.of(id));
+        kafka.send(DeleteApp.of(id, wipe));
         // Else, once the scheduler has removed it, the app would show as PENDING again until its entry expired.
         pending().remove(id);
         ObjectNode json = json(state);
         json.put("status", AppJson.DELETING);
+        json.put("wipe", wipe);
         return Response.accepted(json).build();
     }
 
+    /**
+     * Gives one identity of a stateful app fresh volumes on another node, for an instance whose
+     * local volume's node is gone for good. Its old volumes are released, never destroyed.
+     */
+    @POST
+    @Path("{id: .+}/instances/{identity}/replace")
+    @Blocking
+    public Response replace(@PathParam("id") String rawId, @PathParam("identity") String identity) {
+        String id = appId(rawId);
+        AppState state = changeable(id, "changed");
+        AppDefinition app = state.definition();
+        if (!app.isStateful()) {
+            throw new ProblemException(Problem.of(400, "not-stateful", "App has no identities",
+                    "the app " + id + " declares no persistent volumes, so its instances have no identities to "
+                            + "replace; restart it instead"));
+        }
+        int instance = Volumes.instanceOf(id, identity);
+        if (instance < 0 || instance >= app.instances()) {
+            throw new ProblemException(Problem.of(400, "unknown-identity", "Unknown identity",
+                    "'" + identity + "' is not an identity of " + id + ", which has " + app.instances()
+                            + " instance" + (app.instances() == 1 ? "" : "s")
+                            + (app.instances() == 0 ? "" : ": " + Volumes.identity(id, 0)
+                            + (app.instances() == 1 ? "" : " to " + Volumes.identity(id, app.instances() - 1)))));
+        }
+        kafka.send(ReplaceInstance.of(id, identity, "replaced by an operator through the API"));
+        return Response.accepted(json(state)).build();
+    }
+
     private ObjectNode json(AppState state) {
-        return AppJson.of(state, kafka.view().tasksOf(state.appId()), kafka.view().queued(state.appId()));
+        String id = state.appId();
+        return AppJson.of(state, kafka.view().tasksOf(id), kafka.view().queued(id), kafka.view().volumesOf(id));
+    }
+
+    /** {@code ?wipe=}: absent means false, so no volume is ever destroyed by accident. */
+    private static boolean wipe(String raw) {
+        if (raw == null) {
+            return false;
+        }
+        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(raw);
+        }
+        FieldError error = new FieldError("wipe", "wipe must be true (destroy the app's volumes) or false (keep "
+                + "them, released; the default), was '" + raw + "'");
+        throw new ProblemException(Problem.of(400, "invalid-delete", "Invalid delete request", error.message())
+                .withErrors(List.of(error)));
     }
 
     /** The app as the scheduler recorded it, unless it is unknown (404) or on its way out (409). */

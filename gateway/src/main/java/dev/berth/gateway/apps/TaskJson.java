@@ -6,18 +6,37 @@ import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.PortAssignment;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeType;
 
 import java.util.List;
 
 /**
  * A task as the API shows it: where it runs (node, host, ports), what state it is in and, in
- * Marathon's field {@code healthCheckResults}, what its health check last reported.
+ * Marathon's field {@code healthCheckResults}, what its health check last reported. A task of a
+ * stateful app also shows its {@code identity}, the {@code volumes} mounted into it and, while the
+ * volume service has not attached them all, {@code awaitingVolumes} (its launch waits for them).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TaskJson(String id, String appId, int instance, long appVersion, String node, String host,
-                       List<Integer> ports, List<PortAssignment> portAssignments, TaskState state,
+public record TaskJson(String id, String appId, int instance, String identity, long appVersion, String node,
+                       String host, List<Integer> ports, List<PortAssignment> portAssignments, TaskState state,
                        DesiredState desired, String reason, Integer exitCode,
-                       List<HealthCheckResult> healthCheckResults) {
+                       List<HealthCheckResult> healthCheckResults, List<Volume> volumes,
+                       List<String> awaitingVolumes) {
+
+    /**
+     * A volume mounted into the task.
+     *
+     * @param mode         Marathon's RW or RO; {@code readOnly} says the same as a boolean
+     * @param fencingEpoch the epoch of its attachment; 0 until the volume service has attached it
+     */
+    public record Volume(String volumeId, String containerPath, String mode, boolean readOnly, VolumeType type,
+                         String provider, long sizeMib, long fencingEpoch) {
+        static Volume of(VolumeMount mount) {
+            return new Volume(mount.volumeId(), mount.containerPath(), mount.readOnly() ? "RO" : "RW",
+                    mount.readOnly(), mount.type(), mount.provider(), mount.sizeMib(), mount.fencingEpoch());
+        }
+    }
 
     /**
      * The last health-check transition the task's agent reported: agents report changes, not every
@@ -35,9 +54,12 @@ public record TaskJson(String id, String appId, int instance, long appVersion, S
     }
 
     public static TaskJson of(TaskRecord task) {
-        return new TaskJson(task.taskId(), task.appId(), task.instance(), task.appVersion(), task.nodeId(),
-                task.host(), task.ports().stream().map(PortAssignment::port).toList(), task.ports(), task.state(),
-                task.desired(), task.reason(), task.exitCode(),
-                task.health() == null ? List.of() : List.of(HealthCheckResult.of(task.health())));
+        return new TaskJson(task.taskId(), task.appId(), task.instance(), task.identity(), task.appVersion(),
+                task.nodeId(), task.host(), task.ports().stream().map(PortAssignment::port).toList(), task.ports(),
+                task.state(), task.desired(), task.reason(), task.exitCode(),
+                task.health() == null ? List.of() : List.of(HealthCheckResult.of(task.health())),
+                task.volumes().stream().map(Volume::of).toList(),
+                // Shown only while something is awaited: an empty list would read as "waiting for nothing".
+                task.awaitingVolumes().isEmpty() ? null : task.awaitingVolumes());
     }
 }

@@ -4,6 +4,9 @@ import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
- * The gateway's read model: the latest app states, task records, node reports, node modes and
- * queue entries, as the compacted topics hold them, and the last record of tasks removed lately.
- * Written by one consumer thread, read by request threads.
+ * The gateway's read model: the latest app states, task records, node reports, node modes,
+ * queue entries and volumes, as the compacted topics hold them, and the last record of tasks
+ * removed lately. Written by one consumer thread, read by request threads.
  */
 public final class ClusterView {
     static final int ENDED_KEPT = 10_000;
@@ -28,6 +33,14 @@ public final class ClusterView {
     // Kept apart from the node reports: an operator may drain a node before its agent reports again.
     private final Map<String, NodeMode> nodeModes = new ConcurrentHashMap<>();
     private final Map<String, AppQueue> queue = new ConcurrentHashMap<>();
+    /**
+     * The latest snapshot of every volume. A DELETED volume stays, as DELETED, so an operator who
+     * deleted it, or whose DELETE answered 202, can still see that it is gone; only a tombstone
+     * removes one. (Few and small: a volume is deleted by hand or with its app.)
+     */
+    private final Map<String, VolumeSnapshot> volumes = new ConcurrentHashMap<>();
+    /** Told of every volume event the view applied, after applying it (so they see the view updated). */
+    private final List<Consumer<VolumeEvent>> volumeListeners = new CopyOnWriteArrayList<>();
     /**
      * The last record of tasks the scheduler removed (they ended), newest last and at most
      * {@link #ENDED_KEPT}: a task that crashed is gone from {@code berth.tasks} at once, yet its
@@ -89,6 +102,52 @@ public final class ClusterView {
     /** A tombstone on the queue topic: nothing of the app waits any more. */
     public void removeQueue(String appId) {
         queue.remove(appId);
+    }
+
+    /**
+     * Applies a volume event, unless its snapshot is older than the one held: the volume service's
+     * relay publishes at least once, so an old event may come again after newer ones. An event of
+     * the same version is applied: a refusal changes nothing, so it carries the version it found.
+     *
+     * @return false when the event was stale and ignored
+     */
+    public boolean putVolume(VolumeEvent event) {
+        VolumeSnapshot incoming = event.volume();
+        VolumeSnapshot held = volumes.get(incoming.volumeId());
+        if (held != null && incoming.version() < held.version()) {
+            return false;
+        }
+        volumes.put(incoming.volumeId(), incoming);
+        volumeListeners.forEach(listener -> listener.accept(event));
+        return true;
+    }
+
+    /** A tombstone on the volume-events topic: the volume service forgot the volume. */
+    public void removeVolume(String volumeId) {
+        volumes.remove(volumeId);
+    }
+
+    /** {@code listener} hears every volume event applied from now on, on the consumer thread: keep it short. */
+    public void onVolumeEvent(Consumer<VolumeEvent> listener) {
+        volumeListeners.add(listener);
+    }
+
+    public Optional<VolumeSnapshot> volume(String volumeId) {
+        return Optional.ofNullable(volumes.get(volumeId));
+    }
+
+    /** Every volume, DELETED ones included, by id. */
+    public List<VolumeSnapshot> volumes() {
+        return volumes.values().stream().sorted(Comparator.comparing(VolumeSnapshot::volumeId)).toList();
+    }
+
+    /** The volumes an app still has (not DELETED), by identity, then id. */
+    public List<VolumeSnapshot> volumesOf(String appId) {
+        return volumes.values().stream()
+                .filter(v -> appId.equals(v.appId()) && v.state() != VolumeState.DELETED)
+                .sorted(Comparator.comparing(VolumeSnapshot::identity, Comparator.nullsLast(Comparator.naturalOrder()))
+                        .thenComparing(VolumeSnapshot::volumeId))
+                .toList();
     }
 
     public Optional<AppState> app(String appId) {

@@ -11,6 +11,7 @@ import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.UndrainNode;
+import dev.berth.contracts.messages.VolumeEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
- * {@code berth.node-status}, {@code berth.node-admin} and {@code berth.queue} from the beginning,
+ * {@code berth.node-status}, {@code berth.node-admin}, {@code berth.queue} and
+ * {@code berth.volume-events} from the beginning,
  * without a consumer group, since every gateway replica builds its own full view. Tombstones
  * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
  * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
@@ -41,7 +43,8 @@ public final class ViewConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
     private static final String CONSUMER_NAME = "gateway";
     private static final List<String> TOPICS =
-            List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE);
+            List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
+                    Topics.VOLUME_EVENTS);
 
     private final ClusterView view;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -89,8 +92,8 @@ public final class ViewConsumer implements AutoCloseable {
                 }
                 if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
                     caughtUp = true;
-                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes", view.apps().size(), view.tasks().size(),
-                            view.nodes().size());
+                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes", view.apps().size(),
+                            view.tasks().size(), view.nodes().size(), view.volumes().size());
                 }
             }
         } catch (WakeupException e) {
@@ -144,6 +147,20 @@ public final class ViewConsumer implements AutoCloseable {
                     AppQueue entry = JsonCodec.decode(record.value(), AppQueue.class);
                     required(entry.appId(), "appId");
                     view.putQueue(entry);
+                }
+            } else if (topic.equals(Topics.VOLUME_EVENTS)) {
+                if (record.value() == null) {
+                    view.removeVolume(key(record));
+                } else {
+                    VolumeEvent event = JsonCodec.decode(record.value(), VolumeEvent.class);
+                    required(event.kind(), "kind");
+                    required(event.volume(), "volume");
+                    required(event.volume().volumeId(), "volume.volumeId");
+                    required(event.volume().state(), "volume.state");
+                    if (!view.putVolume(event)) {
+                        LOG.debugf("ignored a stale event of volume %s (version %d)", event.volumeId(),
+                                event.volume().version());
+                    }
                 }
             }
         } catch (MalformedMessageException e) {

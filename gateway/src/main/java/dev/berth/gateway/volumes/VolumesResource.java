@@ -1,0 +1,146 @@
+package dev.berth.gateway.volumes;
+
+import dev.berth.contracts.messages.DeleteVolume;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
+import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.Kafka;
+import dev.berth.gateway.problem.Problem;
+import dev.berth.gateway.problem.ProblemException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Persistent volumes, as the volume service last announced them on {@code berth.volume-events}.
+ * Reads come from the gateway's view; a delete is a {@code DeleteVolume} command to the volume
+ * service, whose answer the request waits for, bounded by {@code berth.gateway.volume-delete-wait}.
+ */
+@Path("/v1/volumes")
+@Produces(MediaType.APPLICATION_JSON)
+public class VolumesResource {
+    static final String DELETE_REASON = "deleted by an operator through the API";
+
+    @Inject
+    Kafka kafka;
+
+    @Inject
+    GatewayConfig config;
+
+    private DeletionOutcomes deletions;
+
+    private synchronized DeletionOutcomes deletions() {
+        if (deletions == null) {
+            deletions = new DeletionOutcomes();
+            kafka.view().onVolumeEvent(deletions);
+        }
+        return deletions;
+    }
+
+    /** Every volume (DELETED ones too), by id, narrowed by {@code app}, {@code node} and {@code state}. */
+    @GET
+    public Map<String, List<VolumeJson>> list(@QueryParam("app") String app, @QueryParam("node") String node,
+                                              @QueryParam("state") String state) {
+        VolumeFilter filter = filter(app, node, state);
+        return Map.of("volumes", kafka.view().volumes().stream().filter(filter).map(VolumeJson::of).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    public VolumeJson get(@PathParam("id") String id) {
+        return VolumeJson.of(volume(id));
+    }
+
+    /**
+     * Destroys a RELEASED volume and its data. Any other state is refused here, before anything is
+     * sent, since the volume service would refuse it too: an identity still owns the volume. 200
+     * once the volume service announced it DELETED; 409 when it refused; 202 with the volume's
+     * Location when its answer did not come in time (the command is in Kafka and will be carried out).
+     * Deleting a volume already DELETED answers 200 and sends nothing, so a retry after a 202 is safe.
+     */
+    @DELETE
+    @Path("{id}")
+    @Blocking
+    public Uni<Response> delete(@PathParam("id") String id) {
+        VolumeSnapshot volume = volume(id);
+        if (volume.state() == VolumeState.DELETED) {
+            return Uni.createFrom().item(Response.ok(VolumeJson.of(volume)).build());
+        }
+        if (volume.state() != VolumeState.RELEASED) {
+            throw notReleased(volume);
+        }
+        DeleteVolume command = DeleteVolume.of(id, DELETE_REASON, null);
+        DeletionOutcomes.Waiter waiter = deletions().await(id, command.id());
+        try {
+            kafka.send(command);
+        } catch (RuntimeException e) {
+            deletions().forget(waiter);
+            throw e;
+        }
+        return Uni.createFrom().completionStage(waiter.outcome())
+                .map(Optional::of)
+                .ifNoItem().after(config.volumeDeleteWait()).recoverWithItem(Optional::empty)
+                .map(outcome -> outcome.map(VolumesResource::answer).orElseGet(() -> {
+                    deletions().forget(waiter);
+                    return stillPending(id);
+                }));
+    }
+
+    private static Response answer(VolumeEvent outcome) {
+        if (outcome.kind() == VolumeEvent.Kind.DELETE_REFUSED) {
+            throw new ProblemException(Problem.of(409, "volume-delete-refused", "Volume delete refused",
+                    "the volume service refused to delete " + outcome.volumeId() + " (state "
+                            + outcome.volume().state() + "): "
+                            + (outcome.reason() == null ? "no reason given" : outcome.reason())));
+        }
+        return Response.ok(VolumeJson.of(outcome.volume())).build();
+    }
+
+    /** The command is in Kafka; the volume service has not answered yet. Follow the Location. */
+    private Response stillPending(String id) {
+        VolumeJson now = VolumeJson.of(kafka.view().volume(id).orElseThrow(() -> noSuchVolume(id)));
+        return Response.accepted(now).location(URI.create("/v1/volumes/" + id)).build();
+    }
+
+    private VolumeSnapshot volume(String id) {
+        return kafka.view().volume(id).orElseThrow(() -> noSuchVolume(id));
+    }
+
+    private static VolumeFilter filter(String app, String node, String state) {
+        VolumeFilter.Result result = VolumeFilter.parse(app, node, state);
+        if (result instanceof VolumeFilter.Invalid invalid) {
+            throw new ProblemException(Problem.of(400, "invalid-volume-filter", "Invalid volume filter",
+                    invalid.errors().stream().map(e -> e.message()).reduce((a, b) -> a + "; " + b).orElse(""))
+                    .withErrors(invalid.errors()));
+        }
+        return ((VolumeFilter.Valid) result).filter();
+    }
+
+    private static ProblemException notReleased(VolumeSnapshot volume) {
+        String where = volume.attachedNodeId() != null ? ", attached to node " + volume.attachedNodeId()
+                + (volume.attachedTaskId() != null ? " for task " + volume.attachedTaskId() : "")
+                : volume.nodeId() != null ? ", on node " + volume.nodeId() : "";
+        return new ProblemException(Problem.of(409, "volume-in-use", "Volume in use",
+                "the volume " + volume.volumeId() + " is " + volume.state() + where + " and belongs to "
+                        + volume.identity() + " of " + volume.appId() + "; only a RELEASED volume can be deleted: "
+                        + "scale the app down below that identity, or delete the app, first"));
+    }
+
+    private static ProblemException noSuchVolume(String id) {
+        return ProblemException.notFound("no volume " + id);
+    }
+}
