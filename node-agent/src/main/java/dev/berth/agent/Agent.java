@@ -14,7 +14,13 @@ import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.task.CheckpointStore;
 import dev.berth.agent.task.TaskSupervisor;
+import dev.berth.agent.volumes.NodeLease;
+import dev.berth.agent.volumes.TaskVolumes;
+import dev.berth.agent.volumes.VolumeRemoval;
 import dev.berth.contracts.kafka.TopicBootstrap;
+import dev.berth.contracts.messages.DestroyVolume;
+import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.NodeVolumes;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
@@ -29,6 +35,8 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +74,10 @@ public class Agent {
     private NodeAnnouncer announcer;
     private ScheduledExecutorService sampler;
     private boolean commandsPositioned;
+    private NodeLease lease;
+    private NodeVolumes nodeVolumes;
+    private VolumeRemoval removal;
+    private ExecutorService volumeRemovals;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         // Before the JDK starts its first process: vfork starts a task directly, where the default
@@ -75,9 +87,18 @@ public class Agent {
         // Each node its own parent group: agents sharing a machine never touch each other's tasks.
         HostIsolation host = HostIsolation.detect(config.isolation(), Path.of(config.cgroupRoot()),
                 config.cgroupParent() + "/" + Sandboxes.directoryName(nodeId));
-        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit());
+        Path workDir = Path.of(config.workDir()).toAbsolutePath().normalize();
+        lease = NodeLease.in(workDir, config.volumeLease());
+        endLeaseOfAnotherBoot();
+        TaskVolumes volumes = TaskVolumes.of(config.volumeRoot().map(Path::of).orElse(workDir.resolve("volumes")),
+                config.sharedVolumeRoot().filter(root -> !root.isBlank()).map(Path::of), lease);
+        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes);
+        nodeVolumes = volumes.offer(host.mountNamespaces());
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
-        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort);
+        LOG.infof("node %s offers volumes %s, lease %s ms in %s", nodeId,
+                nodeVolumes.providers().isEmpty() ? "none (no mount namespaces)" : nodeVolumes.providers(),
+                nodeVolumes.leaseMillis(), lease.file());
+        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes);
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
@@ -100,7 +121,13 @@ public class Agent {
         });
         sampler.scheduleWithFixedDelay(this::sampleUsage, 0, config.usageInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-        commands = new CommandConsumer(bootstrapServers, profile.nodeId(), supervisor::handle, publisher);
+        volumeRemovals = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "volume-removal");
+            t.setDaemon(true);
+            return t;
+        });
+        removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
+        commands = new CommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.
         commands.start(REACH_KAFKA);
@@ -126,13 +153,35 @@ public class Agent {
         if (!commandsPositioned || announcer != null || port <= 0) {
             return;
         }
-        profile = NodeProfiles.from(config, runtime.isolation(), port);
-        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report);
+        profile = NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes);
+        // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
+        // took over tasks with external volumes keeps them alive if it gets here within their lease.
+        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report,
+                Optional.of(lease));
         announcer.start(config.heartbeatInterval());
         LOG.infof("node %s announced at %s: %s cpus, %s MiB mem, %s MiB disk, ports %d-%d, attributes %s, "
                         + "isolation %s", profile.nodeId(), profile.agentUrl(), profile.capacity().cpus(),
                 profile.capacity().mem(), profile.capacity().disk(), profile.ports().begin(), profile.ports().end(),
                 profile.attributes(), profile.isolation());
+    }
+
+    /** Commands about tasks go to the supervisor; those about the node's volumes (no task id) are removed here. */
+    private void route(NodeCommand command) {
+        if (command instanceof DestroyVolume destroy) {
+            removal.handle(destroy);
+        } else {
+            supervisor.handle(command);
+        }
+    }
+
+    private void endLeaseOfAnotherBoot() {
+        try {
+            if (lease.endIfFromAnotherBoot()) {
+                LOG.warnf("the lease in %s was from before the machine last started; ended", lease.file());
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot check the lease in %s: %s", lease.file(), e);
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -148,6 +197,9 @@ public class Agent {
         }
         if (sampler != null) {
             sampler.shutdownNow();
+        }
+        if (volumeRemovals != null) {
+            volumeRemovals.shutdown();
         }
         if (supervisor != null) {
             supervisor.close(); // stops watching; the tasks themselves keep running
@@ -193,5 +245,13 @@ public class Agent {
 
     public TaskSupervisor supervisor() {
         return supervisor;
+    }
+
+    public NodeLease lease() {
+        return lease;
+    }
+
+    public ProcessRuntime runtime() {
+        return runtime;
     }
 }

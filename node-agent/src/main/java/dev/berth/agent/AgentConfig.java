@@ -78,6 +78,22 @@ public interface AgentConfig {
     @WithDefault("5s")
     Duration usageInterval();
 
+    /** Where local volumes live ({@code <volume-root>/<volume id>}); defaults to {@code <work-dir>/volumes}. */
+    Optional<String> volumeRoot();
+
+    /**
+     * The mount every node shares, where {@code sharedfs} volumes live ({@code <root>/<volume id>}). Unset:
+     * the node does not offer {@code sharedfs}.
+     */
+    Optional<String> sharedVolumeRoot();
+
+    /**
+     * How long tasks holding an external volume run on after the last node report the broker
+     * acknowledged; then their watchdogs kill them. The scheduler moves their volumes only after it.
+     */
+    @WithDefault("3s")
+    Duration volumeLease();
+
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
     @WithDefault("1")
     short topicReplicationFactor();

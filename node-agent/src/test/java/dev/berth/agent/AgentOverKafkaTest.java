@@ -97,6 +97,32 @@ class AgentOverKafkaTest {
     }
 
     @Test
+    void theNodesReportsCarryItsVolumeProvidersAndLeaseAndAcknowledgedOnesRenewTheLease() {
+        NodeReport beat = report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
+                && KafkaProbe.text(r).contains("\"NodeHeartbeat\""), WAIT).value());
+
+        assertEquals(3000, beat.volumes().leaseMillis());
+        // Providers only where tasks get mount namespaces (root with unshare on the build machines)
+        List<String> expected = agent.runtime().hostIsolation().mountNamespaces() ? List.of("local", "sharedfs")
+                : List.of();
+        assertEquals(expected, beat.volumes().providers());
+        await().atMost(WAIT).until(() -> agent.lease().valid());
+        long end = agent.lease().recorded();
+        await().atMost(WAIT).until(() -> agent.lease().recorded() > end);
+    }
+
+    @Test
+    void aDestroyVolumeRemovesTheLocalVolumesDirectory() throws Exception {
+        Path volume = Path.of("target/agent-work/volumes/agent-test.db-0.data").toAbsolutePath();
+        Files.createDirectories(volume);
+        Files.writeString(volume.resolve("data"), "x");
+
+        send(dev.berth.contracts.messages.DestroyVolume.of(nodeId, "agent-test.db-0.data", null));
+
+        await().atMost(WAIT).until(() -> !Files.exists(volume));
+    }
+
+    @Test
     void aLaunchedTaskRunsWithBerthAndMarathonEnvironmentAndItsOutputInTheSandbox() throws Exception {
         // Given a task that writes its environment to a file and stays up
         String taskId = taskId();

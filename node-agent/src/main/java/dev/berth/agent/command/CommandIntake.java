@@ -2,6 +2,7 @@ package dev.berth.agent.command;
 
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
+import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
 
@@ -44,7 +45,12 @@ public final class CommandIntake {
         } catch (MalformedMessageException e) {
             return new Unreadable(e.getMessage());
         }
-        if (command.id() == null || command.taskId() == null || command.nodeId() == null) {
+        if (command instanceof DestroyVolume destroy) {
+            // About the node's volumes, not a task: it has no taskId, and needs a volumeId instead.
+            if (command.id() == null || command.nodeId() == null || destroy.volumeId() == null) {
+                return new Unreadable("DestroyVolume without id, nodeId or volumeId");
+            }
+        } else if (command.id() == null || command.taskId() == null || command.nodeId() == null) {
             return new Unreadable(command.getClass().getSimpleName() + " without id, nodeId or taskId");
         }
         if (command instanceof LaunchTask launch && launch.spec() == null) {

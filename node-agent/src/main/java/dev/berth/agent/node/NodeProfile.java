@@ -5,6 +5,7 @@ import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskUsage;
 
@@ -16,20 +17,29 @@ import java.util.Map;
  * Who this node is and what it offers: fixed for the life of the agent process, and repeated whole
  * in every registration and heartbeat (the node-status topic is compacted: the latest report alone
  * must be enough).
+ *
+ * @param volumes the volume providers the node serves and its lease
  */
 public record NodeProfile(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
-                          Map<String, String> attributes, String isolation, String agentUrl) {
+                          Map<String, String> attributes, String isolation, String agentUrl, NodeVolumes volumes) {
     public NodeProfile {
         attributes = Map.copyOf(attributes);
+        volumes = volumes == null ? NodeVolumes.NONE : volumes;
+    }
+
+    /** A node that offers no volumes. */
+    public NodeProfile(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
+                       Map<String, String> attributes, String isolation, String agentUrl) {
+        this(nodeId, hostname, host, capacity, ports, attributes, isolation, agentUrl, NodeVolumes.NONE);
     }
 
     public NodeRegistered registration(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeRegistered(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes);
     }
 
     public NodeHeartbeat heartbeat(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeHeartbeat(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes);
     }
 }

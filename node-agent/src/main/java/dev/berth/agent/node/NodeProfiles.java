@@ -2,6 +2,7 @@ package dev.berth.agent.node;
 
 import dev.berth.agent.AgentConfig;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
 
 import java.io.IOException;
@@ -24,6 +25,11 @@ public final class NodeProfiles {
      * @param httpPort  the port the agent's HTTP server actually listens on
      */
     public static NodeProfile from(AgentConfig config, String isolation, int httpPort) {
+        return from(config, isolation, httpPort, NodeVolumes.NONE);
+    }
+
+    /** @param volumes the volume providers it serves and its lease */
+    public static NodeProfile from(AgentConfig config, String isolation, int httpPort, NodeVolumes volumes) {
         String machineName = machineHostname();
         Path workDir = Path.of(config.workDir()).toAbsolutePath();
         NodeResources capacity = new NodeResources(
@@ -32,7 +38,7 @@ public final class NodeProfiles {
                 config.disk().orElseGet(() -> freeDiskMib(workDir)));
         return new NodeProfile(config.nodeId().orElse(machineName), config.hostname().orElse(machineName),
                 config.host(), capacity, parsePorts(config.ports()), parseAttributes(config.attributes().orElse("")),
-                isolation, agentUrl(config.host(), httpPort));
+                isolation, agentUrl(config.host(), httpPort), volumes);
     }
 
     /** The node's id: configured, or the machine's hostname. */

@@ -73,6 +73,14 @@ public record HostIsolation(Optional<Cgroups> cgroups, Optional<Path> unshare, b
         return cgroups.map(Cgroups::isolation).orElse("best-effort");
     }
 
+    /**
+     * True when volumes can be bound into tasks: each task has its own (private) mount namespace, and
+     * mount(8) is there to bind in it.
+     */
+    public boolean mountNamespaces() {
+        return unshare.isPresent() && tool("mount").isPresent();
+    }
+
     /** One line for the agent's start log. */
     public String describe() {
         List<String> parts = new ArrayList<>();

@@ -4,14 +4,22 @@ import dev.berth.agent.cgroups.CgroupLimits;
 import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
 import dev.berth.agent.sandbox.Sandbox;
+import dev.berth.agent.volumes.PublishedVolumes;
+import dev.berth.agent.volumes.TaskVolumes;
+import dev.berth.agent.volumes.VolumeDriver;
+import dev.berth.agent.volumes.VolumeRefusedException;
 import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.messages.TaskSpec;
+import dev.berth.contracts.messages.TaskStatus;
+import org.jboss.logging.Logger;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +31,15 @@ import java.util.Set;
  * Runs a task as Linux processes, fenced off as far as the host allows (see {@link HostIsolation}):
  * in a cgroup of its own with its memory, cpu and pids limits; in its own PID, mount, UTS and IPC
  * namespaces (and network, if the app asks) with its own hostname; as the app's user; in its own
- * session, apart from the agent's signals. The command line is {@link LaunchCommand}'s.
+ * session, apart from the agent's signals; with its volumes bound in its own mount namespace (see
+ * {@link TaskVolumes}) and, when it holds an external one, a watchdog in its init. The command line is
+ * {@link LaunchCommand}'s.
  *
  * <p>A task's processes are not the agent's to keep: they outlive an agent that dies or restarts,
  * and a new agent process {@linkplain #adopt adopts} them again.
  */
 public final class ProcessRuntime implements TaskRuntime {
+    private static final Logger LOG = Logger.getLogger(ProcessRuntime.class);
     private static final long MIB = 1024 * 1024;
     /**
      * The smallest memory limit given, whatever the app asks: a shell and its command need a few MiB
@@ -41,7 +52,12 @@ public final class ProcessRuntime implements TaskRuntime {
     private final Map<String, String> agentEnvironment;
     private final HostIsolation hostIsolation;
     private final int defaultPidsLimit;
+    /** How long a start waits for a task's volumes to be bound before it reports the task running anyway. */
+    private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
+
     private final ExitWatch exitWatch = new ExitWatch();
+    private final TaskVolumes volumes;
+    private final Optional<LaunchCommand.VolumeTools> volumeTools;
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -54,6 +70,19 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
                           int defaultPidsLimit) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, TaskVolumes.none());
+    }
+
+    /** @param volumes the node's volume drivers and lease, for tasks with volumes */
+    public ProcessRuntime(String host, HostIsolation hostIsolation, int defaultPidsLimit, TaskVolumes volumes) {
+        this(host, System.getenv(), hostIsolation, defaultPidsLimit, volumes);
+    }
+
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes) {
+        this.volumes = volumes;
+        this.volumeTools = HostIsolation.tool("mount").flatMap(mount -> HostIsolation.tool("sleep")
+                .map(sleep -> new LaunchCommand.VolumeTools(mount, sleep)));
         this.host = host;
         this.agentEnvironment = Map.copyOf(agentEnvironment);
         this.hostIsolation = hostIsolation;
@@ -67,6 +96,10 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public HostIsolation hostIsolation() {
         return hostIsolation;
+    }
+
+    public TaskVolumes volumes() {
+        return volumes;
     }
 
     /**
@@ -101,7 +134,9 @@ public final class ProcessRuntime implements TaskRuntime {
             throws LaunchFailedException {
         try {
             sandbox.create();
-            Files.deleteIfExists(sandbox.exitFile());
+            for (Path file : sandbox.runFiles()) {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException e) {
             throw new LaunchFailedException("cannot create sandbox " + sandbox.dir() + ": " + e, e);
         }
@@ -126,6 +161,8 @@ public final class ProcessRuntime implements TaskRuntime {
                     + "namespaces; constrain the app to nodes with [\"isolation\", \"UNLIKE\", \"best-effort\"]",
                     null);
         }
+        // Before the cgroup exists: a volume refused leaves nothing to clean up.
+        PublishedVolumes published = publishVolumes(spec, sandbox);
         Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
         List<String> namespaces = new ArrayList<>();
         hostIsolation.unshare().ifPresent(unshare -> {
@@ -136,8 +173,8 @@ public final class ProcessRuntime implements TaskRuntime {
             }
         });
         List<String> command = LaunchCommand.of(hostIsolation.setsid(),
-                cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), namespaces, sandbox.exitFile(),
-                hostname(taskId), privateNet ? hostIsolation.ip() : Optional.empty(), task);
+                cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), namespaces, sandbox,
+                hostname(taskId), privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(sandbox.dir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -147,10 +184,14 @@ public final class ProcessRuntime implements TaskRuntime {
         builder.environment().putAll(env);
         try {
             Process process = builder.start();
-            return new TaskProcess(ProcessStamp.of(process.pid()),
+            TaskProcess started = new TaskProcess(ProcessStamp.of(process.pid()),
                     process.onExit().thenApply(Process::exitValue), cgroup,
                     namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
-                    privateNet, userSwitch, groupOf(process.pid()));
+                    privateNet, userSwitch, groupOf(process.pid()), sandbox);
+            if (!published.binds().isEmpty()) {
+                awaitMounts(started, sandbox);
+            }
+            return started;
         } catch (IOException e) {
             cgroup.ifPresent(TaskCgroup::remove);
             throw new LaunchFailedException("cannot start " + String.join(" ", task) + ": " + e.getMessage(), e);
@@ -168,7 +209,60 @@ public final class ProcessRuntime implements TaskRuntime {
             userSwitch = List.of(); // the user went away since; its checks then run as the agent's user
         }
         return new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
-                hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet, userSwitch, groupOf(stamp.pid()));
+                hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet,
+                userSwitch, groupOf(stamp.pid()), sandbox);
+    }
+
+    /**
+     * The task's volumes, ready on the host (published, epochs claimed, mount points made); binding them
+     * is up to its init, inside its own mount namespace, so a node without mount namespaces refuses them.
+     */
+    private PublishedVolumes publishVolumes(TaskSpec spec, Sandbox sandbox) throws LaunchFailedException {
+        if (spec.volumes().isEmpty()) {
+            return PublishedVolumes.NONE;
+        }
+        if (!hostIsolation.mountNamespaces() || volumeTools.isEmpty()) {
+            throw new LaunchFailedException(TaskStatus.VOLUME_FAILED + ": this node cannot mount volumes into "
+                    + "tasks: it has no mount namespaces (the agent needs root, unshare and mount); keep apps with "
+                    + "volumes off it", null);
+        }
+        Optional<VolumeDriver.Owner> owner = Optional.empty();
+        if (spec.user() != null && !spec.user().equals(System.getProperty("user.name"))) {
+            owner = TaskUser.lookup(spec.user()).map(u -> new VolumeDriver.Owner(u.name(), u.uid(), u.gid()));
+        }
+        try {
+            return volumes.publish(spec.volumes(), sandbox.dir(), owner);
+        } catch (VolumeRefusedException e) {
+            throw new LaunchFailedException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until the task's init has bound its volumes, so that a volume that cannot be mounted fails
+     * the start (and the task is never reported running) rather than ending it a moment later.
+     */
+    private static void awaitMounts(TaskProcess task, Sandbox sandbox) throws LaunchFailedException {
+        Instant deadline = Instant.now().plus(MOUNT_WAIT);
+        while (!Files.exists(sandbox.mountedMark())) {
+            if (task.exit().isDone()) {
+                Integer code = task.exit().join();
+                task.reapLeftovers();
+                throw new LaunchFailedException(EndMarks.mountFailure(sandbox).orElse(TaskStatus.VOLUME_FAILED
+                        + ": the task's namespace ended (code " + code + ") before its volumes were mounted"), null);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                // A slow share: the task is running; should a mount fail later, its end says so.
+                LOG.warnf("task %s: volumes not mounted after %s, reporting it running anyway", sandbox.taskId(),
+                        MOUNT_WAIT);
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The task's process group: its first process leads one when it was started through setsid. */

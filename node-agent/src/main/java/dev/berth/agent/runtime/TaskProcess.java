@@ -1,6 +1,7 @@
 package dev.berth.agent.runtime;
 
 import dev.berth.agent.cgroups.TaskCgroup;
+import dev.berth.agent.sandbox.Sandbox;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,14 +29,16 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     private final boolean privateNet;
     private final List<String> userSwitch;
     private final long groupId;
+    private final Sandbox sandbox;
 
     /**
      * @param nsenter    present when the task has namespaces of its own (and nsenter exists)
      * @param userSwitch the command prefix that becomes the task's user (empty: the agent's)
      * @param groupId    the task's process group, or 0 if it has none of its own
+     * @param sandbox    where its init leaves its exit code and marks
      */
     TaskProcess(ProcessStamp stamp, CompletableFuture<Integer> exit, Optional<TaskCgroup> cgroup,
-                Optional<Path> nsenter, boolean privateNet, List<String> userSwitch, long groupId) {
+                Optional<Path> nsenter, boolean privateNet, List<String> userSwitch, long groupId, Sandbox sandbox) {
         this.stamp = stamp;
         this.exit = exit;
         this.cgroup = cgroup;
@@ -43,6 +46,7 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         this.privateNet = privateNet;
         this.userSwitch = List.copyOf(userSwitch);
         this.groupId = groupId;
+        this.sandbox = sandbox;
     }
 
     @Override
@@ -151,6 +155,11 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public Optional<String> endReason() {
+        return EndMarks.reason(sandbox);
     }
 
     @Override

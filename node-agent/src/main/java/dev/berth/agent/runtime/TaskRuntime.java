@@ -82,6 +82,14 @@ public interface TaskRuntime {
             return 0;
         }
 
+        /**
+         * Why the task ended, when its init said so (read once it has ended): {@code FENCED: …} when its
+         * watchdog stopped it, {@code VOLUME_FAILED: …} when a volume could not be mounted; empty otherwise.
+         */
+        default java.util.Optional<String> endReason() {
+            return java.util.Optional.empty();
+        }
+
         /** The command line that runs {@code shellCommand} next to the task: its namespaces, cgroups and user. */
         default List<String> commandNextTo(String shellCommand) {
             return List.of("/bin/sh", "-c", shellCommand);

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 /**
  * One task's place on this node: its sandbox directory (its working directory, where its
  * {@code stdout} and {@code stderr} are written) and, outside it where the task cannot touch them,
- * the agent's checkpoint of the task and the file its init writes the exit code to.
+ * the agent's checkpoint of the task and the files its init writes: the exit code, and the marks of
+ * its volumes (mounted, mount failed, fenced).
  */
 public record Sandbox(String taskId, Path dir, Path runDir) {
 
@@ -27,6 +28,29 @@ public record Sandbox(String taskId, Path dir, Path runDir) {
     /** Written by the task's init when its command ends: the exit code, as text. */
     public Path exitFile() {
         return runDir.resolve(dir.getFileName() + ".exit");
+    }
+
+    /**
+     * Written by the watchdog of a task with an external volume when it killed the task, before the
+     * exit file: {@code lease}, or {@code epoch <n>} (the newer attachment it found on the volume).
+     */
+    public Path fencedMark() {
+        return runDir.resolve(dir.getFileName() + ".fenced");
+    }
+
+    /** Written in the task's mount namespace once all its volumes are bound, before its command starts. */
+    public Path mountedMark() {
+        return runDir.resolve(dir.getFileName() + ".mounted");
+    }
+
+    /** Written in the task's mount namespace when a volume could not be bound: which one, and mount's words. */
+    public Path mountFailedMark() {
+        return runDir.resolve(dir.getFileName() + ".mount-failed");
+    }
+
+    /** Every file the task's init writes about one run of it; cleared before it starts (again). */
+    public java.util.List<Path> runFiles() {
+        return java.util.List.of(exitFile(), fencedMark(), mountedMark(), mountFailedMark());
     }
 
     /** The name of the task's cgroups: the sandbox directory's (already safe for a path). */

@@ -40,22 +40,36 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
 
     @Override
     public void report(TaskStatus status) {
-        send(new ProducerRecord<>(Topics.TASK_STATUS, status.taskId(), JsonCodec.encodeBytes(status)));
+        send(new ProducerRecord<>(Topics.TASK_STATUS, status.taskId(), JsonCodec.encodeBytes(status)), () -> {
+        });
     }
 
     public void report(NodeReport report) {
-        send(new ProducerRecord<>(Topics.NODE_STATUS, report.nodeId(), JsonCodec.encodeBytes(report)));
+        report(report, () -> {
+        });
+    }
+
+    /**
+     * Sends a node report; {@code acknowledged} runs on the producer's thread once the broker has it
+     * (acks=all: written to every in-sync replica), never when the send fails. It renews the node's
+     * lease, so it must be quick.
+     */
+    public void report(NodeReport report, Runnable acknowledged) {
+        send(new ProducerRecord<>(Topics.NODE_STATUS, report.nodeId(), JsonCodec.encodeBytes(report)), acknowledged);
     }
 
     public void deadLetter(ProducerRecord<String, byte[]> record) {
-        send(record);
+        send(record, () -> {
+        });
     }
 
-    private void send(ProducerRecord<String, byte[]> record) {
+    private void send(ProducerRecord<String, byte[]> record, Runnable acknowledged) {
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
                     LOG.errorf(error, "could not publish to %s (key %s)", record.topic(), record.key());
+                } else {
+                    acknowledged.run();
                 }
             });
         } catch (KafkaException | IllegalStateException e) {

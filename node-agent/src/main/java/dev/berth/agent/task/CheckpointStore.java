@@ -64,7 +64,9 @@ public class CheckpointStore {
         Sandbox sandbox = sandboxes.of(taskId);
         try {
             Files.deleteIfExists(sandbox.checkpoint());
-            Files.deleteIfExists(sandbox.exitFile());
+            for (Path file : sandbox.runFiles()) {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException e) {
             LOG.warnf("cannot remove the checkpoint of %s: %s", taskId, e);
         }

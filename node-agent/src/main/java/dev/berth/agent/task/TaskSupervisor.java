@@ -12,6 +12,7 @@ import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.TaskUsage;
+import dev.berth.contracts.messages.VolumeMount;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -196,7 +197,40 @@ public final class TaskSupervisor implements AutoCloseable {
         }
         task.launchId = launch.id();
         task.transition(TaskState.STARTING, null, null, launch.id());
+        Optional<String> stale = staleAttachment(task);
+        if (stale.isPresent()) {
+            task.transition(TaskState.FAILED, stale.get(), null, launch.id());
+            return;
+        }
         workers.execute(() -> start(task, launch));
+    }
+
+    /**
+     * A launch whose volume attachment is older than one this node already ran the volume with (a
+     * redelivered or long-delayed launch, also after an agent restart: the tasks it knows come from its
+     * checkpoints) is refused before anything is touched. For external volumes the storage's own epoch
+     * says the same; this also covers local ones, which keep no epoch on disk.
+     */
+    private Optional<String> staleAttachment(ManagedTask launched) {
+        for (VolumeMount mount : launched.spec.volumes()) {
+            long newest = tasks.values().stream().filter(t -> t != launched)
+                    .flatMap(t -> t.spec.volumes().stream())
+                    .filter(m -> m.volumeId().equals(mount.volumeId()))
+                    .mapToLong(VolumeMount::fencingEpoch).max().orElse(Long.MIN_VALUE);
+            if (newest > mount.fencingEpoch()) {
+                return Optional.of(TaskStatus.FENCED + ": volume " + mount.volumeId() + " has epoch " + newest
+                        + ", this attachment has " + mount.fencingEpoch());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The volumes the node's tasks that have not ended hold: none of them may be destroyed. */
+    public Set<String> volumesInUse() {
+        Set<String> inUse = new HashSet<>();
+        tasks.values().stream().filter(t -> !t.state.isTerminal())
+                .forEach(t -> t.spec.volumes().forEach(m -> inUse.add(m.volumeId())));
+        return inUse;
     }
 
     private void start(ManagedTask task, LaunchTask launch) {
@@ -250,7 +284,12 @@ public final class TaskSupervisor implements AutoCloseable {
         // whatever it left running.
         task.process.reapLeftovers();
         String whileAway = task.adopted ? " while the agent was down" : "";
-        if (oomKilled) {
+        // Its init said why it ended (its watchdog fenced it, or a volume could not be mounted): that is
+        // the reason, whatever signal the exit code shows.
+        Optional<String> told = task.process.endReason();
+        if (told.isPresent()) {
+            task.transition(TaskState.FAILED, told.get(), code, null);
+        } else if (oomKilled) {
             task.transition(TaskState.FAILED, TaskStatus.OOM_KILLED + ": the kernel killed it for using more than "
                     + "its " + plain(task.spec.mem()) + " MiB of memory" + whileAway, code, null);
         } else if (code == null) {

@@ -1,6 +1,7 @@
 package dev.berth.agent.command;
 
 import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskSpec;
@@ -24,6 +25,17 @@ class CommandIntakeTest {
         var verdict = CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill));
 
         assertEquals(kill, assertInstanceOf(CommandIntake.Mine.class, verdict).command());
+    }
+
+    @Test
+    void aDestroyVolumeHasNoTaskIdAndIsMine() {
+        DestroyVolume destroy = DestroyVolume.of(NODE, "app.db-0.data", "c1");
+
+        var verdict = CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(destroy));
+
+        assertEquals(destroy, assertInstanceOf(CommandIntake.Mine.class, verdict).command());
+        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE,
+                JsonCodec.encodeBytes(DestroyVolume.of(NODE, null, null))));
     }
 
     @Test

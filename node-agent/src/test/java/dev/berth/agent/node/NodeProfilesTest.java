@@ -83,6 +83,9 @@ class NodeProfilesTest {
             public long logMaxBytes() { return 1024; }
             public int logRotations() { return 1; }
             public Duration usageInterval() { return Duration.ofSeconds(5); }
+            public Optional<String> volumeRoot() { return Optional.empty(); }
+            public Optional<String> sharedVolumeRoot() { return Optional.empty(); }
+            public Duration volumeLease() { return Duration.ofSeconds(3); }
         };
     }
 }

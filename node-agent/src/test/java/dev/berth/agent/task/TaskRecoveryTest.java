@@ -7,6 +7,8 @@ import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeType;
 import dev.berth.testkit.Directories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,48 @@ class TaskRecoveryTest {
         TaskStatus enforced = last("enforced");
         assertEquals(TaskState.FAILED, enforced.state());
         assertTrue(enforced.reason().startsWith("DISK_LIMIT_EXCEEDED: its sandbox holds 2 MiB"), enforced.reason());
+    }
+
+    @Test
+    void aLaunchWhoseVolumeAttachmentIsOlderThanOneTheNodeRanIsRefusedFencedAlsoAfterARestart() {
+        // Given a task that ran with volume pgdata-0 at epoch 3, written down before the agent restarted
+        TaskSupervisorTest.FakeRuntime before = new TaskSupervisorTest.FakeRuntime();
+        TaskSupervisor first = supervisor(before);
+        first.handle(LaunchTask.of(NODE, "db-new", "/db", 1, withVolume(3), null));
+        first.close();
+        TaskSupervisorTest.FakeRuntime after = new TaskSupervisorTest.FakeRuntime();
+        TaskSupervisor second = supervisor(after);
+        second.recover();
+
+        // When a launch from before that attachment (epoch 2) is delivered late, under another task id
+        second.handle(LaunchTask.of(NODE, "db-old", "/db", 1, withVolume(2), null));
+
+        // Then it is refused, and nothing is started for it
+        TaskStatus refused = last("db-old");
+        assertEquals(TaskState.FAILED, refused.state());
+        assertEquals("FENCED: volume pgdata-0 has epoch 3, this attachment has 2", refused.reason());
+        assertEquals(1, after.started.size(), "only the adopted task");
+        assertEquals(java.util.Set.of("pgdata-0"), second.volumesInUse());
+    }
+
+    @Test
+    void aTaskWhoseInitSaysWhyItEndedEndsWithThatReason() {
+        TaskSupervisorTest.FakeRuntime runtime = new TaskSupervisorTest.FakeRuntime();
+        TaskSupervisor supervisor = supervisor(runtime);
+        supervisor.handle(LaunchTask.of(NODE, "fenced", "/db", 1, withVolume(1), null));
+
+        runtime.process("fenced").endReason = "FENCED: a newer attachment (epoch 2) exists";
+        runtime.process("fenced").exit.complete(137);
+
+        TaskStatus last = last("fenced");
+        assertEquals(TaskState.FAILED, last.state());
+        assertEquals("FENCED: a newer attachment (epoch 2) exists", last.reason());
+    }
+
+    private static TaskSpec withVolume(long epoch) {
+        return new TaskSpec("sleep 600", null, Map.of(), Map.of(), 0.1, 16, 0, List.of(), null, List.of(),
+                Isolation.DEFAULT, List.of(new VolumeMount("pgdata-0", VolumeType.EXTERNAL, "sharedfs", "/pg", false,
+                16, epoch)));
     }
 
     private TaskStatus last(String taskId) {

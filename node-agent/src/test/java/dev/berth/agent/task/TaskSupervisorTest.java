@@ -276,6 +276,7 @@ class TaskSupervisorTest {
         Duration stoppedWith;
         boolean leftoversReaped;
         boolean oomKilled;
+        String endReason;
         ProcessStamp adoptedFrom;
 
         FakeProcess(String taskId, Sandbox sandbox) {
@@ -286,6 +287,11 @@ class TaskSupervisorTest {
         @Override
         public ProcessStamp stamp() {
             return new ProcessStamp(4242, 0);
+        }
+
+        @Override
+        public java.util.Optional<String> endReason() {
+            return java.util.Optional.ofNullable(endReason);
         }
 
         @Override

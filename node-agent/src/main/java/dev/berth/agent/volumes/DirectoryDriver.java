@@ -1,0 +1,113 @@
+package dev.berth.agent.volumes;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A volume is a directory {@code <root>/<volume id>}. What differs between drivers is the root: a
+ * local directory the agent may create, or a mount every node shares, which it must not.
+ */
+abstract sealed class DirectoryDriver implements VolumeDriver permits LocalDriver, SharedFsDriver {
+    /**
+     * Volume ids come from the cluster ({@code [a-z0-9._~-]}, see contracts' {@code Volumes}); anything
+     * else, or a leading dot ({@code .}, {@code ..}, hidden files like {@code .berth-epoch}), is refused
+     * before it becomes a path.
+     */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199}");
+
+    private final Path root;
+
+    DirectoryDriver(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Makes sure the root exists (or refuses, when it is not the driver's to create). */
+    abstract void ensureRoot() throws VolumeRefusedException;
+
+    @Override
+    public Path locate(String volumeId) throws VolumeRefusedException {
+        if (volumeId == null || !SAFE_ID.matcher(volumeId).matches()) {
+            throw VolumeRefusedException.failed("volume id '" + volumeId + "' is not a safe directory name");
+        }
+        Path dir = root.resolve(volumeId).normalize();
+        if (!dir.getParent().equals(root)) {
+            throw VolumeRefusedException.failed("volume id '" + volumeId + "' points outside " + root);
+        }
+        return dir;
+    }
+
+    @Override
+    public Path create(String volumeId) throws VolumeRefusedException {
+        Path dir = locate(volumeId);
+        ensureRoot();
+        if (Files.isSymbolicLink(dir)) {
+            // Someone made the volume a link: binding it would hand the task whatever it points at.
+            throw VolumeRefusedException.failed("volume " + volumeId + " at " + dir + " is a symbolic link");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw VolumeRefusedException.failed("cannot create volume " + volumeId + " at " + dir + ": " + e, e);
+        }
+        return dir;
+    }
+
+    @Override
+    public Path publish(String volumeId, Optional<Owner> owner) throws VolumeRefusedException {
+        Path dir = create(volumeId);
+        try {
+            if (owner.isPresent()) {
+                // The task's user owns its volume, as it owns its sandbox; files already there keep theirs.
+                Files.setAttribute(dir, "unix:uid", owner.get().uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:gid", owner.get().gid(), LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException e) {
+            throw VolumeRefusedException.failed("cannot give volume " + volumeId + " to user '"
+                    + owner.get().name() + "': " + e, e);
+        }
+        return dir;
+    }
+
+    @Override
+    public void delete(String volumeId) throws VolumeRefusedException {
+        Path dir = locate(volumeId);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw VolumeRefusedException.failed("volume " + volumeId + " at " + dir + " is not a directory");
+        }
+        try {
+            // walkFileTree does not follow links: a link inside the volume is removed, never what it points at.
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw VolumeRefusedException.failed("cannot delete volume " + volumeId + " at " + dir + ": " + e, e);
+        }
+    }
+}
