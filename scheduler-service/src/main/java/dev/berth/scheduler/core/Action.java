@@ -4,11 +4,12 @@ import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.VolumeCommand;
 
 /**
  * One step of a plan the scheduler core decided on. The Kafka edge commits a batch of them in one
- * transaction (state topics and node commands together), so a crash never leaves a launch without
- * its task record, nor a record without its launch.
+ * transaction (state topics, node commands and volume commands together), so a crash never leaves a
+ * launch without its task record, nor a record without its launch or its volume attachments.
  */
 public sealed interface Action {
     /** Write the app's desired state to {@code berth.apps}. */
@@ -27,8 +28,16 @@ public sealed interface Action {
     record RemoveTask(String taskId) implements Action {
     }
 
-    /** Send a launch or kill to one node on {@code berth.node-commands}. */
+    /** Send a launch, a kill or a volume's destruction to one node on {@code berth.node-commands}. */
     record SendToNode(NodeCommand command) implements Action {
+    }
+
+    /**
+     * Send an attach, detach, fence, release or delete to the volume service on
+     * {@code berth.volume-commands}, keyed by volume id: commands about one volume are carried out in
+     * the order they were decided (a fence before the attach that follows it, a release before a delete).
+     */
+    record SendToVolumes(VolumeCommand command) implements Action {
     }
 
     /** Write why the app's instances wait to {@code berth.queue}. */

@@ -2,6 +2,7 @@ package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.KillSelection;
+import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
@@ -17,6 +18,7 @@ import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortAssignment;
+import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.TaskRecord;
@@ -24,6 +26,11 @@ import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.UndrainNode;
+import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
 import dev.berth.scheduler.placement.Cluster;
 import dev.berth.scheduler.placement.NodeInfo;
 import dev.berth.scheduler.placement.NodeMode;
@@ -60,10 +67,15 @@ import java.util.TreeSet;
  * original, which is stopped only once the replacement runs. A task whose health checks have failed
  * too often in a row is stopped and its instance relaunched after the app's backoff, as a failure is.
  *
+ * <p>A stateful app (one with volumes) is reconciled by identity instead ({@code db-0}, {@code db-1}):
+ * each identity owns its volumes, is launched only once the volume service attached them, returns to
+ * the node its local volume lives on, and has its external volumes fenced before they follow it to
+ * another node; see {@link #reconcileStatefulApp} and {@link StatefulVolumes}.
+ *
  * <p>Every action is applied to this state as it is emitted, so the state always equals what the
  * actions will have written once committed. If a commit fails, the owner must throw this object
  * away and rebuild it from the compacted topics ({@link #restoreApp}, {@link #restoreTask},
- * {@link #restoreNode}, {@link #restoreNodeAdmin}).
+ * {@link #restoreNode}, {@link #restoreNodeAdmin}, {@link #restoreVolume}).
  */
 public final class SchedulerCore {
     private final SchedulerSettings settings;
@@ -99,6 +111,19 @@ public final class SchedulerCore {
      * lost, as on any node, once a timeout from the start has passed without a word.
      */
     private final Set<String> unconfirmed = new HashSet<>();
+    /** Each node's volume lease in ms, from its latest report. */
+    private final Map<String, Long> leases = new HashMap<>();
+    /** The volume drivers some registered node serves; null when a node changed and it must be counted again. */
+    private Set<String> offeredProviders;
+    private final StatefulVolumes volumes = new StatefulVolumes(new NodeLiveness());
+    /** Why a stateful app's last launch failed at its volumes, shown on the queue while it backs off. */
+    private final Map<String, String> volumeFailures = new HashMap<>();
+    /** appId → instance → why it was given fresh volumes, for the record of its next task (an audited act). */
+    private final Map<String, Map<Integer, String>> replacements = new HashMap<>();
+    /** The last ReplaceInstance carried out per identity, so that a repeated command replaces only once. */
+    private final Map<String, String> replaceCommands = new HashMap<>();
+    /** Set once the first input after a rebuild has taken up the launches that still wait for volumes. */
+    private boolean resumed;
 
     /** How long a failing app waits before its next launch, and the delay that follows it. */
     private record Backoff(Duration delay, Instant notBefore) {
@@ -135,7 +160,19 @@ public final class SchedulerCore {
     /** A node report read during rebuild: its age counts from when it was written. */
     public void restoreNode(NodeReport report) {
         lastHeard.put(report.nodeId(), report.occurredAt());
+        leases.put(report.nodeId(), report.volumes().leaseMillis());
         cluster.putNode(info(report));
+        offeredProviders = null;
+    }
+
+    /** A volume event read during rebuild: the latest snapshot per volume stands. */
+    public void restoreVolume(VolumeEvent event) {
+        volumes.observe(event.volume());
+    }
+
+    /** A tombstone on {@code berth.volume-events}. */
+    public void forgetVolume(String volumeId) {
+        volumes.forget(volumeId);
     }
 
     /** What the previous leader said waits, so that entries of apps now settled can be withdrawn. */
@@ -160,20 +197,27 @@ public final class SchedulerCore {
     // ---- inputs ---------------------------------------------------------------------------------
 
     public List<Action> handle(AppCommand command, Instant now) {
-        begin(now);
-        Plan plan = new Plan(now);
+        Plan plan = start(now);
         AppState existing = apps.get(command.appId());
         if (command instanceof CreateApp create) {
             if (existing != null) {
                 // Redelivered, or a racing second create: the first accepted one stands.
                 return plan.actions;
             }
+            volumes.newApp(create.appId());
             plan.recordApp(AppState.of(create.app(), 1, false, create.id()));
         } else if (existing == null || existing.deleting()) {
-            // Scale, restart or delete of an app that is gone or going: nothing to do.
+            // Scale, restart, replace or delete of an app that is gone or going: nothing to do.
             return plan.actions;
         } else if (command instanceof DeleteApp delete) {
+            if (delete.wipe()) {
+                volumes.wipeOnRemoval(delete.appId());
+            }
             plan.recordApp(existing.deleted(delete.id()));
+        } else if (command instanceof ReplaceInstance replace) {
+            if (!replaceInstance(existing, replace, plan)) {
+                return plan.actions;
+            }
         } else if (command instanceof ScaleApp scale) {
             if (scale.instances() == existing.definition().instances()) {
                 return plan.actions;
@@ -190,8 +234,7 @@ public final class SchedulerCore {
     }
 
     public List<Action> handle(TaskStatus status, Instant now) {
-        begin(now);
-        Plan plan = new Plan(now);
+        Plan plan = start(now);
         TaskRecord task = tasks.get(status.taskId());
         if (task == null) {
             if (!status.state().isTerminal() && status.nodeId() != null) {
@@ -219,6 +262,8 @@ public final class SchedulerCore {
             return plan.actions;
         }
         plan.removeTask(task.taskId());
+        // The agent reported it, so its node is there: its volumes are detached at once.
+        volumes.taskEnded(task, false, plan);
         AppState app = apps.get(task.appId());
         if (app != null && task.desired() == DesiredState.RUN && status.state() != TaskState.LOST) {
             backOff(app, now);
@@ -235,11 +280,14 @@ public final class SchedulerCore {
      * vanished is taken as lost and replaced.
      */
     public List<Action> observe(NodeReport report, Instant now) {
-        begin(now);
-        Plan plan = new Plan(now);
+        Plan plan = start(now);
         Instant before = lastHeard.put(report.nodeId(), now);
         unconfirmed.remove(report.nodeId());
+        leases.put(report.nodeId(), report.volumes().leaseMillis());
         boolean changed = cluster.putNode(info(report));
+        if (changed) {
+            offeredProviders = null;
+        }
         boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
         if (gainedNode || changed) {
             capacityEpoch++;
@@ -262,7 +310,7 @@ public final class SchedulerCore {
             if (task.desired() == DesiredState.RUN && task.state().isActive() && !running.contains(task.taskId())
                     && task.runningSince() != null
                     && task.runningSince().plus(settings.missingTaskGrace()).isBefore(reportedAt)) {
-                lose(task, "no longer running on " + report.nodeId(), plan);
+                lose(task, "no longer running on " + report.nodeId(), false, plan);
                 lostAny = true;
             }
         }
@@ -275,8 +323,7 @@ public final class SchedulerCore {
 
     /** An operator drains a node (its tasks move away one at a time) or opens it again. */
     public List<Action> handle(NodeAdminCommand command, Instant now) {
-        begin(now);
-        Plan plan = new Plan(now);
+        Plan plan = start(now);
         boolean wasDrained = drained.contains(command.nodeId());
         NodeMode before = cluster.mode(command.nodeId());
         restoreNodeAdmin(command);
@@ -297,25 +344,58 @@ public final class SchedulerCore {
      * (waiting for room or a delay, restarting, deleting) is reconciled again.
      */
     public List<Action> tick(Instant now) {
-        begin(now);
-        Plan plan = new Plan(now);
+        Plan plan = start(now);
         for (String nodeId : lastHeard.keySet()) {
             if ((cluster.mode(nodeId) != NodeMode.UNREACHABLE || unconfirmed.contains(nodeId))
                     && silent(nodeId, now)) {
                 unconfirmed.remove(nodeId);
                 cluster.setMode(nodeId, NodeMode.UNREACHABLE);
                 for (TaskRecord task : List.copyOf(tasksOn(nodeId))) {
-                    lose(task, "node " + nodeId + " unreachable", plan);
+                    lose(task, "node " + nodeId + " unreachable", true, plan);
                 }
             }
         }
         forgiveStableApps(now);
         progressDrains(plan);
         reconcileUnsettled(plan);
+        for (String appId : volumes.pendingApps()) {
+            // Releases that wait for a lost node's lease to run out.
+            volumes.collect(appId, apps.get(appId), tasksOf(appId), now, plan);
+        }
         for (String appId : List.copyOf(queue.keySet())) {
             if (!apps.containsKey(appId)) {
                 plan.removeQueue(appId);
             }
+        }
+        return plan.actions;
+    }
+
+    /**
+     * A volume changed, as the volume service announces it. Older snapshots than the one held are
+     * ignored (the service's outbox is published at least once). An ATTACHED for a task waiting for
+     * that volume moves its launch on, and launches it once nothing is left to wait for; a refusal
+     * ends the task as a failure; a local volume deleted is removed from its node.
+     */
+    public List<Action> handle(VolumeEvent event, Instant now) {
+        Plan plan = start(now);
+        if (event.volume() == null || !volumes.observe(event.volume())) {
+            return plan.actions;
+        }
+        // A volume's binding or holder changed: an identity waiting on it may be placeable now.
+        capacityEpoch++;
+        switch (event.kind()) {
+            case ATTACHED -> volumeAttached(event, plan);
+            case ATTACH_REFUSED -> attachRefused(event, plan);
+            case DELETED -> volumes.destroyIfLocalDeleted(event, plan);
+            default -> {
+            }
+        }
+        String appId = event.volume().appId();
+        AppState app = appId == null ? null : apps.get(appId);
+        if (app != null && unsettled.contains(appId)) {
+            reconcileApp(app, plan);
+        } else if (appId != null) {
+            volumes.collect(appId, app, tasksOf(appId), now, plan);
         }
         return plan.actions;
     }
@@ -351,7 +431,29 @@ public final class SchedulerCore {
         return cluster.mode(nodeId);
     }
 
+    /** The volume as the volume service last announced it. */
+    public Optional<VolumeSnapshot> volume(String volumeId) {
+        return volumes.volume(volumeId);
+    }
+
     // ---- reconciliation -------------------------------------------------------------------------
+
+    /**
+     * The plan for one input. The first one after a rebuild also takes up the launches the previous
+     * scheduler left waiting for volumes, and lets go of volumes no identity wants any more.
+     */
+    private Plan start(Instant now) {
+        begin(now);
+        Plan plan = new Plan(now);
+        if (!resumed) {
+            resumed = true;
+            resumeVolumeHandshakes(plan);
+            for (String appId : volumes.appsWithVolumes()) {
+                volumes.collect(appId, apps.get(appId), tasksOf(appId), now, plan);
+            }
+        }
+        return plan;
+    }
 
     private void begin(Instant now) {
         if (liveSince == null) {
@@ -386,9 +488,15 @@ public final class SchedulerCore {
             all.stream().filter(t -> t.desired() == DesiredState.RUN).forEach(t -> stop(t, "app deleted", plan));
             if (tasksByApp.getOrDefault(appId, Map.of()).isEmpty()) {
                 plan.removeApp(appId);
+                // Its tasks have all ended (and detached): its volumes are released, or deleted by a wipe.
+                volumes.collect(appId, null, List.of(), plan.now, plan);
             } else {
                 unsettled.add(appId);
             }
+            return;
+        }
+        if (app.definition().isStateful()) {
+            reconcileStatefulApp(app, plan);
             return;
         }
         AppDefinition def = app.definition();
@@ -485,6 +593,335 @@ public final class SchedulerCore {
         }
     }
 
+    // ---- stateful apps: identities and their volumes ------------------------------------------------
+
+    /**
+     * A stateful app is reconciled by identity: instance {@code i} is identity {@code db-i} and owns
+     * its volumes. Identities {@code 0 … instances-1} are wanted; those above are stopped, highest
+     * first whatever the kill selection (as a StatefulSet scales down), and their volumes released
+     * once their tasks ended. An identity is placed again only once its previous task has ended, so
+     * that its volumes are free; it waits while no node serves its volume drivers, while the node its
+     * local volume lives on is away, or while a lost node's lease still covers one of its external
+     * volumes. A restart takes down one identity at a time, and only while all the others run.
+     */
+    private void reconcileStatefulApp(AppState app, Plan plan) {
+        String appId = app.appId();
+        AppDefinition def = app.definition();
+        List<TaskRecord> all = tasksOf(appId);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            TaskRecord task = all.get(i);
+            if (task.desired() == DesiredState.RUN && task.instance() >= def.instances()) {
+                stop(task, "scaled down", plan);
+            }
+        }
+        boolean restarting = restartOneIdentity(app, plan);
+        all = tasksOf(appId);
+        Set<Integer> busy = new HashSet<>();
+        all.forEach(t -> busy.add(t.instance()));
+
+        Backoff backoff = backoffs.get(appId);
+        Instant delayedUntil = backoff != null && plan.now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
+        boolean hopeless = Long.valueOf(capacityEpoch).equals(unplacedAtEpoch.get(appId));
+        Map<String, Integer> reasons = new TreeMap<>();
+        int waiting = 0;
+        List<IdentityVolumes> toPlace = new ArrayList<>();
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int instance = 0; instance < def.instances(); instance++) {
+            if (busy.contains(instance)) {
+                continue;
+            }
+            if (delayedUntil != null) {
+                waiting++;
+                continue;
+            }
+            IdentityVolumes identity = volumes.volumesOf(def, instance, all);
+            String why = whyIdentityWaits(app, identity, plan);
+            if (why == null) {
+                // Again: an identity replaced just now (unreachableStrategy) has its next generation.
+                identity = volumes.volumesOf(def, instance, all);
+            }
+            if (why != null) {
+                waiting++;
+                reasons.merge(why, 1, Integer::sum);
+            } else if (hopeless) {
+                // Nothing that could make room has happened since the last search: the same answer.
+                waiting++;
+            } else {
+                toPlace.add(identity);
+                requests.add(statefulRequest(def, TaskIds.newTaskId(appId), identity));
+            }
+        }
+        if (delayedUntil != null && volumeFailures.containsKey(appId)) {
+            reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
+        }
+        if (hopeless) {
+            AppQueue last = queue.get(appId);
+            if (last != null) {
+                last.unplaced().forEach((r, n) -> reasons.merge(r, n, Math::max));
+            }
+        }
+        boolean unplacedAny = false;
+        if (!requests.isEmpty()) {
+            List<PlacementResult> results = engine.place(requests, cluster);
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof PlacementResult.Placed placed) {
+                    launchIdentity(app, requests.get(i).taskId(), toPlace.get(i), placed, plan);
+                } else {
+                    waiting++;
+                    unplacedAny = true;
+                    ((PlacementResult.Unplaced) results.get(i)).reasons().forEach((r, n) -> reasons.merge(r, n, Math::max));
+                }
+            }
+        }
+        if (unplacedAny) {
+            unplacedAtEpoch.put(appId, capacityEpoch);
+        } else if (!hopeless) {
+            unplacedAtEpoch.remove(appId);
+        }
+        publishQueue(appId, waiting, reasons, delayedUntil, plan);
+        if (waiting > 0 || delayedUntil != null || restarting) {
+            unsettled.add(appId);
+        } else {
+            unsettled.remove(appId);
+        }
+        volumes.collect(appId, app, tasksOf(appId), plan.now, plan);
+    }
+
+    /**
+     * Why the identity cannot be placed now, or null when it can. An identity whose local volume's
+     * node has been unreachable for the app's {@code unreachableStrategy.replaceAfterSeconds} is
+     * replaced here (fresh volumes, placed anywhere) instead of waiting on.
+     */
+    private String whyIdentityWaits(AppState app, IdentityVolumes identity, Plan plan) {
+        for (String provider : identity.providers()) {
+            if (!offeredProviders().contains(provider)) {
+                return "no node offers volume provider " + provider;
+            }
+        }
+        Optional<String> pinned = volumes.pinnedNode(identity);
+        if (pinned.isPresent() && !(cluster.node(pinned.get()).isPresent()
+                && cluster.mode(pinned.get()) == NodeMode.READY)) {
+            Integer replaceAfter = app.definition().unreachableStrategy().replaceAfterSeconds();
+            if (replaceAfter != null && unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now) <= 0) {
+                replaceIdentity(app, identity.instance(), "node " + pinned.get() + " unreachable for more than "
+                        + replaceAfter + " s (unreachableStrategy)", plan);
+                // Fresh volumes live nowhere yet: the identity may go to any node.
+                return null;
+            }
+            return "waiting for node " + pinned.get() + ", which holds its local volume";
+        }
+        return volumes.leaseWait(identity, null, plan.now)
+                .map(wait -> "waiting for the lease of lost node " + wait.nodeId() + " to run out")
+                .orElse(null);
+    }
+
+    /** When a node stopped being heard from long enough to count as unreachable. */
+    private Instant unreachableSince(String nodeId) {
+        Instant heard = lastHeard.get(nodeId);
+        Instant base = heard == null || heard.isBefore(liveSince) ? liveSince : heard;
+        return base.plus(settings.nodeTimeout());
+    }
+
+    private TaskRequest statefulRequest(AppDefinition def, String taskId, IdentityVolumes identity) {
+        return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
+                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
+                identity.providers(), volumes.pinnedNode(identity).orElse(null));
+    }
+
+    /**
+     * The identity's task is placed: recorded STAGING with its volumes awaited, and each volume
+     * attached (after the detach or fence of its old holder). The launch waits for every ATTACHED.
+     */
+    private void launchIdentity(AppState app, String taskId, IdentityVolumes identity, PlacementResult.Placed where,
+                                Plan plan) {
+        AppDefinition def = app.definition();
+        TaskRecord task = TaskRecord.launchedWithVolumes(app.id(), taskId, def.id(), app.version(),
+                identity.instance(), identity.identity(), where.nodeId(), where.host(), where.ports(), plan.now, null,
+                identity.mounts());
+        String replaced = replacements.getOrDefault(app.appId(), Map.of()).get(identity.instance());
+        if (replaced != null) {
+            // The replacement is an operator-visible act: its first task says so.
+            task = task.observed(TaskState.STAGING, replaced, null, app.id(), plan.now);
+            replacements.get(app.appId()).remove(identity.instance());
+        }
+        plan.recordTask(task);
+        volumes.attach(identity, task, plan);
+    }
+
+    /** The task waits for no volume any more: it is launched, with every mount's epoch. */
+    private void launchAttached(TaskRecord task, Plan plan) {
+        AppState app = apps.get(task.appId());
+        if (app == null) {
+            return;
+        }
+        AppDefinition def = app.definition();
+        plan.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
+                spec(def, task.ports(), task.volumes()), task.id()));
+        volumeFailures.remove(task.appId());
+    }
+
+    private void volumeAttached(VolumeEvent event, Plan plan) {
+        TaskRecord task = event.taskId() == null ? null : tasks.get(event.taskId());
+        String volumeId = event.volumeId();
+        if (task == null || !task.awaitingVolumes().contains(volumeId)
+                || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
+            // A repeat, or about a task that has ended meanwhile (its detach follows the attach).
+            return;
+        }
+        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), plan.now);
+        plan.recordTask(updated);
+        if (updated.awaitingVolumes().isEmpty()) {
+            launchAttached(updated, plan);
+        }
+    }
+
+    /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
+    private void attachRefused(VolumeEvent event, Plan plan) {
+        TaskRecord task = event.taskId() == null ? null : tasks.get(event.taskId());
+        if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
+            return;
+        }
+        String reason = TaskStatus.VOLUME_FAILED + ": volume " + event.volumeId() + ": "
+                + (event.reason() == null ? "attach refused" : event.reason());
+        plan.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), plan.now));
+        plan.removeTask(task.taskId());
+        volumes.taskEnded(task, false, plan);
+        AppState app = apps.get(task.appId());
+        if (app != null && task.desired() == DesiredState.RUN) {
+            volumeFailures.put(app.appId(), reason);
+            backOff(app, plan.now);
+            reconcileApp(app, plan);
+        }
+    }
+
+    /**
+     * After a takeover: tasks the previous scheduler placed whose volumes were not all attached yet.
+     * A volume the view already shows attached to the task counts; for the others the attach is sent
+     * again (the service answers a repeat with ATTACHED); a task with nothing left to wait for launches.
+     */
+    private void resumeVolumeHandshakes(Plan plan) {
+        for (TaskRecord task : List.copyOf(tasks.values())) {
+            AppState app = apps.get(task.appId());
+            if (task.awaitingVolumes().isEmpty() || app == null || task.volumes().isEmpty()) {
+                continue;
+            }
+            if (task.desired() != DesiredState.RUN) {
+                stop(task, "stopped before its volumes were attached", plan);
+                continue;
+            }
+            IdentityVolumes identity = IdentityVolumes.of(app.definition(), task.instance(),
+                    IdentityVolumes.generationOf(task.volumes().get(0).volumeId()));
+            TaskRecord current = task;
+            for (String volumeId : task.awaitingVolumes()) {
+                Optional<VolumeSnapshot> known = volumes.volume(volumeId);
+                if (known.isPresent() && known.get().state() == VolumeState.ATTACHED
+                        && task.taskId().equals(known.get().attachedTaskId())
+                        && task.nodeId().equals(known.get().attachedNodeId())) {
+                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, plan.now);
+                } else {
+                    volumes.attachAgain(identity, volumeId, task, plan);
+                }
+            }
+            if (current != task) {
+                plan.recordTask(current);
+                if (current.awaitingVolumes().isEmpty()) {
+                    launchAttached(current, plan);
+                }
+            }
+        }
+    }
+
+    /**
+     * Restarts a stateful app one identity at a time, in place: the outdated task is stopped first
+     * (its volumes cannot be attached to a second task beside it) and its identity placed again once
+     * it ended. The next one goes only when every identity runs again.
+     *
+     * @return whether a restart is still under way
+     */
+    private boolean restartOneIdentity(AppState app, Plan plan) {
+        List<TaskRecord> all = tasksOf(app.appId());
+        List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
+                && t.appVersion() < app.configVersion() && t.instance() < app.definition().instances()).toList();
+        if (outdated.isEmpty()) {
+            return false;
+        }
+        boolean allUp = all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
+                && all.size() >= app.definition().instances();
+        if (allUp) {
+            stop(outdated.get(0), "restarted", plan);
+        }
+        return true;
+    }
+
+    /**
+     * An operator's (or the gateway's) ReplaceInstance: the identity gets fresh volumes and is placed
+     * anew. A repeated command (same id) does nothing the second time.
+     *
+     * @return false when there is nothing to replace
+     */
+    private boolean replaceInstance(AppState app, ReplaceInstance command, Plan plan) {
+        AppDefinition def = app.definition();
+        int instance = Volumes.instanceOf(app.appId(), command.identity());
+        String key = app.appId() + " " + command.identity();
+        if (!def.isStateful() || instance < 0 || instance >= def.instances()
+                || command.id().equals(replaceCommands.get(key))) {
+            return false;
+        }
+        replaceCommands.put(key, command.id());
+        replaceIdentity(app, instance, "replaced by an operator"
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), plan);
+        return true;
+    }
+
+    /**
+     * Gives identity {@code instance} its next generation of volumes: the current ones are released
+     * (data kept, never destroyed) once no task holds them, and its running task, if any, is stopped
+     * so the identity can be placed afresh.
+     */
+    private void replaceIdentity(AppState app, int instance, String why, Plan plan) {
+        List<TaskRecord> appTasks = tasksOf(app.appId());
+        int generation = volumes.replace(app.appId(), instance, appTasks);
+        String identity = Volumes.identity(app.appId(), instance);
+        String note = "REPLACED: identity " + identity + " given fresh volumes (generation " + generation + "): " + why;
+        replacements.computeIfAbsent(app.appId(), a -> new HashMap<>()).put(instance, note);
+        for (TaskRecord task : appTasks) {
+            if (task.instance() == instance && task.desired() == DesiredState.RUN) {
+                stop(task, note, plan);
+            }
+        }
+        unplacedAtEpoch.remove(app.appId());
+    }
+
+    /** The volume drivers at least one registered node serves. */
+    private Set<String> offeredProviders() {
+        if (offeredProviders == null) {
+            Set<String> offered = new HashSet<>();
+            cluster.nodes().forEach(n -> offered.addAll(n.volumeProviders()));
+            offeredProviders = offered;
+        }
+        return offeredProviders;
+    }
+
+    /** What the volume rules need to know of nodes, from this core's own view of them. */
+    private final class NodeLiveness implements StatefulVolumes.Nodes {
+        @Override
+        public boolean reachable(String nodeId) {
+            return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) != NodeMode.UNREACHABLE;
+        }
+
+        @Override
+        public Instant leaseOverAt(String nodeId) {
+            Instant heard = lastHeard.get(nodeId);
+            // A scheduler that has just taken over cannot know what the node heard before: it counts
+            // from when it went live, as it does for the node timeout.
+            Instant base = heard == null || heard.isBefore(liveSince) ? liveSince : heard;
+            Long lease = leases.get(nodeId);
+            long millis = lease != null ? lease : Math.max(settings.nodeTimeout().toMillis(),
+                    leases.values().stream().mapToLong(Long::longValue).max().orElse(0));
+            return base.plusMillis(millis).plus(settings.leaseMargin());
+        }
+    }
+
     /** One instance to launch; {@code replacing} is the task it takes over from, if any. */
     private record Launch(int instance, TaskRecord replacing) {
     }
@@ -511,8 +948,10 @@ public final class SchedulerCore {
             if (cluster.mode(nodeId) != NodeMode.DRAINING) {
                 continue;
             }
+            // Stateful instances stay: a replacement cannot start beside them on the same volumes (and a
+            // local volume cannot leave); they move only when stopped or replaced by an operator.
             List<TaskRecord> onNode = tasksOn(nodeId).stream()
-                    .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null)
+                    .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null && t.volumes().isEmpty())
                     .sorted(Comparator.comparing(TaskRecord::launchedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
                             .thenComparing(TaskRecord::taskId))
                     .toList();
@@ -607,11 +1046,16 @@ public final class SchedulerCore {
         progressDrains(plan);
     }
 
-    /** A task whose node is gone, or that vanished from it: forgotten, killed if it ever shows up, replaced. */
-    private void lose(TaskRecord task, String reason, Plan plan) {
+    /**
+     * A task whose node is gone ({@code nodeLost}), or that vanished from it: forgotten, killed if it
+     * ever shows up, replaced. Its volumes are detached if its node is still there; from a lost node
+     * they are taken only by a fence, once the node's lease has run out.
+     */
+    private void lose(TaskRecord task, String reason, boolean nodeLost, Plan plan) {
         // Recorded LOST first, so readers of berth.tasks see what happened before the tombstone.
         plan.recordTask(task.observed(TaskState.LOST, reason, null, null, plan.now));
         plan.removeTask(task.taskId());
+        volumes.taskEnded(task, nodeLost, plan);
         // The node may come back: the kill waits in its command partition, and its heartbeat would
         // show the task as unknown anyway.
         plan.send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()), "lost: " + reason,
@@ -663,13 +1107,26 @@ public final class SchedulerCore {
         AppDefinition def = app.definition();
         TaskRecord task = TaskRecord.launched(app.id(), taskId, def.id(), app.version(), instance, where.nodeId(),
                 where.host(), where.ports(), plan.now, replaces);
-        TaskSpec spec = new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(),
-                def.disk(), where.ports(), def.user(), def.healthChecks(), def.isolation());
         plan.recordTask(task);
-        plan.send(LaunchTask.of(where.nodeId(), taskId, def.id(), app.version(), spec, task.id()));
+        plan.send(LaunchTask.of(where.nodeId(), taskId, def.id(), app.version(), spec(def, where.ports(), List.of()),
+                task.id()));
+    }
+
+    private static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
+        return new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(), def.disk(), ports,
+                def.user(), def.healthChecks(), def.isolation(), mounts);
     }
 
     private void stop(TaskRecord task, String reason, Plan plan) {
+        if (!task.awaitingVolumes().isEmpty()) {
+            // Never launched (its volumes were still being attached): nothing runs on the node to kill.
+            // It ends here, and what was attached for it is detached.
+            plan.recordTask(task.wanting(DesiredState.STOP, null, plan.now)
+                    .observed(TaskState.KILLED, reason, null, null, plan.now));
+            plan.removeTask(task.taskId());
+            volumes.taskEnded(task, false, plan);
+            return;
+        }
         TaskRecord stopping = task.wanting(DesiredState.STOP, null, plan.now);
         plan.recordTask(stopping);
         plan.send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()), reason, stopping.id()));
@@ -714,7 +1171,7 @@ public final class SchedulerCore {
 
     private static NodeInfo info(NodeReport report) {
         return new NodeInfo(report.nodeId(), report.hostname(), report.host(), report.capacity(), report.ports(),
-                report.attributes(), report.isolation());
+                report.attributes(), report.isolation(), Set.copyOf(report.volumes().providers()));
     }
 
     // ---- the indexes, kept in step with every record ---------------------------------------------
@@ -754,7 +1211,7 @@ public final class SchedulerCore {
     }
 
     /** Collects actions and applies each one to the state as it is emitted. */
-    private final class Plan {
+    private final class Plan implements StatefulVolumes.Sink {
         final List<Action> actions = new ArrayList<>();
         final Instant now;
 
@@ -773,6 +1230,9 @@ public final class SchedulerCore {
             backoffs.remove(appId);
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
+            volumeFailures.remove(appId);
+            replacements.remove(appId);
+            volumes.appRemoved(appId);
             if (queue.containsKey(appId)) {
                 removeQueue(appId);
             }
@@ -808,8 +1268,14 @@ public final class SchedulerCore {
             actions.add(new Action.RemoveQueue(appId));
         }
 
-        void send(NodeCommand command) {
+        @Override
+        public void send(NodeCommand command) {
             actions.add(new Action.SendToNode(command));
+        }
+
+        @Override
+        public void send(VolumeCommand command) {
+            actions.add(new Action.SendToVolumes(command));
         }
     }
 }

@@ -12,10 +12,21 @@ import java.time.Duration;
  * @param missingTaskGrace  a task its node no longer reports is taken as lost only if it was seen
  *                          running at least this long ago (a heartbeat may predate its start)
  * @param defaultKillGrace  SIGTERM → SIGKILL seconds for tasks no app claims
+ * @param leaseMargin       added to a lost node's volume lease before its external volumes are fenced
+ *                          and attached elsewhere: covers clock drift and the heartbeat in flight
  */
 public record SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,
-                                int defaultKillGrace) {
+                                int defaultKillGrace, Duration leaseMargin) {
+    public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(1);
+
+    /** Settings with the default lease margin. */
+    public SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,
+                             int defaultKillGrace) {
+        this(nodeTimeout, backoffResetAfter, missingTaskGrace, defaultKillGrace, DEFAULT_LEASE_MARGIN);
+    }
+
     public static SchedulerSettings defaults() {
-        return new SchedulerSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 3);
+        return new SchedulerSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 3,
+                DEFAULT_LEASE_MARGIN);
     }
 }

@@ -71,6 +71,13 @@ public interface SchedulerConfig {
     @WithDefault("500ms")
     Duration leaderHeartbeatInterval();
 
+    /**
+     * Added to a lost node's volume lease (which it reports) before its external volumes are fenced and
+     * attached elsewhere: covers clock drift and a heartbeat still in flight when the node was cut off.
+     */
+    @WithDefault("1s")
+    Duration leaseMargin();
+
     /** Replication factor for topics this service creates (1 for a single broker). */
     @WithName("topic-replication-factor")
     @WithDefault("1")

@@ -12,6 +12,7 @@ import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.core.SchedulerSettings;
@@ -47,6 +48,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,11 +56,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The scheduler's Kafka edge: one thread that, while this process leads, rebuilds {@link SchedulerCore}
- * from the compacted topics, then feeds it app commands, task status, node reports and node admin
- * commands, and commits what it decides.
+ * from the compacted topics, then feeds it app commands, task status, node reports, node admin
+ * commands and volume events, and commits what it decides.
  *
- * <p>Each batch is one Kafka transaction: the state records, node commands, dead letters and the
- * input offsets commit together, so a crash either replays a whole batch or none of it, and no
+ * <p>Each batch is one Kafka transaction: the state records, node commands, volume commands, dead
+ * letters and the input offsets commit together, so a crash either replays a whole batch or none of it, and no
  * command is acted on twice. If a commit fails the session is thrown away and rebuilt from Kafka,
  * because the in-memory state may be ahead of what was committed.
  *
@@ -333,7 +335,7 @@ public class SchedulerLoop {
 
     private SchedulerSettings settings() {
         return new SchedulerSettings(config.nodeTimeout(), config.backoffResetAfter(), config.missingTaskGrace(),
-                (int) config.killGracePeriod().toSeconds());
+                (int) config.killGracePeriod().toSeconds(), config.leaseMargin());
     }
 
     private static boolean fenced(Throwable e) {
@@ -383,19 +385,35 @@ public class SchedulerLoop {
 
     /**
      * Reads the compacted state topics, node reports and node admin commands from the beginning up to
-     * their current end, and returns where node-status and node-admin reading should continue.
+     * their current end, and volume events up to where the previous leader had acted on them (their
+     * offset is committed with each batch, so an event that arrived after its last commit is acted on
+     * live, not merely restored). Returns where node-status, node-admin and volume-events reading
+     * should continue.
      */
     private Map<TopicPartition, Long> rebuild(KafkaConsumer<String, byte[]> kafka, SchedulerCore core,
                                               List<ProducerRecord<String, byte[]>> deadLetters) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN)) {
+        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN,
+                Topics.VOLUME_EVENTS)) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
         kafka.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = kafka.endOffsets(partitions);
+        Map<TopicPartition, Long> end = new HashMap<>(kafka.endOffsets(partitions));
+        Set<TopicPartition> volumeEvents = Set.copyOf(partitions.stream()
+                .filter(tp -> tp.topic().equals(Topics.VOLUME_EVENTS)).toList());
+        // Never acted on by any leader (a first start): all of it is history, restored, not acted on.
+        kafka.committed(volumeEvents).forEach((tp, offset) -> {
+            if (offset != null) {
+                end.put(tp, Math.min(offset.offset(), end.get(tp)));
+            }
+        });
         while (partitions.stream().anyMatch(tp -> kafka.position(tp) < end.get(tp))) {
             for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (volumeEvents.contains(tp) && record.offset() >= end.get(tp)) {
+                    continue;
+                }
                 try {
                     restore(core, record);
                 } catch (MalformedMessageException e) {
@@ -406,6 +424,7 @@ public class SchedulerLoop {
         Map<TopicPartition, Long> live = new HashMap<>();
         partitions.stream().filter(tp -> LIVE_TOPICS.contains(tp.topic()))
                 .forEach(tp -> live.put(tp, kafka.position(tp)));
+        volumeEvents.forEach(tp -> live.put(tp, end.get(tp)));
         return live;
     }
 
@@ -437,27 +456,39 @@ public class SchedulerLoop {
             core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
         } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
             core.restoreNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class));
+        } else if (topic.equals(Topics.VOLUME_EVENTS)) {
+            if (record.value() == null) {
+                core.forgetVolume(record.key());
+            } else {
+                core.restoreVolume(JsonCodec.decode(record.value(), VolumeEvent.class));
+            }
         }
     }
 
     /**
-     * Switches the consumer to its inputs: commands and status from committed offsets, node reports and
-     * node admin commands onward from where the rebuild stopped.
+     * Switches the consumer to its inputs: commands and status from committed offsets; node reports,
+     * node admin commands and volume events onward from where the rebuild stopped. Offsets of
+     * commands, status and volume events are committed with each batch.
      */
     private List<TopicPartition> assignInputs(KafkaConsumer<String, byte[]> kafka,
                                               Map<TopicPartition, Long> livePositions) {
         List<TopicPartition> inputs = new ArrayList<>();
-        for (String topic : List.of(Topics.APP_COMMANDS, Topics.TASK_STATUS)) {
+        for (String topic : List.of(Topics.APP_COMMANDS, Topics.TASK_STATUS, Topics.VOLUME_EVENTS)) {
             kafka.partitionsFor(topic).forEach(p -> inputs.add(new TopicPartition(topic, p.partition())));
         }
-        List<TopicPartition> all = new ArrayList<>(inputs);
+        Set<TopicPartition> all = new LinkedHashSet<>(inputs);
         all.addAll(livePositions.keySet());
         kafka.assign(all);
         livePositions.forEach(kafka::seek);
         Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(Set.copyOf(inputs));
         for (TopicPartition tp : inputs) {
             OffsetAndMetadata offset = committed.get(tp);
-            if (offset == null) {
+            if (livePositions.containsKey(tp)) {
+                // Volume events: positioned by the rebuild already.
+                if (offset != null) {
+                    lastCommitted.put(tp, offset.offset());
+                }
+            } else if (offset == null) {
                 kafka.seekToBeginning(List.of(tp));
             } else {
                 kafka.seek(tp, offset.offset());
@@ -481,6 +512,12 @@ public class SchedulerLoop {
                 actions = core.observe(JsonCodec.decode(record.value(), NodeReport.class), now);
             } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
                 actions = core.handle(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
+            } else if (topic.equals(Topics.VOLUME_EVENTS)) {
+                if (record.value() == null) {
+                    core.forgetVolume(record.key());
+                } else {
+                    actions = core.handle(JsonCodec.decode(record.value(), VolumeEvent.class), now);
+                }
             }
             actions.forEach(a -> out.add(toRecord(a)));
         } catch (MalformedMessageException e) {
@@ -505,6 +542,9 @@ public class SchedulerLoop {
             return new ProducerRecord<>(Topics.QUEUE, a.queue().appId(), JsonCodec.encodeBytes(a.queue()));
         } else if (action instanceof Action.RemoveQueue a) {
             return new ProducerRecord<>(Topics.QUEUE, a.appId(), null);
+        } else if (action instanceof Action.SendToVolumes a) {
+            return new ProducerRecord<>(Topics.VOLUME_COMMANDS, a.command().volumeId(),
+                    JsonCodec.encodeBytes(a.command()));
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

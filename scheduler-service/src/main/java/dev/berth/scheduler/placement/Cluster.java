@@ -184,6 +184,17 @@ public final class Cluster {
         return ring;
     }
 
+    /** The registered node {@code nodeId} alone, as a ring of one; empty when it is not registered. */
+    TieredRing onlyNode(String nodeId) {
+        NodeState state = states.get(nodeId);
+        if (state == null || state.info == null) {
+            return EMPTY_RING;
+        }
+        TieredRing one = new TieredRing();
+        one.add(state);
+        return one;
+    }
+
     /** Registered nodes whose {@code field} equals {@code value}; empty when none. */
     TieredRing nodesWith(String field, String value) {
         TieredRing nodes = valuesOf(field).get(value);

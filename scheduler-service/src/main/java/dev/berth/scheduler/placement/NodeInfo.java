@@ -4,16 +4,19 @@ import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
- * What a node offers, from its agent's latest report: capacity, host port range, attributes and how
- * strictly it isolates tasks.
+ * What a node offers, from its agent's latest report: capacity, host port range, attributes, how
+ * strictly it isolates tasks and which volume drivers it serves.
  *
- * @param isolation "cgroups-v1", "cgroups-v2" or "best-effort", as the agent reports it; a node that
- *                  reports nothing is taken as "best-effort", since it has not said it isolates at all
+ * @param isolation       "cgroups-v1", "cgroups-v2" or "best-effort", as the agent reports it; a node that
+ *                        reports nothing is taken as "best-effort", since it has not said it isolates at all
+ * @param volumeProviders the volume drivers the node can mount into tasks ({@code local}, {@code sharedfs});
+ *                        empty where it cannot (no mount namespaces)
  */
 public record NodeInfo(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
-                       Map<String, String> attributes, String isolation) {
+                       Map<String, String> attributes, String isolation, Set<String> volumeProviders) {
     /** The constraint field that is the node's hostname. */
     public static final String HOSTNAME = "hostname";
     /** The constraint field that is the node's isolation, as its agent reports it. */
@@ -23,12 +26,19 @@ public record NodeInfo(String nodeId, String hostname, String host, NodeResource
     public NodeInfo {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         isolation = isolation == null || isolation.isBlank() ? BEST_EFFORT : isolation;
+        volumeProviders = volumeProviders == null ? Set.of() : Set.copyOf(volumeProviders);
+    }
+
+    /** A node that serves no volumes. */
+    public NodeInfo(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
+                    Map<String, String> attributes, String isolation) {
+        this(nodeId, hostname, host, capacity, ports, attributes, isolation, Set.of());
     }
 
     /** A node that reports no isolation (best-effort). */
     public NodeInfo(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
                     Map<String, String> attributes) {
-        this(nodeId, hostname, host, capacity, ports, attributes, null);
+        this(nodeId, hostname, host, capacity, ports, attributes, null, Set.of());
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Places a batch of tasks on a {@link Cluster}: for each, the filters keep the nodes that may take
@@ -21,12 +22,14 @@ import java.util.Map;
  *
  * <p>How one task is placed:
  * <ol>
- *   <li><b>Candidates.</b> All registered nodes, or, from the cluster's field index: when the task
+ *   <li><b>Candidates.</b> The one node a task's local volume lives on, when it has one. Else all
+ *       registered nodes, or, from the cluster's field index: when the task
  *       has a CLUSTER or IS constraint, only the nodes with that value; when it has a GROUP_BY
  *       (on a field of at most 64 values), only the nodes of the values it allows, unused values
  *       first.</li>
  *   <li><b>Limited search</b> (after Nomad). Each visited node runs the filters ({@link ModeFilter},
- *       {@link ResourcesFilter}, {@link PortsFilter}, {@link ConstraintFilter}, cheapest first); the
+ *       {@link PinnedNodeFilter}, {@link VolumeProviderFilter}, {@link ResourcesFilter}, {@link PortsFilter},
+ *       {@link ConstraintFilter}, cheapest first); the
  *       search stops once {@code K} nodes passed, {@code K = max(2, ceil(log2 N))} by default, and the
  *       best of those wins. Candidates are kept by load tier: the tiers the strategy prefers are
  *       visited first (BINPACK: fullest; SPREAD: emptiest; a bounded number of visits), then the
@@ -47,9 +50,11 @@ import java.util.Map;
  */
 public final class PlacementEngine {
     private static final NodeFilter[] FILTERS = {
-            // Ordered by cost: one field read; three float comparisons; a bit set lookup per fixed
-            // port; per-constraint hash lookups (and a cached regex answer).
-            ModeFilter.INSTANCE, ResourcesFilter.INSTANCE, PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
+            // Ordered by cost: one field read; one string comparison; a set lookup per volume driver
+            // (none for a stateless task); three float comparisons; a bit set lookup per fixed port;
+            // per-constraint hash lookups (and a cached regex answer).
+            ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE,
+            PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
 
     static final String NO_NODES = "no nodes registered";
     /** Above this many values a GROUP_BY field is not walked value by value (see groupByCandidates). */
@@ -356,8 +361,15 @@ public final class PlacementEngine {
         return new PlacementResult.Placed(node.id, node.info.host(), ports);
     }
 
-    /** The smallest node set an equality constraint allows, from the field index; else every node. */
+    /**
+     * The node holding the task's local volume, when it has one; else the smallest node set an
+     * equality constraint allows, from the field index; else every node.
+     */
     private TieredRing candidates(TaskContext task, Cluster cluster) {
+        if (task.request().pinnedNodeId() != null) {
+            // One node can take it: walking the ring for K feasible nodes would visit every node.
+            return cluster.onlyNode(task.request().pinnedNodeId());
+        }
         TieredRing smallest = cluster.ring();
         if (!options.indexedCandidates()) {
             return smallest;
@@ -440,9 +452,11 @@ public final class PlacementEngine {
 
     /** A request minus its task id: two requests with equal keys are placed identically. */
     private record FailureKey(String appId, NodeResources resources, List<PortDefinition> ports,
-                              List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy) {
+                              List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
+                              Set<String> volumeProviders, String pinnedNodeId) {
         static FailureKey of(TaskRequest r, PlacementStrategy strategy) {
-            return new FailureKey(r.appId(), r.resources(), r.ports(), r.constraints(), r.affinity(), strategy);
+            return new FailureKey(r.appId(), r.resources(), r.ports(), r.constraints(), r.affinity(), strategy,
+                    r.volumeProviders(), r.pinnedNodeId());
         }
     }
 

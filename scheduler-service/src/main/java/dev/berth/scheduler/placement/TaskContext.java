@@ -23,6 +23,11 @@ public final class TaskContext {
     final int[] fixedPorts;
     final String[] fixedPortReasons;
     final int dynamicPorts;
+    /** The volume drivers the task needs, sorted so the first missing one is always the same reason. */
+    final String[] volumeProviders;
+    final String[] volumeProviderReasons;
+    /** Why a node other than the one holding the task's local volume cannot take it; null when not pinned. */
+    final String pinnedReason;
 
     TaskContext(TaskRequest request, PlacementStrategy strategy, Cluster cluster, ConstraintCache cache) {
         this.request = request;
@@ -56,6 +61,14 @@ public final class TaskContext {
             }
         }
         this.dynamicPorts = request.ports().size() - fixed;
+
+        this.volumeProviders = request.volumeProviders().stream().sorted().toArray(String[]::new);
+        this.volumeProviderReasons = new String[volumeProviders.length];
+        for (int p = 0; p < volumeProviders.length; p++) {
+            volumeProviderReasons[p] = VolumeProviderFilter.reason(volumeProviders[p]);
+        }
+        this.pinnedReason = request.pinnedNodeId() == null ? null
+                : "local volume on node " + request.pinnedNodeId();
     }
 
     /** Prepares {@code request} for placement on {@code cluster} as it is now. */

@@ -1,7 +1,12 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.ExternalVolume;
+import dev.berth.contracts.app.PersistentVolume;
 import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
@@ -10,10 +15,15 @@ import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
 import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +99,58 @@ class SchedulerRebuildTest {
         assertEquals(DesiredState.STOP, restored.desired());
         assertEquals(1, actions.stream().filter(a -> a instanceof Action.SendToNode s
                 && s.command() instanceof LaunchTask).count());
+    }
+
+    @Test
+    void aRebuiltSchedulerSendsTheAttachesStillAwaitedAgainAndLaunchesOnceTheyAreAttached() {
+        // Given a scheduler that placed a stateful instance and heard one of its two volumes attached
+        SchedulerCore first = newCore();
+        NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
+                new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u", List.of(),
+                Map.of(), new NodeVolumes(List.of("local", "sharedfs"), 3000));
+        first.observe(node, t0);
+        AppDefinition def = AppDefinition.basic("/pg", "postgres", null, 1, 0.5, 32, 0, Map.of(), Map.of(), List.of())
+                .withVolumes(List.of(new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null),
+                        new AppVolume("/wal", VolumeMode.RW, null, new ExternalVolume("wal", 64, "sharedfs", Map.of()))));
+        List<AttachVolume> attaches = first.handle(CreateApp.of(def), t0).stream()
+                .filter(a -> a instanceof Action.SendToVolumes s && s.command() instanceof AttachVolume)
+                .map(a -> (AttachVolume) ((Action.SendToVolumes) a).command()).toList();
+        assertEquals(List.of("pg.pg-0.data", "wal-0"), attaches.stream().map(AttachVolume::volumeId).toList());
+        VolumeEvent localAttached = attached(attaches.get(0));
+        first.handle(localAttached, t0);
+
+        // When a new scheduler restores what the topics hold (the task mid-handshake) and acts
+        SchedulerCore second = newCore();
+        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
+        second.restoreNode(node);
+        second.restoreVolume(localAttached);
+        List<Action> resumed = second.tick(t0.plusSeconds(1));
+
+        // Then it attaches the volume still awaited again, for the same task, and launches nothing yet
+        List<AttachVolume> again = resumed.stream()
+                .filter(a -> a instanceof Action.SendToVolumes s && s.command() instanceof AttachVolume)
+                .map(a -> (AttachVolume) ((Action.SendToVolumes) a).command()).toList();
+        assertEquals(1, again.size());
+        assertEquals("wal-0", again.get(0).volumeId());
+        assertEquals(attaches.get(1).taskId(), again.get(0).taskId());
+        assertTrue(resumed.stream().noneMatch(a -> a instanceof Action.SendToNode s && s.command() instanceof LaunchTask));
+
+        // And once the volume service answers, the task launches with both volumes
+        List<Action> launched = second.handle(attached(again.get(0)), t0.plusSeconds(1));
+        LaunchTask launch = launched.stream().filter(a -> a instanceof Action.SendToNode s
+                && s.command() instanceof LaunchTask).map(a -> (LaunchTask) ((Action.SendToNode) a).command())
+                .findFirst().orElseThrow();
+        assertEquals(List.of("pg.pg-0.data", "wal-0"), launch.spec().volumes().stream().map(VolumeMount::volumeId)
+                .toList());
+        assertTrue(launch.spec().volumes().stream().allMatch(m -> m.fencingEpoch() == 1));
+    }
+
+    /** What the volume service announces once it carried out the attach. */
+    private VolumeEvent attached(AttachVolume attach) {
+        return VolumeEvent.of(VolumeEvent.Kind.ATTACHED, new VolumeSnapshot(attach.volumeId(), attach.name(),
+                attach.appId(), attach.identity(), attach.type(), attach.provider(), attach.sizeMib(),
+                attach.nodeId(), VolumeState.ATTACHED, attach.nodeId(), attach.taskId(), 1, 2, t0), attach.taskId(),
+                null, null);
     }
 }

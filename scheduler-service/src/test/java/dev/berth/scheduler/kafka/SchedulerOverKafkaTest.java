@@ -2,11 +2,15 @@ package dev.berth.scheduler.kafka;
 
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.PersistentVolume;
+import dev.berth.contracts.app.VolumeMode;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.KillTask;
@@ -14,10 +18,16 @@ import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
@@ -104,10 +114,50 @@ class SchedulerOverKafkaTest {
         awaitCommand(appId, LaunchTask.class);
     }
 
+    @Test
+    void aStatefulAppsVolumeIsAttachedFirstAndItsTaskLaunchedWithTheMountOnceTheVolumeServiceSaysAttached() {
+        // Given a node that serves local volumes, and a stateful app submitted as the gateway would
+        String volumeNode = "node-vol-" + UUID.randomUUID();
+        kafka.send(Topics.NODE_STATUS, volumeNode, JsonCodec.encodeBytes(new NodeRegistered(
+                UUID.randomUUID().toString(), 1, Instant.now(), null, volumeNode, "host-" + volumeNode, "127.0.0.1",
+                new NodeResources(64, 65536, 100000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
+                "http://127.0.0.1:1", List.of(), Map.of(), new NodeVolumes(List.of("local"), 3000))));
+        String appId = "/sched-" + UUID.randomUUID().toString().substring(0, 8) + "/db";
+        AppDefinition def = app(appId).withVolumes(List.of(
+                new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null)));
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(def)));
+
+        // Then the scheduler asks the volume service to attach identity db-0's volume on that node
+        String volumeId = appId.substring(1).replace('/', '_') + ".db-0.data";
+        AttachVolume attach = (AttachVolume) JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS,
+                r -> volumeId.equals(r.key()) && JsonCodec.decode(r.value(), VolumeCommand.class) instanceof AttachVolume,
+                WAIT).value(), VolumeCommand.class);
+        assertEquals(volumeNode, attach.nodeId());
+        assertEquals("db-0", attach.identity());
+        assertEquals("db-0", taskRecord(attach.taskId(), TaskState.STAGING).identity());
+
+        // When the volume service (played by the test) announces it attached
+        VolumeSnapshot attached = new VolumeSnapshot(volumeId, attach.name(), appId, "db-0", attach.type(),
+                attach.provider(), attach.sizeMib(), volumeNode, VolumeState.ATTACHED, volumeNode, attach.taskId(), 1, 1,
+                Instant.now());
+        kafka.send(Topics.VOLUME_EVENTS, volumeId, JsonCodec.encodeBytes(VolumeEvent.of(VolumeEvent.Kind.ATTACHED,
+                attached, attach.taskId(), null, attach.id())));
+
+        // Then the task is launched on that node with the volume mounted at its epoch
+        LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
+        assertEquals(attach.taskId(), launch.taskId());
+        assertEquals(volumeNode, launch.nodeId());
+        VolumeMount mount = launch.spec().volumes().get(0);
+        assertEquals(volumeId, mount.volumeId());
+        assertEquals("data", mount.containerPath());
+        assertEquals(1, mount.fencingEpoch());
+    }
+
     private NodeCommand awaitCommand(String appId, Class<? extends NodeCommand> type) {
         return JsonCodec.decode(kafka.await(Topics.NODE_COMMANDS, r -> {
             NodeCommand c = JsonCodec.decode(r.value(), NodeCommand.class);
-            return type.isInstance(c) && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
+            return type.isInstance(c) && c.taskId() != null
+                    && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
         }, WAIT).value(), NodeCommand.class);
     }
 

@@ -9,8 +9,10 @@ import dev.berth.contracts.messages.PortRange;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Builders for nodes, tasks and clusters, so each test states only what matters to it. */
 final class Fixtures {
@@ -78,6 +80,7 @@ final class Fixtures {
         private PortRange ports = PORTS;
         private final Map<String, String> attributes = new HashMap<>();
         private String isolation;
+        private final Set<String> volumeProviders = new HashSet<>();
 
         private NodeBuilder(String id) {
             this.id = id;
@@ -120,9 +123,15 @@ final class Fixtures {
             return this;
         }
 
+        /** The volume drivers the node serves. */
+        NodeBuilder volumeProviders(String... providers) {
+            volumeProviders.addAll(List.of(providers));
+            return this;
+        }
+
         NodeInfo build() {
             return new NodeInfo(id, hostname, "10.0.0." + Math.abs(id.hashCode() % 250),
-                    new NodeResources(cpus, mem, disk), ports, attributes, isolation);
+                    new NodeResources(cpus, mem, disk), ports, attributes, isolation, volumeProviders);
         }
     }
 
@@ -136,6 +145,8 @@ final class Fixtures {
         private final List<Constraint> constraints = new ArrayList<>();
         private final List<Affinity> affinity = new ArrayList<>();
         private PlacementStrategy strategy;
+        private final Set<String> volumeProviders = new HashSet<>();
+        private String pinnedNodeId;
 
         private TaskBuilder(String taskId, String appId) {
             this.taskId = taskId;
@@ -181,9 +192,21 @@ final class Fixtures {
             return this;
         }
 
+        /** The volume drivers a node must serve for the task. */
+        TaskBuilder volumeProviders(String... providers) {
+            volumeProviders.addAll(List.of(providers));
+            return this;
+        }
+
+        /** The node the task's local volume lives on. */
+        TaskBuilder pinnedTo(String nodeId) {
+            pinnedNodeId = nodeId;
+            return this;
+        }
+
         TaskRequest build() {
             return new TaskRequest(taskId, appId, new NodeResources(cpus, mem, disk), ports, constraints, affinity,
-                    strategy);
+                    strategy, volumeProviders, pinnedNodeId);
         }
 
         /** {@code count} tasks of this shape, ids {@code taskId-0 …}. */

@@ -1,0 +1,510 @@
+package dev.berth.scheduler.core;
+
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.ExternalVolume;
+import dev.berth.contracts.app.KillSelection;
+import dev.berth.contracts.app.PersistentVolume;
+import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.app.UnreachableStrategy;
+import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.messages.AppQueue;
+import dev.berth.contracts.messages.AttachVolume;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.DeleteVolume;
+import dev.berth.contracts.messages.DestroyVolume;
+import dev.berth.contracts.messages.DetachVolume;
+import dev.berth.contracts.messages.FenceVolume;
+import dev.berth.contracts.messages.KillTask;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
+import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.ReleaseVolume;
+import dev.berth.contracts.messages.ReplaceInstance;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
+import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeMount;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
+import dev.berth.contracts.messages.VolumeType;
+import dev.berth.scheduler.placement.PlacementEngine;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Stateful apps in the scheduler core: identities, the volume handshake, failover and release. */
+class StatefulAppsTest {
+    private static final String APP = "/team/db";
+    private static final AppVolume LOCAL = new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null);
+    private static final AppVolume SHARED = new AppVolume("/var/lib/pg", VolumeMode.RW, null,
+            new ExternalVolume("pgdata", 64, ExternalVolume.SHAREDFS, Map.of("uid", "70")));
+    private static final List<String> BOTH = List.of("local", "sharedfs");
+
+    private final Instant t0 = Instant.parse("2026-11-24T12:00:00Z");
+    private final SchedulerCore core = newCore();
+    private final VolumeServiceDouble service = new VolumeServiceDouble();
+
+    // ---- identities ---------------------------------------------------------------------------------
+
+    @Test
+    void eachInstanceOfAStatefulAppGetsItsIdentityAndWaitsForItsVolumesBeforeItLaunches() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+
+        List<Action> actions = core.handle(CreateApp.of(db(2, LOCAL)), t0);
+
+        List<TaskRecord> tasks = core.tasksOf(APP);
+        assertEquals(List.of("db-0", "db-1"), tasks.stream().map(TaskRecord::identity).toList());
+        assertEquals(List.of("team_db.db-0.data"), tasks.get(0).awaitingVolumes());
+        assertEquals(TaskState.STAGING, tasks.get(0).state());
+        assertEquals(List.of("team_db.db-0.data", "team_db.db-1.data"),
+                volumeCommands(actions, AttachVolume.class).stream().map(AttachVolume::volumeId).toList());
+        AttachVolume attach = volumeCommands(actions, AttachVolume.class).get(0);
+        assertEquals(VolumeType.LOCAL, attach.type());
+        assertEquals("node-1", attach.nodeId());
+        assertEquals(tasks.get(0).taskId(), attach.taskId());
+        assertTrue(nodeCommands(actions, LaunchTask.class).isEmpty());
+    }
+
+    @Test
+    void aTaskLaunchesOnlyOnceEveryOneOfItsVolumesIsAttachedWithTheirEpochs() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        List<Action> placed = core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0);
+        List<VolumeEvent> answers = service.answer(placed);
+        assertEquals(2, answers.size());
+
+        List<Action> first = core.handle(answers.get(0), t0);
+        assertTrue(nodeCommands(first, LaunchTask.class).isEmpty());
+        assertEquals(List.of("pgdata-0"), core.tasksOf(APP).get(0).awaitingVolumes());
+
+        List<Action> second = core.handle(answers.get(1), t0);
+        LaunchTask launch = nodeCommands(second, LaunchTask.class).get(0);
+        assertEquals("node-1", launch.nodeId());
+        List<VolumeMount> mounts = launch.spec().volumes();
+        assertEquals(List.of("team_db.db-0.data", "pgdata-0"), mounts.stream().map(VolumeMount::volumeId).toList());
+        assertTrue(mounts.stream().allMatch(m -> m.fencingEpoch() == 1));
+        assertEquals("/var/lib/pg", mounts.get(1).containerPath());
+        assertTrue(core.tasksOf(APP).get(0).awaitingVolumes().isEmpty());
+        // A repeated ATTACHED launches nothing more.
+        assertTrue(nodeCommands(core.handle(answers.get(1), t0), LaunchTask.class).isEmpty());
+    }
+
+    @Test
+    void scalingDownStopsTheHighestIdentitiesWhateverTheKillSelectionAndReleasesTheirVolumesOnceEnded() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        AppDefinition oldestFirst = new AppDefinition(APP, "run", null, 3, 0.1, 16, 0, Map.of(), Map.of(), List.of(),
+                null, List.of(), List.of(), null, 1, 1.15, 300, 3, KillSelection.OLDEST_FIRST, List.of(), null, null,
+                null).withVolumes(List.of(LOCAL));
+        runAll(settle(core.handle(CreateApp.of(oldestFirst), t0), t0));
+
+        List<Action> scaled = core.handle(new ScaleApp("s1", 1, t0, null, APP, 1), t0);
+
+        assertEquals(2, nodeCommands(scaled, KillTask.class).size());
+        assertEquals(List.of("db-1", "db-2"), identitiesOf(nodeCommands(scaled, KillTask.class)));
+        assertTrue(volumeCommands(scaled, ReleaseVolume.class).isEmpty());
+
+        TaskRecord db2 = byIdentity("db-2");
+        List<Action> ended = core.handle(status(db2, TaskState.KILLED), t0);
+        List<VolumeCommand> sent = volumeCommands(ended, VolumeCommand.class);
+        assertEquals(2, sent.size());
+        assertTrue(sent.get(0) instanceof DetachVolume d && d.volumeId().equals("team_db.db-2.data"));
+        assertTrue(sent.get(1) instanceof ReleaseVolume r && r.volumeId().equals("team_db.db-2.data"));
+    }
+
+    @Test
+    void scalingBackUpReattachesTheReleasedVolumesOfThoseIdentities() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(2, LOCAL)), t0), t0));
+        settle(core.handle(new ScaleApp("s1", 1, t0, null, APP, 1), t0), t0);
+        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+        assertEquals(VolumeState.RELEASED, core.volume("team_db.db-1.data").orElseThrow().state());
+
+        List<Action> up = settle(core.handle(new ScaleApp("s2", 1, t0, null, APP, 2), t0), t0);
+
+        assertEquals(List.of("team_db.db-1.data"),
+                volumeCommands(up, AttachVolume.class).stream().map(AttachVolume::volumeId).toList());
+        assertEquals(1, nodeCommands(up, LaunchTask.class).size());
+        assertEquals(VolumeState.ATTACHED, service.get("team_db.db-1.data").state());
+    }
+
+    // ---- placement ------------------------------------------------------------------------------------
+
+    @Test
+    void anIdentityWaitsWhileNoNodeOffersTheVolumeProviderItNeedsAndGoesToTheFirstThatDoes() {
+        core.observe(node("node-1", t0, 3000, List.of("local")), t0);
+
+        List<Action> actions = core.handle(CreateApp.of(db(1, SHARED)), t0);
+
+        assertTrue(volumeCommands(actions, AttachVolume.class).isEmpty());
+        assertEquals(Map.of("no node offers volume provider sharedfs", 1), queued(APP).unplaced());
+
+        List<Action> joined = core.observe(node("node-2", t0, 3000, BOTH), t0.plusSeconds(1));
+        assertEquals("node-2", volumeCommands(joined, AttachVolume.class).get(0).nodeId());
+        assertTrue(core.queued(APP).isEmpty());
+    }
+
+    @Test
+    void aNodeWithoutTheProviderIsPassedOverForOneThatHasIt() {
+        core.observe(node("node-a", t0, 3000, List.of()), t0);
+        core.observe(node("node-b", t0, 3000, BOTH), t0);
+
+        List<Action> actions = core.handle(CreateApp.of(db(1, SHARED)), t0);
+
+        assertEquals("node-b", volumeCommands(actions, AttachVolume.class).get(0).nodeId());
+    }
+
+    @Test
+    void anIdentityWhoseTaskFailedReturnsToTheNodeItsLocalVolumeLivesOn() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        TaskRecord first = byIdentity("db-0");
+
+        List<Action> failed = core.handle(status(first, TaskState.FAILED), t0);
+        assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data")), keys(failed));
+        settle(failed, t0);
+        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+
+        TaskRecord second = byIdentity("db-0");
+        assertEquals("node-1", second.nodeId());
+        assertEquals("node-1", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
+        assertEquals(2, nodeCommands(relaunched, LaunchTask.class).get(0).spec().volumes().get(0).fencingEpoch());
+    }
+
+    @Test
+    void anIdentityWhoseLocalVolumesNodeIsLostWaitsForItAndItsVolumeIsLeftAlone() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        String home = byIdentity("db-0").nodeId();
+        String other = home.equals("node-1") ? "node-2" : "node-1";
+
+        core.observe(node(other, t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        List<Action> lost = core.tick(t0.plusSeconds(6));
+
+        assertTrue(core.tasksOf(APP).isEmpty());
+        assertTrue(volumeCommands(lost, VolumeCommand.class).isEmpty());
+        assertEquals(Map.of("waiting for node " + home + ", which holds its local volume", 1), queued(APP).unplaced());
+        core.observe(node(other, t0.plusSeconds(60), 3000, BOTH), t0.plusSeconds(60));
+        assertTrue(volumeCommands(core.tick(t0.plusSeconds(60)), VolumeCommand.class).isEmpty());
+
+        List<Action> back = settle(core.observe(node(home, t0.plusSeconds(61), 3000, BOTH), t0.plusSeconds(61)),
+                t0.plusSeconds(61));
+        assertEquals(home, nodeCommands(back, LaunchTask.class).get(0).nodeId());
+    }
+
+    // ---- the handshake ----------------------------------------------------------------------------------
+
+    @Test
+    void aRefusedAttachEndsTheTaskAsVolumeFailedAndTheAppBacksOff() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        List<Action> placed = core.handle(CreateApp.of(db(1, SHARED)), t0);
+        TaskRecord task = byIdentity("db-0");
+        VolumeSnapshot taken = new VolumeSnapshot("pgdata-0", "pgdata-0", "/other/db", "db-0", VolumeType.EXTERNAL,
+                "sharedfs", 64, null, VolumeState.AVAILABLE, null, null, 4, 7, t0);
+        assertEquals(1, volumeCommands(placed, AttachVolume.class).size());
+
+        List<Action> refused = core.handle(VolumeEvent.of(VolumeEvent.Kind.ATTACH_REFUSED, taken, task.taskId(),
+                "belongs to app /other/db", null), t0);
+
+        TaskRecord failed = records(refused).stream().filter(r -> r.taskId().equals(task.taskId())).findFirst()
+                .orElseThrow();
+        assertEquals(TaskState.FAILED, failed.state());
+        assertEquals("VOLUME_FAILED: volume pgdata-0: belongs to app /other/db", failed.reason());
+        assertTrue(refused.contains(new Action.RemoveTask(task.taskId())));
+        assertTrue(nodeCommands(refused, LaunchTask.class).isEmpty());
+        AppQueue queue = queued(APP);
+        assertEquals(t0.plusSeconds(1), queue.delayedUntil());
+        assertEquals(Map.of(failed.reason(), 1), queue.unplaced());
+        assertTrue(core.tasksOf(APP).isEmpty());
+        // After the backoff it is tried again.
+        assertEquals(1, volumeCommands(core.tick(t0.plusSeconds(2)), AttachVolume.class).size());
+    }
+
+    @Test
+    void aTaskThatEndsOnAHealthyNodeHasItsVolumesDetached() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
+        TaskRecord task = byIdentity("db-0");
+
+        List<Action> ended = core.handle(status(task, TaskState.FINISHED), t0);
+
+        List<DetachVolume> detaches = volumeCommands(ended, DetachVolume.class);
+        assertEquals(List.of("team_db.db-0.data", "pgdata-0"), detaches.stream().map(DetachVolume::volumeId).toList());
+        assertTrue(detaches.stream().allMatch(d -> d.nodeId().equals("node-1") && d.taskId().equals(task.taskId())));
+    }
+
+    @Test
+    void aStatefulTaskStoppedBeforeItsVolumesWereAttachedEndsAtOnceWithoutAKill() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.handle(CreateApp.of(db(1, LOCAL)), t0);
+
+        List<Action> deleted = core.handle(DeleteApp.of(APP), t0);
+
+        assertTrue(nodeCommands(deleted, KillTask.class).isEmpty());
+        assertTrue(core.tasksOf(APP).isEmpty());
+        assertTrue(core.app(APP).isEmpty());
+        assertEquals("DetachVolume", keys(deleted).get(0).type());
+    }
+
+    // ---- failover of external volumes ---------------------------------------------------------------------
+
+    @Test
+    void anExternalVolumeOfALostNodeIsFencedBeforeItIsAttachedToTheReplacementOnAnotherNode() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        assertEquals("node-1", byIdentity("db-0").nodeId());
+        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+
+        List<Action> lost = core.tick(t0.plusSeconds(5));
+
+        assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
+                new VolumeCommandKey("AttachVolume", "pgdata-0")), keys(lost));
+        assertEquals("node-1", volumeCommands(lost, FenceVolume.class).get(0).nodeId());
+        assertEquals("node-2", volumeCommands(lost, AttachVolume.class).get(0).nodeId());
+        List<Action> launched = settle(lost, t0.plusSeconds(5));
+        LaunchTask launch = nodeCommands(launched, LaunchTask.class).get(0);
+        assertEquals("node-2", launch.nodeId());
+        // Attached once (1), fenced (2), attached to the replacement (3): the old holder is stale.
+        assertEquals(3, launch.spec().volumes().get(0).fencingEpoch());
+    }
+
+    @Test
+    void aNodeWhoseLeaseOutlastsTheNodeTimeoutHasItsVolumeFencedOnlyOnceTheLeaseIsSurelyOver() {
+        core.observe(node("node-1", t0, 8000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+
+        List<Action> lost = core.tick(t0.plusSeconds(5));
+
+        assertTrue(volumeCommands(lost, VolumeCommand.class).isEmpty());
+        assertEquals(Map.of("waiting for the lease of lost node node-1 to run out", 1), queued(APP).unplaced());
+        core.observe(node("node-2", t0.plusSeconds(8), 3000, BOTH), t0.plusSeconds(8));
+        assertTrue(volumeCommands(core.tick(t0.plusSeconds(8)), VolumeCommand.class).isEmpty());
+
+        // Last heard at t0, lease 8 s, margin 1 s.
+        core.observe(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
+        List<Action> over = core.tick(t0.plusSeconds(9));
+        assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
+                new VolumeCommandKey("AttachVolume", "pgdata-0")), keys(over));
+    }
+
+    // ---- replacing an identity ---------------------------------------------------------------------------
+
+    @Test
+    void replaceInstanceReleasesTheIdentitysVolumesAndPlacesItAfreshWithNewOnes() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.tick(t0.plusSeconds(5));
+        assertEquals(1, queued(APP).waiting());
+
+        ReplaceInstance replace = ReplaceInstance.of(APP, "db-0", "node-1 burnt down");
+        List<Action> actions = core.handle(replace, t0.plusSeconds(6));
+
+        assertEquals(List.of(new VolumeCommandKey("AttachVolume", "team_db.db-0.data~1"),
+                new VolumeCommandKey("ReleaseVolume", "team_db.db-0.data")), keysWithoutFences(actions));
+        TaskRecord fresh = byIdentity("db-0");
+        assertEquals("node-2", fresh.nodeId());
+        assertTrue(fresh.reason().startsWith("REPLACED: identity db-0 given fresh volumes (generation 1)"),
+                fresh.reason());
+        assertTrue(fresh.reason().endsWith("node-1 burnt down"), fresh.reason());
+        // The same command again replaces nothing more.
+        assertTrue(volumeCommands(core.handle(replace, t0.plusSeconds(7)), VolumeCommand.class).isEmpty());
+    }
+
+    @Test
+    void anIdentityWaitingForItsLostNodeIsReplacedAfterTheAppsReplaceAfterSeconds() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        AppDefinition def = db(1, LOCAL).withUnreachableStrategy(new UnreachableStrategy(60));
+        runAll(settle(core.handle(CreateApp.of(def), t0), t0));
+        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.tick(t0.plusSeconds(5));
+
+        core.observe(node("node-2", t0.plusSeconds(64), 3000, BOTH), t0.plusSeconds(64));
+        assertTrue(volumeCommands(core.tick(t0.plusSeconds(64)), VolumeCommand.class).isEmpty());
+        core.observe(node("node-2", t0.plusSeconds(65), 3000, BOTH), t0.plusSeconds(65));
+        List<Action> replaced = core.tick(t0.plusSeconds(65));
+
+        assertEquals("team_db.db-0.data~1", volumeCommands(replaced, AttachVolume.class).get(0).volumeId());
+        assertEquals("node-2", byIdentity("db-0").nodeId());
+        assertTrue(byIdentity("db-0").reason().contains("unreachable for more than 60 s"));
+        assertTrue(volumeCommands(replaced, ReleaseVolume.class).stream()
+                .anyMatch(r -> r.volumeId().equals("team_db.db-0.data")));
+    }
+
+    // ---- deleting ------------------------------------------------------------------------------------------
+
+    @Test
+    void deletingAStatefulAppReleasesItsVolumesOnceItsTasksEnded() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
+
+        List<Action> deleting = core.handle(DeleteApp.of(APP), t0);
+        assertTrue(volumeCommands(deleting, VolumeCommand.class).isEmpty());
+        List<Action> ended = core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0);
+
+        assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data"),
+                new VolumeCommandKey("DetachVolume", "pgdata-0"),
+                new VolumeCommandKey("ReleaseVolume", "pgdata-0"),
+                new VolumeCommandKey("ReleaseVolume", "team_db.db-0.data")), keys(ended));
+        assertTrue(ended.contains(new Action.RemoveApp(APP)));
+        assertTrue(volumeCommands(ended, DeleteVolume.class).isEmpty());
+    }
+
+    @Test
+    void deletingWithWipeReleasesThenDeletesEachVolumeAndALocalOnesNodeRemovesIt() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.handle(DeleteApp.of(APP, true), t0);
+
+        List<Action> ended = core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0);
+
+        assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data"),
+                new VolumeCommandKey("ReleaseVolume", "team_db.db-0.data"),
+                new VolumeCommandKey("DeleteVolume", "team_db.db-0.data")), keys(ended));
+        List<Action> answered = settle(ended, t0);
+        DestroyVolume destroy = nodeCommands(answered, DestroyVolume.class).get(0);
+        assertEquals("node-1", destroy.nodeId());
+        assertEquals("team_db.db-0.data", destroy.volumeId());
+    }
+
+    // ---- the volume view ----------------------------------------------------------------------------------
+
+    @Test
+    void anEventOlderThanTheVolumeTheSchedulerHoldsIsIgnored() {
+        VolumeSnapshot v5 = new VolumeSnapshot("pgdata-0", "pgdata-0", APP, "db-0", VolumeType.EXTERNAL, "sharedfs",
+                64, null, VolumeState.RELEASED, null, null, 3, 5, t0);
+        VolumeSnapshot v3 = new VolumeSnapshot("pgdata-0", "pgdata-0", APP, "db-0", VolumeType.EXTERNAL, "sharedfs",
+                64, null, VolumeState.ATTACHED, "node-1", "t-old", 2, 3, t0);
+        core.handle(VolumeEvent.of(VolumeEvent.Kind.RELEASED, v5, null, null, null), t0);
+
+        List<Action> late = core.handle(VolumeEvent.of(VolumeEvent.Kind.ATTACHED, v3, "t-old", null, null), t0);
+
+        assertTrue(late.isEmpty());
+        assertEquals(5, core.volume("pgdata-0").orElseThrow().version());
+        assertEquals(VolumeState.RELEASED, core.volume("pgdata-0").orElseThrow().state());
+    }
+
+    @Test
+    void aRestartOfAStatefulAppTakesOneIdentityDownAtATimeOnItsOwnVolumes() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(2, LOCAL)), t0), t0));
+
+        List<Action> restart = core.handle(RestartApp.of(APP), t0);
+
+        assertEquals(List.of("db-0"), identitiesOf(nodeCommands(restart, KillTask.class)));
+        List<Action> ended = settle(core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0), t0);
+        assertEquals(List.of("team_db.db-0.data"), nodeCommands(ended, LaunchTask.class).get(0).spec().volumes()
+                .stream().map(VolumeMount::volumeId).toList());
+        assertTrue(nodeCommands(ended, KillTask.class).isEmpty());
+        runAll(List.of());
+        List<Action> next = core.tick(t0.plusSeconds(1));
+        assertEquals(List.of("db-1"), identitiesOf(nodeCommands(next, KillTask.class)));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    private static SchedulerCore newCore() {
+        return new SchedulerCore(SchedulerSettings.defaults(), new PlacementEngine(PlacementStrategy.SPREAD));
+    }
+
+    /** Feeds the volume service's answers back until it is asked nothing more; every action, in order. */
+    private List<Action> settle(List<Action> actions, Instant now) {
+        List<Action> all = new ArrayList<>(actions);
+        List<Action> pending = actions;
+        while (true) {
+            List<VolumeEvent> events = service.answer(pending);
+            if (events.isEmpty()) {
+                return all;
+            }
+            pending = new ArrayList<>();
+            for (VolumeEvent event : events) {
+                pending.addAll(core.handle(event, now));
+            }
+            all.addAll(pending);
+        }
+    }
+
+    /** Every launched task of the app reports RUNNING. */
+    private void runAll(List<Action> ignored) {
+        for (TaskRecord task : core.tasksOf(APP)) {
+            if (task.awaitingVolumes().isEmpty() && !task.state().isActive()) {
+                core.handle(status(task, TaskState.RUNNING), t0);
+            }
+        }
+    }
+
+    private TaskRecord byIdentity(String identity) {
+        return core.tasksOf(APP).stream().filter(t -> identity.equals(t.identity())).reduce((a, b) -> b)
+                .orElseThrow();
+    }
+
+    private List<String> identitiesOf(List<KillTask> kills) {
+        return kills.stream().map(k -> core.tasks().stream().filter(t -> t.taskId().equals(k.taskId())).findFirst()
+                .orElseThrow().identity()).sorted().toList();
+    }
+
+    private AppQueue queued(String appId) {
+        return core.queued(appId).orElseThrow();
+    }
+
+    private static AppDefinition db(int instances, AppVolume... volumes) {
+        return AppDefinition.basic(APP, "run", null, instances, 0.1, 16, 0, Map.of(), Map.of(), List.of())
+                .withVolumes(List.of(volumes));
+    }
+
+    private static NodeHeartbeat node(String id, Instant at, long leaseMillis, List<String> providers,
+                                      String... running) {
+        return new NodeHeartbeat("hb-" + UUID.randomUUID(), 1, at, null, id, id, "127.0.0.1",
+                new NodeResources(4, 4096, 10000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
+                "http://127.0.0.1:1", List.of(running), Map.of(), new NodeVolumes(providers, leaseMillis));
+    }
+
+    private TaskStatus status(TaskRecord task, TaskState state) {
+        return new TaskStatus("st-" + UUID.randomUUID(), 1, t0, null, task.taskId(), task.appId(), task.nodeId(),
+                state, null, null);
+    }
+
+    /** A volume command's type and volume, enough to check order. */
+    record VolumeCommandKey(String type, String volumeId) {
+    }
+
+    private static List<VolumeCommandKey> keys(List<Action> actions) {
+        return volumeCommands(actions, VolumeCommand.class).stream()
+                .map(c -> new VolumeCommandKey(c.getClass().getSimpleName(), c.volumeId())).toList();
+    }
+
+    private static List<VolumeCommandKey> keysWithoutFences(List<Action> actions) {
+        return keys(actions).stream().filter(k -> !k.type().equals("FenceVolume")).toList();
+    }
+
+    private static List<TaskRecord> records(List<Action> actions) {
+        return actions.stream().filter(a -> a instanceof Action.RecordTask).map(a -> ((Action.RecordTask) a).task())
+                .toList();
+    }
+
+    private static <T> List<T> volumeCommands(List<Action> actions, Class<T> type) {
+        return actions.stream().filter(a -> a instanceof Action.SendToVolumes)
+                .map(a -> ((Action.SendToVolumes) a).command()).filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <T> List<T> nodeCommands(List<Action> actions, Class<T> type) {
+        return actions.stream().filter(a -> a instanceof Action.SendToNode).map(a -> ((Action.SendToNode) a).command())
+                .filter(type::isInstance).map(type::cast).toList();
+    }
+}
