@@ -3,6 +3,7 @@ package dev.berth.contracts.messages;
 import dev.berth.contracts.app.AppDefinition;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The accepted desired state of one app, on the compacted {@code berth.apps} keyed by app id.
@@ -14,32 +15,65 @@ import java.time.Instant;
  *                      current. A change that needs fresh tasks (a restart) raises it to the new
  *                      version, so the scheduler replaces older tasks even after a failover; a scale
  *                      raises only {@code version}. 0 in records written before it existed.
+ * @param wipe          with {@code deleting}: the app's volumes are to be destroyed, not only released
+ * @param generations   identity → how many times it was given fresh volumes (a replacement); an
+ *                      identity not listed has generation 0. Kept here so that a scheduler that
+ *                      takes over before the replacement's first task is placed still knows it.
  */
 public record AppState(String id, int schemaVersion, Instant occurredAt, String correlationId,
                        String appId, long version, AppDefinition definition, boolean deleting,
-                       long configVersion) implements Message {
+                       long configVersion, boolean wipe, Map<String, Integer> generations) implements Message {
+
+    public AppState {
+        generations = generations == null ? Map.of() : Map.copyOf(generations);
+    }
+
+    /** A state without wipe and replacements (records written before they existed read the same). */
+    public AppState(String id, int schemaVersion, Instant occurredAt, String correlationId, String appId,
+                    long version, AppDefinition definition, boolean deleting, long configVersion) {
+        this(id, schemaVersion, occurredAt, correlationId, appId, version, definition, deleting, configVersion,
+                false, Map.of());
+    }
 
     /** A newly created app: version 1, every task current. */
     public static AppState of(AppDefinition definition, long version, boolean deleting, String correlationId) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), correlationId, definition.id(), version,
-                definition, deleting, version);
+                definition, deleting, version, false, Map.of());
     }
 
     /** The next version with another definition (a scale); tasks stay current. */
     public AppState scaled(AppDefinition newDefinition, String cause) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, newDefinition,
-                deleting, configVersion);
+                deleting, configVersion, wipe, generations);
     }
 
     /** The next version, whose tasks must all be fresh (a restart). */
     public AppState restarted(String cause) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, definition,
-                deleting, version + 1);
+                deleting, version + 1, wipe, generations);
     }
 
-    /** The next version, marked for deletion. */
+    /** The next version, marked for deletion; its volumes kept (released). */
     public AppState deleted(String cause) {
+        return deleted(false, cause);
+    }
+
+    /** The next version, marked for deletion; with {@code wipeVolumes} its volumes destroyed with it. */
+    public AppState deleted(boolean wipeVolumes, String cause) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, definition,
-                true, configVersion);
+                true, configVersion, wipeVolumes, generations);
+    }
+
+    /** The next version, with {@code identity} given fresh volumes: its generation one higher. */
+    public AppState replacing(String identity, String cause) {
+        Map<String, Integer> next = new java.util.HashMap<>(generations);
+        next.merge(identity, 1, Integer::sum);
+        return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, definition,
+                deleting, configVersion, wipe, next);
+    }
+
+    /** The generation of an identity's volumes: 0 until it is first replaced. */
+    public int generation(String identity) {
+        return generations.getOrDefault(identity, 0);
     }
 }
