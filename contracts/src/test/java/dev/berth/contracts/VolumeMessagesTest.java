@@ -5,6 +5,7 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
@@ -114,6 +115,24 @@ class VolumeMessagesTest {
                 new NodeResources(1, 1, 1), new PortRange(1, 2), Map.of(), "cgroups-v1", null, List.of()))
                 .replace(",\"volumes\":{\"providers\":[],\"leaseMillis\":0}", "");
         assertEquals(NodeVolumes.NONE, ((NodeReport) JsonCodec.decode(old, NodeReport.class)).volumes());
+    }
+
+    @Test
+    void appStatesKeepAWipeAndTheGenerationsOfReplacedIdentities() {
+        AppDefinition db = ((ParsedApp.Valid) AppDefinitionParser.parse(
+                "{\"id\":\"/db\",\"cmd\":\"x\",\"container\":{\"volumes\":[{\"containerPath\":\"data\","
+                        + "\"persistent\":{\"size\":64}}]}}")).app();
+        AppState state = AppState.of(db, 1, false, null).replacing("db-1", "c1").replacing("db-1", "c2");
+        assertEquals(2, state.generation("db-1"));
+        assertEquals(0, state.generation("db-0"));
+        AppState wiping = state.deleted(true, "c3");
+        assertTrue(wiping.deleting() && wiping.wipe());
+        assertEquals(2, wiping.generation("db-1"), "a delete keeps the generations");
+        assertRoundTrip(wiping, AppState.class);
+        String old = "{\"id\":\"m\",\"schemaVersion\":1,\"appId\":\"/db\",\"version\":1,\"deleting\":true}";
+        AppState read = JsonCodec.decode(old, AppState.class);
+        assertFalse(read.wipe());
+        assertEquals(0, read.generation("db-0"));
     }
 
     @Test
