@@ -2,7 +2,6 @@ package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.KillSelection;
-import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
@@ -30,7 +29,6 @@ import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.contracts.messages.VolumeSnapshot;
-import dev.berth.contracts.messages.VolumeState;
 import dev.berth.scheduler.placement.Cluster;
 import dev.berth.scheduler.placement.NodeInfo;
 import dev.berth.scheduler.placement.NodeMode;
@@ -70,7 +68,7 @@ import java.util.TreeSet;
  * <p>A stateful app (one with volumes) is reconciled by identity instead ({@code db-0}, {@code db-1}):
  * each identity owns its volumes, is launched only once the volume service attached them, returns to
  * the node its local volume lives on, and has its external volumes fenced before they follow it to
- * another node; see {@link #reconcileStatefulApp} and {@link StatefulVolumes}.
+ * another node; see {@link StatefulReconciler} and {@link StatefulVolumes}.
  *
  * <p>Every action is applied to this state as it is emitted, so the state always equals what the
  * actions will have written once committed. If a commit fails, the owner must throw this object
@@ -113,15 +111,8 @@ public final class SchedulerCore {
     private final Set<String> unconfirmed = new HashSet<>();
     /** Each node's volume lease in ms, from its latest report. */
     private final Map<String, Long> leases = new HashMap<>();
-    /** The volume drivers some registered node serves; null when a node changed and it must be counted again. */
-    private Set<String> offeredProviders;
     private final StatefulVolumes volumes = new StatefulVolumes(new NodeLiveness());
-    /** Why a stateful app's last launch failed at its volumes, shown on the queue while it backs off. */
-    private final Map<String, String> volumeFailures = new HashMap<>();
-    /** appId → instance → why it was given fresh volumes, for the record of its next task (an audited act). */
-    private final Map<String, Map<Integer, String>> replacements = new HashMap<>();
-    /** The last ReplaceInstance carried out per identity, so that a repeated command replaces only once. */
-    private final Map<String, String> replaceCommands = new HashMap<>();
+    private final StatefulReconciler stateful;
     /** Set once the first input after a rebuild has taken up the launches that still wait for volumes. */
     private boolean resumed;
 
@@ -132,6 +123,7 @@ public final class SchedulerCore {
     public SchedulerCore(SchedulerSettings settings, PlacementEngine engine) {
         this.settings = settings;
         this.engine = engine;
+        this.stateful = new StatefulReconciler(new Internals(), volumes, engine, cluster);
     }
 
     // ---- rebuilding from the compacted topics -------------------------------------------------
@@ -162,7 +154,7 @@ public final class SchedulerCore {
         lastHeard.put(report.nodeId(), report.occurredAt());
         leases.put(report.nodeId(), report.volumes().leaseMillis());
         cluster.putNode(info(report));
-        offeredProviders = null;
+        stateful.nodesChanged();
     }
 
     /** A volume event read during rebuild: the latest snapshot per volume stands. */
@@ -204,18 +196,14 @@ public final class SchedulerCore {
                 // Redelivered, or a racing second create: the first accepted one stands.
                 return plan.actions;
             }
-            volumes.newApp(create.appId());
-            plan.recordApp(AppState.of(create.app(), 1, false, create.id()));
+            plan.recordApp(volumes.created(AppState.of(create.app(), 1, false, create.id())));
         } else if (existing == null || existing.deleting()) {
             // Scale, restart, replace or delete of an app that is gone or going: nothing to do.
             return plan.actions;
         } else if (command instanceof DeleteApp delete) {
-            if (delete.wipe()) {
-                volumes.wipeOnRemoval(delete.appId());
-            }
-            plan.recordApp(existing.deleted(delete.id()));
+            plan.recordApp(existing.deleted(delete.wipe(), delete.id()));
         } else if (command instanceof ReplaceInstance replace) {
-            if (!replaceInstance(existing, replace, plan)) {
+            if (!stateful.replaceInstance(existing, replace, plan)) {
                 return plan.actions;
             }
         } else if (command instanceof ScaleApp scale) {
@@ -228,7 +216,6 @@ public final class SchedulerCore {
             backoffs.remove(existing.appId());
             plan.recordApp(existing.restarted(restart.id()));
         }
-        unplacedAtEpoch.remove(command.appId());
         reconcileApp(apps.get(command.appId()), plan);
         return plan.actions;
     }
@@ -286,7 +273,7 @@ public final class SchedulerCore {
         leases.put(report.nodeId(), report.volumes().leaseMillis());
         boolean changed = cluster.putNode(info(report));
         if (changed) {
-            offeredProviders = null;
+            stateful.nodesChanged();
         }
         boolean gainedNode = before == null || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
         if (gainedNode || changed) {
@@ -358,10 +345,7 @@ public final class SchedulerCore {
         forgiveStableApps(now);
         progressDrains(plan);
         reconcileUnsettled(plan);
-        for (String appId : volumes.pendingApps()) {
-            // Releases that wait for a lost node's lease to run out.
-            volumes.collect(appId, apps.get(appId), tasksOf(appId), now, plan);
-        }
+        stateful.collectPending(plan);
         for (String appId : List.copyOf(queue.keySet())) {
             if (!apps.containsKey(appId)) {
                 plan.removeQueue(appId);
@@ -383,13 +367,7 @@ public final class SchedulerCore {
         }
         // A volume's binding or holder changed: an identity waiting on it may be placeable now.
         capacityEpoch++;
-        switch (event.kind()) {
-            case ATTACHED -> volumeAttached(event, plan);
-            case ATTACH_REFUSED -> attachRefused(event, plan);
-            case DELETED -> volumes.destroyIfLocalDeleted(event, plan);
-            default -> {
-            }
-        }
+        stateful.volumeChanged(event, plan);
         String appId = event.volume().appId();
         AppState app = appId == null ? null : apps.get(appId);
         if (app != null && unsettled.contains(appId)) {
@@ -447,10 +425,7 @@ public final class SchedulerCore {
         Plan plan = new Plan(now);
         if (!resumed) {
             resumed = true;
-            resumeVolumeHandshakes(plan);
-            for (String appId : volumes.appsWithVolumes()) {
-                volumes.collect(appId, apps.get(appId), tasksOf(appId), now, plan);
-            }
+            stateful.resume(plan);
         }
         return plan;
     }
@@ -486,17 +461,18 @@ public final class SchedulerCore {
         List<TaskRecord> all = tasksOf(appId);
         if (app.deleting()) {
             all.stream().filter(t -> t.desired() == DesiredState.RUN).forEach(t -> stop(t, "app deleted", plan));
-            if (tasksByApp.getOrDefault(appId, Map.of()).isEmpty()) {
+            // Once its tasks have all ended (and detached), its volumes are released, or deleted by a wipe;
+            // it is gone only when none waits for a lost node's lease, so that its state still says wipe.
+            if (tasksByApp.getOrDefault(appId, Map.of()).isEmpty()
+                    && volumes.collect(appId, app, List.of(), plan.now, plan)) {
                 plan.removeApp(appId);
-                // Its tasks have all ended (and detached): its volumes are released, or deleted by a wipe.
-                volumes.collect(appId, null, List.of(), plan.now, plan);
             } else {
                 unsettled.add(appId);
             }
             return;
         }
         if (app.definition().isStateful()) {
-            reconcileStatefulApp(app, plan);
+            stateful.reconcile(app, plan);
             return;
         }
         AppDefinition def = app.definition();
@@ -520,9 +496,8 @@ public final class SchedulerCore {
             slots.removeAll(victims);
         }
 
-        Backoff backoff = backoffs.get(appId);
-        Instant delayedUntil = backoff != null && plan.now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
-        boolean hopeless = Long.valueOf(capacityEpoch).equals(unplacedAtEpoch.get(appId));
+        Instant delayedUntil = delayedUntil(appId, plan.now);
+        boolean hopeless = searchedInVain(appId);
         List<TaskRequest> requests = new ArrayList<>();
         List<Launch> launches = new ArrayList<>();
         if (delayedUntil == null) {
@@ -580,139 +555,42 @@ public final class SchedulerCore {
             }
         }
         restarting |= !replacementOf.isEmpty();
-        if (unplacedAny) {
+        conclude(appId, new Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless && !launches.isEmpty(),
+                restarting), plan);
+    }
+
+    /**
+     * What one pass over an app came to.
+     *
+     * @param waiting      instances not placed (waiting for room, a node, a lease or a delay)
+     * @param reasons      why, counted
+     * @param delayedUntil the end of the app's backoff, if it backs off
+     * @param unplacedAny  a search found no room: not searched again until room may have appeared
+     * @param keepVerdict  no search was made because the last one found no room: that verdict stands
+     * @param underWay     something moves (a restart): the app is looked at again even if nothing waits
+     */
+    record Pass(int waiting, Map<String, Integer> reasons, Instant delayedUntil, boolean unplacedAny,
+                boolean keepVerdict, boolean underWay) {
+    }
+
+    /** The app's queue entry, whether it is searched again, and whether it is looked at on every tick. */
+    private void conclude(String appId, Pass pass, Plan plan) {
+        if (pass.unplacedAny()) {
             unplacedAtEpoch.put(appId, capacityEpoch);
-        } else if (!hopeless || launches.isEmpty()) {
+        } else if (!pass.keepVerdict()) {
             unplacedAtEpoch.remove(appId);
         }
-        publishQueue(appId, waiting, reasons, delayedUntil, plan);
-        if (waiting > 0 || delayedUntil != null || restarting) {
+        publishQueue(appId, pass.waiting(), pass.reasons(), pass.delayedUntil(), plan);
+        if (pass.waiting() > 0 || pass.delayedUntil() != null || pass.underWay()) {
             unsettled.add(appId);
         } else {
             unsettled.remove(appId);
         }
     }
 
-    // ---- stateful apps: identities and their volumes ------------------------------------------------
-
-    /**
-     * A stateful app is reconciled by identity: instance {@code i} is identity {@code db-i} and owns
-     * its volumes. Identities {@code 0 … instances-1} are wanted; those above are stopped, highest
-     * first whatever the kill selection (as a StatefulSet scales down), and their volumes released
-     * once their tasks ended. An identity is placed again only once its previous task has ended, so
-     * that its volumes are free; it waits while no node serves its volume drivers, while the node its
-     * local volume lives on is away, or while a lost node's lease still covers one of its external
-     * volumes. A restart takes down one identity at a time, and only while all the others run.
-     */
-    private void reconcileStatefulApp(AppState app, Plan plan) {
-        String appId = app.appId();
-        AppDefinition def = app.definition();
-        List<TaskRecord> all = tasksOf(appId);
-        for (int i = all.size() - 1; i >= 0; i--) {
-            TaskRecord task = all.get(i);
-            if (task.desired() == DesiredState.RUN && task.instance() >= def.instances()) {
-                stop(task, "scaled down", plan);
-            }
-        }
-        boolean restarting = restartOneIdentity(app, plan);
-        all = tasksOf(appId);
-        Set<Integer> busy = new HashSet<>();
-        all.forEach(t -> busy.add(t.instance()));
-
-        Backoff backoff = backoffs.get(appId);
-        Instant delayedUntil = backoff != null && plan.now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
-        boolean hopeless = Long.valueOf(capacityEpoch).equals(unplacedAtEpoch.get(appId));
-        Map<String, Integer> reasons = new TreeMap<>();
-        int waiting = 0;
-        List<IdentityVolumes> toPlace = new ArrayList<>();
-        List<TaskRequest> requests = new ArrayList<>();
-        for (int instance = 0; instance < def.instances(); instance++) {
-            if (busy.contains(instance)) {
-                continue;
-            }
-            if (delayedUntil != null) {
-                waiting++;
-                continue;
-            }
-            IdentityVolumes identity = volumes.volumesOf(def, instance, all);
-            String why = whyIdentityWaits(app, identity, plan);
-            if (why == null) {
-                // Again: an identity replaced just now (unreachableStrategy) has its next generation.
-                identity = volumes.volumesOf(def, instance, all);
-            }
-            if (why != null) {
-                waiting++;
-                reasons.merge(why, 1, Integer::sum);
-            } else if (hopeless) {
-                // Nothing that could make room has happened since the last search: the same answer.
-                waiting++;
-            } else {
-                toPlace.add(identity);
-                requests.add(statefulRequest(def, TaskIds.newTaskId(appId), identity));
-            }
-        }
-        if (delayedUntil != null && volumeFailures.containsKey(appId)) {
-            reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
-        }
-        if (hopeless) {
-            AppQueue last = queue.get(appId);
-            if (last != null) {
-                last.unplaced().forEach((r, n) -> reasons.merge(r, n, Math::max));
-            }
-        }
-        boolean unplacedAny = false;
-        if (!requests.isEmpty()) {
-            List<PlacementResult> results = engine.place(requests, cluster);
-            for (int i = 0; i < results.size(); i++) {
-                if (results.get(i) instanceof PlacementResult.Placed placed) {
-                    launchIdentity(app, requests.get(i).taskId(), toPlace.get(i), placed, plan);
-                } else {
-                    waiting++;
-                    unplacedAny = true;
-                    ((PlacementResult.Unplaced) results.get(i)).reasons().forEach((r, n) -> reasons.merge(r, n, Math::max));
-                }
-            }
-        }
-        if (unplacedAny) {
-            unplacedAtEpoch.put(appId, capacityEpoch);
-        } else if (!hopeless) {
-            unplacedAtEpoch.remove(appId);
-        }
-        publishQueue(appId, waiting, reasons, delayedUntil, plan);
-        if (waiting > 0 || delayedUntil != null || restarting) {
-            unsettled.add(appId);
-        } else {
-            unsettled.remove(appId);
-        }
-        volumes.collect(appId, app, tasksOf(appId), plan.now, plan);
-    }
-
-    /**
-     * Why the identity cannot be placed now, or null when it can. An identity whose local volume's
-     * node has been unreachable for the app's {@code unreachableStrategy.replaceAfterSeconds} is
-     * replaced here (fresh volumes, placed anywhere) instead of waiting on.
-     */
-    private String whyIdentityWaits(AppState app, IdentityVolumes identity, Plan plan) {
-        for (String provider : identity.providers()) {
-            if (!offeredProviders().contains(provider)) {
-                return "no node offers volume provider " + provider;
-            }
-        }
-        Optional<String> pinned = volumes.pinnedNode(identity);
-        if (pinned.isPresent() && !(cluster.node(pinned.get()).isPresent()
-                && cluster.mode(pinned.get()) == NodeMode.READY)) {
-            Integer replaceAfter = app.definition().unreachableStrategy().replaceAfterSeconds();
-            if (replaceAfter != null && unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now) <= 0) {
-                replaceIdentity(app, identity.instance(), "node " + pinned.get() + " unreachable for more than "
-                        + replaceAfter + " s (unreachableStrategy)", plan);
-                // Fresh volumes live nowhere yet: the identity may go to any node.
-                return null;
-            }
-            return "waiting for node " + pinned.get() + ", which holds its local volume";
-        }
-        return volumes.leaseWait(identity, null, plan.now)
-                .map(wait -> "waiting for the lease of lost node " + wait.nodeId() + " to run out")
-                .orElse(null);
+    /** True when the app's last search found no room and nothing that could make room has happened since. */
+    private boolean searchedInVain(String appId) {
+        return Long.valueOf(capacityEpoch).equals(unplacedAtEpoch.get(appId));
     }
 
     /** When a node stopped being heard from long enough to count as unreachable. */
@@ -720,186 +598,6 @@ public final class SchedulerCore {
         Instant heard = lastHeard.get(nodeId);
         Instant base = heard == null || heard.isBefore(liveSince) ? liveSince : heard;
         return base.plus(settings.nodeTimeout());
-    }
-
-    private TaskRequest statefulRequest(AppDefinition def, String taskId, IdentityVolumes identity) {
-        return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
-                identity.providers(), volumes.pinnedNode(identity).orElse(null));
-    }
-
-    /**
-     * The identity's task is placed: recorded STAGING with its volumes awaited, and each volume
-     * attached (after the detach or fence of its old holder). The launch waits for every ATTACHED.
-     */
-    private void launchIdentity(AppState app, String taskId, IdentityVolumes identity, PlacementResult.Placed where,
-                                Plan plan) {
-        AppDefinition def = app.definition();
-        TaskRecord task = TaskRecord.launchedWithVolumes(app.id(), taskId, def.id(), app.version(),
-                identity.instance(), identity.identity(), where.nodeId(), where.host(), where.ports(), plan.now, null,
-                identity.mounts());
-        String replaced = replacements.getOrDefault(app.appId(), Map.of()).get(identity.instance());
-        if (replaced != null) {
-            // The replacement is an operator-visible act: its first task says so.
-            task = task.observed(TaskState.STAGING, replaced, null, app.id(), plan.now);
-            replacements.get(app.appId()).remove(identity.instance());
-        }
-        plan.recordTask(task);
-        volumes.attach(identity, task, plan);
-    }
-
-    /** The task waits for no volume any more: it is launched, with every mount's epoch. */
-    private void launchAttached(TaskRecord task, Plan plan) {
-        AppState app = apps.get(task.appId());
-        if (app == null) {
-            return;
-        }
-        AppDefinition def = app.definition();
-        plan.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
-                spec(def, task.ports(), task.volumes()), task.id()));
-        volumeFailures.remove(task.appId());
-    }
-
-    private void volumeAttached(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : tasks.get(event.taskId());
-        String volumeId = event.volumeId();
-        if (task == null || !task.awaitingVolumes().contains(volumeId)
-                || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
-            // A repeat, or about a task that has ended meanwhile (its detach follows the attach).
-            return;
-        }
-        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), plan.now);
-        plan.recordTask(updated);
-        if (updated.awaitingVolumes().isEmpty()) {
-            launchAttached(updated, plan);
-        }
-    }
-
-    /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
-    private void attachRefused(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : tasks.get(event.taskId());
-        if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
-            return;
-        }
-        String reason = TaskStatus.VOLUME_FAILED + ": volume " + event.volumeId() + ": "
-                + (event.reason() == null ? "attach refused" : event.reason());
-        plan.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), plan.now));
-        plan.removeTask(task.taskId());
-        volumes.taskEnded(task, false, plan);
-        AppState app = apps.get(task.appId());
-        if (app != null && task.desired() == DesiredState.RUN) {
-            volumeFailures.put(app.appId(), reason);
-            backOff(app, plan.now);
-            reconcileApp(app, plan);
-        }
-    }
-
-    /**
-     * After a takeover: tasks the previous scheduler placed whose volumes were not all attached yet.
-     * A volume the view already shows attached to the task counts; for the others the attach is sent
-     * again (the service answers a repeat with ATTACHED); a task with nothing left to wait for launches.
-     */
-    private void resumeVolumeHandshakes(Plan plan) {
-        for (TaskRecord task : List.copyOf(tasks.values())) {
-            AppState app = apps.get(task.appId());
-            if (task.awaitingVolumes().isEmpty() || app == null || task.volumes().isEmpty()) {
-                continue;
-            }
-            if (task.desired() != DesiredState.RUN) {
-                stop(task, "stopped before its volumes were attached", plan);
-                continue;
-            }
-            IdentityVolumes identity = IdentityVolumes.of(app.definition(), task.instance(),
-                    IdentityVolumes.generationOf(task.volumes().get(0).volumeId()));
-            TaskRecord current = task;
-            for (String volumeId : task.awaitingVolumes()) {
-                Optional<VolumeSnapshot> known = volumes.volume(volumeId);
-                if (known.isPresent() && known.get().state() == VolumeState.ATTACHED
-                        && task.taskId().equals(known.get().attachedTaskId())
-                        && task.nodeId().equals(known.get().attachedNodeId())) {
-                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, plan.now);
-                } else {
-                    volumes.attachAgain(identity, volumeId, task, plan);
-                }
-            }
-            if (current != task) {
-                plan.recordTask(current);
-                if (current.awaitingVolumes().isEmpty()) {
-                    launchAttached(current, plan);
-                }
-            }
-        }
-    }
-
-    /**
-     * Restarts a stateful app one identity at a time, in place: the outdated task is stopped first
-     * (its volumes cannot be attached to a second task beside it) and its identity placed again once
-     * it ended. The next one goes only when every identity runs again.
-     *
-     * @return whether a restart is still under way
-     */
-    private boolean restartOneIdentity(AppState app, Plan plan) {
-        List<TaskRecord> all = tasksOf(app.appId());
-        List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
-                && t.appVersion() < app.configVersion() && t.instance() < app.definition().instances()).toList();
-        if (outdated.isEmpty()) {
-            return false;
-        }
-        boolean allUp = all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
-                && all.size() >= app.definition().instances();
-        if (allUp) {
-            stop(outdated.get(0), "restarted", plan);
-        }
-        return true;
-    }
-
-    /**
-     * An operator's (or the gateway's) ReplaceInstance: the identity gets fresh volumes and is placed
-     * anew. A repeated command (same id) does nothing the second time.
-     *
-     * @return false when there is nothing to replace
-     */
-    private boolean replaceInstance(AppState app, ReplaceInstance command, Plan plan) {
-        AppDefinition def = app.definition();
-        int instance = Volumes.instanceOf(app.appId(), command.identity());
-        String key = app.appId() + " " + command.identity();
-        if (!def.isStateful() || instance < 0 || instance >= def.instances()
-                || command.id().equals(replaceCommands.get(key))) {
-            return false;
-        }
-        replaceCommands.put(key, command.id());
-        replaceIdentity(app, instance, "replaced by an operator"
-                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), plan);
-        return true;
-    }
-
-    /**
-     * Gives identity {@code instance} its next generation of volumes: the current ones are released
-     * (data kept, never destroyed) once no task holds them, and its running task, if any, is stopped
-     * so the identity can be placed afresh.
-     */
-    private void replaceIdentity(AppState app, int instance, String why, Plan plan) {
-        List<TaskRecord> appTasks = tasksOf(app.appId());
-        int generation = volumes.replace(app.appId(), instance, appTasks);
-        String identity = Volumes.identity(app.appId(), instance);
-        String note = "REPLACED: identity " + identity + " given fresh volumes (generation " + generation + "): " + why;
-        replacements.computeIfAbsent(app.appId(), a -> new HashMap<>()).put(instance, note);
-        for (TaskRecord task : appTasks) {
-            if (task.instance() == instance && task.desired() == DesiredState.RUN) {
-                stop(task, note, plan);
-            }
-        }
-        unplacedAtEpoch.remove(app.appId());
-    }
-
-    /** The volume drivers at least one registered node serves. */
-    private Set<String> offeredProviders() {
-        if (offeredProviders == null) {
-            Set<String> offered = new HashSet<>();
-            cluster.nodes().forEach(n -> offered.addAll(n.volumeProviders()));
-            offeredProviders = offered;
-        }
-        return offeredProviders;
     }
 
     /** What the volume rules need to know of nodes, from this core's own view of them. */
@@ -1076,8 +774,13 @@ public final class SchedulerCore {
     }
 
     private boolean backingOff(String appId, Instant now) {
+        return delayedUntil(appId, now) != null;
+    }
+
+    /** When the failing app may launch again; null when it is not backing off. */
+    private Instant delayedUntil(String appId, Instant now) {
         Backoff backoff = backoffs.get(appId);
-        return backoff != null && now.isBefore(backoff.notBefore());
+        return backoff != null && now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
     }
 
     /** An app whose every instance has stayed up for a while since its last failure starts afresh. */
@@ -1112,7 +815,7 @@ public final class SchedulerCore {
                 task.id()));
     }
 
-    private static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
+    static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
         return new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(), def.disk(), ports,
                 def.user(), def.healthChecks(), def.isolation(), mounts);
     }
@@ -1210,8 +913,71 @@ public final class SchedulerCore {
         cluster.release(taskId);
     }
 
+    /** What the stateful rules may use of this core: its index, backoffs, placement and queue. */
+    private final class Internals implements StatefulReconciler.Core {
+        @Override
+        public Optional<AppState> app(String appId) {
+            return SchedulerCore.this.app(appId);
+        }
+
+        @Override
+        public List<TaskRecord> tasksOf(String appId) {
+            return SchedulerCore.this.tasksOf(appId);
+        }
+
+        @Override
+        public Optional<TaskRecord> task(String taskId) {
+            return Optional.ofNullable(tasks.get(taskId));
+        }
+
+        @Override
+        public Collection<TaskRecord> tasks() {
+            return SchedulerCore.this.tasks();
+        }
+
+        @Override
+        public void stop(TaskRecord task, String reason, StatefulReconciler.Plan plan) {
+            SchedulerCore.this.stop(task, reason, (Plan) plan);
+        }
+
+        @Override
+        public void reconcile(AppState app, StatefulReconciler.Plan plan) {
+            reconcileApp(app, (Plan) plan);
+        }
+
+        @Override
+        public Instant delayedUntil(String appId, Instant now) {
+            return SchedulerCore.this.delayedUntil(appId, now);
+        }
+
+        @Override
+        public void backOff(AppState app, Instant now) {
+            SchedulerCore.this.backOff(app, now);
+        }
+
+        @Override
+        public boolean searchedInVain(String appId) {
+            return SchedulerCore.this.searchedInVain(appId);
+        }
+
+        @Override
+        public Map<String, Integer> unplacedReasons(String appId) {
+            return SchedulerCore.this.unplacedReasons(appId);
+        }
+
+        @Override
+        public void conclude(String appId, Pass pass, StatefulReconciler.Plan plan) {
+            SchedulerCore.this.conclude(appId, pass, (Plan) plan);
+        }
+
+        @Override
+        public Instant unreachableSince(String nodeId) {
+            return SchedulerCore.this.unreachableSince(nodeId);
+        }
+    }
+
     /** Collects actions and applies each one to the state as it is emitted. */
-    private final class Plan implements StatefulVolumes.Sink {
+    private final class Plan implements StatefulReconciler.Plan {
         final List<Action> actions = new ArrayList<>();
         final Instant now;
 
@@ -1219,8 +985,16 @@ public final class SchedulerCore {
             this.now = now;
         }
 
-        void recordApp(AppState app) {
+        @Override
+        public Instant now() {
+            return now;
+        }
+
+        @Override
+        public void recordApp(AppState app) {
             apps.put(app.appId(), app);
+            // The app asks for something new (a command, a replacement): its placements are searched again.
+            unplacedAtEpoch.remove(app.appId());
             actions.add(new Action.RecordApp(app));
         }
 
@@ -1230,20 +1004,20 @@ public final class SchedulerCore {
             backoffs.remove(appId);
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
-            volumeFailures.remove(appId);
-            replacements.remove(appId);
-            volumes.appRemoved(appId);
+            stateful.appRemoved(appId);
             if (queue.containsKey(appId)) {
                 removeQueue(appId);
             }
         }
 
-        void recordTask(TaskRecord task) {
+        @Override
+        public void recordTask(TaskRecord task) {
             index(task);
             actions.add(new Action.RecordTask(task));
         }
 
-        void removeTask(String taskId) {
+        @Override
+        public void removeTask(String taskId) {
             TaskRecord gone = tasks.get(taskId);
             unindex(taskId);
             capacityEpoch++;

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The scheduler's side of stateful identities: which volumes an identity owns (its generation), the
@@ -39,12 +40,14 @@ import java.util.Set;
  * {@link Nodes#leaseOverAt}): before that, the old task may still be writing. The detach or fence is
  * sent before the attach or release that needs it, on the same key, so the service sees them in order.
  *
- * <p>What is kept only in memory here (lost holders the view does not show yet, the handovers and
- * releases already sent, a replacement's generation before its volumes exist, a wipe in progress)
- * only saves repeats or covers the time until the volume service's events arrive: a scheduler that
- * takes over derives the same decisions from the task records and {@code berth.volume-events}. Two
- * things are lost with it: a replacement not yet placed falls back to the identity's released
- * volumes, and a wipe still waiting for its app's tasks to end becomes a plain release.
+ * <p>What decides an identity's volumes survives a failover: its generation and a delete's wipe are
+ * on its {@link AppState} ({@code berth.apps}), the volumes themselves in the view
+ * ({@code berth.volume-events}), their holders in the task records. What is kept only in memory here
+ * (lost holders the view does not show yet, the handovers, releases and deletes already sent, the
+ * apps whose releases wait for a lease) only saves repeats or covers the time until the volume
+ * service's events arrive: a scheduler that takes over derives the same decisions from the topics.
+ * The one thing it may lose is a soft preference: the node an external volume was last attached to
+ * is known only while the topic still holds a snapshot that names it (see {@link #lastNode}).
  */
 final class StatefulVolumes {
     /** Where the decisions go: the core's plan. */
@@ -78,10 +81,6 @@ final class StatefulVolumes {
     private final Map<String, Holder> handedOver = new HashMap<>();
     private final Set<String> releaseSent = new HashSet<>();
     private final Set<String> deleteSent = new HashSet<>();
-    /** appId → instance → generation given by a replacement, until its volumes show in a record or the view. */
-    private final Map<String, Map<Integer, Integer>> replacedGenerations = new HashMap<>();
-    /** Apps deleted with {@code wipe}: their volumes are deleted once released. */
-    private final Set<String> wiped = new HashSet<>();
     /** Apps with a volume to release that waits for a lost node's lease: looked at on every tick. */
     private final Set<String> pending = new LinkedHashSet<>();
 
@@ -140,54 +139,74 @@ final class StatefulVolumes {
 
     // ---- identities -------------------------------------------------------------------------------
 
-    /**
-     * The volumes identity {@code instance} owns now: those of its current generation, the highest one
-     * known from its task records, the view, or a replacement. A generation whose volumes were all
-     * deleted (the app was wiped, then created again) is not reused: the next one is fresh.
-     */
-    IdentityVolumes volumesOf(AppDefinition def, int instance, Collection<TaskRecord> appTasks) {
-        return IdentityVolumes.of(def, instance, generation(def.id(), instance, appTasks));
+    /** The volumes identity {@code instance} of the app owns now, at its current {@link #generation}. */
+    IdentityVolumes volumesOf(AppState app, int instance) {
+        return IdentityVolumes.of(app.definition(), instance, generation(app, instance));
     }
 
-    private int generation(String appId, int instance, Collection<TaskRecord> appTasks) {
-        int generation = replacedGenerations.getOrDefault(appId, Map.of()).getOrDefault(instance, 0);
-        for (TaskRecord task : appTasks) {
-            if (task.instance() == instance) {
-                for (VolumeMount mount : task.volumes()) {
-                    generation = Math.max(generation, IdentityVolumes.generationOf(mount.volumeId()));
-                }
+    /**
+     * The generation identity {@code instance} is at: the one its app's state records (raised by each
+     * replacement, so a scheduler that takes over before the new volumes exist knows it), passed over
+     * while the view shows that generation's volumes deleted (a wiped app created again): a deleted
+     * volume cannot be attached again, so the next generation is fresh.
+     */
+    int generation(AppState app, int instance) {
+        String identity = Volumes.identity(app.appId(), instance);
+        Set<Integer> deleted = new HashSet<>();
+        for (VolumeSnapshot volume : view.ofApp(app.appId())) {
+            if (identity.equals(volume.identity()) && volume.state() == VolumeState.DELETED) {
+                deleted.add(IdentityVolumes.generationOf(volume.volumeId()));
             }
         }
-        String identity = Volumes.identity(appId, instance);
-        boolean deleted = false;
-        for (VolumeSnapshot volume : view.ofApp(appId)) {
+        int generation = app.generation(identity);
+        while (deleted.contains(generation)) {
+            generation++;
+        }
+        return generation;
+    }
+
+    /**
+     * A new app under an id whose volumes the view still holds (an app deleted without wipe, created
+     * again) takes its identities up where those volumes are, at the latest generation each reached,
+     * as scaling back up would. Recorded with the app, so it is decided once.
+     */
+    AppState created(AppState app) {
+        Map<String, Integer> generations = new TreeMap<>();
+        for (VolumeSnapshot volume : view.ofApp(app.appId())) {
+            int generation = IdentityVolumes.generationOf(volume.volumeId());
+            if (volume.identity() != null && generation > 0) {
+                generations.merge(volume.identity(), generation, Math::max);
+            }
+        }
+        return generations.isEmpty() ? app : withGenerations(app, generations);
+    }
+
+    /**
+     * The app's next state, with identity {@code instance} given fresh volumes: its generation one
+     * past every one it has used (a generation passed over for deleted volumes, or used by an earlier
+     * app of the same id, counts as used). Its current volumes become unwanted, and are released once
+     * no task holds them.
+     */
+    AppState replacing(AppState app, int instance, String cause) {
+        String identity = Volumes.identity(app.appId(), instance);
+        int fresh = generation(app, instance) + 1;
+        for (VolumeSnapshot volume : view.ofApp(app.appId())) {
             if (identity.equals(volume.identity())) {
-                int g = IdentityVolumes.generationOf(volume.volumeId());
-                if (g > generation) {
-                    generation = g;
-                    deleted = false;
-                }
-                if (g == generation) {
-                    deleted |= volume.state() == VolumeState.DELETED;
-                }
+                fresh = Math.max(fresh, IdentityVolumes.generationOf(volume.volumeId()) + 1);
             }
         }
-        return deleted ? generation + 1 : generation;
+        AppState next = app.replacing(identity, cause);
+        if (next.generation(identity) == fresh) {
+            return next;
+        }
+        Map<String, Integer> generations = new HashMap<>(next.generations());
+        generations.put(identity, fresh);
+        return withGenerations(next, generations);
     }
 
-    /**
-     * Gives the identity fresh volumes: its next generation is one past every generation known. Its
-     * current volumes become unwanted, and are released once no task holds them.
-     */
-    int replace(String appId, int instance, Collection<TaskRecord> appTasks) {
-        int next = generation(appId, instance, appTasks) + 1;
-        for (VolumeSnapshot volume : view.ofApp(appId)) {
-            if (Volumes.identity(appId, instance).equals(volume.identity())) {
-                next = Math.max(next, IdentityVolumes.generationOf(volume.volumeId()) + 1);
-            }
-        }
-        replacedGenerations.computeIfAbsent(appId, a -> new HashMap<>()).put(instance, next);
-        return next;
+    private static AppState withGenerations(AppState app, Map<String, Integer> generations) {
+        return new AppState(app.id(), app.schemaVersion(), app.occurredAt(), app.correlationId(), app.appId(),
+                app.version(), app.definition(), app.deleting(), app.configVersion(), app.wipe(), generations);
     }
 
     /**
@@ -206,6 +225,24 @@ final class StatefulVolumes {
             Holder lost = lostHolders.get(volume.volumeId());
             if (lost != null) {
                 return Optional.of(lost.nodeId());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The node the identity's volumes were last attached to, where its previous task ran, when all of
+     * them are external (a local volume pins its identity instead, see {@link #pinnedNode}); empty
+     * when none was attached yet, or the view no longer knows where.
+     */
+    Optional<String> lastNode(IdentityVolumes identity) {
+        if (identity.volumes().stream().anyMatch(v -> v.type() == VolumeType.LOCAL)) {
+            return Optional.empty();
+        }
+        for (IdentityVolumes.Volume volume : identity.volumes()) {
+            Optional<String> node = view.lastNode(volume.volumeId());
+            if (node.isPresent()) {
+                return node;
             }
         }
         return Optional.empty();
@@ -272,17 +309,6 @@ final class StatefulVolumes {
 
     // ---- releasing what no identity wants ---------------------------------------------------------
 
-    /** The app was deleted with {@code wipe}: its volumes are deleted once released. */
-    void wipeOnRemoval(String appId) {
-        wiped.add(appId);
-    }
-
-    /** The app id is taken by a new app: nothing of the old one's wipe or replacements applies to it. */
-    void newApp(String appId) {
-        wiped.remove(appId);
-        replacedGenerations.remove(appId);
-    }
-
     /** Apps with a release waiting for a lost node's lease. */
     Collection<String> pendingApps() {
         return Set.copyOf(pending);
@@ -290,22 +316,27 @@ final class StatefulVolumes {
 
     /**
      * Releases every volume of the app that no identity wants any more and no task holds: those of an
-     * app that is gone, of identities scaled away, and of generations replaced. A wiped app's volumes
-     * are deleted right after their release (DeleteVolume needs RELEASED; same key, so in order).
+     * app that is deleted or gone, of identities scaled away, and of generations replaced. The volumes
+     * of an app deleted with {@code wipe} are deleted right after their release (DeleteVolume needs
+     * RELEASED; same key, so in order).
      *
-     * @param app the app, or null when it is gone; nothing is released while it is being deleted
+     * @param app the app, or null when it is gone; an app being deleted lets go of nothing until its
+     *            tasks have all ended
+     * @return true when nothing is left to send: no release waits for a lost node's lease
      */
-    void collect(String appId, AppState app, Collection<TaskRecord> appTasks, Instant now, Sink sink) {
-        if (app != null && app.deleting()) {
-            return;
+    boolean collect(String appId, AppState app, Collection<TaskRecord> appTasks, Instant now, Sink sink) {
+        boolean deleting = app == null || app.deleting();
+        if (app != null && app.deleting() && !appTasks.isEmpty()) {
+            return false;
         }
         Set<String> held = new HashSet<>();
         appTasks.forEach(t -> t.volumes().forEach(m -> held.add(m.volumeId())));
         boolean waiting = false;
-        boolean wipe = app == null && wiped.contains(appId);
+        // Read from the app's state, so a scheduler that takes over in the middle of a delete still wipes.
+        boolean wipe = app != null && app.deleting() && app.wipe();
         for (VolumeSnapshot volume : view.ofApp(appId)) {
             String id = volume.volumeId();
-            if (held.contains(id) || (app != null && wanted(app.definition(), volume, appTasks))) {
+            if (held.contains(id) || (!deleting && wanted(app, volume))) {
                 continue;
             }
             if (VolumeView.inUse(volume) && !releaseSent.contains(id)) {
@@ -314,7 +345,7 @@ final class StatefulVolumes {
                     continue;
                 }
                 handOver(id, null, sink);
-                String reason = app == null ? "app " + appId + " deleted"
+                String reason = deleting ? "app " + appId + " deleted"
                         : "identity " + volume.identity() + " no longer wanted (scaled down or replaced)";
                 sink.send(ReleaseVolume.of(id, reason, null));
                 releaseSent.add(id);
@@ -329,21 +360,18 @@ final class StatefulVolumes {
         } else {
             pending.remove(appId);
         }
+        return !waiting;
     }
 
     /** The volume belongs to an identity the app still has, at its current generation. */
-    private boolean wanted(AppDefinition def, VolumeSnapshot volume, Collection<TaskRecord> appTasks) {
+    private boolean wanted(AppState app, VolumeSnapshot volume) {
+        AppDefinition def = app.definition();
         if (!def.isStateful()) {
             return false;
         }
         int instance = Volumes.instanceOf(def.id(), volume.identity());
         return instance >= 0 && instance < def.instances()
-                && IdentityVolumes.generationOf(volume.volumeId()) == generation(def.id(), instance, appTasks);
-    }
-
-    /** The app is gone for good: what was remembered of its identities goes with it. */
-    void appRemoved(String appId) {
-        replacedGenerations.remove(appId);
+                && IdentityVolumes.generationOf(volume.volumeId()) == generation(app, instance);
     }
 
     // ---- handing over -----------------------------------------------------------------------------

@@ -21,6 +21,13 @@ final class VolumeView {
     private final Map<String, VolumeSnapshot> volumes = new HashMap<>();
     /** appId → volume id → snapshot, sorted so passes over an app's volumes are deterministic. */
     private final Map<String, Map<String, VolumeSnapshot>> byApp = new HashMap<>();
+    /**
+     * The node each volume was last attached (or attaching) to, kept after it is detached: the latest
+     * snapshot of a volume whose task ended names no node any more, but its identity would rather
+     * return there. Read from the start of the topic on takeover, so it survives a failover as long
+     * as compaction has not yet dropped the snapshots that name the node.
+     */
+    private final Map<String, String> lastNodes = new HashMap<>();
 
     /**
      * Takes the snapshot unless an older one than held. The same version again is taken (an attach
@@ -37,6 +44,9 @@ final class VolumeView {
             return false;
         }
         volumes.put(snapshot.volumeId(), snapshot);
+        if (snapshot.attachedNodeId() != null) {
+            lastNodes.put(snapshot.volumeId(), snapshot.attachedNodeId());
+        }
         if (held != null && !Objects.equals(held.appId(), snapshot.appId())) {
             remove(held);
         }
@@ -49,6 +59,7 @@ final class VolumeView {
     /** A tombstone on the topic: the volume is forgotten altogether. */
     void forget(String volumeId) {
         VolumeSnapshot held = volumes.remove(volumeId);
+        lastNodes.remove(volumeId);
         if (held != null) {
             remove(held);
         }
@@ -56,6 +67,11 @@ final class VolumeView {
 
     Optional<VolumeSnapshot> get(String volumeId) {
         return Optional.ofNullable(volumes.get(volumeId));
+    }
+
+    /** The node the volume was last attached to, whether or not it still is. */
+    Optional<String> lastNode(String volumeId) {
+        return Optional.ofNullable(lastNodes.get(volumeId));
     }
 
     /** Every volume of the app, by id. */

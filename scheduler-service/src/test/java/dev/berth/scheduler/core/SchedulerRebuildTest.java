@@ -10,6 +10,8 @@ import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.DeleteVolume;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.LaunchTask;
@@ -17,6 +19,7 @@ import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
@@ -144,6 +147,106 @@ class SchedulerRebuildTest {
         assertEquals(List.of("pg.pg-0.data", "wal-0"), launch.spec().volumes().stream().map(VolumeMount::volumeId)
                 .toList());
         assertTrue(launch.spec().volumes().stream().allMatch(m -> m.fencingEpoch() == 1));
+    }
+
+    @Test
+    void aRebuiltSchedulerKeepsTheNewGenerationOfAReplacementThatWasNotPlacedYet() {
+        // Given a scheduler that replaced an identity whose local volume's node is lost, with no other node to go to
+        SchedulerCore first = newCore();
+        VolumeServiceDouble service = new VolumeServiceDouble();
+        List<VolumeEvent> topic = new ArrayList<>();
+        NodeHeartbeat node1 = statefulNode("node-1", t0);
+        first.observe(node1, t0);
+        settle(first, service, topic, first.handle(CreateApp.of(pg(new AppVolume("data", VolumeMode.RW,
+                new PersistentVolume("root", 64), null))), t0), t0);
+        TaskRecord task = first.tasksOf("/pg").get(0);
+        first.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.tick(t0.plusSeconds(6));
+        ReplaceInstance replace = ReplaceInstance.of("/pg", "pg-0", "disk gone");
+        first.handle(replace, t0.plusSeconds(7));
+        assertTrue(first.tasksOf("/pg").isEmpty());
+
+        // When a new scheduler restores what the topics hold, and a node joins
+        SchedulerCore second = newCore();
+        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        second.restoreNode(node1);
+        topic.forEach(second::restoreVolume);
+        List<Action> placed = second.observe(statefulNode("node-2", t0.plusSeconds(8)), t0.plusSeconds(8));
+
+        // Then the identity goes to the new node with the fresh volume, not back to waiting for node-1
+        assertEquals(1, second.app("/pg").orElseThrow().generation("pg-0"));
+        List<AttachVolume> attaches = attaches(placed);
+        assertEquals(List.of("pg.pg-0.data~1"), attaches.stream().map(AttachVolume::volumeId).toList());
+        assertEquals("node-2", attaches.get(0).nodeId());
+        // And the same command, redelivered, replaces nothing more
+        assertTrue(attaches(second.handle(replace, t0.plusSeconds(9))).isEmpty());
+        assertEquals(1, second.app("/pg").orElseThrow().generation("pg-0"));
+    }
+
+    @Test
+    void aRebuiltSchedulerStillWipesTheVolumesOfAnAppDeletedWithWipeWhoseTasksWereStillStopping() {
+        // Given a scheduler that began to delete a stateful app with wipe, its task still being killed
+        SchedulerCore first = newCore();
+        VolumeServiceDouble service = new VolumeServiceDouble();
+        List<VolumeEvent> topic = new ArrayList<>();
+        NodeHeartbeat node1 = statefulNode("node-1", t0);
+        first.observe(node1, t0);
+        settle(first, service, topic, first.handle(CreateApp.of(pg(
+                new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null),
+                new AppVolume("/wal", VolumeMode.RW, null, new ExternalVolume("wal", 64, "sharedfs", Map.of())))),
+                t0), t0);
+        TaskRecord task = first.tasksOf("/pg").get(0);
+        first.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.handle(DeleteApp.of("/pg", true), t0);
+
+        // When a new scheduler restores what the topics hold and then hears the task was killed
+        SchedulerCore second = newCore();
+        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
+        second.restoreNode(node1);
+        topic.forEach(second::restoreVolume);
+        List<Action> ended = second.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.KILLED, null, null,
+                null), t0.plusSeconds(1));
+
+        // Then each volume is released and deleted, and the app is gone
+        List<String> deleted = ended.stream().filter(a -> a instanceof Action.SendToVolumes s
+                && s.command() instanceof DeleteVolume).map(a -> ((Action.SendToVolumes) a).command().volumeId())
+                .sorted().toList();
+        assertEquals(List.of("pg.pg-0.data", "wal-0"), deleted);
+        assertTrue(ended.contains(new Action.RemoveApp("/pg")));
+        settle(second, service, topic, ended, t0.plusSeconds(1));
+        assertEquals(VolumeState.DELETED, service.get("pg.pg-0.data").state());
+        assertEquals(VolumeState.DELETED, service.get("wal-0").state());
+    }
+
+    private AppDefinition pg(AppVolume... volumes) {
+        return AppDefinition.basic("/pg", "postgres", null, 1, 0.5, 32, 0, Map.of(), Map.of(), List.of())
+                .withVolumes(List.of(volumes));
+    }
+
+    private static NodeHeartbeat statefulNode(String nodeId, Instant at) {
+        return new NodeHeartbeat("hb-" + nodeId + "-" + at, 1, at, null, nodeId, nodeId, "127.0.0.1",
+                new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u", List.of(),
+                Map.of(), new NodeVolumes(List.of("local", "sharedfs"), 3000));
+    }
+
+    /** Lets the volume service carry out every volume command until none is left; its events are the topic. */
+    private static void settle(SchedulerCore core, VolumeServiceDouble service, List<VolumeEvent> topic,
+                               List<Action> actions, Instant now) {
+        List<Action> pending = actions;
+        while (!pending.isEmpty()) {
+            List<VolumeEvent> events = service.answer(pending);
+            topic.addAll(events);
+            pending = new ArrayList<>();
+            for (VolumeEvent event : events) {
+                pending.addAll(core.handle(event, now));
+            }
+        }
+    }
+
+    private static List<AttachVolume> attaches(List<Action> actions) {
+        return actions.stream().filter(a -> a instanceof Action.SendToVolumes s && s.command() instanceof AttachVolume)
+                .map(a -> (AttachVolume) ((Action.SendToVolumes) a).command()).toList();
     }
 
     /** What the volume service announces once it carried out the attach. */

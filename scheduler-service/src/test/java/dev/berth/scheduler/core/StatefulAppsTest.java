@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Constraint;
 import dev.berth.contracts.app.AppVolume;
 import dev.berth.contracts.app.ExternalVolume;
 import dev.berth.contracts.app.KillSelection;
@@ -9,11 +10,13 @@ import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.UnreachableStrategy;
 import dev.berth.contracts.app.VolumeMode;
 import dev.berth.contracts.messages.AppQueue;
+import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.DeleteVolume;
 import dev.berth.contracts.messages.DestroyVolume;
+import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.DetachVolume;
 import dev.berth.contracts.messages.FenceVolume;
 import dev.berth.contracts.messages.KillTask;
@@ -186,6 +189,54 @@ class StatefulAppsTest {
     }
 
     @Test
+    void aCrashedTaskWithAnExternalVolumeComesBackOnTheSameNodeWhenThatNodeIsFineAndHasRoom() {
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        // An empty node-1 joins: spreading alone would pick it (empty, and the lower id).
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+
+        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+
+        assertEquals("node-2", byIdentity("db-0").nodeId());
+        LaunchTask launch = nodeCommands(relaunched, LaunchTask.class).get(0);
+        assertEquals("node-2", launch.nodeId());
+        assertEquals(List.of("pgdata-0"), launch.spec().volumes().stream().map(VolumeMount::volumeId).toList());
+    }
+
+    @Test
+    void aCrashedTaskWithAnExternalVolumeGoesElsewhereWhenItsNodeHasNoRoomLeft() {
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+
+        // While it backs off, another app takes nearly all of node-2.
+        AppDefinition big = AppDefinition.basic("/team/big", "run", null, 1, 3.95, 16, 0, Map.of(), Map.of(),
+                List.of()).withPlacement(List.of(new Constraint("hostname", Constraint.Operator.CLUSTER, "node-2")),
+                List.of(), null);
+        core.handle(CreateApp.of(big), t0);
+        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+
+        assertEquals("node-1", byIdentity("db-0").nodeId());
+        assertEquals("node-1", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
+        assertTrue(core.queued(APP).isEmpty());
+    }
+
+    @Test
+    void aCrashedTaskWithAnExternalVolumeIsNotSentBackToItsNodeOnceThatNodeIsDraining() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        core.handle(DrainNode.of("node-1"), t0);
+
+        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+
+        assertEquals("node-2", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
+    }
+
+    @Test
     void anIdentityWhoseLocalVolumesNodeIsLostWaitsForItAndItsVolumeIsLeftAlone() {
         core.observe(node("node-1", t0, 3000, BOTH), t0);
         core.observe(node("node-2", t0, 3000, BOTH), t0);
@@ -328,6 +379,31 @@ class StatefulAppsTest {
     }
 
     @Test
+    void aReplacementIsRecordedOnTheAppsStateAndASecondOneGoesOnToTheNextGeneration() {
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
+        long version = core.app(APP).orElseThrow().version();
+
+        List<Action> first = settle(core.handle(ReplaceInstance.of(APP, "db-1", "corrupt"), t0), t0);
+
+        AppState replaced = core.app(APP).orElseThrow();
+        assertEquals(1, replaced.generation("db-1"));
+        assertEquals(0, replaced.generation("db-0"));
+        assertEquals(version + 1, replaced.version());
+        assertTrue(first.contains(new Action.RecordApp(replaced)));
+        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+        runAll(List.of());
+
+        List<Action> second = settle(core.handle(ReplaceInstance.of(APP, "db-1", "again"), t0), t0);
+        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+
+        assertEquals(2, core.app(APP).orElseThrow().generation("db-1"));
+        assertEquals("pgdata-1~2", byIdentity("db-1").volumes().get(0).volumeId());
+        assertTrue(volumeCommands(second, ReleaseVolume.class).isEmpty());
+        assertEquals(VolumeState.RELEASED, service.get("pgdata-1~1").state());
+    }
+
+    @Test
     void anIdentityWaitingForItsLostNodeIsReplacedAfterTheAppsReplaceAfterSeconds() {
         core.observe(node("node-1", t0, 3000, BOTH), t0);
         AppDefinition def = db(1, LOCAL).withUnreachableStrategy(new UnreachableStrategy(60));
@@ -372,6 +448,7 @@ class StatefulAppsTest {
         runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
         core.handle(DeleteApp.of(APP, true), t0);
 
+        assertTrue(core.app(APP).orElseThrow().wipe());
         List<Action> ended = core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0);
 
         assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data"),
@@ -381,6 +458,26 @@ class StatefulAppsTest {
         DestroyVolume destroy = nodeCommands(answered, DestroyVolume.class).get(0);
         assertEquals("node-1", destroy.nodeId());
         assertEquals("team_db.db-0.data", destroy.volumeId());
+    }
+
+    @Test
+    void anAppDeletedWithWipeIsKeptUntilItsVolumeThatWaitsForALostNodesLeaseIsReleasedAndDeleted() {
+        core.observe(node("node-1", t0, 8000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.tick(t0.plusSeconds(5));
+
+        List<Action> deleting = core.handle(DeleteApp.of(APP, true), t0.plusSeconds(6));
+
+        assertTrue(volumeCommands(deleting, VolumeCommand.class).isEmpty());
+        assertTrue(core.app(APP).orElseThrow().wipe());
+        // Last heard at t0, lease 8 s, margin 1 s.
+        core.observe(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
+        List<Action> over = core.tick(t0.plusSeconds(9));
+        assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
+                new VolumeCommandKey("ReleaseVolume", "pgdata-0"),
+                new VolumeCommandKey("DeleteVolume", "pgdata-0")), keys(over));
+        assertTrue(over.contains(new Action.RemoveApp(APP)));
     }
 
     // ---- the volume view ----------------------------------------------------------------------------------

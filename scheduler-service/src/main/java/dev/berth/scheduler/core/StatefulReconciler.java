@@ -1,0 +1,489 @@
+package dev.berth.scheduler.core;
+
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Volumes;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.ReplaceInstance;
+import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.messages.VolumeSnapshot;
+import dev.berth.contracts.messages.VolumeState;
+import dev.berth.scheduler.placement.Cluster;
+import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.PlacementEngine;
+import dev.berth.scheduler.placement.PlacementResult;
+import dev.berth.scheduler.placement.TaskRequest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * How a stateful app (one with volumes) is reconciled: by identity ({@code db-0}, {@code db-1}), each
+ * owning its volumes. Instance {@code i} is identity {@code db-i}; identities {@code 0 … instances-1}
+ * are wanted, those above are stopped, highest first whatever the kill selection (as a StatefulSet
+ * scales down), and their volumes released once their tasks ended. An identity:
+ * <ul>
+ *   <li>is placed again only once its previous task has ended, so that its volumes are free;</li>
+ *   <li>waits while no node serves its volume drivers, while the node its local volume lives on is
+ *       away (unless the app's {@code unreachableStrategy} replaces it after a while), or while a lost
+ *       node's lease still covers one of its external volumes;</li>
+ *   <li>returns to the node its local volume lives on, and, with external volumes only, prefers the
+ *       node its previous task ran on while that node is fine and has room;</li>
+ *   <li>is launched only once the volume service attached all its volumes (the handshake);</li>
+ *   <li>is restarted one at a time, stop first, only while every other identity runs.</li>
+ * </ul>
+ * Driven by {@link SchedulerCore}, which owns the task records, the nodes, backoffs and the queue and
+ * offers them through {@link Core}; the volumes' own rules are {@link StatefulVolumes}.
+ */
+final class StatefulReconciler {
+    /** The plan of the input being handled: every change is applied to the core's state as it is emitted. */
+    interface Plan extends StatefulVolumes.Sink {
+        Instant now();
+
+        void recordApp(AppState app);
+
+        void recordTask(TaskRecord task);
+
+        void removeTask(String taskId);
+    }
+
+    /** What identities need from the core: its task index, backoff and queue. */
+    interface Core {
+        Optional<AppState> app(String appId);
+
+        /** The app's tasks, by instance. */
+        List<TaskRecord> tasksOf(String appId);
+
+        Optional<TaskRecord> task(String taskId);
+
+        Collection<TaskRecord> tasks();
+
+        /** Stops a task (desired STOP and a kill, or at once if it never launched). */
+        void stop(TaskRecord task, String reason, Plan plan);
+
+        /** Reconciles the app again, by whatever rules apply to it. */
+        void reconcile(AppState app, Plan plan);
+
+        /** When the failing app may launch again; null when it is not backing off. */
+        Instant delayedUntil(String appId, Instant now);
+
+        void backOff(AppState app, Instant now);
+
+        /**
+         * True when the app's last search found no room and nothing that could make room has happened
+         * since: the same search would fail again.
+         */
+        boolean searchedInVain(String appId);
+
+        /** Why the app's instances waited at its last search, as the queue shows. */
+        Map<String, Integer> unplacedReasons(String appId);
+
+        /** Ends the app's pass: its queue entry, whether it is searched again, whether it is looked at every tick. */
+        void conclude(String appId, SchedulerCore.Pass pass, Plan plan);
+
+        /** When a node stopped being heard from long enough to count as unreachable. */
+        Instant unreachableSince(String nodeId);
+    }
+
+    private final Core core;
+    private final StatefulVolumes volumes;
+    private final PlacementEngine engine;
+    /** The core's picture of the nodes; placement allocates into it, as the core's own does. */
+    private final Cluster cluster;
+    /** The volume drivers some registered node serves; null when a node changed and it must be counted again. */
+    private Set<String> offeredProviders;
+    /** Why a stateful app's last launch failed at its volumes, shown on the queue while it backs off. */
+    private final Map<String, String> volumeFailures = new HashMap<>();
+    /**
+     * appId → instance → why it was given fresh volumes, for the record of its next task (an audited
+     * act). Only a note: a scheduler that takes over before that task is placed places it without.
+     */
+    private final Map<String, Map<Integer, String>> replacementNotes = new HashMap<>();
+
+    StatefulReconciler(Core core, StatefulVolumes volumes, PlacementEngine engine, Cluster cluster) {
+        this.core = core;
+        this.volumes = volumes;
+        this.engine = engine;
+        this.cluster = cluster;
+    }
+
+    /** Reconciles the stateful app by identity (see the class comment). */
+    void reconcile(AppState app, Plan plan) {
+        String appId = app.appId();
+        AppDefinition def = app.definition();
+        List<TaskRecord> all = core.tasksOf(appId);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            TaskRecord task = all.get(i);
+            if (task.desired() == DesiredState.RUN && task.instance() >= def.instances()) {
+                core.stop(task, "scaled down", plan);
+            }
+        }
+        boolean restarting = restartOneIdentity(app, plan);
+        all = core.tasksOf(appId);
+        Set<Integer> busy = new HashSet<>();
+        all.forEach(t -> busy.add(t.instance()));
+
+        Instant delayedUntil = core.delayedUntil(appId, plan.now());
+        boolean hopeless = core.searchedInVain(appId);
+        Map<String, Integer> reasons = new TreeMap<>();
+        int waiting = 0;
+        List<IdentityVolumes> toPlace = new ArrayList<>();
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int instance = 0; instance < def.instances(); instance++) {
+            if (busy.contains(instance)) {
+                continue;
+            }
+            if (delayedUntil != null) {
+                waiting++;
+                continue;
+            }
+            IdentityVolumes identity = volumes.volumesOf(app, instance);
+            String why = whyIdentityWaits(app, identity, plan);
+            if (why == null) {
+                // Again: an identity replaced just now (unreachableStrategy) has its next generation.
+                app = core.app(appId).orElse(app);
+                identity = volumes.volumesOf(app, instance);
+            }
+            if (why != null) {
+                waiting++;
+                reasons.merge(why, 1, Integer::sum);
+            } else if (hopeless) {
+                // Nothing that could make room has happened since the last search: the same answer.
+                waiting++;
+            } else {
+                toPlace.add(identity);
+                requests.add(request(def, TaskIds.newTaskId(appId), identity));
+            }
+        }
+        if (delayedUntil != null && volumeFailures.containsKey(appId)) {
+            reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
+        }
+        if (hopeless) {
+            core.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
+        }
+        boolean unplacedAny = false;
+        if (!requests.isEmpty()) {
+            List<PlacementResult> results = place(requests, toPlace);
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof PlacementResult.Placed placed) {
+                    launch(app, requests.get(i).taskId(), toPlace.get(i), placed, plan);
+                } else {
+                    waiting++;
+                    unplacedAny = true;
+                    ((PlacementResult.Unplaced) results.get(i)).reasons().forEach((r, n) -> reasons.merge(r, n, Math::max));
+                }
+            }
+        }
+        core.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless, restarting), plan);
+        volumes.collect(appId, app, core.tasksOf(appId), plan.now(), plan);
+    }
+
+    /**
+     * Why the identity cannot be placed now, or null when it can. An identity whose local volume's
+     * node has been unreachable for the app's {@code unreachableStrategy.replaceAfterSeconds} is
+     * replaced here (fresh volumes, placed anywhere) instead of waiting on.
+     */
+    private String whyIdentityWaits(AppState app, IdentityVolumes identity, Plan plan) {
+        Set<String> offered = offeredProviders();
+        for (String provider : identity.providers()) {
+            if (!offered.contains(provider)) {
+                return "no node offers volume provider " + provider;
+            }
+        }
+        Optional<String> pinned = volumes.pinnedNode(identity);
+        if (pinned.isPresent() && !ready(pinned.get())) {
+            Integer replaceAfter = app.definition().unreachableStrategy().replaceAfterSeconds();
+            if (replaceAfter != null
+                    && core.unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now()) <= 0) {
+                replace(app, identity.instance(), null, "node " + pinned.get() + " unreachable for more than "
+                        + replaceAfter + " s (unreachableStrategy)", plan);
+                // Fresh volumes live nowhere yet: the identity may go to any node.
+                return null;
+            }
+            return "waiting for node " + pinned.get() + ", which holds its local volume";
+        }
+        return volumes.leaseWait(identity, null, plan.now())
+                .map(wait -> "waiting for the lease of lost node " + wait.nodeId() + " to run out")
+                .orElse(null);
+    }
+
+    private TaskRequest request(AppDefinition def, String taskId, IdentityVolumes identity) {
+        return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
+                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
+                identity.providers(), volumes.pinnedNode(identity).orElse(null));
+    }
+
+    /**
+     * Places the identities in order. One with external volumes only whose previous task ran on a node
+     * that is still ready is tried there first, and placed anywhere only if it does not fit there: a
+     * task that crashed on a healthy node comes back beside its data's caches (the shared filesystem's
+     * client cache, the page cache) and without moving anything, as the design promises for transient
+     * failures. A lost node is not preferred: its volumes are fenced and follow the identity elsewhere.
+     */
+    private List<PlacementResult> place(List<TaskRequest> requests, List<IdentityVolumes> identities) {
+        List<String> preferred = new ArrayList<>();
+        List<TaskRequest> first = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            TaskRequest request = requests.get(i);
+            String node = request.pinnedNodeId() != null ? null
+                    : volumes.lastNode(identities.get(i)).filter(this::ready).orElse(null);
+            preferred.add(node);
+            first.add(node == null ? request : pinnedTo(request, node));
+        }
+        List<PlacementResult> results = new ArrayList<>(engine.place(first, cluster));
+        for (int i = 0; i < results.size(); i++) {
+            if (preferred.get(i) != null && results.get(i) instanceof PlacementResult.Unplaced) {
+                // No room there: anywhere else will do (the reasons are those of the wider search).
+                results.set(i, engine.place(List.of(requests.get(i)), cluster).get(0));
+            }
+        }
+        return results;
+    }
+
+    private boolean ready(String nodeId) {
+        return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) == NodeMode.READY;
+    }
+
+    /** The volume drivers at least one registered node serves. */
+    private Set<String> offeredProviders() {
+        if (offeredProviders == null) {
+            Set<String> offered = new HashSet<>();
+            cluster.nodes().forEach(n -> offered.addAll(n.volumeProviders()));
+            offeredProviders = offered;
+        }
+        return offeredProviders;
+    }
+
+    /** A node joined, changed or was forgotten: the drivers offered are counted again when next needed. */
+    void nodesChanged() {
+        offeredProviders = null;
+    }
+
+    private static TaskRequest pinnedTo(TaskRequest request, String nodeId) {
+        return new TaskRequest(request.taskId(), request.appId(), request.resources(), request.ports(),
+                request.constraints(), request.affinity(), request.strategy(), request.volumeProviders(), nodeId);
+    }
+
+    /**
+     * The identity's task is placed: recorded STAGING with its volumes awaited, and each volume
+     * attached (after the detach or fence of its old holder). The launch waits for every ATTACHED.
+     */
+    private void launch(AppState app, String taskId, IdentityVolumes identity, PlacementResult.Placed where,
+                        Plan plan) {
+        AppDefinition def = app.definition();
+        TaskRecord task = TaskRecord.launchedWithVolumes(app.id(), taskId, def.id(), app.version(),
+                identity.instance(), identity.identity(), where.nodeId(), where.host(), where.ports(), plan.now(), null,
+                identity.mounts());
+        Map<Integer, String> notes = replacementNotes.get(app.appId());
+        String note = notes == null ? null : notes.remove(identity.instance());
+        if (note != null) {
+            // The replacement is an operator-visible act: its first task says so.
+            task = task.observed(TaskState.STAGING, note, null, app.id(), plan.now());
+        }
+        plan.recordTask(task);
+        volumes.attach(identity, task, plan);
+    }
+
+    /** The task waits for no volume any more: it is launched, with every mount's epoch. */
+    private void launchAttached(TaskRecord task, Plan plan) {
+        Optional<AppState> app = core.app(task.appId());
+        if (app.isEmpty()) {
+            return;
+        }
+        AppDefinition def = app.get().definition();
+        plan.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
+                SchedulerCore.spec(def, task.ports(), task.volumes()), task.id()));
+        volumeFailures.remove(task.appId());
+    }
+
+    // ---- the volume service's answers ---------------------------------------------------------------
+
+    /**
+     * A volume changed (the view has taken it already): an ATTACHED moves the launch of the task
+     * waiting for it on, a refusal ends that task, and a deleted local volume is removed from its node.
+     */
+    void volumeChanged(VolumeEvent event, Plan plan) {
+        switch (event.kind()) {
+            case ATTACHED -> volumeAttached(event, plan);
+            case ATTACH_REFUSED -> attachRefused(event, plan);
+            case DELETED -> volumes.destroyIfLocalDeleted(event, plan);
+            default -> {
+            }
+        }
+    }
+
+    /** ATTACHED for a task waiting for that volume: its launch moves on, and goes once nothing is awaited. */
+    private void volumeAttached(VolumeEvent event, Plan plan) {
+        TaskRecord task = event.taskId() == null ? null : core.task(event.taskId()).orElse(null);
+        String volumeId = event.volumeId();
+        if (task == null || !task.awaitingVolumes().contains(volumeId)
+                || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
+            // A repeat, or about a task that has ended meanwhile (its detach follows the attach).
+            return;
+        }
+        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), plan.now());
+        plan.recordTask(updated);
+        if (updated.awaitingVolumes().isEmpty()) {
+            launchAttached(updated, plan);
+        }
+    }
+
+    /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
+    private void attachRefused(VolumeEvent event, Plan plan) {
+        TaskRecord task = event.taskId() == null ? null : core.task(event.taskId()).orElse(null);
+        if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
+            return;
+        }
+        String reason = TaskStatus.VOLUME_FAILED + ": volume " + event.volumeId() + ": "
+                + (event.reason() == null ? "attach refused" : event.reason());
+        plan.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), plan.now()));
+        plan.removeTask(task.taskId());
+        volumes.taskEnded(task, false, plan);
+        Optional<AppState> app = core.app(task.appId());
+        if (app.isPresent() && task.desired() == DesiredState.RUN) {
+            volumeFailures.put(task.appId(), reason);
+            core.backOff(app.get(), plan.now());
+            core.reconcile(app.get(), plan);
+        }
+    }
+
+    /**
+     * The first input after a takeover: the launches the previous scheduler left waiting for volumes
+     * are taken up, and volumes no identity wants any more are let go of.
+     */
+    void resume(Plan plan) {
+        resumeHandshakes(plan);
+        for (String appId : volumes.appsWithVolumes()) {
+            volumes.collect(appId, core.app(appId).orElse(null), core.tasksOf(appId), plan.now(), plan);
+        }
+    }
+
+    /** Every tick: releases that waited for a lost node's lease to run out. */
+    void collectPending(Plan plan) {
+        for (String appId : volumes.pendingApps()) {
+            volumes.collect(appId, core.app(appId).orElse(null), core.tasksOf(appId), plan.now(), plan);
+        }
+    }
+
+    /**
+     * Tasks the previous scheduler placed whose volumes were not all attached yet. A volume the view
+     * already shows attached to the task counts; for the others the attach is sent again (the service
+     * answers a repeat with ATTACHED); a task with nothing left to wait for launches.
+     */
+    private void resumeHandshakes(Plan plan) {
+        for (TaskRecord task : List.copyOf(core.tasks())) {
+            Optional<AppState> app = core.app(task.appId());
+            if (task.awaitingVolumes().isEmpty() || app.isEmpty() || task.volumes().isEmpty()) {
+                continue;
+            }
+            if (task.desired() != DesiredState.RUN) {
+                core.stop(task, "stopped before its volumes were attached", plan);
+                continue;
+            }
+            IdentityVolumes identity = IdentityVolumes.of(app.get().definition(), task.instance(),
+                    IdentityVolumes.generationOf(task.volumes().get(0).volumeId()));
+            TaskRecord current = task;
+            for (String volumeId : task.awaitingVolumes()) {
+                Optional<VolumeSnapshot> known = volumes.volume(volumeId);
+                if (known.isPresent() && known.get().state() == VolumeState.ATTACHED
+                        && task.taskId().equals(known.get().attachedTaskId())
+                        && task.nodeId().equals(known.get().attachedNodeId())) {
+                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, plan.now());
+                } else {
+                    volumes.attachAgain(identity, volumeId, task, plan);
+                }
+            }
+            if (current != task) {
+                plan.recordTask(current);
+                if (current.awaitingVolumes().isEmpty()) {
+                    launchAttached(current, plan);
+                }
+            }
+        }
+    }
+
+    // ---- restarts and replacements ------------------------------------------------------------------
+
+    /**
+     * Restarts a stateful app one identity at a time, in place: the outdated task is stopped first
+     * (its volumes cannot be attached to a second task beside it) and its identity placed again once
+     * it ended. The next one goes only when every identity runs again.
+     *
+     * @return whether a restart is still under way
+     */
+    private boolean restartOneIdentity(AppState app, Plan plan) {
+        List<TaskRecord> all = core.tasksOf(app.appId());
+        List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
+                && t.appVersion() < app.configVersion() && t.instance() < app.definition().instances()).toList();
+        if (outdated.isEmpty()) {
+            return false;
+        }
+        boolean allUp = all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
+                && all.size() >= app.definition().instances();
+        if (allUp) {
+            core.stop(outdated.get(0), "restarted", plan);
+        }
+        return true;
+    }
+
+    /**
+     * An operator's (or the gateway's) ReplaceInstance: the identity gets fresh volumes and is placed
+     * anew. The same command again (a redelivery) finds itself the cause of the app's latest state,
+     * and does nothing the second time, also on a scheduler that took over meanwhile.
+     *
+     * @return false when there is nothing to replace
+     */
+    boolean replaceInstance(AppState app, ReplaceInstance command, Plan plan) {
+        AppDefinition def = app.definition();
+        int instance = Volumes.instanceOf(app.appId(), command.identity());
+        if (!def.isStateful() || instance < 0 || instance >= def.instances()
+                || command.id().equals(app.correlationId())) {
+            return false;
+        }
+        replace(app, instance, command.id(), "replaced by an operator"
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), plan);
+        return true;
+    }
+
+    /**
+     * Gives identity {@code instance} its next generation of volumes, recorded on the app's state so
+     * that a scheduler taking over before the identity is placed again keeps it: the current volumes
+     * are released (data kept, never destroyed) once no task holds them, and the identity's running
+     * task, if any, is stopped so it can be placed afresh.
+     *
+     * @param cause the command that asked for it; null when the app's unreachableStrategy did
+     */
+    private void replace(AppState app, int instance, String cause, String why, Plan plan) {
+        AppState next = volumes.replacing(app, instance, cause);
+        plan.recordApp(next);
+        String identity = Volumes.identity(app.appId(), instance);
+        String note = "REPLACED: identity " + identity + " given fresh volumes (generation "
+                + next.generation(identity) + "): " + why;
+        replacementNotes.computeIfAbsent(app.appId(), a -> new HashMap<>()).put(instance, note);
+        for (TaskRecord task : core.tasksOf(app.appId())) {
+            if (task.instance() == instance && task.desired() == DesiredState.RUN) {
+                core.stop(task, note, plan);
+            }
+        }
+    }
+
+    /** The app is gone: what was noted of its launches goes with it. */
+    void appRemoved(String appId) {
+        volumeFailures.remove(appId);
+        replacementNotes.remove(appId);
+    }
+}
