@@ -31,6 +31,10 @@ public final class BerthCluster implements AutoCloseable {
     private Postgres postgres;
     private ServiceProcess gateway;
     private ServiceProcess volumes;
+    private Map<String, String> volumeEnv = Map.of();
+    private int volumePort;
+    /** The directory every node and the volume service share for external volumes (NFS in production). */
+    private Path sharedVolumes;
     private Map<String, String> schedulerEnv = Map.of();
 
     /** How an agent was first started, so that it can be started again as the same node. */
@@ -39,17 +43,32 @@ public final class BerthCluster implements AutoCloseable {
 
     /** One scheduler, the volume service (over PostgreSQL) and the gateway. */
     public static BerthCluster start() {
+        return start(Map.of(), Map.of());
+    }
+
+    /**
+     * One scheduler and the volume service, each with these environment overrides, and the gateway.
+     * A directory stands in for the mount every node shares: the volume service and every agent
+     * started later get it as their shared volume root.
+     */
+    public static BerthCluster start(Map<String, String> schedulerEnv, Map<String, String> volumeServiceEnv) {
         BerthCluster cluster = new BerthCluster();
+        cluster.schedulerEnv = Map.copyOf(schedulerEnv);
         try {
             cluster.startScheduler();
             cluster.postgres = SharedInfra.postgres();
+            cluster.sharedVolumes = Directories.scratch("shared-volumes-");
             Map<String, String> volumeEnv = new HashMap<>(cluster.kafkaEnv());
             volumeEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", cluster.postgres.reactiveUrl());
             volumeEnv.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl());
             volumeEnv.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.username());
             volumeEnv.put("QUARKUS_DATASOURCE_PASSWORD", cluster.postgres.password());
-            cluster.volumes = cluster.add(ServiceProcess.start("volume-service", "volume-service", FreePorts.next(),
-                    volumeEnv));
+            volumeEnv.put("BERTH_VOLUME_SHARED_ROOT", cluster.sharedVolumes.toString());
+            volumeEnv.putAll(volumeServiceEnv);
+            cluster.volumeEnv = Map.copyOf(volumeEnv);
+            cluster.volumePort = FreePorts.next();
+            cluster.volumes = cluster.add(ServiceProcess.start("volume-service", "volume-service", cluster.volumePort,
+                    cluster.volumeEnv));
             cluster.startGateway();
             return cluster;
         } catch (RuntimeException e) {
@@ -129,6 +148,9 @@ public final class BerthCluster implements AutoCloseable {
         env.put("BERTH_AGENT_ATTRIBUTES", attributes);
         env.put("BERTH_AGENT_CPUS", "4");
         env.put("BERTH_AGENT_MEM", "4096");
+        if (sharedVolumes != null) {
+            env.put("BERTH_AGENT_SHARED_VOLUME_ROOT", sharedVolumes.toString());
+        }
         env.putAll(overrides);
         AgentStart start = new AgentStart(Map.copyOf(env), List.copyOf(jvmOptions), FreePorts.next());
         agentStarts.put(nodeId, start);
@@ -215,6 +237,31 @@ public final class BerthCluster implements AutoCloseable {
         return volumes;
     }
 
+    /**
+     * Starts the volume service again on the same database, port and shared root, with these
+     * overrides of its first environment (e.g. without a fault-injection delay). Its previous
+     * process must have ended: {@link ServiceProcess#kill()} it first.
+     */
+    public ServiceProcess restartVolumeService(Map<String, String> overrides) {
+        if (volumes == null || volumes.isAlive()) {
+            throw new IllegalStateException("the volume service must have been started and killed first");
+        }
+        Map<String, String> env = new HashMap<>(volumeEnv);
+        env.putAll(overrides);
+        volumes = add(ServiceProcess.start("volume-service", "volume-service", volumePort, env));
+        return volumes;
+    }
+
+    /** The directory standing in for the storage every node shares (external volumes live under it). */
+    public Path sharedVolumeRoot() {
+        return sharedVolumes;
+    }
+
+    /** The node agent's work dir (its sandboxes, checkpoints and local volumes live under it). */
+    public Path agentWorkDir(String nodeId) {
+        return Path.of(agentStarts.get(nodeId).env().get("BERTH_AGENT_WORK_DIR"));
+    }
+
     /** The node's agent: the latest process started for it. */
     public ServiceProcess agent(String nodeId) {
         return agents.get(nodeId);
@@ -237,6 +284,24 @@ public final class BerthCluster implements AutoCloseable {
             String nodes = Http.get(gateway().url() + "/v1/nodes").body();
             return java.util.Arrays.stream(nodeIds).allMatch(id -> nodes.contains("\"" + id + "\""));
         });
+    }
+
+    /**
+     * Skips the calling test (saying why on stdout) unless every one of these nodes isolates with
+     * namespaces: without them a node mounts no volumes and enforces nothing.
+     */
+    public void assumeNamespaces(String test, String... nodeIds) {
+        for (String nodeId : nodeIds) {
+            String isolation = Awaitility.await(nodeId + " listed").atMost(Duration.ofSeconds(60))
+                    .until(() -> Http.get(gateway().url() + "/v1/nodes/" + nodeId), r -> r.status() == 200)
+                    .json().path("isolation").asText();
+            if (isolation.equals("best-effort")) {
+                String why = test + " skipped: " + nodeId + " isolates best-effort here (no writable cgroups or no "
+                        + "namespaces), so it mounts no volumes and enforces nothing";
+                System.out.println(why);
+                org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+            }
+        }
     }
 
     /** The tasks an agent knows ({@code GET /v1/agent/tasks}): a JSON array. */

@@ -67,21 +67,7 @@ class SchedulerFailoverBench {
             // The next round needs a standby again.
             cluster.startScheduler();
         }
-        System.out.printf("leader failover over %d kills: kill -> first placement min %d ms, median %d ms, "
-                + "max %d ms (all: %s)%n", rounds, min(toPlacement), median(toPlacement), max(toPlacement), toPlacement);
-    }
-
-    private static long min(List<Long> values) {
-        return values.stream().mapToLong(Long::longValue).min().orElse(0);
-    }
-
-    private static long max(List<Long> values) {
-        return values.stream().mapToLong(Long::longValue).max().orElse(0);
-    }
-
-    private static long median(List<Long> values) {
-        List<Long> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n == 0 ? 0 : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        System.out.printf("leader failover over %d kills: kill -> first placement %s (all: %s)%n", rounds,
+                Spread.of(toPlacement), toPlacement);
     }
 }

@@ -1,0 +1,82 @@
+package dev.berth.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The volume service is killed ({@code kill -9}) between "attach requested" and "attached": it is
+ * started with a fault-injection delay that holds every attachment in ATTACHING for a while, killed
+ * inside that window, and started again without the delay. The attachment is then finished, not
+ * lost and not doubled, and the task runs on its volume.
+ */
+class VolumeServiceCrashIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+    private static final String NODE = "vc-node-1";
+
+    private static BerthCluster cluster;
+    private static String gateway;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = BerthCluster.start(Map.of(), Map.of("BERTH_VOLUME_PROVISION_DELAY", "30s"));
+        gateway = cluster.gateway().url();
+        cluster.startAgent(NODE, "zone=a", 38200);
+        cluster.awaitNodesListed(DEADLINE, NODE);
+        cluster.assumeNamespaces("VolumeServiceCrashIT", NODE);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void anAttachmentCutShortByACrashIsFinishedAfterTheRestartAndTheTaskRuns() {
+        String app = "/vc/db";
+        Http.Response created = Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "echo $MESOS_TASK_ID >> data/starts && exec sleep 600", "instances": 1,
+                 "cpus": 0.05, "mem": 32, "portDefinitions": [], "taskKillGracePeriodSeconds": 1,
+                 "container": {"type": "MESOS", "volumes": [
+                   {"containerPath": "data", "mode": "RW", "external": {"name": "vc-db", "size": 16}}]}}"""
+                .formatted(app));
+        assertEquals(201, created.status(), created.body());
+
+        // Given the attachment requested and granted, but not finished
+        String volumes = cluster.volumes().url() + "/v1/volumes/vc-db-0";
+        await("vc-db-0 ATTACHING").atMost(DEADLINE).until(() -> Http.get(volumes), r -> r.status() == 200
+                && r.json().path("state").asText().equals("ATTACHING"));
+        assertTrue(cluster.running(app).isEmpty(), "nothing runs before the volume is attached");
+
+        // When the volume service is killed and started again (now without the delay)
+        cluster.volumes().kill();
+        cluster.restartVolumeService(Map.of("BERTH_VOLUME_PROVISION_DELAY", "0s"));
+
+        // Then the attachment is finished once, and the task runs on the volume
+        await(app + " running").atMost(DEADLINE).until(() -> cluster.running(app).size() == 1);
+        String task = cluster.running(app).keySet().iterator().next();
+        JsonNode volume = Http.get(cluster.volumes().url() + "/v1/volumes/vc-db-0").json();
+        assertEquals("ATTACHED", volume.path("state").asText(), volume.toString());
+        assertEquals(NODE, volume.path("attachedNodeId").asText());
+        assertEquals(task, volume.path("attachedTaskId").asText());
+        assertEquals(1, volume.path("fencingEpoch").asLong(), "granted once: " + volume);
+        await("the task wrote on its volume").atMost(DEADLINE).until(() ->
+                Files.exists(cluster.sharedVolumeRoot().resolve("vc-db-0").resolve("starts")));
+
+        // And the gateway's view agrees with the service's database
+        await("the gateway shows it attached").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/volumes/vc-db-0"),
+                r -> r.status() == 200 && r.json().path("state").asText().equals("ATTACHED")
+                        && r.json().path("attachedTaskId").asText().equals(task));
+    }
+}
