@@ -21,7 +21,6 @@ import dev.berth.scheduler.placement.TaskRequest;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,59 +46,9 @@ import java.util.TreeMap;
  *   <li>is restarted one at a time, stop first, only while every other identity runs.</li>
  * </ul>
  * Driven by {@link SchedulerCore}, which owns the task records, the nodes, backoffs and the queue and
- * offers them through {@link Core}; the volumes' own rules are {@link StatefulVolumes}.
+ * offers them through the {@link Plan} of each input; the volumes' own rules are {@link StatefulVolumes}.
  */
 final class StatefulReconciler {
-    /** The plan of the input being handled: every change is applied to the core's state as it is emitted. */
-    interface Plan extends StatefulVolumes.Sink {
-        Instant now();
-
-        void recordApp(AppState app);
-
-        void recordTask(TaskRecord task);
-
-        void removeTask(String taskId);
-    }
-
-    /** What identities need from the core: its task index, backoff and queue. */
-    interface Core {
-        Optional<AppState> app(String appId);
-
-        /** The app's tasks, by instance. */
-        List<TaskRecord> tasksOf(String appId);
-
-        Optional<TaskRecord> task(String taskId);
-
-        Collection<TaskRecord> tasks();
-
-        /** Stops a task (desired STOP and a kill, or at once if it never launched). */
-        void stop(TaskRecord task, String reason, Plan plan);
-
-        /** Reconciles the app again, by whatever rules apply to it. */
-        void reconcile(AppState app, Plan plan);
-
-        /** When the failing app may launch again; null when it is not backing off. */
-        Instant delayedUntil(String appId, Instant now);
-
-        void backOff(AppState app, Instant now);
-
-        /**
-         * True when the app's last search found no room and nothing that could make room has happened
-         * since: the same search would fail again.
-         */
-        boolean searchedInVain(String appId);
-
-        /** Why the app's instances waited at its last search, as the queue shows. */
-        Map<String, Integer> unplacedReasons(String appId);
-
-        /** Ends the app's pass: its queue entry, whether it is searched again, whether it is looked at every tick. */
-        void conclude(String appId, SchedulerCore.Pass pass, Plan plan);
-
-        /** When a node stopped being heard from long enough to count as unreachable. */
-        Instant unreachableSince(String nodeId);
-    }
-
-    private final Core core;
     private final StatefulVolumes volumes;
     private final PlacementEngine engine;
     /** The core's picture of the nodes; placement allocates into it, as the core's own does. */
@@ -114,8 +63,7 @@ final class StatefulReconciler {
      */
     private final Map<String, Map<Integer, String>> replacementNotes = new HashMap<>();
 
-    StatefulReconciler(Core core, StatefulVolumes volumes, PlacementEngine engine, Cluster cluster) {
-        this.core = core;
+    StatefulReconciler(StatefulVolumes volumes, PlacementEngine engine, Cluster cluster) {
         this.volumes = volumes;
         this.engine = engine;
         this.cluster = cluster;
@@ -125,20 +73,20 @@ final class StatefulReconciler {
     void reconcile(AppState app, Plan plan) {
         String appId = app.appId();
         AppDefinition def = app.definition();
-        List<TaskRecord> all = core.tasksOf(appId);
+        List<TaskRecord> all = plan.tasksOf(appId);
         for (int i = all.size() - 1; i >= 0; i--) {
             TaskRecord task = all.get(i);
             if (task.desired() == DesiredState.RUN && task.instance() >= def.instances()) {
-                core.stop(task, "scaled down", plan);
+                plan.stop(task, "scaled down");
             }
         }
         boolean restarting = restartOneIdentity(app, plan);
-        all = core.tasksOf(appId);
+        all = plan.tasksOf(appId);
         Set<Integer> busy = new HashSet<>();
         all.forEach(t -> busy.add(t.instance()));
 
-        Instant delayedUntil = core.delayedUntil(appId, plan.now());
-        boolean hopeless = core.searchedInVain(appId);
+        Instant delayedUntil = plan.delayedUntil(appId);
+        boolean hopeless = plan.searchedInVain(appId);
         Map<String, Integer> reasons = new TreeMap<>();
         int waiting = 0;
         List<IdentityVolumes> toPlace = new ArrayList<>();
@@ -155,7 +103,7 @@ final class StatefulReconciler {
             String why = whyIdentityWaits(app, identity, plan);
             if (why == null) {
                 // Again: an identity replaced just now (unreachableStrategy) has its next generation.
-                app = core.app(appId).orElse(app);
+                app = plan.app(appId).orElse(app);
                 identity = volumes.volumesOf(app, instance);
             }
             if (why != null) {
@@ -173,7 +121,7 @@ final class StatefulReconciler {
             reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
         }
         if (hopeless) {
-            core.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
+            plan.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
         }
         boolean unplacedAny = false;
         if (!requests.isEmpty()) {
@@ -188,8 +136,8 @@ final class StatefulReconciler {
                 }
             }
         }
-        core.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless, restarting), plan);
-        volumes.collect(appId, app, core.tasksOf(appId), plan.now(), plan);
+        plan.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless, restarting));
+        volumes.collect(appId, app, plan.tasksOf(appId), plan.now(), plan);
     }
 
     /**
@@ -208,7 +156,7 @@ final class StatefulReconciler {
         if (pinned.isPresent() && !ready(pinned.get())) {
             Integer replaceAfter = app.definition().unreachableStrategy().replaceAfterSeconds();
             if (replaceAfter != null
-                    && core.unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now()) <= 0) {
+                    && plan.unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now()) <= 0) {
                 replace(app, identity.instance(), null, "node " + pinned.get() + " unreachable for more than "
                         + replaceAfter + " s (unreachableStrategy)", plan);
                 // Fresh volumes live nowhere yet: the identity may go to any node.
@@ -300,7 +248,7 @@ final class StatefulReconciler {
 
     /** The task waits for no volume any more: it is launched, with every mount's epoch. */
     private void launchAttached(TaskRecord task, Plan plan) {
-        Optional<AppState> app = core.app(task.appId());
+        Optional<AppState> app = plan.app(task.appId());
         if (app.isEmpty()) {
             return;
         }
@@ -328,7 +276,7 @@ final class StatefulReconciler {
 
     /** ATTACHED for a task waiting for that volume: its launch moves on, and goes once nothing is awaited. */
     private void volumeAttached(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : core.task(event.taskId()).orElse(null);
+        TaskRecord task = event.taskId() == null ? null : plan.task(event.taskId()).orElse(null);
         String volumeId = event.volumeId();
         if (task == null || !task.awaitingVolumes().contains(volumeId)
                 || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
@@ -344,7 +292,7 @@ final class StatefulReconciler {
 
     /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
     private void attachRefused(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : core.task(event.taskId()).orElse(null);
+        TaskRecord task = event.taskId() == null ? null : plan.task(event.taskId()).orElse(null);
         if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
             return;
         }
@@ -353,11 +301,11 @@ final class StatefulReconciler {
         plan.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), plan.now()));
         plan.removeTask(task.taskId());
         volumes.taskEnded(task, false, plan);
-        Optional<AppState> app = core.app(task.appId());
+        Optional<AppState> app = plan.app(task.appId());
         if (app.isPresent() && task.desired() == DesiredState.RUN) {
             volumeFailures.put(task.appId(), reason);
-            core.backOff(app.get(), plan.now());
-            core.reconcile(app.get(), plan);
+            plan.backOff(app.get());
+            plan.reconcile(app.get());
         }
     }
 
@@ -368,14 +316,14 @@ final class StatefulReconciler {
     void resume(Plan plan) {
         resumeHandshakes(plan);
         for (String appId : volumes.appsWithVolumes()) {
-            volumes.collect(appId, core.app(appId).orElse(null), core.tasksOf(appId), plan.now(), plan);
+            volumes.collect(appId, plan.app(appId).orElse(null), plan.tasksOf(appId), plan.now(), plan);
         }
     }
 
     /** Every tick: releases that waited for a lost node's lease to run out. */
     void collectPending(Plan plan) {
         for (String appId : volumes.pendingApps()) {
-            volumes.collect(appId, core.app(appId).orElse(null), core.tasksOf(appId), plan.now(), plan);
+            volumes.collect(appId, plan.app(appId).orElse(null), plan.tasksOf(appId), plan.now(), plan);
         }
     }
 
@@ -385,13 +333,13 @@ final class StatefulReconciler {
      * answers a repeat with ATTACHED); a task with nothing left to wait for launches.
      */
     private void resumeHandshakes(Plan plan) {
-        for (TaskRecord task : List.copyOf(core.tasks())) {
-            Optional<AppState> app = core.app(task.appId());
+        for (TaskRecord task : List.copyOf(plan.tasks())) {
+            Optional<AppState> app = plan.app(task.appId());
             if (task.awaitingVolumes().isEmpty() || app.isEmpty() || task.volumes().isEmpty()) {
                 continue;
             }
             if (task.desired() != DesiredState.RUN) {
-                core.stop(task, "stopped before its volumes were attached", plan);
+                plan.stop(task, "stopped before its volumes were attached");
                 continue;
             }
             IdentityVolumes identity = IdentityVolumes.of(app.get().definition(), task.instance(),
@@ -426,18 +374,44 @@ final class StatefulReconciler {
      * @return whether a restart is still under way
      */
     private boolean restartOneIdentity(AppState app, Plan plan) {
-        List<TaskRecord> all = core.tasksOf(app.appId());
+        List<TaskRecord> all = plan.tasksOf(app.appId());
         List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
                 && t.appVersion() < app.configVersion() && t.instance() < app.definition().instances()).toList();
         if (outdated.isEmpty()) {
             return false;
         }
-        boolean allUp = all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
-                && all.size() >= app.definition().instances();
-        if (allUp) {
-            core.stop(outdated.get(0), "restarted", plan);
+        if (allIdentitiesRun(app, plan)) {
+            plan.stop(outdated.get(0), "restarted");
         }
         return true;
+    }
+
+    /** Every identity of the app runs, and no task of it is stopping or starting. */
+    boolean allIdentitiesRun(AppState app, Plan plan) {
+        List<TaskRecord> all = plan.tasksOf(app.appId());
+        return all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
+                && all.size() >= app.definition().instances();
+    }
+
+    /**
+     * Moves an identity whose volumes are all external off a draining node, stop first: its volumes
+     * cannot be attached to a second task beside it. Call only while {@link #allIdentitiesRun}. It goes
+     * only if another node has room for it now, so that it is not taken down with nowhere to go; the
+     * task is stopped, and once it has ended (its volumes detached) the identity is placed by the usual
+     * rules, which never choose a draining node nor prefer the one it ran on while that node drains.
+     *
+     * @return Placed when the task was stopped; Unplaced with why the identity stays for now
+     */
+    PlacementResult moveOffDrainingNode(AppState app, TaskRecord task, String nodeId, Plan plan) {
+        String probe = TaskIds.newTaskId(app.appId());
+        PlacementResult result = engine.place(List.of(request(app.definition(), probe,
+                volumes.volumesOf(app, task.instance()))), cluster).get(0);
+        // Only a probe: the engine allocated it, but the identity is placed for real once its task ended.
+        cluster.release(probe);
+        if (result instanceof PlacementResult.Placed) {
+            plan.stop(task, "moving off draining node " + nodeId);
+        }
+        return result;
     }
 
     /**
@@ -474,9 +448,9 @@ final class StatefulReconciler {
         String note = "REPLACED: identity " + identity + " given fresh volumes (generation "
                 + next.generation(identity) + "): " + why;
         replacementNotes.computeIfAbsent(app.appId(), a -> new HashMap<>()).put(instance, note);
-        for (TaskRecord task : core.tasksOf(app.appId())) {
+        for (TaskRecord task : plan.tasksOf(app.appId())) {
             if (task.instance() == instance && task.desired() == DesiredState.RUN) {
-                core.stop(task, note, plan);
+                plan.stop(task, note);
             }
         }
     }

@@ -32,6 +32,7 @@ import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeMount;
@@ -228,9 +229,10 @@ class StatefulAppsTest {
         core.observe(node("node-1", t0, 3000, BOTH), t0);
         runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
         core.observe(node("node-2", t0, 3000, BOTH), t0);
-        core.handle(DrainNode.of("node-1"), t0);
-
         settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+
+        // Drained while the crashed identity backs off (a running one would be moved off by the drain).
+        core.handle(DrainNode.of("node-1"), t0);
         List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
 
         assertEquals("node-2", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
@@ -512,6 +514,114 @@ class StatefulAppsTest {
         runAll(List.of());
         List<Action> next = core.tick(t0.plusSeconds(1));
         assertEquals(List.of("db-1"), identitiesOf(nodeCommands(next, KillTask.class)));
+    }
+
+    // ---- drains -------------------------------------------------------------------------------------------
+
+    @Test
+    void aDrainMovesIdentitiesWithExternalVolumesStopFirstOneAtATimeAndBringsThemUpElsewhere() {
+        // Given two identities with external volumes on node-1, and an empty node-2
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+
+        // When node-1 is drained
+        List<Action> drained = core.handle(DrainNode.of("node-1"), t0);
+
+        // Then one identity is stopped first, and nothing is started beside it on its volume
+        List<KillTask> kills = nodeCommands(drained, KillTask.class);
+        assertEquals(1, kills.size());
+        assertEquals("node-1", kills.get(0).nodeId());
+        assertEquals("moving off draining node node-1", kills.get(0).reason());
+        assertTrue(nodeCommands(drained, LaunchTask.class).isEmpty());
+        assertTrue(volumeCommands(drained, AttachVolume.class).isEmpty());
+        TaskRecord moving = core.tasks().stream().filter(t -> t.taskId().equals(kills.get(0).taskId())).findFirst()
+                .orElseThrow();
+
+        // When it has ended, its volume is detached, then attached on node-2, where it launches
+        List<Action> ended = settle(core.handle(status(moving, TaskState.KILLED), t0), t0);
+        String volume = moving.volumes().get(0).volumeId();
+        assertEquals(List.of(new VolumeCommandKey("DetachVolume", volume), new VolumeCommandKey("AttachVolume", volume)),
+                keys(ended));
+        assertEquals("node-2", nodeCommands(ended, LaunchTask.class).get(0).nodeId());
+        assertTrue(nodeCommands(core.tick(t0.plusSeconds(1)), KillTask.class).isEmpty(), "one move at a time");
+
+        // When it runs there, the next identity moves the same way
+        runAll(List.of());
+        List<Action> next = core.tick(t0.plusSeconds(2));
+        List<KillTask> secondKills = nodeCommands(next, KillTask.class);
+        assertEquals(1, secondKills.size());
+        assertTrue(!secondKills.get(0).taskId().equals(moving.taskId()));
+        TaskRecord second = core.tasks().stream().filter(t -> t.taskId().equals(secondKills.get(0).taskId()))
+                .findFirst().orElseThrow();
+        settle(core.handle(status(second, TaskState.KILLED), t0.plusSeconds(2)), t0.plusSeconds(2));
+        runAll(List.of());
+        assertTrue(core.tasksOf(APP).stream().allMatch(t -> t.nodeId().equals("node-2") && t.state().isActive()));
+        assertTrue(core.queued(APP).isEmpty());
+    }
+
+    @Test
+    void aDrainLeavesAnIdentityWithALocalVolumeWhereItIsSaysWhyAndMovesEverythingElse() {
+        // Given an identity with a local volume and a stateless task on node-1, and an empty node-2
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        AppDefinition web = AppDefinition.basic("/team/web", "run", null, 1, 0.1, 16, 0, Map.of(), Map.of(), List.of());
+        core.handle(CreateApp.of(web), t0);
+        TaskRecord webTask = core.tasksOf("/team/web").get(0);
+        core.handle(status(webTask, TaskState.RUNNING), t0);
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        TaskRecord db0 = byIdentity("db-0");
+
+        // When node-1 is drained
+        List<Action> drained = core.handle(DrainNode.of("node-1"), t0);
+        core.tick(t0.plusSeconds(1));
+
+        // Then the stateless task gets its replacement on node-2, and the identity stays, with the reason
+        assertEquals("node-2", nodeCommands(drained, LaunchTask.class).get(0).nodeId());
+        assertTrue(nodeCommands(drained, KillTask.class).isEmpty());
+        String why = "holds a local volume on draining node node-1: replace the instance "
+                + "(POST /v1/apps/team/db/instances/db-0/replace) or delete the app to move it";
+        assertEquals(Map.of(why, 1), queued(APP).unplaced());
+        assertEquals(1, queued(APP).waiting());
+
+        // When the replacement runs, the stateless original is stopped; the identity still runs on node-1
+        TaskRecord replacement = core.tasksOf("/team/web").stream().filter(t -> t.replaces() != null).findFirst()
+                .orElseThrow();
+        List<Action> tookOver = core.handle(status(replacement, TaskState.RUNNING), t0.plusSeconds(2));
+        assertEquals(List.of(webTask.taskId()), nodeCommands(tookOver, KillTask.class).stream()
+                .map(KillTask::taskId).toList());
+        assertTrue(nodeCommands(core.tick(t0.plusSeconds(3)), KillTask.class).isEmpty());
+        assertEquals(db0.taskId(), byIdentity("db-0").taskId());
+        assertEquals("node-1", byIdentity("db-0").nodeId());
+        assertEquals(Map.of(why, 1), queued(APP).unplaced());
+
+        // And once the node is undrained the reason goes
+        core.handle(UndrainNode.of("node-1"), t0.plusSeconds(3));
+        core.tick(t0.plusSeconds(4));
+        assertTrue(core.queued(APP).isEmpty());
+    }
+
+    @Test
+    void anUndrainDuringAStopFirstMoveBringsTheIdentityBackOnItsOwnNodeAndMovesNothingMore() {
+        // Given two identities with external volumes on node-1, and node-2 beside it
+        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
+        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        KillTask kill = nodeCommands(core.handle(DrainNode.of("node-1"), t0), KillTask.class).get(0);
+        TaskRecord moving = core.tasks().stream().filter(t -> t.taskId().equals(kill.taskId())).findFirst()
+                .orElseThrow();
+
+        // When the node is undrained while the stopped task is still ending
+        core.handle(UndrainNode.of("node-1"), t0.plusSeconds(1));
+        List<Action> ended = settle(core.handle(status(moving, TaskState.KILLED), t0.plusSeconds(1)),
+                t0.plusSeconds(1));
+
+        // Then its identity comes back on node-1 (the node it ran on, open again), and nothing else is stopped
+        assertEquals("node-1", nodeCommands(ended, LaunchTask.class).get(0).nodeId());
+        runAll(List.of());
+        assertTrue(nodeCommands(core.tick(t0.plusSeconds(2)), KillTask.class).isEmpty());
+        assertTrue(core.tasksOf(APP).stream().allMatch(t -> t.nodeId().equals("node-1") && t.state().isActive()));
+        assertTrue(core.queued(APP).isEmpty());
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
