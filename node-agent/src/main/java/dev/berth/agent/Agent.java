@@ -14,6 +14,10 @@ import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.task.CheckpointStore;
 import dev.berth.agent.task.TaskSupervisor;
+import dev.berth.agent.volumes.ImageProbe;
+import dev.berth.agent.volumes.ImageTools;
+import dev.berth.agent.volumes.LocalDriver;
+import dev.berth.agent.volumes.LocalVolumeFormat;
 import dev.berth.agent.volumes.NodeLease;
 import dev.berth.agent.volumes.TaskVolumes;
 import dev.berth.agent.volumes.VolumeRemoval;
@@ -90,8 +94,10 @@ public class Agent {
         Path workDir = Path.of(config.workDir()).toAbsolutePath().normalize();
         lease = NodeLease.in(workDir, config.volumeLease());
         endLeaseOfAnotherBoot();
-        TaskVolumes volumes = TaskVolumes.of(config.volumeRoot().map(Path::of).orElse(workDir.resolve("volumes")),
-                config.sharedVolumeRoot().filter(root -> !root.isBlank()).map(Path::of), lease);
+        LocalDriver local = localVolumes(nodeId, config.volumeRoot().map(Path::of)
+                .orElse(workDir.resolve("volumes")));
+        TaskVolumes volumes = TaskVolumes.of(local, config.sharedVolumeRoot().filter(root -> !root.isBlank())
+                .map(Path::of), lease);
         runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes);
         nodeVolumes = volumes.offer(host.mountNamespaces());
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
@@ -172,6 +178,21 @@ public class Agent {
         } else {
             supervisor.handle(command);
         }
+    }
+
+    /** Probes the host for image volumes (unless told not to) and says in the log what local volumes are. */
+    private LocalDriver localVolumes(String nodeId, Path volumeRoot) {
+        ImageTools.Tools tools = ImageTools.find();
+        LocalVolumeFormat.Choice choice = LocalVolumeFormat.choose(config.localVolumeFormat(),
+                () -> ImageProbe.tryIn(volumeRoot, tools));
+        if (choice.format() == LocalVolumeFormat.IMAGE) {
+            LOG.infof("node %s makes local volumes as loop-mounted ext4 images in %s (size enforced; %s)", nodeId,
+                    volumeRoot, choice.why());
+        } else {
+            LOG.infof("node %s makes local volumes as directories in %s (size NOT enforced; %s)", nodeId,
+                    volumeRoot, choice.why());
+        }
+        return new LocalDriver(volumeRoot, choice.format(), tools);
     }
 
     private void endLeaseOfAnotherBoot() {

@@ -82,6 +82,14 @@ public interface AgentConfig {
     Optional<String> volumeRoot();
 
     /**
+     * What new local volumes are made as: {@code auto} (a loop-mounted ext4 image, which enforces the
+     * volume's size, where a probe at start shows the host allows it; else a directory), {@code image}
+     * (refuse to start without images) or {@code directory} (sizes not enforced).
+     */
+    @WithDefault("auto")
+    String localVolumeFormat();
+
+    /**
      * The mount every node shares, where {@code sharedfs} volumes live ({@code <root>/<volume id>}). Unset:
      * the node does not offer {@code sharedfs}.
      */
@@ -89,9 +97,11 @@ public interface AgentConfig {
 
     /**
      * How long tasks holding an external volume run on after the last node report the broker
-     * acknowledged; then their watchdogs kill them. The scheduler moves their volumes only after it.
+     * acknowledged; then their watchdogs kill them. The scheduler moves their volumes only after it
+     * (lease + its 1 s margin); 4 s keeps that within its 5 s node timeout, so failover takes no longer,
+     * and gives a restarting agent 4 s to have its registration acknowledged before such tasks stop.
      */
-    @WithDefault("3s")
+    @WithDefault("4s")
     Duration volumeLease();
 
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */

@@ -101,7 +101,7 @@ class AgentOverKafkaTest {
         NodeReport beat = report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
                 && KafkaProbe.text(r).contains("\"NodeHeartbeat\""), WAIT).value());
 
-        assertEquals(3000, beat.volumes().leaseMillis());
+        assertEquals(4000, beat.volumes().leaseMillis(), "the default lease");
         // Providers only where tasks get mount namespaces (root with unshare on the build machines)
         List<String> expected = agent.runtime().hostIsolation().mountNamespaces() ? List.of("local", "sharedfs")
                 : List.of();

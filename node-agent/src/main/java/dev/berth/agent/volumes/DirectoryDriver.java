@@ -48,13 +48,15 @@ abstract sealed class DirectoryDriver implements VolumeDriver permits LocalDrive
     }
 
     @Override
-    public Path create(String volumeId) throws VolumeRefusedException {
+    public Path create(String volumeId, long sizeMib) throws VolumeRefusedException {
         Path dir = locate(volumeId);
         ensureRoot();
-        if (Files.isSymbolicLink(dir)) {
-            // Someone made the volume a link: binding it would hand the task whatever it points at.
-            throw VolumeRefusedException.failed("volume " + volumeId + " at " + dir + " is a symbolic link");
-        }
+        return createDirectory(volumeId, dir);
+    }
+
+    /** The volume as a plain directory: its size is not enforced. */
+    final Path createDirectory(String volumeId, Path dir) throws VolumeRefusedException {
+        refuseLink(volumeId, dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -63,9 +65,16 @@ abstract sealed class DirectoryDriver implements VolumeDriver permits LocalDrive
         return dir;
     }
 
+    /** Someone made the volume a link: binding (or mounting on) it would hand the task whatever it points at. */
+    static void refuseLink(String volumeId, Path dir) throws VolumeRefusedException {
+        if (Files.isSymbolicLink(dir)) {
+            throw VolumeRefusedException.failed("volume " + volumeId + " at " + dir + " is a symbolic link");
+        }
+    }
+
     @Override
-    public Path publish(String volumeId, Optional<Owner> owner) throws VolumeRefusedException {
-        Path dir = create(volumeId);
+    public Path publish(String volumeId, long sizeMib, Optional<Owner> owner) throws VolumeRefusedException {
+        Path dir = create(volumeId, sizeMib);
         try {
             if (owner.isPresent()) {
                 // The task's user owns its volume, as it owns its sandbox; files already there keep theirs.

@@ -20,7 +20,7 @@ import java.time.Duration;
  * from when it heard the report, which is later, so the node always gives up its volumes first.
  */
 public final class NodeLease {
-    public static final Duration DEFAULT_LENGTH = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_LENGTH = Duration.ofSeconds(4);
     private static final Path UPTIME = Path.of("/proc/uptime");
 
     private final Path file;

@@ -40,11 +40,17 @@ public final class TaskVolumes {
     }
 
     /**
-     * {@code local} under {@code volumeRoot}, and {@code sharedfs} under {@code sharedRoot} when there is one.
+     * {@code local} (directories) under {@code volumeRoot}, and {@code sharedfs} under {@code sharedRoot} when
+     * there is one.
      */
     public static TaskVolumes of(Path volumeRoot, Optional<Path> sharedRoot, NodeLease lease) {
+        return of(new LocalDriver(volumeRoot), sharedRoot, lease);
+    }
+
+    /** {@code local} as given, and {@code sharedfs} under {@code sharedRoot} when there is one. */
+    public static TaskVolumes of(LocalDriver local, Optional<Path> sharedRoot, NodeLease lease) {
         List<VolumeDriver> drivers = new ArrayList<>();
-        drivers.add(new LocalDriver(volumeRoot));
+        drivers.add(local);
         sharedRoot.ifPresent(root -> drivers.add(new SharedFsDriver(root)));
         return new TaskVolumes(drivers, lease);
     }
@@ -102,7 +108,7 @@ public final class TaskVolumes {
         List<PublishedVolumes.BindMount> binds = new ArrayList<>();
         List<PublishedVolumes.EpochGuard> guards = new ArrayList<>();
         for (Planned p : planned) {
-            Path source = p.driver.publish(p.mount.volumeId(), owner);
+            Path source = p.driver.publish(p.mount.volumeId(), p.mount.sizeMib(), owner);
             if (p.mount.type() == VolumeType.EXTERNAL) {
                 FencingEpoch.claim(p.mount.volumeId(), source, p.mount.fencingEpoch());
                 guards.add(new PublishedVolumes.EpochGuard(p.mount.volumeId(), FencingEpoch.fileIn(source),

@@ -84,8 +84,9 @@ class NodeProfilesTest {
             public int logRotations() { return 1; }
             public Duration usageInterval() { return Duration.ofSeconds(5); }
             public Optional<String> volumeRoot() { return Optional.empty(); }
+            public String localVolumeFormat() { return "directory"; }
             public Optional<String> sharedVolumeRoot() { return Optional.empty(); }
-            public Duration volumeLease() { return Duration.ofSeconds(3); }
+            public Duration volumeLease() { return Duration.ofSeconds(4); }
         };
     }
 }

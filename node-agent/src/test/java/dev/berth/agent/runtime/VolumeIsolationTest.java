@@ -6,6 +6,11 @@ import dev.berth.agent.task.CheckpointStore;
 import dev.berth.agent.task.HealthWatch;
 import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.agent.volumes.FencingEpoch;
+import dev.berth.agent.volumes.ImageProbe;
+import dev.berth.agent.volumes.ImageTools;
+import dev.berth.agent.volumes.LocalDriver;
+import dev.berth.agent.volumes.LocalVolumeFormat;
+import dev.berth.agent.volumes.LoopLeftovers;
 import dev.berth.agent.volumes.NodeLease;
 import dev.berth.agent.volumes.TaskVolumes;
 import dev.berth.contracts.app.Isolation;
@@ -89,6 +94,8 @@ class VolumeIsolationTest {
                         null))));
         supervisors.forEach(s -> await().atMost(WAIT).until(() -> s.runningTaskIds().isEmpty()));
         supervisors.forEach(TaskSupervisor::close);
+        // Image volumes are mounted on the host: unmounted and their loop devices freed, also after a failure.
+        LoopLeftovers.removeUnder(workDir);
         Directories.deleteQuietly(workDir);
     }
 
@@ -111,6 +118,29 @@ class VolumeIsolationTest {
         assertEquals("1", Files.readString(sandboxes.of("app.write-1").stdout()).trim(), "mounted in its namespace");
         // and the external volume records the attachment's epoch
         assertEquals(1, FencingEpoch.read(sharedRoot.resolve("pgdata-0")).getAsLong());
+    }
+
+    @Test
+    void aTaskWritingPastItsImageVolumesSizeGetsNoSpaceLeftAndTheVolumeStaysUsable() throws Exception {
+        Optional<String> cannot = ImageProbe.tryIn(workDir.resolve("probe"), ImageTools.find());
+        Assumptions.assumeTrue(cannot.isEmpty(), () -> "SKIPPED: this host cannot loop-mount an image: "
+                + cannot.get());
+        // Given a node that makes local volumes as images, and a task with an 8 MiB one that writes 16 MiB
+        volumes = TaskVolumes.of(new LocalDriver(workDir.resolve("volumes"), LocalVolumeFormat.IMAGE,
+                ImageTools.find()), Optional.of(sharedRoot), lease);
+        TaskSupervisor supervisor = supervisor();
+        supervisor.handle(launch("app.full-1", "if dd if=/dev/zero of=data/big bs=1M count=16 2>dd.err; "
+                        + "then echo wrote it all; else grep -o 'No space left on device' dd.err; fi; "
+                        + "rm data/big && echo fine > data/small && cat data/small",
+                new VolumeMount("app.full.data", VolumeType.LOCAL, "local", "data", false, 8, 1)));
+
+        // When it has run
+        TaskStatus end = awaitEnd("app.full-1");
+
+        // Then its write failed with ENOSPC, and the volume took a write again once the file was gone
+        assertEquals(TaskState.FINISHED, end.state(), end.reason());
+        assertEquals("No space left on device\nfine", Files.readString(sandboxes.of("app.full-1").stdout()).trim());
+        assertEquals("fine", Files.readString(workDir.resolve("volumes/app.full.data/small")).trim());
     }
 
     @Test

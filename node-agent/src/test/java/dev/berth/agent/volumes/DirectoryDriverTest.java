@@ -31,11 +31,11 @@ class DirectoryDriverTest {
     void theLocalDriverCreatesItsRootAndAVolumeOnFirstPublish() throws Exception {
         LocalDriver local = new LocalDriver(workDir.resolve("volumes"));
 
-        Path dir = local.publish("app.db-0.data", Optional.empty());
+        Path dir = local.publish("app.db-0.data", 16, Optional.empty());
 
         assertEquals(workDir.resolve("volumes/app.db-0.data"), dir);
         assertTrue(Files.isDirectory(dir));
-        assertEquals(dir, local.publish("app.db-0.data", Optional.empty()), "the same directory again");
+        assertEquals(dir, local.publish("app.db-0.data", 16, Optional.empty()), "the same directory again");
     }
 
     @Test
@@ -43,7 +43,7 @@ class DirectoryDriverTest {
         SharedFsDriver shared = new SharedFsDriver(workDir.resolve("not-mounted"));
 
         VolumeRefusedException refused = assertThrows(VolumeRefusedException.class,
-                () -> shared.publish("pgdata-0", Optional.empty()));
+                () -> shared.publish("pgdata-0", 16, Optional.empty()));
 
         assertTrue(refused.getMessage().startsWith("VOLUME_FAILED: the shared volume root "), refused.getMessage());
         assertTrue(Files.notExists(workDir.resolve("not-mounted")));

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,7 +18,7 @@ class VolumeRemovalTest {
     private final Path workDir = Directories.scratch("removal-");
     private final Path root = workDir.resolve("volumes");
     private final TaskVolumes volumes = TaskVolumes.of(root, Optional.empty(),
-            NodeLease.in(workDir, Duration.ofSeconds(3)));
+            NodeLease.in(workDir, NodeLease.DEFAULT_LENGTH));
 
     @AfterEach
     void cleanUp() {
