@@ -185,6 +185,42 @@ class StatefulFailoverIT {
         });
     }
 
+    @Test
+    @Order(6)
+    void aDrainMovesAnExternalVolumeStopFirstAndLeavesALocalOneWithItsReason() {
+        String app = "/sf/drained";
+        Running old = deployAndAwaitWriting(app, external("sfd-journal"));
+        Path journal = cluster.sharedVolumeRoot().resolve("sfd-journal-0").resolve("journal");
+        List<ProcessHandle> oldProcesses = TaskTraces.processes(old.node(), old.taskId());
+        String local = "/sf/pinned";
+        Http.Response created = Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "exec sleep 600", "instances": 1, "cpus": 0.05, "mem": 32, "portDefinitions": [],
+                 "taskKillGracePeriodSeconds": 1, "constraints": [["zone", "CLUSTER", "%s"]],
+                 "container": {"type": "MESOS", "volumes": [
+                   {"containerPath": "data", "mode": "RW", "persistent": {"size": 16}}]}}""".formatted(local,
+                old.node().equals(NODE_A) ? "a" : "b"));
+        assertEquals(201, created.status(), created.body());
+        await(local + " running").atMost(DEADLINE).until(() -> cluster.running(local).size() == 1);
+
+        // When the node is drained
+        assertEquals(202, Http.post(gateway + "/v1/nodes/" + old.node() + "/drain").status());
+
+        // Then the external identity moves, the old copy gone before the new one writes, nothing lost
+        String newTask = awaitNewCopyWhileWatching(app, old, oldProcesses, journal);
+        assertNotEquals(old.node(), cluster.running(app).get(newTask));
+        await("the new copy writes").atMost(DEADLINE).until(() -> Journal.countBy(Journal.read(journal), newTask) >= 3);
+        assertJournalIntact(journal, old, newTask);
+
+        // And the local one stays, its app's queue entry saying why
+        await("the local identity's reason").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/queue").body()
+                .contains("holds a local volume on draining node " + old.node()));
+        assertEquals(old.node(), cluster.running(local).values().iterator().next());
+
+        assertEquals(202, Http.post(gateway + "/v1/nodes/" + old.node() + "/undrain").status());
+        delete(app);
+        delete(local);
+    }
+
     /**
      * A one-instance app with a local volume loses its node; after {@code replace} the identity runs on
      * the other node with a fresh, empty volume ({@code ~1}), and its old volume is released, kept.
