@@ -276,6 +276,8 @@ public final class BerthCluster implements AutoCloseable {
         // Tasks outlive their agent by design; a test that failed half-way must not leave its own
         // running on the machine for the next one.
         agents.keySet().forEach(TaskTraces::killTasksLeft);
+        // Local volumes stay mounted after their agent by design; a test's nodes are gone for good.
+        agentStarts.keySet().forEach(nodeId -> VolumeMounts.unmountAll(agentWorkDir(nodeId)));
     }
 
     /** Waits until the gateway lists every one of these nodes. */
