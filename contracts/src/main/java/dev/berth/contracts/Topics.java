@@ -45,6 +45,12 @@ public final class Topics {
      * Compacted: the latest event per volume is its current state. Key: volumeId.
      */
     public static final String VOLUME_EVENTS = PREFIX + "volume-events";
+    /**
+     * The public event stream: CloudEvents 1.0 (structured JSON) for outside consumers and the
+     * gateway's {@code GET /v1/events}. One partition, so an event's offset orders it among all
+     * others and serves as its position for resuming. Key: the event's subject.
+     */
+    public static final String EVENTS = PREFIX + "events";
     /** Messages no consumer could parse, kept with the reason in headers. Never dropped. */
     public static final String DEAD_LETTER = PREFIX + "dead-letter";
 
@@ -77,6 +83,7 @@ public final class Topics {
                 new Spec(QUEUE, 1, true),
                 new Spec(VOLUME_COMMANDS, 1, false),
                 new Spec(VOLUME_EVENTS, 1, true),
+                new Spec(EVENTS, 1, false),
                 // One partition, one leader: more partitions would elect more than one.
                 new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));
