@@ -16,6 +16,8 @@ import java.time.Instant;
  * A {@link VolumeEvent} waiting to be published, written in the transaction of the change it
  * announces. Its id orders the events of one volume as their changes committed, because the change
  * (an optimistic-locked update of the volume's row) is flushed before the row is written.
+ * The relay also derives the event's public announcement on {@code berth.events} from it, so one row
+ * serves both streams.
  */
 @Entity
 @Table(name = "volume_outbox")

@@ -1,6 +1,9 @@
 package dev.berth.volume.outbox;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.volume.events.PublicVolumeEvents;
 import dev.berth.volume.lifecycle.OnVertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes the outbox on {@code berth.volume-events}, keyed by volume id, in outbox order, and
- * forgets each event only once the broker acknowledged it. One thread, so one publication at a time:
+ * Publishes the outbox on {@code berth.volume-events}, keyed by volume id, in outbox order, each
+ * event followed by its public announcement on {@code berth.events} (see {@link PublicVolumeEvents}),
+ * and forgets each event only once the broker acknowledged both. One thread, so one publication at a time:
  * the idempotent producer keeps a batch in order and a failed batch is sent again from its first
  * unacknowledged event, never out of order.
  *
@@ -111,16 +115,17 @@ public class OutboxRelay {
 
     /** Sends a batch and returns the ids of its longest acknowledged prefix. */
     private List<Long> publish(List<OutboxEvent> batch) throws InterruptedException {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
+        List<List<Future<RecordMetadata>>> sent = new ArrayList<>(batch.size());
         for (OutboxEvent row : batch) {
-            sent.add(producer.send(new ProducerRecord<>(Topics.VOLUME_EVENTS, row.volumeId,
-                    row.event.getBytes(StandardCharsets.UTF_8))));
+            sent.add(send(row));
         }
         producer.flush();
         List<Long> acknowledged = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             try {
-                sent.get(i).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                for (Future<RecordMetadata> ack : sent.get(i)) {
+                    ack.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
                 acknowledged.add(batch.get(i).id);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warnf("volume event %s not acknowledged: %s", batch.get(i).eventId, e.toString());
@@ -128,6 +133,21 @@ public class OutboxRelay {
             }
         }
         return acknowledged;
+    }
+
+    /**
+     * Sends one row: the volume event, then its public announcement if it has one. A row is
+     * forgotten only once both are acknowledged, so neither stream can miss it; when only one was,
+     * both go out again and the repeat carries the same ids.
+     */
+    private List<Future<RecordMetadata>> send(OutboxEvent row) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(2);
+        sends.add(producer.send(new ProducerRecord<>(Topics.VOLUME_EVENTS, row.volumeId,
+                row.event.getBytes(StandardCharsets.UTF_8))));
+        PublicVolumeEvents.of(JsonCodec.decode(row.event, VolumeEvent.class)).ifPresent(announcement ->
+                sends.add(producer.send(new ProducerRecord<>(Topics.EVENTS, announcement.subject(),
+                        JsonCodec.encodeBytes(announcement)))));
+        return sends;
     }
 
     private void pause() {
