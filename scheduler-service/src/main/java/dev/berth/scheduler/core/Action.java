@@ -1,5 +1,6 @@
 package dev.berth.scheduler.core;
 
+import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.NodeCommand;
@@ -46,5 +47,12 @@ public sealed interface Action {
 
     /** Tombstone the app on {@code berth.queue}: nothing of it waits any more. */
     record RemoveQueue(String appId) implements Action {
+    }
+
+    /**
+     * Publish a public event on {@code berth.events}, keyed by its subject. Emitted next to the record of
+     * the change it announces (see {@link Announcements}), so both commit in one transaction or neither.
+     */
+    record Announce(CloudEvent event) implements Action {
     }
 }

@@ -79,19 +79,29 @@ final class NodeLiveness implements StatefulVolumes.Nodes {
     }
 
     /**
+     * A node just declared unreachable.
+     *
+     * @param inherited it was already silent past the timeout when this scheduler went live (an
+     *                  unconfirmed node whose grace ran out): a previous scheduler has most likely
+     *                  declared it down already
+     */
+    record Silenced(String nodeId, boolean inherited) {
+    }
+
+    /**
      * Nodes that have just gone silent for longer than the node timeout (and unconfirmed nodes whose
      * grace has run out): marked unreachable; the caller loses their tasks.
      */
-    List<String> newlySilent(Instant now) {
-        List<String> silent = new ArrayList<>();
+    List<Silenced> newlySilent(Instant now) {
+        List<Silenced> silent = new ArrayList<>();
         for (Map.Entry<String, Instant> node : lastHeard.entrySet()) {
             String nodeId = node.getKey();
             if (node.getValue() != null
                     && (cluster.mode(nodeId) != NodeMode.UNREACHABLE || unconfirmed.contains(nodeId))
                     && !heardAt(nodeId).plus(settings.nodeTimeout()).isAfter(now)) {
-                unconfirmed.remove(nodeId);
+                boolean inherited = unconfirmed.remove(nodeId);
                 cluster.setMode(nodeId, NodeMode.UNREACHABLE);
-                silent.add(nodeId);
+                silent.add(new Silenced(nodeId, inherited));
             }
         }
         return silent;

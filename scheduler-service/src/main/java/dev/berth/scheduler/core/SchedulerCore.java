@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
@@ -61,6 +62,9 @@ import java.util.TreeMap;
  * each identity owns its volumes, is launched only once the volume service attached them, returns to
  * the node its local volume lives on, and has its external volumes fenced before they follow it to
  * another node; see {@link StatefulReconciler} and {@link StatefulVolumes}.
+ *
+ * <p>Every change it decides is also announced on the public event stream ({@link Announcements}): the
+ * plan emits the event next to the record of the change, and only when something changed.
  *
  * <p>Every action is applied to this state as it is emitted, so the state always equals what the
  * actions will have written once committed. If a commit fails, the owner must throw this object
@@ -221,7 +225,7 @@ public final class SchedulerCore {
             }
             return plan.actions;
         }
-        plan.removeTask(task.taskId());
+        plan.end(updated);
         // The agent reported it, so its node is there: its volumes are detached at once.
         volumes.taskEnded(task, false, plan);
         AppState app = apps.get(task.appId());
@@ -249,6 +253,9 @@ public final class SchedulerCore {
         boolean gainedNode = firstHeard || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
         if (gainedNode || changed) {
             capacityEpoch++;
+        }
+        if (gainedNode) {
+            plan.announce(Announcements.nodeUp(report.nodeId(), report.host(), now));
         }
         cluster.setMode(report.nodeId(), drains.modeWhenReachable(report.nodeId()));
 
@@ -287,6 +294,13 @@ public final class SchedulerCore {
         if (before == NodeMode.UNREACHABLE) {
             cluster.setMode(command.nodeId(), NodeMode.UNREACHABLE);
         }
+        // A drain of a drained node (or undrain of an open one) changes nothing and says nothing.
+        String host = cluster.node(command.nodeId()).map(NodeInfo::host).orElse(null);
+        if (command instanceof UndrainNode && wasDrained) {
+            plan.announce(Announcements.nodeUndrain(command.nodeId(), host, now));
+        } else if (!(command instanceof UndrainNode) && !wasDrained) {
+            plan.announce(Announcements.nodeDrain(command.nodeId(), host, now));
+        }
         if (command instanceof UndrainNode && wasDrained) {
             capacityEpoch++;
             reconcileUnsettled(plan);
@@ -302,8 +316,16 @@ public final class SchedulerCore {
      */
     public List<Action> tick(Instant now) {
         InputPlan plan = start(now);
-        for (String nodeId : liveness.newlySilent(now)) {
-            for (TaskRecord task : List.copyOf(tasksOn(nodeId))) {
+        for (NodeLiveness.Silenced silent : liveness.newlySilent(now)) {
+            String nodeId = silent.nodeId();
+            List<TaskRecord> lost = List.copyOf(tasksOn(nodeId));
+            // A node already silent when this scheduler took over was announced down by the one before,
+            // which lost its tasks then; it is announced again only if it still had tasks to lose.
+            if (!silent.inherited() || !lost.isEmpty()) {
+                plan.announce(Announcements.nodeDown(nodeId, cluster.node(nodeId).map(NodeInfo::host).orElse(null),
+                        lost.size(), now));
+            }
+            for (TaskRecord task : lost) {
                 lose(task, "node " + nodeId + " unreachable", true, plan);
             }
         }
@@ -635,18 +657,22 @@ public final class SchedulerCore {
 
         @Override
         public void recordApp(AppState app) {
-            apps.put(app.appId(), app);
+            AppState before = apps.put(app.appId(), app);
             // The app asks for something new (a command, a replacement): its placements are searched again.
             unplacedAtEpoch.remove(app.appId());
             actions.add(new Action.RecordApp(app));
+            announce(before == null ? Announcements.appCreated(app, now) : Announcements.appUpdated(before, app, now));
         }
 
         void removeApp(String appId) {
-            apps.remove(appId);
+            AppState last = apps.remove(appId);
             unplacedAtEpoch.remove(appId);
             backoffs.forgive(appId);
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
+            if (last != null) {
+                announce(Announcements.appDeleted(last, now));
+            }
             stateful.appRemoved(appId);
             if (queue.containsKey(appId)) {
                 removeQueue(appId);
@@ -655,8 +681,29 @@ public final class SchedulerCore {
 
         @Override
         public void recordTask(TaskRecord task) {
+            TaskRecord before = tasks.get(task.taskId());
             index(task);
             actions.add(new Action.RecordTask(task));
+            announceChange(before, task);
+        }
+
+        /**
+         * The task ended as {@code ended} says (an agent's final status): its end is announced and its
+         * record removed. The end itself is not recorded: the tombstone follows at once.
+         */
+        void end(TaskRecord ended) {
+            announceChange(tasks.get(ended.taskId()), ended);
+            removeTask(ended.taskId());
+        }
+
+        /** Announces the task's new state and health verdict, if they changed. */
+        private void announceChange(TaskRecord before, TaskRecord after) {
+            Announcements.taskState(before, after, now).ifPresent(this::announce);
+            Announcements.taskHealth(before, after, now).ifPresent(this::announce);
+        }
+
+        void announce(CloudEvent event) {
+            actions.add(new Action.Announce(event));
         }
 
         @Override

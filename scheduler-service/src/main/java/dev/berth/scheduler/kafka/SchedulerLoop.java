@@ -59,8 +59,8 @@ import java.util.concurrent.TimeUnit;
  * from the compacted topics, then feeds it app commands, task status, node reports, node admin
  * commands and volume events, and commits what it decides.
  *
- * <p>Each batch is one Kafka transaction: the state records, node commands, volume commands, dead
- * letters and the input offsets commit together, so a crash either replays a whole batch or none of it, and no
+ * <p>Each batch is one Kafka transaction: the state records, node commands, volume commands, the public
+ * events announcing the changes, dead letters and the input offsets commit together, so a crash either replays a whole batch or none of it, and no
  * command is acted on twice. If a commit fails the session is thrown away and rebuilt from Kafka,
  * because the in-memory state may be ahead of what was committed.
  *
@@ -545,6 +545,9 @@ public class SchedulerLoop {
         } else if (action instanceof Action.SendToVolumes a) {
             return new ProducerRecord<>(Topics.VOLUME_COMMANDS, a.command().volumeId(),
                     JsonCodec.encodeBytes(a.command()));
+        } else if (action instanceof Action.Announce a) {
+            // Keyed by subject: on a keyed topic the events about one thing stay in order for any reader.
+            return new ProducerRecord<>(Topics.EVENTS, a.event().subject(), JsonCodec.encodeBytes(a.event()));
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

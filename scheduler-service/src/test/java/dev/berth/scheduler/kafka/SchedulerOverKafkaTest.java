@@ -7,6 +7,8 @@ import dev.berth.contracts.app.PersistentVolume;
 import dev.berth.contracts.app.VolumeMode;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.events.CloudEvent;
+import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppState;
@@ -99,6 +101,32 @@ class SchedulerOverKafkaTest {
     }
 
     @Test
+    void theAppsCreationAndItsTasksStatesArePublishedOnTheEventStreamKeyedBySubject() {
+        // Given an app submitted as the gateway would
+        String team = "ev-" + UUID.randomUUID().toString().substring(0, 8);
+        String appId = "/" + team + "/web";
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+
+        // Then a committed app.created is on berth.events (the probe reads committed records only)
+        CloudEvent created = event("apps" + appId, EventTypes.APP_CREATED);
+        assertEquals("/berth/scheduler", created.source());
+        assertEquals(team, created.team());
+        assertEquals(1, created.data().get("version").asLong());
+        LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
+        assertEquals("STAGING", event("tasks/" + launch.taskId(), EventTypes.TASK_STATE).data().get("state").asText());
+
+        // When the agent reports it RUNNING, that is published too, about the task
+        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+                launch.nodeId(), TaskState.RUNNING, null, null, null)));
+        CloudEvent running = JsonCodec.decode(kafka.await(Topics.EVENTS, r -> ("tasks/" + launch.taskId()).equals(r.key())
+                && "RUNNING".equals(JsonCodec.decode(r.value(), CloudEvent.class).data().path("state").asText()),
+                WAIT).value(), CloudEvent.class);
+        assertEquals("STAGING", running.data().get("previousState").asText());
+        assertEquals(launch.nodeId(), running.data().get("nodeId").asText());
+        assertEquals(team, running.team());
+    }
+
+    @Test
     void aMalformedCommandIsDeadLetteredAndTheNextOneIsStillProcessed() {
         String appId = "/poison-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -159,6 +187,14 @@ class SchedulerOverKafkaTest {
             return type.isInstance(c) && c.taskId() != null
                     && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
         }, WAIT).value(), NodeCommand.class);
+    }
+
+    /** The event of that type on berth.events whose key is {@code subject}. */
+    private CloudEvent event(String subject, String type) {
+        CloudEvent event = JsonCodec.decode(kafka.await(Topics.EVENTS, r -> subject.equals(r.key())
+                && type.equals(JsonCodec.decode(r.value(), CloudEvent.class).type()), WAIT).value(), CloudEvent.class);
+        assertEquals(subject, event.subject());
+        return event;
     }
 
     private TaskRecord taskRecord(String taskId, TaskState state) {
