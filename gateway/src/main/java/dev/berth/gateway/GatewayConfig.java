@@ -47,4 +47,20 @@ public interface GatewayConfig {
 
     @WithDefault("1")
     short topicReplicationFactor();
+
+    /** {@code GET /v1/events} ({@code berth.gateway.events.*}). */
+    Events events();
+
+    interface Events {
+        /**
+         * Streams open at once; one more gets 503. Each holds a Kafka consumer and a thread, so this
+         * bounds what readers can take from the gateway.
+         */
+        @WithDefault("100")
+        int maxStreams();
+
+        /** How often an SSE comment is sent on a quiet stream, so proxies and clients keep the connection. */
+        @WithDefault("15s")
+        Duration heartbeat();
+    }
 }

@@ -30,6 +30,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +48,7 @@ import java.util.Optional;
  */
 @Path("/v1/apps")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "apps")
 public class AppsResource {
     @Inject
     Kafka kafka;
@@ -65,6 +68,7 @@ public class AppsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
+    @Operation(summary = "Create an app (201 once the command is in Kafka)")
     public Response create(String body) {
         checkBody(body, "an app definition", "{\"id\": \"/web\", \"cmd\": \"...\"}");
         ParsedApp parsed = AppDefinitionParser.parse(body);
@@ -89,6 +93,7 @@ public class AppsResource {
     }
 
     @GET
+    @Operation(summary = "List apps")
     public Map<String, List<ObjectNode>> list() {
         Instant now = Instant.now();
         List<ObjectNode> apps = new java.util.ArrayList<>();
@@ -106,6 +111,7 @@ public class AppsResource {
 
     @GET
     @Path("{id: .+}")
+    @Operation(summary = "Get an app with its tasks, queue entry and volumes")
     public ObjectNode get(@PathParam("id") String rawId) {
         String id = appId(rawId);
         Optional<AppState> state = kafka.view().app(id);
@@ -124,6 +130,7 @@ public class AppsResource {
     @Path("{id: .+}")
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     @Blocking
+    @Operation(summary = "Scale an app: {\"instances\": n}")
     public Response scale(@PathParam("id") String rawId, String body) {
         String id = appId(rawId);
         AppState state = changeable(id, "scaled");
@@ -142,6 +149,7 @@ public class AppsResource {
     @POST
     @Path("{id: .+}/restart")
     @Blocking
+    @Operation(summary = "Restart every instance of an app, one after another")
     public Response restart(@PathParam("id") String rawId) {
         String id = appId(rawId);
         AppState state = changeable(id, "restarted");
@@ -157,6 +165,7 @@ public class AppsResource {
     @DELETE
     @Path("{id: .+}")
     @Blocking
+    @Operation(summary = "Delete an app (its volumes kept, or destroyed with wipe=true)")
     public Response delete(@PathParam("id") String rawId, @QueryParam("wipe") String rawWipe) {
         String id = appId(rawId);
         boolean wipe = wipe(rawWipe);
@@ -177,6 +186,7 @@ public class AppsResource {
     @POST
     @Path("{id: .+}/instances/{identity}/replace")
     @Blocking
+    @Operation(summary = "Give one identity of a stateful app fresh volumes on another node")
     public Response replace(@PathParam("id") String rawId, @PathParam("identity") String identity) {
         String id = appId(rawId);
         AppState state = changeable(id, "changed");

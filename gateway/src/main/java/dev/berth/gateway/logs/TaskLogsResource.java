@@ -17,6 +17,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import java.net.URI;
@@ -35,6 +37,7 @@ import java.util.Map;
  * holds a log whole, and never blocks a thread while one is followed.
  */
 @Path("/v1/tasks")
+@Tag(name = "tasks")
 public class TaskLogsResource {
     private static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
 
@@ -50,6 +53,7 @@ public class TaskLogsResource {
     @GET
     @Path("{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "A task's stdout or stderr, from its node's agent")
     public RestMulti<Buffer> logs(@PathParam("id") String taskId, @QueryParam("stream") String stream,
                                   @QueryParam("tail") String tail, @QueryParam("follow") String follow,
                                   @Context HttpServerResponse response) {

@@ -19,6 +19,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.Map;
  */
 @Path("/v1/nodes")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "nodes")
 public class NodesResource {
     @Inject
     Kafka kafka;
@@ -40,6 +43,7 @@ public class NodesResource {
     GatewayConfig config;
 
     @GET
+    @Operation(summary = "List nodes with capacity, allocation and usage")
     public Map<String, List<NodeJson>> list() {
         Instant now = Instant.now();
         return Map.of("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
@@ -47,6 +51,7 @@ public class NodesResource {
 
     @GET
     @Path("{id}")
+    @Operation(summary = "Get a node")
     public NodeJson get(@PathParam("id") String id) {
         return json(node(id), Instant.now());
     }
@@ -55,6 +60,7 @@ public class NodesResource {
     @POST
     @Path("{id}/drain")
     @Blocking
+    @Operation(summary = "Drain a node: move its tasks away, place nothing new")
     public Response drain(@PathParam("id") String id) {
         ClusterView.NodeEntry node = node(id);
         kafka.send(DrainNode.of(id));
@@ -65,6 +71,7 @@ public class NodesResource {
     @POST
     @Path("{id}/undrain")
     @Blocking
+    @Operation(summary = "Undrain a node")
     public Response undrain(@PathParam("id") String id) {
         ClusterView.NodeEntry node = node(id);
         kafka.send(UndrainNode.of(id));

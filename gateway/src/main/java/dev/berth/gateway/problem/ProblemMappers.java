@@ -35,7 +35,8 @@ public class ProblemMappers {
         String detail = switch (status) {
             case 404 -> "no such resource: " + uri.getPath();
             case 405 -> "this resource does not accept that method";
-            case 406 -> "this resource answers application/json (a task's logs: text/plain); accept that";
+            case 406 -> "this resource answers application/json (a task's logs: text/plain; "
+                    + "the events: text/event-stream); accept that";
             case 415 -> "send the body as application/json";
             default -> e.getMessage();
         };

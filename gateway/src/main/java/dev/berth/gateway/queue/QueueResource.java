@@ -6,6 +6,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 import java.util.Map;
@@ -16,11 +18,13 @@ import java.util.Map;
  */
 @Path("/v1/queue")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "queue")
 public class QueueResource {
     @Inject
     Kafka kafka;
 
     @GET
+    @Operation(summary = "Instances waiting to be placed, and why")
     public Map<String, List<QueueJson>> list() {
         return Map.of("queue", kafka.view().queue().stream().map(QueueJson::of).toList());
     }

@@ -19,6 +19,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.Optional;
  */
 @Path("/v1/volumes")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "volumes")
 public class VolumesResource {
     static final String DELETE_REASON = "deleted by an operator through the API";
 
@@ -53,6 +56,7 @@ public class VolumesResource {
 
     /** Every volume (DELETED ones too), by id, narrowed by {@code app}, {@code node} and {@code state}. */
     @GET
+    @Operation(summary = "List volumes, by app, node or state")
     public Map<String, List<VolumeJson>> list(@QueryParam("app") String app, @QueryParam("node") String node,
                                               @QueryParam("state") String state) {
         VolumeFilter filter = filter(app, node, state);
@@ -61,6 +65,7 @@ public class VolumesResource {
 
     @GET
     @Path("{id}")
+    @Operation(summary = "Get a volume")
     public VolumeJson get(@PathParam("id") String id) {
         return VolumeJson.of(volume(id));
     }
@@ -75,6 +80,7 @@ public class VolumesResource {
     @DELETE
     @Path("{id}")
     @Blocking
+    @Operation(summary = "Delete a RELEASED volume")
     public Uni<Response> delete(@PathParam("id") String id) {
         VolumeSnapshot volume = volume(id);
         if (volume.state() == VolumeState.DELETED) {
