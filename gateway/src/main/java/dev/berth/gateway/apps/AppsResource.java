@@ -17,8 +17,10 @@ import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
+import dev.berth.gateway.query.PageQuery;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,10 +34,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,20 +98,26 @@ public class AppsResource {
     }
 
     @GET
-    @Operation(summary = "List apps")
-    public Map<String, List<ObjectNode>> list() {
-        Instant now = Instant.now();
-        List<ObjectNode> apps = new java.util.ArrayList<>();
-        kafka.view().apps().forEach(a -> apps.add(json(a)));
-        pending().all(now).forEach((id, app) -> {
-            if (kafka.view().app(id).isEmpty()) {
-                apps.add(AppJson.pending(app));
-            } else {
+    @Operation(summary = "List apps, by team or labels")
+    public RestResponse<Map<String, List<ObjectNode>>> list(@QueryParam("team") String team,
+                                                            @QueryParam("label") List<String> labels,
+                                                            @BeanParam PageQuery page) {
+        List<FieldError> errors = new ArrayList<>();
+        AppFilter filter = AppFilter.parse(team, labels, errors);
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalidQuery("invalid-app-filter", "Invalid app filter", errors);
+        }
+        List<ObjectNode> apps = new ArrayList<>();
+        kafka.view().apps().stream().filter(a -> filter.test(a.definition())).forEach(a -> apps.add(json(a)));
+        pending().all(Instant.now()).forEach((id, app) -> {
+            if (kafka.view().app(id).isPresent()) {
                 pending().remove(id); // the scheduler has it: from now on the view speaks for it
+            } else if (filter.test(app)) {
+                apps.add(AppJson.pending(app));
             }
         });
-        apps.sort(java.util.Comparator.comparing(a -> a.path("id").asText()));
-        return Map.of("apps", apps);
+        apps.sort(Comparator.comparing(a -> a.path("id").asText()));
+        return page.respond("apps", apps);
     }
 
     @GET

@@ -7,11 +7,13 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
 import dev.berth.gateway.view.NodeMode;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import java.time.Instant;
 import java.util.List;
@@ -44,9 +47,9 @@ public class NodesResource {
 
     @GET
     @Operation(summary = "List nodes with capacity, allocation and usage")
-    public Map<String, List<NodeJson>> list() {
+    public RestResponse<Map<String, List<NodeJson>>> list(@BeanParam PageQuery page) {
         Instant now = Instant.now();
-        return Map.of("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
+        return page.respond("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
     }
 
     @GET

@@ -1,13 +1,16 @@
 package dev.berth.gateway.queue;
 
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.query.PageQuery;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,7 @@ public class QueueResource {
 
     @GET
     @Operation(summary = "Instances waiting to be placed, and why")
-    public Map<String, List<QueueJson>> list() {
-        return Map.of("queue", kafka.view().queue().stream().map(QueueJson::of).toList());
+    public RestResponse<Map<String, List<QueueJson>>> list(@BeanParam PageQuery page) {
+        return page.respond("queue", kafka.view().queue().stream().map(QueueJson::of).toList());
     }
 }

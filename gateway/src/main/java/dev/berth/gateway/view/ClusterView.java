@@ -167,6 +167,11 @@ public final class ClusterView {
         return List.copyOf(tasks.values());
     }
 
+    /** A task the scheduler records now. */
+    public Optional<TaskRecord> task(String taskId) {
+        return Optional.ofNullable(tasks.get(taskId));
+    }
+
     /** A task the scheduler records, or one it removed lately (it ended): its last record. */
     public Optional<TaskRecord> lastKnownTask(String taskId) {
         TaskRecord live = tasks.get(taskId);

@@ -1,14 +1,12 @@
 package dev.berth.gateway.volumes;
 
-import dev.berth.contracts.app.AppIds;
 import dev.berth.contracts.app.FieldError;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
+import dev.berth.gateway.query.QueryValues;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -34,26 +32,9 @@ public record VolumeFilter(String appId, String nodeId, VolumeState state) imple
     /** Reads the query parameters as given (null when absent). */
     public static Result parse(String app, String node, String state) {
         List<FieldError> errors = new ArrayList<>();
-        String appId = null;
-        if (app != null) {
-            AppIds.Result normalized = AppIds.normalize(app);
-            if (normalized.error() != null) {
-                errors.add(new FieldError("app", "app must be an app id such as /team-a/db: "
-                        + normalized.error()));
-            } else {
-                appId = normalized.id();
-            }
-        }
-        VolumeState wanted = null;
-        if (state != null) {
-            try {
-                wanted = VolumeState.valueOf(state.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("state", "state must be one of " + Arrays.toString(VolumeState.values())
-                        + ", was '" + state + "'"));
-            }
-        }
-        String nodeId = node == null || node.isBlank() ? null : node.trim();
+        String appId = QueryValues.appId("app", app, errors);
+        VolumeState wanted = QueryValues.constant("state", state, VolumeState.class, errors);
+        String nodeId = QueryValues.text(node);
         return errors.isEmpty() ? new Valid(new VolumeFilter(appId, nodeId, wanted)) : new Invalid(errors);
     }
 

@@ -6,12 +6,14 @@ import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 import java.util.List;
@@ -57,10 +60,12 @@ public class VolumesResource {
     /** Every volume (DELETED ones too), by id, narrowed by {@code app}, {@code node} and {@code state}. */
     @GET
     @Operation(summary = "List volumes, by app, node or state")
-    public Map<String, List<VolumeJson>> list(@QueryParam("app") String app, @QueryParam("node") String node,
-                                              @QueryParam("state") String state) {
+    public RestResponse<Map<String, List<VolumeJson>>> list(@QueryParam("app") String app,
+                                                            @QueryParam("node") String node,
+                                                            @QueryParam("state") String state,
+                                                            @BeanParam PageQuery page) {
         VolumeFilter filter = filter(app, node, state);
-        return Map.of("volumes", kafka.view().volumes().stream().filter(filter).map(VolumeJson::of).toList());
+        return page.respond("volumes", kafka.view().volumes().stream().filter(filter).map(VolumeJson::of).toList());
     }
 
     @GET
@@ -129,9 +134,7 @@ public class VolumesResource {
     private static VolumeFilter filter(String app, String node, String state) {
         VolumeFilter.Result result = VolumeFilter.parse(app, node, state);
         if (result instanceof VolumeFilter.Invalid invalid) {
-            throw new ProblemException(Problem.of(400, "invalid-volume-filter", "Invalid volume filter",
-                    invalid.errors().stream().map(e -> e.message()).reduce((a, b) -> a + "; " + b).orElse(""))
-                    .withErrors(invalid.errors()));
+            throw ProblemException.invalidQuery("invalid-volume-filter", "Invalid volume filter", invalid.errors());
         }
         return ((VolumeFilter.Valid) result).filter();
     }
