@@ -29,7 +29,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A node agent is killed ({@code kill -9}) and started again with the same node id and work dir,
@@ -72,13 +71,7 @@ class AgentRestartIT {
         cluster = BerthCluster.startWithSchedulers(1, Map.of("BERTH_SCHEDULER_NODE_TIMEOUT", "20s"));
         cluster.startAgent(NODE, "zone=a", 36000);
         gateway = cluster.gateway().url();
-        String isolation = awaitNodeIsolation();
-        if (isolation.equals("best-effort")) {
-            String why = "AgentRestartIT skipped: " + NODE + " isolates best-effort here (no writable cgroups or "
-                    + "no namespaces), and adoption is checked through the tasks' cgroups";
-            System.out.println(why);
-            assumeTrue(false, why);
-        }
+        cluster.assumeNamespaces("AgentRestartIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
 
         // Given two long-running tasks and one that waits for a file, all running
@@ -204,13 +197,6 @@ class AgentRestartIT {
         return """
                 {"id": "%s", "cmd": "%s", "instances": %d, "cpus": 0.01, "mem": 32, "portDefinitions": [],
                  "taskKillGracePeriodSeconds": 1}""".formatted(appId, cmd, instances);
-    }
-
-    /** The node's isolation as the cluster sees it, once the node is listed. */
-    private static String awaitNodeIsolation() {
-        return await(NODE + " listed").atMost(DEADLINE)
-                .until(() -> Http.get(gateway + "/v1/nodes/" + NODE), r -> r.status() == 200)
-                .json().path("isolation").asText();
     }
 
     private static Set<String> listed(JsonNode ids) {

@@ -16,7 +16,6 @@ import java.util.Set;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Task isolation seen over the whole stack (gateway, scheduler, agent as processes): a task that
@@ -37,15 +36,7 @@ class IsolationIT {
         // Usage measured every second (default 5 s), so the busy task's figures move within the test.
         cluster.startAgent(NODE, "zone=a", 36200, Map.of("BERTH_AGENT_USAGE_INTERVAL", "1s"));
         gateway = cluster.gateway().url();
-        String isolation = await(NODE + " listed").atMost(DEADLINE)
-                .until(() -> Http.get(gateway + "/v1/nodes/" + NODE), r -> r.status() == 200)
-                .json().path("isolation").asText();
-        if (isolation.equals("best-effort")) {
-            String why = "IsolationIT skipped: " + NODE + " isolates best-effort here (no writable cgroups or no "
-                    + "namespaces), so nothing enforces limits or measures usage";
-            System.out.println(why);
-            assumeTrue(false, why);
-        }
+        cluster.assumeNamespaces("IsolationIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
     }
 
