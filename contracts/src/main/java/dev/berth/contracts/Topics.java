@@ -16,10 +16,26 @@ public final class Topics {
     /** The prefix in force for this process. */
     public static final String PREFIX = prefix();
 
-    /** create / delete / scale / restart (later update) of an app, from the gateway. Key: appId. */
+    /** create / update / delete / scale / restart / kill-a-task of an app, from the gateway. Key: appId. */
     public static final String APP_COMMANDS = PREFIX + "app-commands";
     /** Accepted desired state of every app, written only by the scheduler. Compacted. Key: appId. */
     public static final String APPS = PREFIX + "apps";
+    /**
+     * The scheduler's answer to each app command it handled: accepted, or why not (not found, conflict,
+     * invalid). Written by the active scheduler in the same transaction as the change it reports, so a
+     * reply is visible (read_committed) only once the change is; read by the gateway, which waits for
+     * the reply to the command it sent. Not compacted: a reply matters only while someone waits.
+     * Key: the command's id.
+     */
+    public static final String COMMAND_REPLIES = PREFIX + "command-replies";
+    /**
+     * Every accepted version of every app's definition, written by the scheduler next to each new
+     * state on {@code berth.apps}; read by the gateway for {@code GET /v1/apps/{id}/versions} (and by
+     * deployments and rollbacks for old definitions). Compacted; the scheduler keeps the latest 50
+     * versions per app and tombstones the rest, and all of them once the app is gone.
+     * Key: {@code appId + "@" + version}, e.g. {@code /team-a/web@3} (see {@link #appVersionKey}).
+     */
+    public static final String APP_VERSIONS = PREFIX + "app-versions";
     /** The scheduler's record of every task and where it runs. Compacted. Key: taskId. */
     public static final String TASKS = PREFIX + "tasks";
     /** Registration and heartbeats from node agents. Compacted, so the latest report per node survives. Key: nodeId. */
@@ -62,6 +78,11 @@ public final class Topics {
         return configured == null || configured.isBlank() ? "berth." : configured;
     }
 
+    /** The key of one version of an app on {@link #APP_VERSIONS}: {@code /team-a/web@3}. */
+    public static String appVersionKey(String appId, long version) {
+        return appId + "@" + version;
+    }
+
     /** How a topic is laid out; {@link dev.berth.contracts.kafka.TopicBootstrap} creates them from this. */
     public record Spec(String name, int partitions, boolean compacted) {
     }
@@ -84,6 +105,8 @@ public final class Topics {
                 new Spec(VOLUME_COMMANDS, 1, false),
                 new Spec(VOLUME_EVENTS, 1, true),
                 new Spec(EVENTS, 1, false),
+                new Spec(COMMAND_REPLIES, 1, false),
+                new Spec(APP_VERSIONS, 1, true),
                 // One partition, one leader: more partitions would elect more than one.
                 new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));

@@ -53,6 +53,17 @@ public record AppState(String id, int schemaVersion, Instant occurredAt, String 
                 deleting, version + 1, wipe, generations);
     }
 
+    /**
+     * The next version with a replaced definition (an update). A change of only {@code instances} keeps
+     * every task current, as a scale does; any other change makes every task outdated, so they are all
+     * replaced one after another, as in a restart.
+     */
+    public AppState updated(AppDefinition newDefinition, String cause) {
+        boolean onlyInstances = newDefinition.withInstances(definition.instances()).equals(definition);
+        return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, newDefinition,
+                deleting, onlyInstances ? configVersion : version + 1, wipe, generations);
+    }
+
     /** The next version, marked for deletion; its volumes kept (released). */
     public AppState deleted(String cause) {
         return deleted(false, cause);
