@@ -3,6 +3,8 @@ package dev.berth.scheduler.core;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.VolumeCommand;
@@ -54,5 +56,21 @@ public sealed interface Action {
      * the change it announces (see {@link Announcements}), so both commit in one transaction or neither.
      */
     record Announce(CloudEvent event) implements Action {
+    }
+
+    /**
+     * Answer an app command on {@code berth.command-replies}, keyed by the command's id. Committed with
+     * the change it reports, so the gateway (reading committed records) never sees an ACCEPTED for a
+     * change that was rolled back.
+     */
+    record Reply(CommandReply reply) implements Action {
+    }
+
+    /** Write one accepted version of an app to {@code berth.app-versions}, keyed {@code appId@version}. */
+    record RecordVersion(AppVersion version) implements Action {
+    }
+
+    /** Tombstone one version of an app on {@code berth.app-versions}: pruned, or the app is gone. */
+    record RemoveVersion(String appId, long version) implements Action {
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.TaskRecord;
 
 import java.time.Instant;
@@ -18,7 +19,14 @@ import java.util.Optional;
 interface Plan extends StatefulVolumes.Sink {
     Instant now();
 
+    /** Records the app's new state, and its version on the app's history (what made it told from the states). */
     void recordApp(AppState app);
+
+    /** Records the app's new state, and its version made by {@code change} ({@code AppVersion.UPDATED} …). */
+    void recordApp(AppState app, String change);
+
+    /** Answers the app command being handled. */
+    void reply(CommandReply reply);
 
     void recordTask(TaskRecord task);
 

@@ -5,8 +5,7 @@ import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
-import dev.berth.contracts.messages.CreateApp;
-import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
@@ -15,9 +14,6 @@ import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortAssignment;
-import dev.berth.contracts.messages.ReplaceInstance;
-import dev.berth.contracts.messages.RestartApp;
-import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
@@ -96,6 +92,7 @@ public final class SchedulerCore {
     private final StatefulReconciler stateful;
     private final StatelessReconciler stateless;
     private final NodeDrains drains;
+    private final AppCommands commands;
     /** Set once the first input after a rebuild has taken up the launches that still wait for volumes. */
     private boolean resumed;
 
@@ -107,6 +104,7 @@ public final class SchedulerCore {
         this.stateful = new StatefulReconciler(volumes, engine, cluster);
         this.stateless = new StatelessReconciler(engine, cluster);
         this.drains = new NodeDrains(cluster, engine, stateless, stateful);
+        this.commands = new AppCommands(volumes, stateful, backoffs);
     }
 
     // ---- rebuilding from the compacted topics -------------------------------------------------
@@ -165,35 +163,13 @@ public final class SchedulerCore {
 
     // ---- inputs ---------------------------------------------------------------------------------
 
+    /**
+     * An app command: decided by {@link AppCommands}, and answered with exactly one {@link Action.Reply},
+     * after the actions that carry out what it accepted.
+     */
     public List<Action> handle(AppCommand command, Instant now) {
         InputPlan plan = start(now);
-        AppState existing = apps.get(command.appId());
-        if (command instanceof CreateApp create) {
-            if (existing != null) {
-                // Redelivered, or a racing second create: the first accepted one stands.
-                return plan.actions;
-            }
-            plan.recordApp(volumes.created(AppState.of(create.app(), 1, false, create.id())));
-        } else if (existing == null || existing.deleting()) {
-            // Scale, restart, replace or delete of an app that is gone or going: nothing to do.
-            return plan.actions;
-        } else if (command instanceof DeleteApp delete) {
-            plan.recordApp(existing.deleted(delete.wipe(), delete.id()));
-        } else if (command instanceof ReplaceInstance replace) {
-            if (!stateful.replaceInstance(existing, replace, plan)) {
-                return plan.actions;
-            }
-        } else if (command instanceof ScaleApp scale) {
-            if (scale.instances() == existing.definition().instances()) {
-                return plan.actions;
-            }
-            plan.recordApp(existing.scaled(existing.definition().withInstances(scale.instances()), scale.id()));
-        } else if (command instanceof RestartApp restart) {
-            // A restart is an operator's fresh start: any backoff from earlier failures is forgiven.
-            backoffs.forgive(existing.appId());
-            plan.recordApp(existing.restarted(restart.id()));
-        }
-        reconcileApp(apps.get(command.appId()), plan);
+        plan.reply(commands.handle(command, plan));
         return plan.actions;
     }
 
@@ -657,11 +633,23 @@ public final class SchedulerCore {
 
         @Override
         public void recordApp(AppState app) {
+            recordApp(app, null);
+        }
+
+        @Override
+        public void recordApp(AppState app, String change) {
             AppState before = apps.put(app.appId(), app);
             // The app asks for something new (a command, a replacement): its placements are searched again.
             unplacedAtEpoch.remove(app.appId());
             actions.add(new Action.RecordApp(app));
+            // Every new state goes through here, so no version is missing from the app's history.
+            actions.addAll(AppVersions.recorded(before, app, change));
             announce(before == null ? Announcements.appCreated(app, now) : Announcements.appUpdated(before, app, now));
+        }
+
+        @Override
+        public void reply(CommandReply reply) {
+            actions.add(new Action.Reply(reply));
         }
 
         void removeApp(String appId) {
@@ -671,6 +659,7 @@ public final class SchedulerCore {
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
             if (last != null) {
+                actions.addAll(AppVersions.removed(last));
                 announce(Announcements.appDeleted(last, now));
             }
             stateful.appRemoved(appId);

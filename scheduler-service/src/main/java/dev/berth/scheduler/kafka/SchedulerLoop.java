@@ -60,7 +60,8 @@ import java.util.concurrent.TimeUnit;
  * commands and volume events, and commits what it decides.
  *
  * <p>Each batch is one Kafka transaction: the state records, node commands, volume commands, the public
- * events announcing the changes, dead letters and the input offsets commit together, so a crash either replays a whole batch or none of it, and no
+ * events announcing the changes, the replies to app commands and the apps' versions, dead letters and
+ * the input offsets commit together, so a crash either replays a whole batch or none of it, and no
  * command is acted on twice. If a commit fails the session is thrown away and rebuilt from Kafka,
  * because the in-memory state may be ahead of what was committed.
  *
@@ -548,6 +549,14 @@ public class SchedulerLoop {
         } else if (action instanceof Action.Announce a) {
             // Keyed by subject: on a keyed topic the events about one thing stay in order for any reader.
             return new ProducerRecord<>(Topics.EVENTS, a.event().subject(), JsonCodec.encodeBytes(a.event()));
+        } else if (action instanceof Action.Reply a) {
+            // Keyed by the command's id: the gateway waits for exactly that key.
+            return new ProducerRecord<>(Topics.COMMAND_REPLIES, a.reply().commandId(), JsonCodec.encodeBytes(a.reply()));
+        } else if (action instanceof Action.RecordVersion a) {
+            return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.version().appId(),
+                    a.version().version()), JsonCodec.encodeBytes(a.version()));
+        } else if (action instanceof Action.RemoveVersion a) {
+            return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.appId(), a.version()), null);
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

@@ -151,7 +151,10 @@ class SchedulerCoreTest {
 
         List<Action> again = core.handle(create, t0);
 
-        assertTrue(again.isEmpty());
+        // Only its answer again: accepted, at the version it made.
+        assertEquals(1, again.size());
+        assertTrue(again.get(0) instanceof Action.Reply reply && reply.reply().accepted()
+                && reply.reply().appVersion() == 1);
         assertEquals(1, core.tasksOf("/once").size());
     }
 
