@@ -12,6 +12,8 @@ import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
@@ -127,6 +129,38 @@ class SchedulerOverKafkaTest {
     }
 
     @Test
+    void aCreateIsAnsweredAcceptedWithItsVersionRecordedAndASecondCreateOfTheSameIdIsAConflict() {
+        // Given a create sent as the gateway would
+        String appId = "/reply-" + UUID.randomUUID().toString().substring(0, 8) + "/web";
+        CreateApp first = CreateApp.of(app(appId));
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(first));
+
+        // Then its committed reply, keyed by the command's id, says accepted at version 1
+        CommandReply accepted = reply(first.id());
+        assertEquals(CommandReply.Outcome.ACCEPTED, accepted.outcome());
+        assertEquals(1, accepted.appVersion());
+        assertEquals(appId, accepted.appId());
+        assertEquals(first.id(), accepted.correlationId());
+
+        // And version 1 of its definition is on berth.app-versions under appId@1
+        AppVersion version = JsonCodec.decode(kafka.await(Topics.APP_VERSIONS,
+                r -> (appId + "@1").equals(r.key()) && r.value() != null, WAIT).value(), AppVersion.class);
+        assertEquals(AppVersion.CREATED, version.change());
+        assertEquals(1, version.version());
+        assertEquals(app(appId), version.definition());
+
+        // When a second create of the same id arrives
+        CreateApp second = CreateApp.of(app(appId));
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(second));
+
+        // Then it is answered as a conflict, with the reason
+        CommandReply conflict = reply(second.id());
+        assertEquals(CommandReply.Outcome.CONFLICT, conflict.outcome());
+        assertEquals("an app " + appId + " already exists; delete it first or pick another id", conflict.reason());
+        assertEquals(1, conflict.appVersion());
+    }
+
+    @Test
     void aMalformedCommandIsDeadLetteredAndTheNextOneIsStillProcessed() {
         String appId = "/poison-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -187,6 +221,12 @@ class SchedulerOverKafkaTest {
             return type.isInstance(c) && c.taskId() != null
                     && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
         }, WAIT).value(), NodeCommand.class);
+    }
+
+    /** The committed reply to the command (the probe reads committed records only). */
+    private CommandReply reply(String commandId) {
+        return JsonCodec.decode(kafka.await(Topics.COMMAND_REPLIES, r -> commandId.equals(r.key()), WAIT).value(),
+                CommandReply.class);
     }
 
     /** The event of that type on berth.events whose key is {@code subject}. */
