@@ -46,6 +46,8 @@ public final class LocalKeycloak {
                 "KEYCLOAK_URL=" + keycloak.url(),
                 "KEYCLOAK_ADMIN_USER=" + Keycloak.ADMIN_USER,
                 "KEYCLOAK_ADMIN_PASSWORD=" + Keycloak.ADMIN_PASSWORD,
+                // for deploy/local/down, should this launcher die without stopping the server
+                "KEYCLOAK_PID=" + keycloak.pid(),
                 ""));
         // Written whole, then renamed: the launcher script reads it only once the realms answer.
         Files.move(partial, env, StandardCopyOption.ATOMIC_MOVE);
