@@ -58,7 +58,15 @@ public final class Announcements {
 
     /** A new version of an app already known: {@code change} says what made it. */
     static CloudEvent appUpdated(AppState before, AppState after, Instant at) {
-        return appEvent(EventTypes.APP_UPDATED, after, change(before, after), at);
+        return appUpdated(before, after, null, at);
+    }
+
+    /**
+     * As {@link #appUpdated(AppState, AppState, Instant)}, with what made the version when the command
+     * says it (an update that also changed the instance count is {@code updated}, not {@code scaled}).
+     */
+    static CloudEvent appUpdated(AppState before, AppState after, String change, Instant at) {
+        return appEvent(EventTypes.APP_UPDATED, after, change != null ? change : change(before, after), at);
     }
 
     /** The app's tombstone: its last state is what was deleted. */

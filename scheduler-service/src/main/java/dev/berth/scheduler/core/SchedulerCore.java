@@ -644,7 +644,9 @@ public final class SchedulerCore {
             actions.add(new Action.RecordApp(app));
             // Every new state goes through here, so no version is missing from the app's history.
             actions.addAll(AppVersions.recorded(before, app, change));
-            announce(before == null ? Announcements.appCreated(app, now) : Announcements.appUpdated(before, app, now));
+            // The public event names the same change as the version does.
+            announce(before == null ? Announcements.appCreated(app, now)
+                    : Announcements.appUpdated(before, app, change, now));
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.berth.contracts.app.PersistentVolume;
 import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.PortDefinition;
 import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
@@ -275,6 +276,10 @@ class AppCommandsTest {
         assertEquals(Set.of(old.get(0).taskId(), old.get(1).taskId()), core.tasksOf(WEB).stream()
                 .map(TaskRecord::replaces).filter(r -> r != null).collect(Collectors.toSet()));
         assertEquals(2, core.app(WEB).orElseThrow().configVersion());
+        assertEquals(List.of(new Version(2, AppVersion.UPDATED)), versions(actions));
+        assertEquals(List.of("updated"), actions.stream().filter(a -> a instanceof Action.Announce an
+                        && an.event().type().equals(EventTypes.APP_UPDATED))
+                .map(a -> ((Action.Announce) a).event().data().get("change").asText()).toList());
 
         // And once a replacement runs, its original is stopped
         TaskRecord fresh = core.tasksOf(WEB).stream().filter(t -> t.replaces() != null).findFirst().orElseThrow();
