@@ -48,6 +48,15 @@ public interface GatewayConfig {
     @WithDefault("1")
     short topicReplicationFactor();
 
+    /** Who may do what ({@code berth.gateway.auth.*}); the token itself is checked by quarkus-oidc. */
+    Auth auth();
+
+    interface Auth {
+        /** The token claim that lists the caller's teams: Keycloak's group membership mapper writes {@code groups}. */
+        @WithDefault("groups")
+        String teamsClaim();
+    }
+
     /** {@code GET /v1/events} ({@code berth.gateway.events.*}). */
     Events events();
 

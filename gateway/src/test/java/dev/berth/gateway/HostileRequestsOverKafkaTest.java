@@ -190,6 +190,8 @@ class HostileRequestsOverKafkaTest extends OverKafka {
                 .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         request.headers().forEach(builder::header);
+        // Hostile, but authenticated: the refusals under test are about the request, not the caller.
+        builder.header("Authorization", "Bearer " + TestTokens.admin());
         return builder.build();
     }
 

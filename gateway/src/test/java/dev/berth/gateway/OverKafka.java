@@ -5,6 +5,9 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.SharedInfra;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.config.HeaderConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -20,6 +23,19 @@ abstract class OverKafka {
     static final Duration WAIT = Duration.ofSeconds(30);
     KafkaProbe kafka;
     String group;
+
+    /**
+     * Every test talks as an administrator unless it sends its own {@code Authorization} header, which
+     * then replaces this one ({@code AuthorizationOverKafkaTest} is about the rules). Set here, in the
+     * test's own class loader: Quarkus runs tests in its class loader, with its own RestAssured.
+     */
+    @BeforeEach
+    void talkAsAdministrator() {
+        RestAssured.config = RestAssured.config()
+                .headerConfig(HeaderConfig.headerConfig().overwriteHeadersWithName("Authorization"));
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.admin()).build();
+    }
 
     @BeforeEach
     void openProbe() {

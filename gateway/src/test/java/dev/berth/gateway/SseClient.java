@@ -48,6 +48,9 @@ final class SseClient implements AutoCloseable {
     /** Connects and returns once the answer's head has arrived (any status). */
     static SseClient open(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", "Bearer " + TestTokens.admin());
+        }
         headers.forEach(request::header);
         return new SseClient(HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }

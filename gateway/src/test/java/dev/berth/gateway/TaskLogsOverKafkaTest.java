@@ -109,7 +109,8 @@ class TaskLogsOverKafkaTest extends OverKafka {
         FakeAgent.FollowedLog log = agent.follow(taskId);
         log.write("first\n");
         HttpResponse<InputStream> response = http().send(HttpRequest.newBuilder(
-                        URI.create(gateway + "v1/tasks/" + taskId + "/logs?follow=true")).build(),
+                        URI.create(gateway + "v1/tasks/" + taskId + "/logs?follow=true"))
+                        .header("Authorization", "Bearer " + TestTokens.admin()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
@@ -136,7 +137,8 @@ class TaskLogsOverKafkaTest extends OverKafka {
 
         // When it is read
         HttpResponse<InputStream> response = http().send(HttpRequest.newBuilder(
-                URI.create(gateway + "v1/tasks/" + taskId + "/logs")).timeout(WAIT).build(),
+                URI.create(gateway + "v1/tasks/" + taskId + "/logs")).timeout(WAIT)
+                .header("Authorization", "Bearer " + TestTokens.admin()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
 
         // Then what came arrives, and the answer then fails rather than hangs or looks complete

@@ -15,6 +15,7 @@ import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
@@ -61,6 +62,9 @@ public class AppsResource {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Caller caller;
+
     private PendingApps pending;
 
     private synchronized PendingApps pending() {
@@ -81,6 +85,7 @@ public class AppsResource {
             throw invalid(invalid.errors(), "invalid-app", "Invalid app definition");
         }
         AppDefinition app = ((ParsedApp.Valid) parsed).app();
+        caller.mustCreate(app.id());
         Instant now = Instant.now();
         Optional<AppState> existing = kafka.view().app(app.id());
         if (existing.isPresent() || !pending().add(app, now)) {
@@ -102,17 +107,19 @@ public class AppsResource {
     public RestResponse<Map<String, List<ObjectNode>>> list(@QueryParam("team") String team,
                                                             @QueryParam("label") List<String> labels,
                                                             @BeanParam PageQuery page) {
+        caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
         AppFilter filter = AppFilter.parse(team, labels, errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalidQuery("invalid-app-filter", "Invalid app filter", errors);
         }
         List<ObjectNode> apps = new ArrayList<>();
-        kafka.view().apps().stream().filter(a -> filter.test(a.definition())).forEach(a -> apps.add(json(a)));
+        kafka.view().apps().stream().filter(a -> caller.sees(a.appId()) && filter.test(a.definition()))
+                .forEach(a -> apps.add(json(a)));
         pending().all(Instant.now()).forEach((id, app) -> {
             if (kafka.view().app(id).isPresent()) {
                 pending().remove(id); // the scheduler has it: from now on the view speaks for it
-            } else if (filter.test(app)) {
+            } else if (caller.sees(id) && filter.test(app)) {
                 apps.add(AppJson.pending(app));
             }
         });
@@ -125,6 +132,10 @@ public class AppsResource {
     @Operation(summary = "Get an app with its tasks, queue entry and volumes")
     public ObjectNode get(@PathParam("id") String rawId) {
         String id = appId(rawId);
+        caller.mustRead();
+        if (!caller.sees(id)) {
+            throw noSuchApp(id);
+        }
         Optional<AppState> state = kafka.view().app(id);
         if (state.isPresent()) {
             pending().remove(id);
@@ -144,7 +155,7 @@ public class AppsResource {
     @Operation(summary = "Scale an app: {\"instances\": n}")
     public Response scale(@PathParam("id") String rawId, String body) {
         String id = appId(rawId);
-        AppState state = changeable(id, "scaled");
+        AppState state = changeable(id, "scale");
         checkBody(body, "a scale request", "{\"instances\": 3}");
         ScaleRequest.Result request = ScaleRequest.parse(body);
         if (request instanceof ScaleRequest.Invalid invalid) {
@@ -163,7 +174,7 @@ public class AppsResource {
     @Operation(summary = "Restart every instance of an app, one after another")
     public Response restart(@PathParam("id") String rawId) {
         String id = appId(rawId);
-        AppState state = changeable(id, "restarted");
+        AppState state = changeable(id, "restart");
         kafka.send(RestartApp.of(id));
         return Response.accepted(json(state)).build();
     }
@@ -180,7 +191,11 @@ public class AppsResource {
     public Response delete(@PathParam("id") String rawId, @QueryParam("wipe") String rawWipe) {
         String id = appId(rawId);
         boolean wipe = wipe(rawWipe);
-        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        AppState state = visible(id);
+        caller.mustChange(id, "delete");
+        if (wipe) {
+            caller.mustAdminister("destroying an app's volumes (wipe=true)");
+        }
         kafka.send(DeleteApp.of(id, wipe));
         // Else, once the scheduler has removed it, the app would show as PENDING again until its entry expired.
         pending().remove(id);
@@ -200,7 +215,7 @@ public class AppsResource {
     @Operation(summary = "Give one identity of a stateful app fresh volumes on another node")
     public Response replace(@PathParam("id") String rawId, @PathParam("identity") String identity) {
         String id = appId(rawId);
-        AppState state = changeable(id, "changed");
+        AppState state = changeable(id, "replace an instance of");
         AppDefinition app = state.definition();
         if (!app.isStateful()) {
             throw new ProblemException(Problem.of(400, "not-stateful", "App has no identities",
@@ -238,12 +253,24 @@ public class AppsResource {
                 .withErrors(List.of(error)));
     }
 
-    /** The app as the scheduler recorded it, unless it is unknown (404) or on its way out (409). */
+    /** The app as the scheduler recorded it, if it exists and the caller may see it; else 404. */
+    private AppState visible(String id) {
+        if (!caller.sees(id)) {
+            throw noSuchApp(id);
+        }
+        return kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+    }
+
+    /**
+     * The app, if the caller sees it (else 404) and may change it (else 403), and it is not on its way
+     * out (409). {@code change} is a verb: "scale".
+     */
     private AppState changeable(String id, String change) {
-        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        AppState state = visible(id);
+        caller.mustChange(id, change);
         if (state.deleting()) {
             throw new ProblemException(Problem.of(409, "app-deleting", "App is being deleted",
-                    "the app " + id + " is being deleted and cannot be " + change));
+                    "the app " + id + " is being deleted; you cannot " + change + " it"));
         }
         return state;
     }

@@ -1,6 +1,7 @@
 package dev.berth.gateway.events;
 
 import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import io.smallrye.mutiny.Multi;
@@ -38,6 +39,9 @@ public class EventsResource {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Stream Berth's events (CloudEvents) as Server-Sent Events; resume with Last-Event-ID")
@@ -47,13 +51,14 @@ public class EventsResource {
                                               @QueryParam("team") List<String> teams,
                                               @QueryParam("subject") List<String> subjects,
                                               @Context Sse sse) {
+        caller.mustRead();
         ResumePoint start = ResumePoint.parse(lastEventId, since);
         if (start instanceof ResumePoint.Invalid invalid) {
             throw new ProblemException(Problem.of(400, "invalid-resume-point", "Invalid resume point",
                     invalid.detail()));
         }
-        // Authentication will narrow this to the caller's teams; until then every caller sees every team.
-        EventFilter filter = new EventFilter(types, teams, subjects, VisibleTeams.all());
+        // Whatever the query asks for, a caller is sent only its own teams' events (and the nodes').
+        EventFilter filter = new EventFilter(types, teams, subjects, caller.visibleTeams());
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks()
                 .startingAfter(config.events().heartbeat()).every(config.events().heartbeat())
                 .onOverflow().drop()

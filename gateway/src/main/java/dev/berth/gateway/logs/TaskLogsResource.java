@@ -3,6 +3,7 @@ package dev.berth.gateway.logs;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -50,6 +51,9 @@ public class TaskLogsResource {
     @Inject
     AgentLogClient agents;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Path("{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
@@ -59,7 +63,8 @@ public class TaskLogsResource {
                                   @Context HttpServerResponse response) {
         LogQuery query = query(stream, tail, follow);
         ClusterView view = kafka.view();
-        TaskRecord task = view.lastKnownTask(taskId).orElseThrow(() -> ProblemException.notFound("no task " + taskId
+        caller.mustRead();
+        TaskRecord task = view.lastKnownTask(taskId).filter(t -> caller.sees(t.appId())).orElseThrow(() -> ProblemException.notFound("no task " + taskId
                 + " (a task is known while it runs, and for a while after it ended)"));
         ClusterView.NodeEntry node = view.node(task.nodeId()).orElseThrow(() -> unavailable("the node "
                 + task.nodeId() + " of task " + taskId + " has not reported to the gateway, so its agent's address "

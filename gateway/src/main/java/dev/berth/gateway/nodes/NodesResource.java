@@ -7,6 +7,8 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.auth.Role;
 import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -45,9 +47,13 @@ public class NodesResource {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Operation(summary = "List nodes with capacity, allocation and usage")
     public RestResponse<Map<String, List<NodeJson>>> list(@BeanParam PageQuery page) {
+        caller.mustRead();
         Instant now = Instant.now();
         return page.respond("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
     }
@@ -56,6 +62,7 @@ public class NodesResource {
     @Path("{id}")
     @Operation(summary = "Get a node")
     public NodeJson get(@PathParam("id") String id) {
+        caller.mustRead();
         return json(node(id), Instant.now());
     }
 
@@ -65,6 +72,7 @@ public class NodesResource {
     @Blocking
     @Operation(summary = "Drain a node: move its tasks away, place nothing new")
     public Response drain(@PathParam("id") String id) {
+        caller.mustAdminister("draining a node");
         ClusterView.NodeEntry node = node(id);
         kafka.send(DrainNode.of(id));
         return Response.accepted(json(node, Instant.now()).withMode(NodeMode.DRAINING)).build();
@@ -76,6 +84,7 @@ public class NodesResource {
     @Blocking
     @Operation(summary = "Undrain a node")
     public Response undrain(@PathParam("id") String id) {
+        caller.mustAdminister("undraining a node");
         ClusterView.NodeEntry node = node(id);
         kafka.send(UndrainNode.of(id));
         return Response.accepted(json(node, Instant.now()).withMode(NodeMode.ACTIVE)).build();
@@ -88,8 +97,21 @@ public class NodesResource {
     private NodeJson json(ClusterView.NodeEntry entry, Instant now) {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
-                r.attributes(), r.isolation(), r.agentUrl(), r.runningTaskIds(), NodeUsageJson.of(r.usage()),
+                r.attributes(), r.isolation(), r.agentUrl(), visibleTasks(r.runningTaskIds()), NodeUsageJson.of(r.usage()),
                 entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
+    }
+
+    /**
+     * The node's running tasks that belong to apps the caller sees. Everyone sees the node and what is
+     * allocated on it, but not the names of other teams' tasks; a task the gateway has no record of
+     * yet is shown only to administrators.
+     */
+    private List<String> visibleTasks(List<String> taskIds) {
+        if (taskIds == null) {
+            return List.of();
+        }
+        return taskIds.stream().filter(id -> kafka.view().task(id).map(t -> caller.sees(t.appId()))
+                .orElse(caller.role() == Role.ADMIN)).toList();
     }
 
     /** What the tasks placed on the node and not yet ended ask for, by their app's definition. */

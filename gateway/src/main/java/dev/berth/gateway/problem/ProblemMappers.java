@@ -1,5 +1,6 @@
 package dev.berth.gateway.problem;
 
+import io.quarkus.security.ForbiddenException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -16,6 +17,7 @@ public class ProblemMappers {
 
     @Context
     UriInfo uri;
+
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -41,6 +43,12 @@ public class ProblemMappers {
             default -> e.getMessage();
         };
         return build(Problem.of(status, title.toLowerCase().replace(' ', '-'), title, detail)).build();
+    }
+
+    /** Quarkus's own refusal by role; Berth's rules answer through {@link ProblemException} with more to say. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return build(Problem.of(403, "forbidden", "Forbidden", "your roles do not allow this")).build();
     }
 
     /** A fault of ours, never of the caller's input; logged with its stack, shown without it. */

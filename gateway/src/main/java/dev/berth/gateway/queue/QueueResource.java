@@ -1,6 +1,7 @@
 package dev.berth.gateway.queue;
 
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.query.PageQuery;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -26,9 +27,14 @@ public class QueueResource {
     @Inject
     Kafka kafka;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Operation(summary = "Instances waiting to be placed, and why")
     public RestResponse<Map<String, List<QueueJson>>> list(@BeanParam PageQuery page) {
-        return page.respond("queue", kafka.view().queue().stream().map(QueueJson::of).toList());
+        caller.mustRead();
+        return page.respond("queue", kafka.view().queue().stream().filter(q -> caller.sees(q.appId()))
+                .map(QueueJson::of).toList());
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.gateway.tasks;
 import dev.berth.contracts.app.FieldError;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.apps.TaskJson;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
@@ -35,18 +36,22 @@ public class TasksResource {
     @Inject
     Kafka kafka;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Operation(summary = "List tasks, by app, node or state")
     public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") String app,
                                                            @QueryParam("node") String node,
                                                            @QueryParam("state") String state,
                                                            @BeanParam PageQuery page) {
+        caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
         TaskFilter filter = TaskFilter.parse(app, node, state, errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalidQuery("invalid-task-filter", "Invalid task filter", errors);
         }
-        return page.respond("tasks", kafka.view().tasks().stream().filter(filter)
+        return page.respond("tasks", kafka.view().tasks().stream().filter(t -> caller.sees(t.appId())).filter(filter)
                 .sorted(Comparator.comparing(TaskRecord::taskId)).map(TaskJson::of).toList());
     }
 
@@ -54,7 +59,8 @@ public class TasksResource {
     @Path("{id}")
     @Operation(summary = "Get a task")
     public TaskJson get(@PathParam("id") String id) {
-        return kafka.view().task(id).map(TaskJson::of)
+        caller.mustRead();
+        return kafka.view().task(id).filter(t -> caller.sees(t.appId())).map(TaskJson::of)
                 .orElseThrow(() -> ProblemException.notFound("no task " + id));
     }
 }

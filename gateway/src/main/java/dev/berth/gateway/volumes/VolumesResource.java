@@ -6,6 +6,7 @@ import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
+import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
@@ -47,6 +48,9 @@ public class VolumesResource {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Caller caller;
+
     private DeletionOutcomes deletions;
 
     private synchronized DeletionOutcomes deletions() {
@@ -64,8 +68,9 @@ public class VolumesResource {
                                                             @QueryParam("node") String node,
                                                             @QueryParam("state") String state,
                                                             @BeanParam PageQuery page) {
+        caller.mustRead();
         VolumeFilter filter = filter(app, node, state);
-        return page.respond("volumes", kafka.view().volumes().stream().filter(filter).map(VolumeJson::of).toList());
+        return page.respond("volumes", kafka.view().volumes().stream().filter(v -> caller.sees(v.appId())).filter(filter).map(VolumeJson::of).toList());
     }
 
     @GET
@@ -88,6 +93,7 @@ public class VolumesResource {
     @Operation(summary = "Delete a RELEASED volume")
     public Uni<Response> delete(@PathParam("id") String id) {
         VolumeSnapshot volume = volume(id);
+        caller.mustAdminister("deleting a volume and its data");
         if (volume.state() == VolumeState.DELETED) {
             return Uni.createFrom().item(Response.ok(VolumeJson.of(volume)).build());
         }
@@ -127,8 +133,10 @@ public class VolumesResource {
         return Response.accepted(now).location(URI.create("/v1/volumes/" + id)).build();
     }
 
+    /** The volume, if it exists and belongs to an app the caller sees; else 404. */
     private VolumeSnapshot volume(String id) {
-        return kafka.view().volume(id).orElseThrow(() -> noSuchVolume(id));
+        caller.mustRead();
+        return kafka.view().volume(id).filter(v -> caller.sees(v.appId())).orElseThrow(() -> noSuchVolume(id));
     }
 
     private static VolumeFilter filter(String app, String node, String state) {
