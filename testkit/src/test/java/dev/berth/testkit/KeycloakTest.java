@@ -30,10 +30,17 @@ class KeycloakTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (keycloak != null) {
-            keycloak.close();
+    static void stopsTheWrapperAndItsJavaChild() {
+        if (keycloak == null) {
+            return;
         }
+        ProcessHandle wrapper = ProcessHandle.of(keycloak.pid()).orElseThrow();
+        List<ProcessHandle> tree = new java.util.ArrayList<>(wrapper.descendants().toList());
+        tree.add(wrapper);
+
+        keycloak.close();
+
+        tree.forEach(p -> assertFalse(p.isAlive(), "still running after close: " + p.pid() + " " + p.info().command()));
     }
 
     @Test
