@@ -16,9 +16,21 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration kafkaAckTimeout();
 
-    /** How long an app this gateway submitted is shown as PENDING before the scheduler's record appears. */
-    @WithDefault("60s")
-    Duration pendingTtl();
+    /**
+     * How long an app command waits for the scheduler's reply on {@code berth.command-replies} before
+     * the request answers 503 (the command stays in Kafka and is carried out once a scheduler reads it).
+     * A failover takes a few seconds; a client retrying after Retry-After gets the outcome then.
+     */
+    @WithDefault("5s")
+    Duration commandReplyTimeout();
+
+    /**
+     * After the scheduler accepted a command, how long the answer waits for this gateway's view to show
+     * the app at the accepted version, so that a GET right after sees the change. The scheduler commits
+     * the state with the reply, so this is normally milliseconds; past it the answer goes out anyway.
+     */
+    @WithDefault("2s")
+    Duration viewCatchUpWait();
 
     /**
      * A node whose agent has not been heard from for this long is shown {@code reachable: false}.

@@ -4,9 +4,13 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.gateway.commands.CommandOutcomes;
+import dev.berth.gateway.commands.CommandReplies;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -25,14 +29,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The gateway's Kafka edge: the view it reads and the commands it writes. A command counts as
- * sent only when the broker has acknowledged it; if that does not happen in time the caller gets
- * 503 with Retry-After, never a silent loss.
+ * The gateway's Kafka edge: the view it reads, the commands it writes and the scheduler's replies
+ * to them. A command counts as sent only when the broker has acknowledged it; an app command counts as
+ * done only when the scheduler replied. If either does not happen in time the caller gets 503 with
+ * Retry-After, never a silent loss.
  */
 @ApplicationScoped
 public class Kafka {
@@ -45,6 +52,7 @@ public class Kafka {
     private final ClusterView view = new ClusterView();
     private KafkaProducer<String, byte[]> producer;
     private ViewConsumer viewConsumer;
+    private CommandReplies replies;
 
     void onStart(@Observes StartupEvent event) {
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
@@ -61,11 +69,16 @@ public class Kafka {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
         viewConsumer = new ViewConsumer(bootstrapServers, view, producer);
         viewConsumer.start();
+        replies = new CommandReplies(bootstrapServers);
+        replies.start();
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         if (viewConsumer != null) {
             viewConsumer.close();
+        }
+        if (replies != null) {
+            replies.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
@@ -80,9 +93,55 @@ public class Kafka {
         return viewConsumer != null && viewConsumer.caughtUp();
     }
 
-    /** Publishes an app command on {@code berth.app-commands}, keyed by its app id, and waits for the ack. */
-    public void send(AppCommand command) {
-        publish(Topics.APP_COMMANDS, command.appId(), command);
+    /**
+     * Publishes an app command on {@code berth.app-commands}, keyed by its app id, and waits for the
+     * scheduler's reply on {@code berth.command-replies}. Returns the reply when the scheduler accepted
+     * the command; a refusal ends the request with its status (404, 409, 422) and the scheduler's reason;
+     * no reply within {@code berth.gateway.command-reply-timeout} ends it with 503 and Retry-After (the
+     * command is in Kafka all the same). Kafka not acknowledging the command is a 503 too, with nothing sent.
+     */
+    public CommandReply submit(AppCommand command) {
+        // Registered before sending: the reply may come before send() has even returned.
+        CompletableFuture<CommandReply> answer = replies.expect(command.id());
+        try {
+            publish(Topics.APP_COMMANDS, command.appId(), command);
+            Duration timeout = config.commandReplyTimeout();
+            CommandReply reply;
+            try {
+                reply = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw CommandOutcomes.unanswered(command, timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CommandOutcomes.unanswered(command, timeout);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("waiting for the reply to " + command.id() + " failed", e.getCause());
+            }
+            if (!reply.accepted()) {
+                throw CommandOutcomes.refusal(reply);
+            }
+            return reply;
+        } finally {
+            replies.forget(command.id());
+        }
+    }
+
+    /**
+     * The app as the view shows it once it is at {@code version} or later (waiting at most
+     * {@code berth.gateway.view-catch-up-wait}): the state an accepted command's answer shows. Empty if
+     * the view does not have the app (yet).
+     */
+    public Optional<AppState> appAtLeast(String appId, long version) {
+        return view.awaitApp(appId, s -> s.isPresent() && s.get().version() >= version, config.viewCatchUpWait())
+                .filter(s -> s.version() >= version);
+    }
+
+    /**
+     * Like {@link #appAtLeast}, but also done when the app is gone (a delete the scheduler completed at
+     * once): empty then.
+     */
+    public Optional<AppState> appAtLeastOrGone(String appId, long version) {
+        return view.awaitApp(appId, s -> s.isEmpty() || s.get().version() >= version, config.viewCatchUpWait());
     }
 
     /**

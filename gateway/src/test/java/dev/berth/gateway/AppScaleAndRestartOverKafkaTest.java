@@ -31,15 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class AppScaleAndRestartOverKafkaTest extends OverKafka {
 
     @Test
-    void scalePublishesScaleAppKeyedByTheAppIdAndAnswersWithTheNewCount() {
+    void scalePublishesScaleAppKeyedByTheAppIdAndAnswersWithTheNewCountOnceTheSchedulerAccepted() {
         // Given an app the scheduler runs with 2 instances
         String id = givenApp("web", 2, false);
 
         // When it is scaled to 5
         given().contentType(ContentType.JSON).body("{\"instances\": 5}")
                 .when().patch("/v1/apps" + id)
-                .then().statusCode(202).body("id", equalTo(id)).body("instances", equalTo(5))
-                .body("version", equalTo(1));
+                .then().statusCode(200).header("ETag", "\"2\"").body("id", equalTo(id)).body("instances", equalTo(5))
+                .body("version", equalTo(2));
 
         // Then the scheduler is asked for exactly that, keyed by the app id
         ScaleApp scale = assertInstanceOf(ScaleApp.class, command(id));
@@ -53,9 +53,9 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
         String id = givenApp("zero", 1, false);
 
         given().contentType(ContentType.JSON).body("{\"instances\": 0}").when().patch("/v1/apps" + id)
-                .then().statusCode(202).body("instances", equalTo(0));
+                .then().statusCode(200).body("instances", equalTo(0));
         given().contentType("application/merge-patch+json").body("{\"instances\": 10000}")
-                .when().patch("/v1/apps" + id).then().statusCode(202).body("instances", equalTo(10000));
+                .when().patch("/v1/apps" + id).then().statusCode(200).body("instances", equalTo(10000));
 
         assertEquals(0, ((ScaleApp) command(id, c -> c instanceof ScaleApp s && s.instances() == 0)).instances());
         assertEquals(10000, ((ScaleApp) command(id, c -> c instanceof ScaleApp s && s.instances() == 10000))
@@ -113,7 +113,7 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
         String id = givenApp("api", 3, false);
 
         given().when().post("/v1/apps" + id + "/restart")
-                .then().statusCode(202).body("id", equalTo(id)).body("instances", equalTo(3));
+                .then().statusCode(200).body("id", equalTo(id)).body("instances", equalTo(3)).body("version", equalTo(2));
 
         RestartApp restart = assertInstanceOf(RestartApp.class, command(id));
         assertEquals(id, restart.appId());
@@ -135,8 +135,8 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
 
         given().when().get("/v1/apps" + id).then().statusCode(200).body("id", equalTo(id));
         given().contentType(ContentType.JSON).body("{\"instances\": 2}").when().patch("/v1/apps" + id)
-                .then().statusCode(202).body("id", equalTo(id));
-        given().when().delete("/v1/apps" + id).then().statusCode(202).body("status", equalTo("DELETING"));
+                .then().statusCode(200).body("id", equalTo(id));
+        given().when().delete("/v1/apps" + id).then().statusCode(200).body("status", equalTo("DELETING"));
     }
 
     /** Records the app as the scheduler would, and waits until the gateway's view shows it. */

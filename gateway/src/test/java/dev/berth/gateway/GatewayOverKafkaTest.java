@@ -45,36 +45,39 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class GatewayOverKafkaTest extends OverKafka {
 
     @Test
-    void aValidAppIsAcceptedPublishedAndShownPendingAtOnce() {
+    void aValidAppIsPublishedCreatedOnceTheSchedulerAcceptedItAndShownAtOnce() {
         String id = "/" + group + "/web";
 
+        // When a valid app is posted (its id without the leading slash, its mem left to the default)
         given().contentType(ContentType.JSON).body("{\"id\": \"" + group + "/web\", \"cmd\": \"sleep 1\", \"cpus\": 0.5}")
                 .when().post("/v1/apps")
                 .then().statusCode(201)
-                .header("Location", org.hamcrest.Matchers.endsWith("/v1/apps" + id))
-                .body("id", equalTo(id)).body("status", equalTo("PENDING")).body("mem", equalTo(128.0f));
+                .header("Location", org.hamcrest.Matchers.endsWith("/v1/apps" + id)).header("ETag", "\"1\"")
+                .body("id", equalTo(id)).body("status", equalTo("DEPLOYING")).body("version", equalTo(1))
+                .body("mem", equalTo(128.0f));
 
+        // Then the scheduler got the CreateApp, a GET right away shows the app, and a second create is refused
         AppCommand command = JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()), WAIT).value(),
                 AppCommand.class);
         assertEquals(0.5, assertInstanceOf(CreateApp.class, command).app().cpus());
-        given().when().get("/v1/apps" + id).then().statusCode(200).body("status", equalTo("PENDING"));
+        given().when().get("/v1/apps" + id).then().statusCode(200).header("ETag", "\"1\"")
+                .body("status", equalTo("DEPLOYING")).body("version", equalTo(1));
         given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"x\"}")
                 .when().post("/v1/apps").then().statusCode(409).contentType("application/problem+json");
     }
 
     @Test
-    void anAppDeletedRightAfterItsCreationIsNotShownPendingOnceGone() {
-        // Given an app posted, recorded by the scheduler, and deleted, with no GET of it in between
+    void anAppDeletedAndRemovedIsGoneAndItsIdIsFreeAgain() {
+        // Given an app posted and deleted, with no GET of it in between
         String id = "/" + group + "/brief";
         given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\"}")
                 .when().post("/v1/apps").then().statusCode(201);
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
-        await().atMost(WAIT).untilAsserted(() -> given().when().delete("/v1/apps" + id).then().statusCode(202));
+        given().when().delete("/v1/apps" + id).then().statusCode(200).body("status", equalTo("DELETING"));
 
         // When the scheduler has removed it
         kafka.send(Topics.APPS, id, (byte[]) null);
 
-        // Then it is gone, not PENDING again, and its id is free
+        // Then it is gone and its id is free
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(404));
         given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\"}")
                 .when().post("/v1/apps").then().statusCode(201);
@@ -154,12 +157,13 @@ class GatewayOverKafkaTest extends OverKafka {
     }
 
     @Test
-    void deletePublishesTheCommandAndAnUnknownAppIs404() {
+    void deletePublishesTheCommandAnswersWithTheAppDeletingAndAnUnknownAppIs404() {
         String id = "/" + group + "/old";
         kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
 
-        given().when().delete("/v1/apps" + id).then().statusCode(202).body("status", equalTo("DELETING"));
+        given().when().delete("/v1/apps" + id).then().statusCode(200).body("status", equalTo("DELETING"))
+                .body("version", equalTo(2));
 
         assertInstanceOf(DeleteApp.class, JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
                 WAIT).value(), AppCommand.class));

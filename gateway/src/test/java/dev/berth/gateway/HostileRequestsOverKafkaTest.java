@@ -4,8 +4,8 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
-import dev.berth.contracts.json.JsonCodec;
-import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.CreateApp;
 import dev.berth.gateway.HostileRequests.Hostile;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -74,7 +75,6 @@ class HostileRequestsOverKafkaTest extends OverKafka {
         // Given the apps listed and the command topics' ends before the run
         System.out.println("[fuzz] seed=" + SEED + " requests=" + REQUESTS + " (replay: -Dberth.fuzz.seed=" + SEED + ")");
         Set<String> appsBefore = appIds();
-        Set<String> pendingBefore = pendingAppIds();
         Map<TopicPartition, Long> endsBefore = endOffsets();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(PER_REQUEST).build();
@@ -134,19 +134,22 @@ class HostileRequestsOverKafkaTest extends OverKafka {
         Set<String> unexpected = new LinkedHashSet<>(commands.get(Topics.APP_COMMANDS));
         unexpected.removeAll(created.keySet());
         assertEquals(Set.of(), unexpected, "app commands only for the valid definitions created");
+        // The scheduler saw them too: one CreateApp per app created (and answered each, or no 201 was given)
+        assertEquals(created.keySet(), scheduler.received().stream().filter(c -> c instanceof CreateApp)
+                .map(AppCommand::appId).collect(Collectors.toSet()), "the scheduler was asked to create exactly these");
+        assertEquals(created.size(), scheduler.received().size(), "nothing but creates: " + scheduler.received());
         deleteAsTheSchedulerWould(created);
         Map<String, List<String>> all = commandsSince(endsBefore);
         assertEquals(created.size() * 2, all.get(Topics.APP_COMMANDS).size(),
                 "one CreateApp and one DeleteApp per app created, nothing else: " + all.get(Topics.APP_COMMANDS));
 
-        // And the apps listed are those listed before (a pending app of an earlier test may have expired meanwhile)
+        // And the apps listed are those listed before
         Set<String> appsAfter = appIds();
         Set<String> appeared = new LinkedHashSet<>(appsAfter);
         appeared.removeAll(appsBefore);
         assertEquals(Set.of(), appeared, "no app appeared");
         Set<String> vanished = new LinkedHashSet<>(appsBefore);
         vanished.removeAll(appsAfter);
-        vanished.removeAll(pendingBefore);
         assertEquals(Set.of(), vanished, "no app the scheduler had recorded vanished");
     }
 
@@ -214,21 +217,16 @@ class HostileRequestsOverKafkaTest extends OverKafka {
     }
 
     /**
-     * Each created app is recorded as the scheduler would record it, deleted through the API (202, a
-     * DeleteApp), and removed (a tombstone), until the gateway no longer knows it.
+     * Each created app (recorded by the scheduler, which accepted it) is deleted through the API (200, a
+     * DeleteApp), and removed with its version (tombstones), until the gateway no longer knows it.
      */
     private void deleteAsTheSchedulerWould(Map<String, AppDefinition> created) {
         if (created.isEmpty()) {
             return;
         }
-        created.values().forEach(app -> kafka.send(Topics.APPS, app.id(),
-                JsonCodec.encodeBytes(AppState.of(app, 1, false, null))));
-        // The view reads berth.apps in order: once the last record is in, all are (DELETE is 404 until then).
         String last = created.values().stream().reduce((a, b) -> b).orElseThrow().id();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                .until(() -> given().when().delete("/v1/apps" + last).statusCode() == 202);
-        created.keySet().stream().filter(id -> !id.equals(last))
-                .forEach(id -> given().when().delete("/v1/apps" + id).then().statusCode(202));
+        created.keySet().forEach(id -> given().when().delete("/v1/apps" + id).then().statusCode(200));
+        created.keySet().forEach(id -> kafka.send(Topics.APP_VERSIONS, Topics.appVersionKey(id, 1), (byte[]) null));
         created.keySet().forEach(id -> kafka.send(Topics.APPS, id, (byte[]) null));
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
                 .until(() -> given().when().get("/v1/apps" + last).statusCode() == 404);
@@ -238,11 +236,6 @@ class HostileRequestsOverKafkaTest extends OverKafka {
     private static Set<String> appIds() {
         return new LinkedHashSet<>(given().queryParam("limit", 1000).when().get("/v1/apps").then().statusCode(200)
                 .extract().jsonPath().getList("apps.id", String.class));
-    }
-
-    private static Set<String> pendingAppIds() {
-        return new LinkedHashSet<>(given().queryParam("limit", 1000).when().get("/v1/apps").then().statusCode(200)
-                .extract().jsonPath().getList("apps.findAll { it.status == 'PENDING' }.id", String.class));
     }
 
     private static KafkaConsumer<String, byte[]> consumer() {

@@ -16,13 +16,14 @@ import java.util.UUID;
 
 /**
  * What every gateway test over the real broker shares: a probe to write and read topics as the
- * other services would, and a fresh {@code group} per test, so that tests sharing one broker never
- * see each other's apps or nodes.
+ * other services would, a fresh {@code group} per test, so that tests sharing one broker never
+ * see each other's apps or nodes, and a {@link FakeScheduler} answering the commands of the group's apps.
  */
 abstract class OverKafka {
     static final Duration WAIT = Duration.ofSeconds(30);
     KafkaProbe kafka;
     String group;
+    FakeScheduler scheduler;
 
     /**
      * Every test talks as an administrator unless it sends its own {@code Authorization} header, which
@@ -41,10 +42,14 @@ abstract class OverKafka {
     void openProbe() {
         kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
         group = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        // The scheduler, played for this test's apps only (ids containing its group): it accepts what the
+        // real one would unless told otherwise, and is listening before the test sends anything.
+        scheduler = new FakeScheduler(SharedInfra.kafka().bootstrapServers(), appId -> appId.contains(group)).start();
     }
 
     @AfterEach
-    void closeProbe() {
+    void closeProbe() throws InterruptedException {
+        scheduler.close();
         kafka.close();
     }
 

@@ -121,9 +121,9 @@ class StatefulAppsOverKafkaTest extends OverKafka {
         String wiped = givenStatefulApp(1, "wiped");
 
         // When one is deleted plainly and the other with wipe=true
-        given().when().delete("/v1/apps" + kept).then().statusCode(202)
+        given().when().delete("/v1/apps" + kept).then().statusCode(200)
                 .body("status", equalTo("DELETING")).body("wipe", equalTo(false));
-        given().queryParam("wipe", "true").when().delete("/v1/apps" + wiped).then().statusCode(202)
+        given().queryParam("wipe", "true").when().delete("/v1/apps" + wiped).then().statusCode(200)
                 .body("status", equalTo("DELETING")).body("wipe", equalTo(true));
 
         // Then the scheduler is told to keep the first one's volumes and destroy the second one's
@@ -147,7 +147,7 @@ class StatefulAppsOverKafkaTest extends OverKafka {
     void replacingAnIdentitySendsReplaceInstance() {
         String id = givenStatefulApp(3);
 
-        given().when().post("/v1/apps" + id + "/instances/db-2/replace").then().statusCode(202)
+        given().when().post("/v1/apps" + id + "/instances/db-2/replace").then().statusCode(200)
                 .body("id", equalTo(id));
 
         ReplaceInstance replace = assertInstanceOf(ReplaceInstance.class, command(id, c -> true));

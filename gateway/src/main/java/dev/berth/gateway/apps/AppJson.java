@@ -5,6 +5,7 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.VolumeSnapshot;
@@ -22,10 +23,11 @@ import java.util.Optional;
  * declared ones are in Marathon's {@code container.volumes}).
  */
 public final class AppJson {
-    public static final String PENDING = "PENDING";
     public static final String DEPLOYING = "DEPLOYING";
     public static final String RUNNING = "RUNNING";
     public static final String DELETING = "DELETING";
+    /** Only in the answer to a DELETE that the scheduler completed at once: the app is gone. */
+    public static final String DELETED = "DELETED";
 
     private AppJson() {
     }
@@ -44,8 +46,20 @@ public final class AppJson {
         return build(definition, version, status, counts, tasks, queued, volumes);
     }
 
-    public static ObjectNode pending(AppDefinition app) {
-        return build(app, 0, PENDING, TaskCounts.of(List.of()), List.of(), Optional.empty(), List.of());
+    /** One line of an app's history: {@code version}, {@code change}, {@code occurredAt}. */
+    public static ObjectNode versionSummary(AppVersion version) {
+        ObjectNode json = JsonCodec.mapper().createObjectNode();
+        json.put("version", version.version());
+        json.put("change", version.change());
+        json.put("occurredAt", version.occurredAt() == null ? null : version.occurredAt().toString());
+        return json;
+    }
+
+    /** The whole definition of one version, shown as an app's definition is, with the summary's fields. */
+    public static ObjectNode definitionAt(AppVersion version) {
+        ObjectNode json = JsonCodec.mapper().valueToTree(version.definition());
+        json.setAll(versionSummary(version));
+        return json;
     }
 
     /**

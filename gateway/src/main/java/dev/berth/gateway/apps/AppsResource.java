@@ -8,11 +8,17 @@ import dev.berth.contracts.app.FieldError;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
+import dev.berth.contracts.messages.UpdateApp;
+import dev.berth.contracts.json.JsonCodec;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
@@ -25,12 +31,15 @@ import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -39,17 +48,18 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Apps: create, list, read, scale, restart, delete, and replace one identity of a stateful app.
- * Reads come from the Kafka-built view; changes are commands to the scheduler, answered once Kafka
- * has them (202: the scheduler carries them out). App ids are paths and so is their place in the
+ * Apps: create, list, read, update, scale, restart, delete, their versions, and replace one identity
+ * of a stateful app. Reads come from the Kafka-built view; changes are commands to the scheduler,
+ * answered with its reply (201/200 accepted, 404/409/422 refused with its reason, 503 when it did not
+ * answer in time) once the view shows what it accepted. App ids are paths and so is their place in the
  * URL: {@code /v1/apps/team-a/web} is the app {@code /team-a/web}.
  */
 @Path("/v1/apps")
@@ -65,19 +75,10 @@ public class AppsResource {
     @Inject
     Caller caller;
 
-    private PendingApps pending;
-
-    private synchronized PendingApps pending() {
-        if (pending == null) {
-            pending = new PendingApps(config.pendingTtl());
-        }
-        return pending;
-    }
-
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "Create an app (201 once the command is in Kafka)")
+    @Operation(summary = "Create an app (201 once the scheduler accepted it)")
     public Response create(String body) {
         checkBody(body, "an app definition", "{\"id\": \"/web\", \"cmd\": \"...\"}");
         ParsedApp parsed = AppDefinitionParser.parse(body);
@@ -86,20 +87,88 @@ public class AppsResource {
         }
         AppDefinition app = ((ParsedApp.Valid) parsed).app();
         caller.mustCreate(app.id());
-        Instant now = Instant.now();
+        // A fast path only: the scheduler's reply is the authority (another gateway may create it meanwhile).
         Optional<AppState> existing = kafka.view().app(app.id());
-        if (existing.isPresent() || !pending().add(app, now)) {
+        if (existing.isPresent()) {
             throw new ProblemException(Problem.of(409, "app-exists", "App exists",
-                    "an app " + app.id() + " already exists" + (existing.map(AppState::deleting).orElse(false)
+                    "an app " + app.id() + " already exists" + (existing.get().deleting()
                             ? " and is being deleted; try again once it is gone" : "; delete it first or pick another id")));
         }
+        CommandReply reply = kafka.submit(CreateApp.of(app));
+        return Response.created(URI.create("/v1/apps" + app.id()))
+                .entity(answer(app.id(), reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
+                        Optional.empty(), List.of())))
+                .tag(etag(reply.appVersion())).build();
+    }
+
+    /**
+     * Replaces the app's definition (Marathon's PUT): the body is a whole definition, its id absent or
+     * the path's. With {@code If-Match: "<version>"} only if the app is still at that version (else
+     * 409), so two operators cannot overwrite each other's change unseen. Never creates: that is POST.
+     */
+    @PUT
+    @Path("{id: .+}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Replace an app's definition (If-Match: its ETag, for an update only from that version)")
+    public Response update(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch, String body) {
+        String id = appId(rawId);
+        if (!caller.sees(id)) {
+            throw noSuchApp(id);
+        }
+        caller.mustChange(id, "update");
+        Long expectedVersion = IfMatch.parse(ifMatch);
+        checkBody(body, "an app definition", "{\"cmd\": \"...\", \"instances\": 2}");
+        AppDefinition app = definitionFor(id, body);
+        if (kafka.view().app(id).isEmpty()) {
+            throw cannotUpdateMissing(id, "no app " + id);
+        }
+        CommandReply reply;
         try {
-            kafka.send(CreateApp.of(app));
+            reply = kafka.submit(UpdateApp.of(app, expectedVersion));
         } catch (ProblemException e) {
-            pending().remove(app.id());
+            if (e.problem().status() == 404) {
+                throw cannotUpdateMissing(id, e.problem().detail());
+            }
             throw e;
         }
-        return Response.created(URI.create("/v1/apps" + app.id())).entity(AppJson.pending(app)).build();
+        return Response.ok(answer(id, reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
+                Optional.empty(), List.of()))).tag(etag(reply.appVersion())).build();
+    }
+
+    /** The app's kept versions, newest first: {@code version}, {@code change}, {@code occurredAt}. */
+    @GET
+    @Path("{id: .+}/versions")
+    @Operation(summary = "List an app's versions, newest first")
+    public RestResponse<Map<String, List<ObjectNode>>> versions(@PathParam("id") String rawId,
+                                                                @BeanParam PageQuery page) {
+        String id = appId(rawId);
+        caller.mustRead();
+        if (!caller.sees(id)) {
+            throw noSuchApp(id);
+        }
+        List<AppVersion> versions = kafka.view().versionsOf(id);
+        // An app recorded before versions were kept has none yet: an empty history, not a 404.
+        if (versions.isEmpty() && kafka.view().app(id).isEmpty()) {
+            throw noSuchApp(id);
+        }
+        return page.respond("versions", versions.stream().map(AppJson::versionSummary).toList());
+    }
+
+    /** One kept version's whole definition, as it was accepted. */
+    @GET
+    @Path("{id: .+}/versions/{version}")
+    @Operation(summary = "Get the definition of one version of an app")
+    public Response version(@PathParam("id") String rawId, @PathParam("version") String rawVersion) {
+        String id = appId(rawId);
+        caller.mustRead();
+        if (!caller.sees(id)) {
+            throw noSuchApp(id);
+        }
+        long version = versionNumber(rawVersion);
+        AppVersion found = kafka.view().version(id, version).orElseThrow(() -> ProblemException.notFound(
+                "no version " + version + " of " + id + " is kept (GET /v1/apps" + id + "/versions lists those that are)"));
+        return Response.ok(AppJson.definitionAt(found)).tag(etag(version)).build();
     }
 
     @GET
@@ -116,13 +185,6 @@ public class AppsResource {
         List<ObjectNode> apps = new ArrayList<>();
         kafka.view().apps().stream().filter(a -> caller.sees(a.appId()) && filter.test(a.definition()))
                 .forEach(a -> apps.add(json(a)));
-        pending().all(Instant.now()).forEach((id, app) -> {
-            if (kafka.view().app(id).isPresent()) {
-                pending().remove(id); // the scheduler has it: from now on the view speaks for it
-            } else if (caller.sees(id) && filter.test(app)) {
-                apps.add(AppJson.pending(app));
-            }
-        });
         apps.sort(Comparator.comparing(a -> a.path("id").asText()));
         return page.respond("apps", apps);
     }
@@ -130,18 +192,14 @@ public class AppsResource {
     @GET
     @Path("{id: .+}")
     @Operation(summary = "Get an app with its tasks, queue entry and volumes")
-    public ObjectNode get(@PathParam("id") String rawId) {
+    public Response get(@PathParam("id") String rawId) {
         String id = appId(rawId);
         caller.mustRead();
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
-        Optional<AppState> state = kafka.view().app(id);
-        if (state.isPresent()) {
-            pending().remove(id);
-            return json(state.get());
-        }
-        return pending().get(id, Instant.now()).map(AppJson::pending).orElseThrow(() -> noSuchApp(id));
+        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        return Response.ok(json(state)).tag(etag(state.version())).build();
     }
 
     /**
@@ -162,9 +220,10 @@ public class AppsResource {
             throw invalid(invalid.errors(), "invalid-scale", "Invalid scale request");
         }
         int instances = ((ScaleRequest.Valid) request).instances();
-        kafka.send(ScaleApp.of(id, instances));
-        return Response.accepted(AppJson.of(state.definition().withInstances(instances), state.version(), false,
-                kafka.view().tasksOf(id), kafka.view().queued(id), kafka.view().volumesOf(id))).build();
+        CommandReply reply = kafka.submit(ScaleApp.of(id, instances));
+        return Response.ok(answer(id, reply, () -> AppJson.of(state.definition().withInstances(instances),
+                reply.appVersion(), false, kafka.view().tasksOf(id), kafka.view().queued(id),
+                kafka.view().volumesOf(id)))).tag(etag(reply.appVersion())).build();
     }
 
     /** Replaces every instance with a fresh task, one after another, keeping the count. */
@@ -175,8 +234,8 @@ public class AppsResource {
     public Response restart(@PathParam("id") String rawId) {
         String id = appId(rawId);
         AppState state = changeable(id, "restart");
-        kafka.send(RestartApp.of(id));
-        return Response.accepted(json(state)).build();
+        CommandReply reply = kafka.submit(RestartApp.of(id));
+        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
     }
 
     /**
@@ -196,13 +255,14 @@ public class AppsResource {
         if (wipe) {
             caller.mustAdminister("destroying an app's volumes (wipe=true)");
         }
-        kafka.send(DeleteApp.of(id, wipe));
-        // Else, once the scheduler has removed it, the app would show as PENDING again until its entry expired.
-        pending().remove(id);
-        ObjectNode json = json(state);
-        json.put("status", AppJson.DELETING);
+        CommandReply reply = kafka.submit(DeleteApp.of(id, wipe));
+        // The scheduler marks the app DELETING (a new version) and removes it once its tasks ended; an app
+        // with none may be gone by the time the view catches up.
+        Optional<AppState> after = kafka.appAtLeastOrGone(id, reply.appVersion());
+        ObjectNode json = json(after.orElse(state));
+        json.put("status", after.isPresent() ? AppJson.DELETING : AppJson.DELETED);
         json.put("wipe", wipe);
-        return Response.accepted(json).build();
+        return Response.ok(json).build();
     }
 
     /**
@@ -230,8 +290,65 @@ public class AppsResource {
                             + (app.instances() == 0 ? "" : ": " + Volumes.identity(id, 0)
                             + (app.instances() == 1 ? "" : " to " + Volumes.identity(id, app.instances() - 1)))));
         }
-        kafka.send(ReplaceInstance.of(id, identity, "replaced by an operator through the API"));
-        return Response.accepted(json(state)).build();
+        CommandReply reply = kafka.submit(ReplaceInstance.of(id, identity, "replaced by an operator through the API"));
+        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
+    }
+
+    /**
+     * The app as the view shows it at the version the scheduler accepted (waiting briefly for the view,
+     * so that the caller's next GET shows it too), or {@code fallback} if the view is not there yet.
+     */
+    private ObjectNode answer(String id, CommandReply reply, Supplier<ObjectNode> fallback) {
+        return kafka.appAtLeast(id, reply.appVersion()).map(this::json).orElseGet(fallback);
+    }
+
+    /** A strong ETag of the app's version: {@code "3"}, what If-Match takes back. */
+    private static EntityTag etag(long version) {
+        return new EntityTag(Long.toString(version));
+    }
+
+    /** The PUT body as a definition of app {@code id}: its id may be left out, but not be another. */
+    private AppDefinition definitionFor(String id, String body) {
+        JsonNode tree;
+        try {
+            tree = JsonCodec.mapper().readTree(body);
+        } catch (JsonProcessingException e) {
+            throw invalid(List.of(new FieldError("", "not valid JSON: " + e.getOriginalMessage())), "invalid-app",
+                    "Invalid app definition");
+        }
+        if (tree instanceof ObjectNode object && (object.get("id") == null || object.get("id").isNull())) {
+            object.put("id", id);
+        }
+        ParsedApp parsed = AppDefinitionParser.parse(tree);
+        if (parsed instanceof ParsedApp.Invalid invalid) {
+            throw invalid(invalid.errors(), "invalid-app", "Invalid app definition");
+        }
+        AppDefinition app = ((ParsedApp.Valid) parsed).app();
+        if (!app.id().equals(id)) {
+            FieldError error = new FieldError("id", "the body's id " + app.id() + " is not the path's " + id
+                    + "; an app's id cannot change (leave id out, or create " + app.id() + " with POST /v1/apps)");
+            throw new ProblemException(Problem.of(422, "id-mismatch", "Id does not match the path", error.message())
+                    .withErrors(List.of(error)));
+        }
+        return app;
+    }
+
+    private static ProblemException cannotUpdateMissing(String id, String reason) {
+        return ProblemException.notFound(reason + "; PUT only updates an existing app: create it with POST /v1/apps");
+    }
+
+    private static long versionNumber(String raw) {
+        try {
+            long version = Long.parseLong(raw);
+            if (version >= 1) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, with the rest
+        }
+        FieldError error = new FieldError("version", "version must be a whole number from 1, was '" + raw + "'");
+        throw new ProblemException(Problem.of(400, "invalid-version", "Invalid version", error.message())
+                .withErrors(List.of(error)));
     }
 
     private ObjectNode json(AppState state) {

@@ -2,6 +2,7 @@ package dev.berth.gateway.view;
 
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.VolumeEvent;
@@ -15,14 +16,18 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The gateway's read model: the latest app states, task records, node reports, node modes,
- * queue entries and volumes, as the compacted topics hold them, and the last record of tasks
+ * queue entries, volumes and app versions, as the compacted topics hold them, and the last record of tasks
  * removed lately. Written by one consumer thread, read by request threads.
  */
 public final class ClusterView {
@@ -33,6 +38,10 @@ public final class ClusterView {
     // Kept apart from the node reports: an operator may drain a node before its agent reports again.
     private final Map<String, NodeMode> nodeModes = new ConcurrentHashMap<>();
     private final Map<String, AppQueue> queue = new ConcurrentHashMap<>();
+    /** Every kept version of every app's definition (berth.app-versions), by app id, then version. */
+    private final Map<String, NavigableMap<Long, AppVersion>> versions = new ConcurrentHashMap<>();
+    /** Notified whenever an app's state changes, for {@link #awaitApp}. */
+    private final Object appChanges = new Object();
     /**
      * The latest snapshot of every volume. A DELETED volume stays, as DELETED, so an operator who
      * deleted it, or whose DELETE answered 202, can still see that it is gone; only a tombstone
@@ -63,10 +72,76 @@ public final class ClusterView {
 
     public void putApp(AppState app) {
         apps.put(app.appId(), app);
+        appsChanged();
     }
 
     public void removeApp(String appId) {
         apps.remove(appId);
+        appsChanged();
+    }
+
+    private void appsChanged() {
+        synchronized (appChanges) {
+            appChanges.notifyAll();
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until the app's state (empty when it is gone) satisfies
+     * {@code condition}; returns it as it then is, whether or not it does. A request that the scheduler
+     * answered waits here so its answer, and the caller's next read, show the change (read your writes).
+     */
+    public Optional<AppState> awaitApp(String appId, Predicate<Optional<AppState>> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (appChanges) {
+            Optional<AppState> state = app(appId);
+            long left;
+            while (!condition.test(state) && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(appChanges, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return state;
+                }
+                state = app(appId);
+            }
+            return state;
+        }
+    }
+
+    public void putVersion(AppVersion version) {
+        versions.computeIfAbsent(version.appId(), id -> new ConcurrentSkipListMap<>()).put(version.version(), version);
+    }
+
+    /** Removes a version by its key on {@code berth.app-versions}, {@code /team-a/web@3}; false if the key is not one. */
+    public boolean removeVersion(String key) {
+        int at = key.lastIndexOf('@');
+        if (at <= 0) {
+            return false;
+        }
+        long version;
+        try {
+            version = Long.parseLong(key.substring(at + 1));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        String appId = key.substring(0, at);
+        versions.computeIfPresent(appId, (id, kept) -> {
+            kept.remove(version);
+            return kept.isEmpty() ? null : kept;
+        });
+        return true;
+    }
+
+    /** The versions of an app kept on {@code berth.app-versions}, newest first. */
+    public List<AppVersion> versionsOf(String appId) {
+        NavigableMap<Long, AppVersion> kept = versions.get(appId);
+        return kept == null ? List.of() : List.copyOf(kept.descendingMap().values());
+    }
+
+    public Optional<AppVersion> version(String appId, long version) {
+        NavigableMap<Long, AppVersion> kept = versions.get(appId);
+        return kept == null ? Optional.empty() : Optional.ofNullable(kept.get(version));
     }
 
     public void putTask(TaskRecord task) {

@@ -6,6 +6,7 @@ import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
  * {@code berth.node-status}, {@code berth.node-admin}, {@code berth.queue} and
- * {@code berth.volume-events} from the beginning,
+ * {@code berth.volume-events} and {@code berth.app-versions} from the beginning,
  * without a consumer group, since every gateway replica builds its own full view. Tombstones
  * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
  * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
@@ -44,7 +45,7 @@ public final class ViewConsumer implements AutoCloseable {
     private static final String CONSUMER_NAME = "gateway";
     private static final List<String> TOPICS =
             List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                    Topics.VOLUME_EVENTS);
+                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS);
 
     private final ClusterView view;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -147,6 +148,18 @@ public final class ViewConsumer implements AutoCloseable {
                     AppQueue entry = JsonCodec.decode(record.value(), AppQueue.class);
                     required(entry.appId(), "appId");
                     view.putQueue(entry);
+                }
+            } else if (topic.equals(Topics.APP_VERSIONS)) {
+                if (record.value() == null) {
+                    if (!view.removeVersion(key(record))) {
+                        throw new MalformedMessageException("a tombstone keyed '" + record.key()
+                                + "' names no app version (appId@version)");
+                    }
+                } else {
+                    AppVersion version = JsonCodec.decode(record.value(), AppVersion.class);
+                    required(version.appId(), "appId");
+                    required(version.definition(), "definition");
+                    view.putVersion(version);
                 }
             } else if (topic.equals(Topics.VOLUME_EVENTS)) {
                 if (record.value() == null) {

@@ -1,0 +1,271 @@
+package dev.berth.gateway;
+
+import dev.berth.contracts.Topics;
+import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.CommandReply;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.KillAppTask;
+import dev.berth.contracts.messages.ReplaceInstance;
+import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.ScaleApp;
+import dev.berth.contracts.messages.UpdateApp;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * Plays the active scheduler for one test's apps, over the real broker: reads the app commands of the
+ * apps it is given (by id), and answers each on {@code berth.command-replies}, in one transaction with
+ * the state it records on {@code berth.apps} and the version on {@code berth.app-versions}, as the real
+ * one does. By default it accepts as the real scheduler would (create, scale, restart, update with its
+ * If-Match, delete marks DELETING, replace, kill with or without scale-down) and refuses what the real
+ * one refuses by app state (an existing app created again: CONFLICT; no app: NOT_FOUND; an app being
+ * deleted: CONFLICT; a stale expected version: CONFLICT). A test can script the next answers
+ * ({@link #refuseNext}) or silence it ({@link #silence}) to see the gateway's 503.
+ *
+ * <p>It knows an app's state from {@code berth.apps}, read up to its end before each command, so an
+ * app a test records there directly is known to it too.
+ */
+final class FakeScheduler implements AutoCloseable {
+    private record Refusal(CommandReply.Outcome outcome, String reason) {
+    }
+
+    private final String bootstrapServers;
+    private final Predicate<String> mine;
+    private final KafkaConsumer<String, byte[]> commands;
+    private final Map<String, AppState> states = new ConcurrentHashMap<>();
+    private final List<AppCommand> received = new CopyOnWriteArrayList<>();
+    private final Queue<Refusal> scripted = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean silent;
+    private volatile boolean running = true;
+    private KafkaConsumer<String, byte[]> apps;
+    private KafkaProducer<String, byte[]> producer;
+
+    /** Answers the commands of apps whose id passes {@code mine} (a test's group), and no others. */
+    FakeScheduler(String bootstrapServers, Predicate<String> mine) {
+        this.bootstrapServers = bootstrapServers;
+        this.mine = mine;
+        this.commands = consumer();
+        this.thread = new Thread(this::run, "fake-scheduler");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts reading at the end of the commands topic; returns once positioned, so no command is missed. */
+    FakeScheduler start() {
+        TopicPartition partition = new TopicPartition(Topics.APP_COMMANDS, 0);
+        commands.assign(List.of(partition));
+        commands.seekToEnd(List.of(partition));
+        commands.position(partition);
+        thread.start();
+        return this;
+    }
+
+    /** The next command is answered with this refusal instead (several calls script several answers). */
+    FakeScheduler refuseNext(CommandReply.Outcome outcome, String reason) {
+        scripted.add(new Refusal(outcome, reason));
+        return this;
+    }
+
+    /** From now on no command is answered (a scheduler that is down); they are still recorded. */
+    FakeScheduler silence() {
+        silent = true;
+        return this;
+    }
+
+    /** The commands of its apps it read, in order, answered or not. */
+    List<AppCommand> received() {
+        return List.copyOf(received);
+    }
+
+    /** The state it holds of an app, as it last recorded or read it. */
+    Optional<AppState> state(String appId) {
+        return Optional.ofNullable(states.get(appId));
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : commands.poll(Duration.ofMillis(50))) {
+                    if (record.key() != null && mine.test(record.key()) && record.value() != null) {
+                        AppCommand command = JsonCodec.decode(record.value(), AppCommand.class);
+                        received.add(command);
+                        if (!silent) {
+                            answer(command);
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            commands.close();
+            if (apps != null) {
+                apps.close();
+            }
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private void answer(AppCommand command) {
+        catchUpWithApps();
+        Refusal refusal = scripted.poll();
+        AppState current = states.get(command.appId());
+        long version = current == null ? 0 : current.version();
+        if (refusal != null) {
+            commit(null, null, CommandReply.of(command, refusal.outcome(), refusal.reason(), version));
+            return;
+        }
+        if (command instanceof CreateApp create) {
+            if (current != null) {
+                commit(null, null, CommandReply.conflict(command, version, "an app " + command.appId()
+                        + " already exists" + (current.deleting() ? " and is being deleted; try again once it is gone"
+                        : "; delete it first or pick another id")));
+            } else {
+                AppState created = AppState.of(create.app(), 1, false, command.id());
+                commit(created, AppVersion.CREATED, CommandReply.accepted(command, 1, "created version 1"));
+            }
+            return;
+        }
+        if (current == null) {
+            commit(null, null, CommandReply.notFound(command, "no app " + command.appId()));
+            return;
+        }
+        if (current.deleting()) {
+            commit(null, null, CommandReply.conflict(command, version, "the app " + command.appId()
+                    + " is being deleted"));
+            return;
+        }
+        AppState next;
+        String change;
+        if (command instanceof ScaleApp scale) {
+            next = current.scaled(current.definition().withInstances(scale.instances()), command.id());
+            change = AppVersion.SCALED;
+        } else if (command instanceof RestartApp) {
+            next = current.restarted(command.id());
+            change = AppVersion.RESTARTED;
+        } else if (command instanceof UpdateApp update) {
+            if (update.expectedVersion() != null && update.expectedVersion() != version) {
+                commit(null, null, CommandReply.conflict(command, version, "the app " + command.appId()
+                        + " is at version " + version + ", not " + update.expectedVersion()
+                        + "; read it again and retry"));
+                return;
+            }
+            next = current.updated(update.app(), command.id());
+            change = AppVersion.UPDATED;
+        } else if (command instanceof DeleteApp delete) {
+            next = current.deleted(delete.wipe(), command.id());
+            change = null; // the real scheduler records no version for the state that marks an app deleted
+        } else if (command instanceof ReplaceInstance replace) {
+            next = current.replacing(replace.identity(), command.id());
+            change = AppVersion.REPLACED;
+        } else if (command instanceof KillAppTask kill) {
+            if (!kill.scaleDown()) {
+                commit(null, null, CommandReply.accepted(command, version, "killing " + kill.taskId()));
+                return;
+            }
+            next = current.scaled(current.definition().withInstances(current.definition().instances() - 1),
+                    command.id());
+            change = AppVersion.SCALED;
+        } else {
+            throw new IllegalStateException("unexpected command " + command);
+        }
+        commit(next, change, CommandReply.accepted(command, next.version(), "version " + next.version()));
+    }
+
+    /** The state (if any), its version record (if {@code change}) and the reply, in one transaction. */
+    private void commit(AppState state, String change, CommandReply reply) {
+        KafkaProducer<String, byte[]> out = producer();
+        out.beginTransaction();
+        if (state != null) {
+            out.send(new ProducerRecord<>(Topics.APPS, state.appId(), JsonCodec.encodeBytes(state)));
+            states.put(state.appId(), state);
+            if (change != null) {
+                out.send(new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(state.appId(),
+                        state.version()), JsonCodec.encodeBytes(AppVersion.of(state, change))));
+            }
+        }
+        out.send(new ProducerRecord<>(Topics.COMMAND_REPLIES, reply.commandId(), JsonCodec.encodeBytes(reply)));
+        out.commitTransaction();
+    }
+
+    /** Reads berth.apps to its (committed) end, so a state a test recorded directly is known. */
+    private void catchUpWithApps() {
+        TopicPartition partition = new TopicPartition(Topics.APPS, 0);
+        if (apps == null) {
+            apps = consumer();
+            apps.assign(List.of(partition));
+            apps.seekToBeginning(List.of(partition));
+        }
+        long end = apps.endOffsets(List.of(partition)).get(partition);
+        while (apps.position(partition) < end) {
+            for (ConsumerRecord<String, byte[]> record : apps.poll(Duration.ofMillis(50))) {
+                if (record.key() == null || !mine.test(record.key())) {
+                    continue;
+                }
+                if (record.value() == null) {
+                    states.remove(record.key());
+                } else {
+                    states.put(record.key(), JsonCodec.decode(record.value(), AppState.class));
+                }
+            }
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "fake-scheduler-" + UUID.randomUUID(),
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+            producer.initTransactions();
+        }
+        return producer;
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        commands.wakeup();
+        thread.join(10_000);
+    }
+}
