@@ -64,6 +64,14 @@ public interface GatewayConfig {
     Auth auth();
 
     interface Auth {
+        /**
+         * false turns every check off: no token is asked for and every caller is an administrator.
+         * Only for measuring what authentication costs (bench/) and for a gateway nobody else can
+         * reach; the gateway says so loudly at start.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
         /** The token claim that lists the caller's teams: Keycloak's group membership mapper writes {@code groups}. */
         @WithDefault("groups")
         String teamsClaim();

@@ -122,8 +122,17 @@ public final class BerthCluster implements AutoCloseable {
         return scheduler;
     }
 
+    /** The gateway, checking tokens against the JVM's shared Keycloak (Http talks as its administrator). */
     private void startGateway() {
-        gateway = add(ServiceProcess.start("gateway", "gateway", FreePorts.next(), kafkaEnv()));
+        gateway = startGateway("gateway", Map.of());
+    }
+
+    /** One more gateway on the same broker, with environment overrides (e.g. authentication off, for a baseline). */
+    public ServiceProcess startGateway(String name, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(kafkaEnv());
+        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", SharedKeycloak.realmUrl());
+        env.putAll(overrides);
+        return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env));
     }
 
     /** Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB. */

@@ -33,9 +33,17 @@ final class EventStream implements AutoCloseable {
     private volatile Stream<String> lines;
     private volatile int status;
 
-    /** Opens the stream at {@code url}; {@code lastEventId} (null: none) resumes after that event. */
+    /** Opens the stream at {@code url} as the administrator; {@code lastEventId} (null: none) resumes after that event. */
     EventStream(String url, String lastEventId) {
+        this(url, lastEventId, Http.adminAuthorization());
+    }
+
+    /** Opens the stream with this Authorization header (null: none). */
+    EventStream(String url, String lastEventId, String authorization) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -68,7 +68,8 @@ class TaskLogsIT {
         // And a follow streams lines written after it began, in order
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<InputStream> follow = client.send(HttpRequest.newBuilder(
-                URI.create(gateway + "/v1/tasks/" + taskId + "/logs?tail=1&follow=true")).build(),
+                URI.create(gateway + "/v1/tasks/" + taskId + "/logs?tail=1&follow=true"))
+                        .header("Authorization", Http.adminAuthorization()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, follow.statusCode());
         List<Integer> numbers = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.berth.gateway.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.problem.Problem;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -26,8 +27,28 @@ public class AuthRefusals {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    GatewayConfig config;
+
     void install(@Observes Router router) {
+        if (!config.auth().enabled()) {
+            LOG.warn("AUTHENTICATION IS OFF (berth.gateway.auth.enabled=false): anyone who reaches this gateway "
+                    + "is an administrator. Use this only to measure what authentication costs.");
+            return;
+        }
+        // Before authentication: a request with no bearer token at all would get Quarkus's bare
+        // challenge (401, no body). Every /v1 path needs one, so it is refused here, with a body.
+        router.route("/v1/*").order(Integer.MIN_VALUE).handler(this::requireBearer);
         router.route().order(Integer.MIN_VALUE).failureHandler(this::refuse);
+    }
+
+    private void requireBearer(RoutingContext context) {
+        String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            context.next();
+            return;
+        }
+        answer(context, authorization != null);
     }
 
     private void refuse(RoutingContext context) {
@@ -37,12 +58,16 @@ public class AuthRefusals {
             context.next();
             return;
         }
-        boolean sent = context.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
         LOG.debugf("refused %s %s: %s", context.request().method(), context.request().path(), failure);
+        answer(context, context.request().getHeader(HttpHeaders.AUTHORIZATION) != null);
+    }
+
+    private void answer(RoutingContext context, boolean sent) {
         String detail = sent
                 ? "the bearer token is not valid here: expired, malformed, or not issued by Berth's realm for "
                         + "berth-gateway. Get a fresh one (see docs/auth.md)"
                 : "send a bearer token from Berth's Keycloak realm: Authorization: Bearer <token> (see docs/auth.md)";
+        // Nothing of the request is read: an upload without a token is not waited for.
         Problem problem = Problem.of(401, "unauthenticated", "Authentication required", detail)
                 .withInstance(context.request().path());
         try {
