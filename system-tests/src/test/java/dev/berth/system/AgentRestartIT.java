@@ -175,7 +175,7 @@ class AgentRestartIT {
         taskIds.add(releasedTask);
         taskIds.addAll(running(RELEASED).keySet());
         for (String appId : List.of(SLEEPERS, RELEASED)) {
-            assertEquals(202, Http.delete(gateway + "/v1/apps" + appId).status());
+            assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
         }
         for (String appId : List.of(SLEEPERS, RELEASED)) {
             await(appId + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status()

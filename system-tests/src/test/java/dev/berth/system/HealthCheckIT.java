@@ -92,7 +92,7 @@ class HealthCheckIT {
         assertTrue(exhausted.reason().startsWith(TaskStatus.HEALTH_CHECK_FAILED), exhausted.reason());
         assertEquals(2, exhausted.health().consecutiveFailures());
 
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + appId).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
         await("app gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
     }
 

@@ -165,7 +165,7 @@ class IsolationIT {
     }
 
     private static void deleteAndAwaitGone(String appId) {
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + appId).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
         await(appId + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
     }
 }

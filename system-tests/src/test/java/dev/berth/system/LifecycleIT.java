@@ -82,10 +82,10 @@ class LifecycleIT {
         await("2 running").atMost(DEADLINE).until(() -> running(appId).size() == 2);
 
         // When scaled to 5, then down to 3
-        assertEquals(202, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 5}").status());
+        assertEquals(200, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 5}").status());
         await("5 running").atMost(DEADLINE).until(() -> running(appId).size() == 5);
         Set<String> beforeScaleDown = running(appId).keySet();
-        assertEquals(202, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 3}").status());
+        assertEquals(200, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 3}").status());
 
         // Then 3 run, all of them from before: scale-down stops, it does not replace
         await("3 running").atMost(DEADLINE).until(() -> tasks(appId).size() == 3 && running(appId).size() == 3);
@@ -93,7 +93,7 @@ class LifecycleIT {
 
         // When restarted, every task is replaced by a new one and the count holds
         Set<String> beforeRestart = running(appId).keySet();
-        assertEquals(202, Http.post(gateway + "/v1/apps" + appId + "/restart").status());
+        assertEquals(200, Http.post(gateway + "/v1/apps" + appId + "/restart").status());
         await("3 fresh tasks running").atMost(DEADLINE).until(() -> {
             Map<String, String> now = running(appId);
             return tasks(appId).size() == 3 && now.size() == 3
@@ -124,7 +124,7 @@ class LifecycleIT {
         // When it is opened again, new instances may go there
         assertEquals(202, Http.post(gateway + "/v1/nodes/lc-node-1/undrain").status());
         await("lc-node-1 active").atMost(DEADLINE).until(() -> node("lc-node-1").path("mode").asText().equals("ACTIVE"));
-        assertEquals(202, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 8}").status());
+        assertEquals(200, Http.patchJson(gateway + "/v1/apps" + appId, "{\"instances\": 8}").status());
         await("new instances on lc-node-1").atMost(DEADLINE)
                 .until(() -> running(appId).size() == 8 && running(appId).containsValue("lc-node-1"));
         deleteAndAwaitGone(appId);
@@ -264,7 +264,7 @@ class LifecycleIT {
     }
 
     private static void deleteAndAwaitGone(String appId) {
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + appId).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
         await(appId + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Benchmark 4, leader failover: how long from a SIGKILL of the active scheduler to the standby's
@@ -59,7 +60,9 @@ class SchedulerFailoverBench {
                 Http.Response created = Http.postJson(cluster.gateway().url() + "/v1/apps", """
                         {"id": "%s", "cmd": "sleep 600", "cpus": 0.01, "mem": 1, "portDefinitions": []}"""
                         .formatted(appId));
-                assertEquals(201, created.status(), created.body());
+                // 201 if the standby took over and answered within the gateway's reply timeout, else 503:
+                // the command is in Kafka either way, and the placement below proves it was not lost.
+                assertTrue(created.status() == 201 || created.status() == 503, created.body());
                 long placedAt = watch.awaitLaunch(appId, DEADLINE).nanoTime();
                 toPlacement.add((placedAt - killedAt) / 1_000_000);
             }

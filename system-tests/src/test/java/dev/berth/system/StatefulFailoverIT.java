@@ -174,7 +174,7 @@ class StatefulFailoverIT {
     void anOperatorGivesAnIdentityWhoseNodeIsLostFreshVolumesElsewhere() {
         replaceAfterItsNodeDies("/sf/replaced", "", () -> {
             Http.Response replaced = Http.post(gateway + "/v1/apps/sf/replaced/instances/replaced-0/replace");
-            assertEquals(202, replaced.status(), replaced.body());
+            assertEquals(200, replaced.status(), replaced.body());
         });
     }
 
@@ -353,7 +353,7 @@ class StatefulFailoverIT {
     }
 
     private static void delete(String app) {
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + app).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + app).status());
         await(app + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + app).status() == 404);
     }
 }

@@ -98,7 +98,7 @@ class StatefulLifecycleIT {
         assertEquals("ATTACHED", state("sl-db-1"));
 
         // When the app is deleted without wipe, its volumes stay, released
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + app).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + app).status());
         await(app + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + app).status() == 404);
         for (String volume : List.of("sl_db.db-0.local", "sl_db.db-1.local", "sl-db-0", "sl-db-1")) {
             await(volume + " released").atMost(DEADLINE).until(() -> state(volume).equals("RELEASED"));
@@ -129,7 +129,7 @@ class StatefulLifecycleIT {
         await("written").atMost(DEADLINE).until(() -> Files.exists(data.resolve("hello")));
 
         assertEquals(400, Http.delete(gateway + "/v1/apps" + app + "?wipe=perhaps").status());
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + app + "?wipe=true").status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + app + "?wipe=true").status());
 
         await("volume destroyed").atMost(DEADLINE).until(() -> state("sl-wiped-0").equals("DELETED")
                 && !Files.exists(data));

@@ -94,7 +94,7 @@ class TaskLogsIT {
         assertEquals(404, unknown.status());
         assertEquals(400, Http.get(gateway + "/v1/tasks/" + taskId + "/logs?stream=stdin").status());
 
-        assertEquals(202, Http.delete(gateway + "/v1/apps" + appId).status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
         await("app gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
     }
 

@@ -90,7 +90,7 @@ class WalkingSkeletonIT {
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
 
         // When it is deleted
-        assertEquals(202, Http.delete(gateway + "/v1/apps/demo/hello").status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps/demo/hello").status());
 
         // Then the app disappears, the port stops answering and the process is gone
         await("app removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps/demo/hello").status() == 404);
@@ -136,7 +136,7 @@ class WalkingSkeletonIT {
                 "{\"id\": \"/demo/after-poison\", \"cmd\": \"sleep 600\", \"cpus\": 0.1, \"mem\": 16}").status());
         await("app RUNNING after poison").atMost(DEADLINE).until(() ->
                 Http.get(gateway + "/v1/apps/demo/after-poison").body().contains("\"RUNNING\""));
-        assertEquals(202, Http.delete(gateway + "/v1/apps/demo/after-poison").status());
+        assertEquals(200, Http.delete(gateway + "/v1/apps/demo/after-poison").status());
         assertTrue(cluster.scheduler().isAlive() && cluster.gateway().isAlive() && cluster.agent(NODE).isAlive());
     }
 
