@@ -85,6 +85,21 @@ class AppVersionsOverKafkaTest extends OverKafka {
         given().header("Authorization", otherTeam).when().get("/v1/apps" + id + "/versions/1").then().statusCode(404);
     }
 
+    @Test
+    void anAppWhoseIdEndsInVersionsIsStillReadByItsPath() {
+        String id = "/" + group + "/versions";
+        given().contentType(ContentType.JSON).body("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\"}")
+                .when().post("/v1/apps").then().statusCode(201);
+
+        given().when().get("/v1/apps" + id).then().statusCode(200).body("id", equalTo(id));
+        given().when().get("/v1/apps" + id + "/versions").then().statusCode(200)
+                .body("versions.version", equalTo(List.of(1)));
+        String three = "/" + group + "/versions/3";
+        given().contentType(ContentType.JSON).body("{\"id\": \"" + three + "\", \"cmd\": \"sleep 1\"}")
+                .when().post("/v1/apps").then().statusCode(201);
+        given().when().get("/v1/apps" + three).then().statusCode(200).body("id", equalTo(three));
+    }
+
     /** Creates, scales and updates an app through the API; the scheduler records versions 1, 2 and 3. */
     private String givenAppWithThreeVersions(String name) {
         String id = "/" + group + "/" + name;

@@ -140,10 +140,16 @@ public class AppsResource {
     @GET
     @Path("{id: .+}/versions")
     @Operation(summary = "List an app's versions, newest first")
-    public RestResponse<Map<String, List<ObjectNode>>> versions(@PathParam("id") String rawId,
-                                                                @BeanParam PageQuery page) {
-        String id = appId(rawId);
+    public Response versions(@PathParam("id") String rawId, @BeanParam PageQuery page) {
         caller.mustRead();
+        // An app whose last segment is "versions" (/team-a/versions) is read by this route too.
+        if (isVisibleApp(rawId + "/versions")) {
+            return get(rawId + "/versions");
+        }
+        return versionsOf(appId(rawId), page);
+    }
+
+    private Response versionsOf(String id, PageQuery page) {
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
@@ -152,16 +158,24 @@ public class AppsResource {
         if (versions.isEmpty() && kafka.view().app(id).isEmpty()) {
             throw noSuchApp(id);
         }
-        return page.respond("versions", versions.stream().map(AppJson::versionSummary).toList());
+        return page.respond("versions", versions.stream().map(AppJson::versionSummary).toList()).toResponse();
     }
 
     /** One kept version's whole definition, as it was accepted. */
     @GET
     @Path("{id: .+}/versions/{version}")
     @Operation(summary = "Get the definition of one version of an app")
-    public Response version(@PathParam("id") String rawId, @PathParam("version") String rawVersion) {
-        String id = appId(rawId);
+    public Response version(@PathParam("id") String rawId, @PathParam("version") String rawVersion,
+                            @BeanParam PageQuery page) {
         caller.mustRead();
+        // This route also matches the app /team-a/versions/x itself, and the versions of /team-a/versions.
+        if (isVisibleApp(rawId + "/versions/" + rawVersion)) {
+            return get(rawId + "/versions/" + rawVersion);
+        }
+        if (rawVersion.equals("versions") && isVisibleApp(rawId + "/versions")) {
+            return versionsOf(appId(rawId + "/versions"), page);
+        }
+        String id = appId(rawId);
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
@@ -300,6 +314,12 @@ public class AppsResource {
      */
     private ObjectNode answer(String id, CommandReply reply, Supplier<ObjectNode> fallback) {
         return kafka.appAtLeast(id, reply.appVersion()).map(this::json).orElseGet(fallback);
+    }
+
+    /** True when {@code rawId} is a valid id of an app the view has and the caller sees. */
+    private boolean isVisibleApp(String rawId) {
+        AppIds.Result id = AppIds.normalize(rawId);
+        return id.error() == null && caller.sees(id.id()) && kafka.view().app(id.id()).isPresent();
     }
 
     /** A strong ETag of the app's version: {@code "3"}, what If-Match takes back. */
