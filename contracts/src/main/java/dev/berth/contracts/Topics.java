@@ -36,6 +36,14 @@ public final class Topics {
      * Key: {@code appId + "@" + version}, e.g. {@code /team-a/web@3} (see {@link #appVersionKey}).
      */
     public static final String APP_VERSIONS = PREFIX + "app-versions";
+    /**
+     * Every deployment (the roll-out of a change of an app) with its plan, progress and outcome, written
+     * by the scheduler in the same transaction as the app and task records each change goes with; read
+     * by a scheduler that takes over (to resume it) and by the gateway ({@code GET /v1/deployments}).
+     * Compacted: the latest record per deployment is its state; the latest 20 finished ones per app are
+     * kept, older ones tombstoned. Key: the deployment id.
+     */
+    public static final String DEPLOYMENTS = PREFIX + "deployments";
     /** The scheduler's record of every task and where it runs. Compacted. Key: taskId. */
     public static final String TASKS = PREFIX + "tasks";
     /** Registration and heartbeats from node agents. Compacted, so the latest report per node survives. Key: nodeId. */
@@ -107,6 +115,7 @@ public final class Topics {
                 new Spec(EVENTS, 1, false),
                 new Spec(COMMAND_REPLIES, 1, false),
                 new Spec(APP_VERSIONS, 1, true),
+                new Spec(DEPLOYMENTS, 1, true),
                 // One partition, one leader: more partitions would elect more than one.
                 new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));

@@ -20,7 +20,15 @@ import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.messages.DeploymentProgress;
+import dev.berth.contracts.messages.DeploymentState;
+import dev.berth.contracts.messages.DeploymentStep;
 import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.PromoteDeployment;
+import dev.berth.contracts.messages.RollbackApp;
+import dev.berth.contracts.messages.RollbackDeployment;
+import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
@@ -72,6 +80,30 @@ class MessageRoundTripTest {
         assertTrue(JsonCodec.encode(DeleteApp.of("/x")).contains("\"type\":\"DeleteApp\""));
         assertRoundTrip(ScaleApp.of("/team-a/web", 5), AppCommand.class);
         assertRoundTrip(RestartApp.of("/team-a/web"), AppCommand.class);
+        assertRoundTrip(UpdateApp.of(app(), 3L, true), AppCommand.class);
+        assertRoundTrip(PromoteDeployment.of("/team-a/web", "d1"), AppCommand.class);
+        assertRoundTrip(RollbackDeployment.of("/team-a/web", "d1"), AppCommand.class);
+        assertRoundTrip(RollbackApp.of("/team-a/web", 2, false), AppCommand.class);
+    }
+
+    @Test
+    void anUpdateWrittenBeforeForceExistedIsNotForced() {
+        String json = JsonCodec.encode(UpdateApp.of(app(), null)).replace(",\"force\":false", "");
+
+        assertFalse(json.contains("\"force\""), json);
+        assertFalse(((UpdateApp) JsonCodec.decode(json, AppCommand.class)).force());
+    }
+
+    @Test
+    void aDeploymentSurvivesTheCodec() {
+        assertRoundTrip(new Deployment("m9", 1, AT, "c1", "d1", "/team-a/web", 2, 3, app(), app().withInstances(3),
+                DeploymentState.PAUSED, "1 canaries healthy; promote or roll back",
+                List.of(new DeploymentStep(DeploymentStep.START_CANARIES, "1 canary", DeploymentStep.DONE),
+                        DeploymentStep.pending(DeploymentStep.PAUSE, "promote or roll back")),
+                1, new DeploymentProgress(3, 1, 1, 3), AT, AT.plusSeconds(600), null, Deployment.CAUSE_UPDATE),
+                Deployment.class);
+        assertTrue(DeploymentState.SUPERSEDED.isTerminal());
+        assertFalse(DeploymentState.PAUSED.isTerminal());
     }
 
     @Test

@@ -30,6 +30,9 @@ import java.util.Map;
  * @param user                       the unprivileged user tasks run as; null means the agent's own
  * @param isolation                  network namespace, pids limit and disk enforcement (Berth's addition)
  * @param unreachableStrategy        what becomes of an instance whose local volume's node is lost
+ * @param upgradeStrategy            how a change of this definition is rolled out (a deployment); absent
+ *                                   in JSON means Marathon's default for the kind of app (see
+ *                                   {@link UpgradeStrategy#defaultFor})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppDefinition(String id, String cmd, List<String> args, int instances, double cpus, double mem,
@@ -39,7 +42,8 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
                             PlacementStrategy placementStrategy, double backoffSeconds, double backoffFactor,
                             double maxLaunchDelaySeconds, int taskKillGracePeriodSeconds,
                             KillSelection killSelection, List<HealthCheck> healthChecks, String user,
-                            Isolation isolation, UnreachableStrategy unreachableStrategy) {
+                            Isolation isolation, UnreachableStrategy unreachableStrategy,
+                            UpgradeStrategy upgradeStrategy) {
 
     public static final double DEFAULT_BACKOFF_SECONDS = 1;
     public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
@@ -58,6 +62,25 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         healthChecks = healthChecks == null ? List.of() : List.copyOf(healthChecks);
         isolation = isolation == null ? Isolation.DEFAULT : isolation;
         unreachableStrategy = unreachableStrategy == null ? UnreachableStrategy.KEEP_WAITING : unreachableStrategy;
+        upgradeStrategy = upgradeStrategy == null ? UpgradeStrategy.defaultFor(!container.volumes().isEmpty())
+                : upgradeStrategy;
+    }
+
+    /**
+     * The shape before upgrade strategies existed (kept so that code building definitions that way
+     * still compiles): the default strategy for the kind of app.
+     */
+    public AppDefinition(String id, String cmd, List<String> args, int instances, double cpus, double mem,
+                         double disk, Map<String, String> env, Map<String, String> labels,
+                         List<PortDefinition> portDefinitions, Container container,
+                         List<Constraint> constraints, List<Affinity> affinity,
+                         PlacementStrategy placementStrategy, double backoffSeconds, double backoffFactor,
+                         double maxLaunchDelaySeconds, int taskKillGracePeriodSeconds,
+                         KillSelection killSelection, List<HealthCheck> healthChecks, String user,
+                         Isolation isolation, UnreachableStrategy unreachableStrategy) {
+        this(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions, container, constraints,
+                affinity, placementStrategy, backoffSeconds, backoffFactor, maxLaunchDelaySeconds,
+                taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation, unreachableStrategy, null);
     }
 
     /** The walking skeleton's shape: Marathon's defaults for everything about placement and restarts. */
@@ -75,7 +98,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, newInstances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
                 maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
-                unreachableStrategy);
+                unreachableStrategy, upgradeStrategy);
     }
 
     /** The same app with other placement rules (for tests and tools that build definitions in code). */
@@ -84,7 +107,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, newConstraints, newAffinity, newStrategy, backoffSeconds, backoffFactor,
                 maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
-                unreachableStrategy);
+                unreachableStrategy, upgradeStrategy);
     }
 
     /** The same app with other health checks. */
@@ -92,7 +115,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
                 maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, newHealthChecks, user, isolation,
-                unreachableStrategy);
+                unreachableStrategy, upgradeStrategy);
     }
 
     /** The same app with other volumes (for tests and tools that build definitions in code). */
@@ -100,7 +123,9 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 new Container(container.type(), newVolumes), constraints, affinity, placementStrategy, backoffSeconds,
                 backoffFactor, maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user,
-                isolation, unreachableStrategy);
+                isolation, unreachableStrategy,
+                // A default strategy follows the kind of app (stateful ones never run extra instances).
+                upgradeStrategy.equals(UpgradeStrategy.defaultFor(isStateful())) ? null : upgradeStrategy);
     }
 
     /** The same app with another unreachable strategy. */
@@ -108,7 +133,24 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
                 container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
                 maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
-                newStrategy);
+                newStrategy, upgradeStrategy);
+    }
+
+    /** The same app with another upgrade strategy. */
+    public AppDefinition withUpgradeStrategy(UpgradeStrategy newStrategy) {
+        return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
+                container, constraints, affinity, placementStrategy, backoffSeconds, backoffFactor,
+                maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user, isolation,
+                unreachableStrategy, newStrategy);
+    }
+
+    /**
+     * Whether tasks launched for {@code other} run the same as tasks of this definition would: equal
+     * but for the instance count and the upgrade strategy, which change how many run and how a change
+     * rolls out, not what each one runs. The scheduler replaces tasks only when this is false.
+     */
+    public boolean runsLike(AppDefinition other) {
+        return other != null && other.withInstances(instances).withUpgradeStrategy(upgradeStrategy).equals(this);
     }
 
     /** The app's persistent volumes (local and external); empty for a stateless app. */

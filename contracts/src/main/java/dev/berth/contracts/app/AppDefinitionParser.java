@@ -38,7 +38,9 @@ public final class AppDefinitionParser {
             "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
             "constraints", "affinity", "placementStrategy", "backoffSeconds", "backoffFactor",
             "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection", "healthChecks", "user",
-            "isolation", "unreachableStrategy",
+            "isolation", "unreachableStrategy", "upgradeStrategy",
+            // Nomad-style spellings the issue uses; folded into upgradeStrategy.
+            "autoRollback", "progressDeadlineSeconds",
             // Marathon returns these on GET; an exported definition posted back must still be accepted.
             "version", "versionInfo");
 
@@ -48,8 +50,6 @@ public final class AppDefinitionParser {
      */
     private static final Map<String, Set<String>> NOT_YET_SUPPORTED = Map.ofEntries(
             Map.entry("readinessChecks", Set.of("[]")),
-            Map.entry("upgradeStrategy", Set.of("{}", "{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":1}",
-                    "{\"minimumHealthCapacity\":1.0,\"maximumOverCapacity\":1.0}")),
             Map.entry("dependencies", Set.of("[]")),
             Map.entry("executor", Set.of("\"\"", "\"//cmd\"")),
             Map.entry("fetch", Set.of("[]")),
@@ -71,6 +71,8 @@ public final class AppDefinitionParser {
     private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("protocol", "path", "portIndex", "port", "command",
             "gracePeriodSeconds", "intervalSeconds", "timeoutSeconds", "maxConsecutiveFailures", "delaySeconds",
             "ignoreHttp1xx", "ipProtocol");
+    private static final Set<String> UPGRADE_STRATEGY_FIELDS = Set.of("minimumHealthCapacity",
+            "maximumOverCapacity", "canary", "autoPromote", "autoRollback", "progressDeadlineSeconds");
     private static final Set<String> ISOLATION_FIELDS = Set.of("network", "pidsLimit", "enforceDisk");
     /** POSIX's portable user names (as useradd accepts them). */
     private static final Pattern USER_NAME = Pattern.compile("^[a-z_][a-z0-9_-]{0,30}\\$?$");
@@ -145,12 +147,13 @@ public final class AppDefinitionParser {
         Isolation isolation = r.isolation(tree.get("isolation"));
         UnreachableStrategy unreachable = new VolumeDefinitions(r::error).unreachableStrategy(
                 tree.get("unreachableStrategy"));
+        UpgradeStrategy upgrade = r.upgradeStrategy(tree, instances, !container.volumes().isEmpty());
         if (!r.errors.isEmpty()) {
             return new ParsedApp.Invalid(r.errors);
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
                 container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
-                killSelection, healthChecks, user, isolation, unreachable));
+                killSelection, healthChecks, user, isolation, unreachable, upgrade));
     }
 
     /** Collects errors while reading fields, so one response lists them all. */
@@ -183,6 +186,61 @@ public final class AppDefinitionParser {
                 return true;
             }
             return harmlessValues.contains(value.toString());
+        }
+
+        /**
+         * {@code upgradeStrategy} (Marathon's object, with canary and rollback fields added) and the
+         * top-level {@code autoRollback} / {@code progressDeadlineSeconds} the issue writes, folded into it
+         * (the object's own value wins when both are given).
+         */
+        UpgradeStrategy upgradeStrategy(JsonNode tree, int instances, boolean stateful) {
+            UpgradeStrategy defaults = UpgradeStrategy.defaultFor(stateful);
+            JsonNode node = tree.get("upgradeStrategy");
+            if (node != null && !node.isNull() && !node.isObject()) {
+                error("upgradeStrategy", "upgradeStrategy must be an object");
+                node = null;
+            }
+            if (node == null || node.isNull()) {
+                node = JsonCodec.mapper().createObjectNode();
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!UPGRADE_STRATEGY_FIELDS.contains(name)) {
+                    error("upgradeStrategy." + name, "unknown field '" + name + "'");
+                }
+            }
+            int before = errors.size();
+            double minimumHealth = number(node, "minimumHealthCapacity", defaults.minimumHealthCapacity(), 0, 1);
+            double maximumOver = number(node, "maximumOverCapacity", defaults.maximumOverCapacity(), 0, 1);
+            int canary = wholeNumber(node, "canary", 0, 0, MAX_INSTANCES);
+            boolean autoPromote = bool(node, "autoPromote", defaults.autoPromote());
+            boolean autoRollback = bool(node, "autoRollback", bool(tree, "autoRollback", defaults.autoRollback()));
+            int deadline = wholeNumber(node, "progressDeadlineSeconds",
+                    wholeNumber(tree, "progressDeadlineSeconds", defaults.progressDeadlineSeconds(),
+                            UpgradeStrategy.MIN_PROGRESS_DEADLINE_SECONDS, UpgradeStrategy.MAX_PROGRESS_DEADLINE_SECONDS),
+                    UpgradeStrategy.MIN_PROGRESS_DEADLINE_SECONDS, UpgradeStrategy.MAX_PROGRESS_DEADLINE_SECONDS);
+            for (int i = before; i < errors.size(); i++) {
+                FieldError e = errors.get(i);
+                if (!e.field().equals("autoRollback") && !e.field().equals("progressDeadlineSeconds")
+                        || node.has(e.field())) {
+                    errors.set(i, new FieldError("upgradeStrategy." + e.field(), e.message()));
+                }
+            }
+            if (canary > 0 && canary >= instances) {
+                error("upgradeStrategy.canary", "canary must be fewer than the " + instances
+                        + " instances, or the canaries would be the whole app; was " + canary);
+            }
+            if (stateful && maximumOver > 0) {
+                error("upgradeStrategy.maximumOverCapacity", "an app with persistent volumes upgrades in place"
+                        + " (never two versions on one volume), so it cannot run extra instances: set 0");
+            } else if (minimumHealth == 1 && maximumOver == 0 && !stateful) {
+                // Nothing may go down and nothing may be added: no step is possible. (Both 0 is fine:
+                // everything is replaced at once, as an operator who asks for it may want.) A stateful app
+                // always moves one identity at a time, so it has no such dead end.
+                error("upgradeStrategy", "minimumHealthCapacity 1 with maximumOverCapacity 0 leaves no room to"
+                        + " replace any instance: lower minimumHealthCapacity or raise maximumOverCapacity");
+            }
+            return new UpgradeStrategy(minimumHealth, maximumOver, canary, autoPromote, autoRollback, deadline);
         }
 
         String id(JsonNode node) {

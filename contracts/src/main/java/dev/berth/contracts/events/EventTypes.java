@@ -12,6 +12,17 @@ public final class EventTypes {
     public static final String TASK_STATE = PREFIX + "task.state";
     /** A task's health checks changed their verdict (HEALTHY / UNHEALTHY). */
     public static final String TASK_HEALTH = PREFIX + "task.health";
+    /** A deployment began (subject {@code deployments/<id>}). */
+    public static final String DEPLOYMENT_STARTED = PREFIX + "deployment.started";
+    /** Its canaries are healthy; it waits for a promote or a rollback. */
+    public static final String DEPLOYMENT_PAUSED = PREFIX + "deployment.paused";
+    /** One step of its plan finished and the next began. */
+    public static final String DEPLOYMENT_STEP = PREFIX + "deployment.step";
+    public static final String DEPLOYMENT_SUCCEEDED = PREFIX + "deployment.succeeded";
+    /** It failed (or was cancelled or superseded) and the app stays at the mix it reached. */
+    public static final String DEPLOYMENT_FAILED = PREFIX + "deployment.failed";
+    /** It was reverted to the previous definition. */
+    public static final String DEPLOYMENT_ROLLED_BACK = PREFIX + "deployment.rolled-back";
     public static final String NODE_UP = PREFIX + "node.up";
     public static final String NODE_DOWN = PREFIX + "node.down";
     public static final String NODE_DRAIN = PREFIX + "node.drain";

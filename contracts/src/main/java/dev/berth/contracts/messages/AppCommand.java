@@ -17,10 +17,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = RestartApp.class, name = "RestartApp"),
         @JsonSubTypes.Type(value = ReplaceInstance.class, name = "ReplaceInstance"),
         @JsonSubTypes.Type(value = UpdateApp.class, name = "UpdateApp"),
-        @JsonSubTypes.Type(value = KillAppTask.class, name = "KillAppTask")
+        @JsonSubTypes.Type(value = KillAppTask.class, name = "KillAppTask"),
+        @JsonSubTypes.Type(value = PromoteDeployment.class, name = "PromoteDeployment"),
+        @JsonSubTypes.Type(value = RollbackDeployment.class, name = "RollbackDeployment"),
+        @JsonSubTypes.Type(value = RollbackApp.class, name = "RollbackApp")
 })
 public sealed interface AppCommand extends Message
-        permits CreateApp, DeleteApp, ScaleApp, RestartApp, ReplaceInstance, UpdateApp, KillAppTask {
+        permits CreateApp, DeleteApp, ScaleApp, RestartApp, ReplaceInstance, UpdateApp, KillAppTask,
+        PromoteDeployment, RollbackDeployment, RollbackApp {
     /** The app the command is about: its key on the topic. */
     String appId();
 }

@@ -19,13 +19,35 @@ import java.util.Map;
  * @param generations   identity → how many times it was given fresh volumes (a replacement); an
  *                      identity not listed has generation 0. Kept here so that a scheduler that
  *                      takes over before the replacement's first task is placed still knows it.
+ * @param sameConfigVersions app versions below {@code configVersion} whose tasks count as current all
+ *                      the same: versions whose definition runs like this one (a rollback brings an
+ *                      earlier definition back as a new version, and the tasks still running it must not
+ *                      be restarted). So a task is current when {@code appVersion >= configVersion} or its
+ *                      version is listed here. Empty in records written before it existed; cleared by
+ *                      the next change that needs fresh tasks.
  */
 public record AppState(String id, int schemaVersion, Instant occurredAt, String correlationId,
                        String appId, long version, AppDefinition definition, boolean deleting,
-                       long configVersion, boolean wipe, Map<String, Integer> generations) implements Message {
+                       long configVersion, boolean wipe, Map<String, Integer> generations,
+                       java.util.List<Long> sameConfigVersions) implements Message {
 
     public AppState {
         generations = generations == null ? Map.of() : Map.copyOf(generations);
+        sameConfigVersions = sameConfigVersions == null ? java.util.List.of()
+                : java.util.List.copyOf(new java.util.TreeSet<>(sameConfigVersions));
+    }
+
+    /** A state without versions sharing its config (the shape before rollbacks existed). */
+    public AppState(String id, int schemaVersion, Instant occurredAt, String correlationId, String appId,
+                    long version, AppDefinition definition, boolean deleting, long configVersion, boolean wipe,
+                    Map<String, Integer> generations) {
+        this(id, schemaVersion, occurredAt, correlationId, appId, version, definition, deleting, configVersion,
+                wipe, generations, java.util.List.of());
+    }
+
+    /** Whether a task launched for {@code appVersion} runs this state's config (else it is to be replaced). */
+    public boolean isCurrent(long appVersion) {
+        return appVersion >= configVersion || sameConfigVersions.contains(appVersion);
     }
 
     /** A state without wipe and replacements (records written before they existed read the same). */
@@ -44,7 +66,7 @@ public record AppState(String id, int schemaVersion, Instant occurredAt, String 
     /** The next version with another definition (a scale); tasks stay current. */
     public AppState scaled(AppDefinition newDefinition, String cause) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, newDefinition,
-                deleting, configVersion, wipe, generations);
+                deleting, configVersion, wipe, generations, sameConfigVersions);
     }
 
     /** The next version, whose tasks must all be fresh (a restart). */
@@ -59,9 +81,22 @@ public record AppState(String id, int schemaVersion, Instant occurredAt, String 
      * replaced one after another, as in a restart.
      */
     public AppState updated(AppDefinition newDefinition, String cause) {
-        boolean onlyInstances = newDefinition.withInstances(definition.instances()).equals(definition);
+        // The upgrade strategy changes how a change rolls out, not what a task runs: like instances, no restart.
+        boolean onlyInstances = newDefinition.runsLike(definition);
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, newDefinition,
-                deleting, onlyInstances ? configVersion : version + 1, wipe, generations);
+                deleting, onlyInstances ? configVersion : version + 1, wipe, generations,
+                onlyInstances ? sameConfigVersions : java.util.List.of());
+    }
+
+    /**
+     * The next version with an earlier definition brought back (a rollback). Tasks launched for
+     * {@code runningAlike} (versions whose definition runs like {@code restored}) stay current; every
+     * other task is replaced. Versions only grow: the old version is never reused.
+     */
+    public AppState rolledBack(AppDefinition restored, java.util.Collection<Long> runningAlike, String cause) {
+        java.util.List<Long> alike = runningAlike.stream().filter(v -> v <= version).toList();
+        return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, restored,
+                deleting, version + 1, wipe, generations, alike);
     }
 
     /** The next version, marked for deletion; its volumes kept (released). */
@@ -72,7 +107,7 @@ public record AppState(String id, int schemaVersion, Instant occurredAt, String 
     /** The next version, marked for deletion; with {@code wipeVolumes} its volumes destroyed with it. */
     public AppState deleted(boolean wipeVolumes, String cause) {
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, definition,
-                true, configVersion, wipeVolumes, generations);
+                true, configVersion, wipeVolumes, generations, sameConfigVersions);
     }
 
     /** The next version, with {@code identity} given fresh volumes: its generation one higher. */
@@ -80,7 +115,7 @@ public record AppState(String id, int schemaVersion, Instant occurredAt, String 
         Map<String, Integer> next = new java.util.HashMap<>(generations);
         next.merge(identity, 1, Integer::sum);
         return new AppState(Ids.newId(), SCHEMA_VERSION, Instant.now(), cause, appId, version + 1, definition,
-                deleting, configVersion, wipe, next);
+                deleting, configVersion, wipe, next, sameConfigVersions);
     }
 
     /** The generation of an identity's volumes: 0 until it is first replaced. */

@@ -15,7 +15,8 @@ import java.time.Instant;
  *
  * @param correlationId the command (or other cause) that made this version; null when none
  * @param change        what made this version: {@code created}, {@code updated}, {@code scaled},
- *                      {@code restarted} or {@code replaced} (an identity given fresh volumes)
+ *                      {@code restarted}, {@code replaced} (an identity given fresh volumes) or
+ *                      {@code rolled-back} (an earlier definition brought back)
  * @param definition    the app's definition at this version
  */
 public record AppVersion(String id, int schemaVersion, Instant occurredAt, String correlationId,
@@ -26,6 +27,8 @@ public record AppVersion(String id, int schemaVersion, Instant occurredAt, Strin
     public static final String SCALED = "scaled";
     public static final String RESTARTED = "restarted";
     public static final String REPLACED = "replaced";
+    /** An earlier definition brought back (a rollback, manual or automatic): a new version, never an old one reused. */
+    public static final String ROLLED_BACK = "rolled-back";
 
     /** The version {@code state} is, made by {@code change}. */
     public static AppVersion of(AppState state, String change) {
