@@ -73,4 +73,12 @@ public sealed interface Action {
     /** Tombstone one version of an app on {@code berth.app-versions}: pruned, or the app is gone. */
     record RemoveVersion(String appId, long version) implements Action {
     }
+
+    /** Write a deployment's whole state to {@code berth.deployments}, keyed by its id. */
+    record RecordDeployment(dev.berth.contracts.messages.Deployment deployment) implements Action {
+    }
+
+    /** Tombstone a deployment on {@code berth.deployments}: out of the app's history, or the app is gone. */
+    record RemoveDeployment(String deploymentId) implements Action {
+    }
 }

@@ -100,6 +100,44 @@ public final class Announcements {
                 new AppData(app.appId(), app.version(), app.definition().instances(), change));
     }
 
+    // ---- deployments ------------------------------------------------------------------------------
+
+    /** What a deployment event says: where it stands and why. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeploymentData(String deploymentId, String appId, long fromVersion, long toVersion,
+                                 dev.berth.contracts.messages.DeploymentState state, String step, int currentStep,
+                                 String reason, String cause) {
+    }
+
+    /**
+     * A deployment changed: started, paused, a step further, or ended (succeeded, rolled back, else
+     * failed: cancelled and superseded ones are announced as failed, their {@code state} says which).
+     * Changes of its counts alone are not announced.
+     */
+    static Optional<CloudEvent> deployment(dev.berth.contracts.messages.Deployment before,
+                                           dev.berth.contracts.messages.Deployment after, Instant at) {
+        String type;
+        if (before == null) {
+            type = EventTypes.DEPLOYMENT_STARTED;
+        } else if (before.state() == after.state() && before.currentStep() == after.currentStep()) {
+            return Optional.empty();
+        } else {
+            type = switch (after.state()) {
+                case PAUSED -> EventTypes.DEPLOYMENT_PAUSED;
+                case RUNNING -> EventTypes.DEPLOYMENT_STEP;
+                case SUCCEEDED -> EventTypes.DEPLOYMENT_SUCCEEDED;
+                case ROLLED_BACK -> EventTypes.DEPLOYMENT_ROLLED_BACK;
+                case FAILED, CANCELLED, SUPERSEDED -> EventTypes.DEPLOYMENT_FAILED;
+            };
+        }
+        String step = after.currentStep() < after.steps().size() ? after.steps().get(after.currentStep()).action()
+                : null;
+        return Optional.of(CloudEvent.of(SOURCE, type, "deployments/" + after.deploymentId(),
+                CloudEvent.teamOf(after.appId()), at, new DeploymentData(after.deploymentId(), after.appId(),
+                        after.fromVersion(), after.toVersion(), after.state(), step, after.currentStep(),
+                        after.reason(), after.cause())));
+    }
+
     // ---- tasks ------------------------------------------------------------------------------------
 
     /**

@@ -8,6 +8,10 @@ import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.messages.PromoteDeployment;
+import dev.berth.contracts.messages.RollbackApp;
+import dev.berth.contracts.messages.RollbackDeployment;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.KillAppTask;
 import dev.berth.contracts.messages.ReplaceInstance;
@@ -29,6 +33,12 @@ import java.util.List;
  *   <li>{@code INVALID}: the command can never be carried out as asked (a stateful app's volumes changed
  *       in an update, a stateful scale-down through a kill of other than the highest identity, a
  *       replacement of an identity the app does not have);</li>
+ *   <li>deployments ({@link Deployments}): a change that replaces tasks (an update of more than
+ *       {@code instances} and {@code upgradeStrategy}, a restart, a rollback to another definition) while a
+ *       deployment of the app runs is a {@code CONFLICT} unless forced (a forced one supersedes it);
+ *       {@code PromoteDeployment} / {@code RollbackDeployment} of a deployment the app does not have are
+ *       {@code NOT_FOUND}, of one that is not paused / has ended {@code CONFLICT};
+ *       {@code RollbackApp} to a version no longer kept is {@code NOT_FOUND};</li>
  *   <li>{@code ACCEPTED}: with the app's version after the command, which is the current one when the
  *       command changed nothing (a scale to the same count, an update to the same definition).</li>
  * </ul>
@@ -76,6 +86,12 @@ final class AppCommands {
             reply = delete(delete, existing, plan);
         } else if (command instanceof ReplaceInstance replace) {
             reply = replace(replace, existing, plan);
+        } else if (command instanceof PromoteDeployment promote) {
+            reply = plan.deployments().promote(promote, existing, plan);
+        } else if (command instanceof RollbackDeployment rollback) {
+            reply = plan.deployments().rollback(rollback, existing, plan);
+        } else if (command instanceof RollbackApp rollback) {
+            reply = plan.deployments().rollbackApp(rollback, existing, plan);
         } else {
             throw new IllegalArgumentException("unknown app command " + command);
         }
@@ -117,6 +133,11 @@ final class AppCommands {
         if (after.equals(before)) {
             return CommandReply.accepted(update, existing.version(), "no change");
         }
+        boolean replacesTasks = !after.runsLike(before);
+        CommandReply busy = replacesTasks ? plan.deployments().busy(update, existing, update.force()) : null;
+        if (busy != null) {
+            return busy;
+        }
         AppState next = existing.updated(after, update.id());
         if (next.configVersion() != existing.configVersion()) {
             // New tasks for a new definition are a fresh start, as a restart is: earlier failures were
@@ -124,6 +145,9 @@ final class AppCommands {
             backoffs.forgive(appId);
         }
         plan.recordApp(next, AppVersion.UPDATED);
+        if (replacesTasks) {
+            plan.deployments().started(existing, next, Deployment.CAUSE_UPDATE, update.id(), plan);
+        }
         return CommandReply.accepted(update, next.version(), "updated to version " + next.version());
     }
 
@@ -193,10 +217,15 @@ final class AppCommands {
     }
 
     private CommandReply restart(RestartApp restart, AppState existing, Plan plan) {
+        CommandReply busy = plan.deployments().busy(restart, existing, false);
+        if (busy != null) {
+            return busy;
+        }
         // A restart is an operator's fresh start: any backoff from earlier failures is forgiven.
         backoffs.forgive(existing.appId());
         AppState next = existing.restarted(restart.id());
         plan.recordApp(next, AppVersion.RESTARTED);
+        plan.deployments().started(existing, next, Deployment.CAUSE_RESTART, restart.id(), plan);
         return CommandReply.accepted(restart, next.version(), "restarting at version " + next.version());
     }
 

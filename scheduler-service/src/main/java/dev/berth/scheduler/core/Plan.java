@@ -78,4 +78,13 @@ interface Plan extends StatefulVolumes.Sink {
      * again.
      */
     long capacityEpoch();
+
+    /** The deployments of the apps: what governs a roll, and what the reconcilers may do now. */
+    Deployments deployments();
+
+    /** Records a deployment's new state ({@code before}: its last one, null when new), and announces the change. */
+    void recordDeployment(dev.berth.contracts.messages.Deployment before, dev.berth.contracts.messages.Deployment after);
+
+    /** Tombstones a deployment. */
+    void removeDeployment(String deploymentId);
 }

@@ -93,6 +93,7 @@ public final class SchedulerCore {
     private final StatelessReconciler stateless;
     private final NodeDrains drains;
     private final AppCommands commands;
+    private final Deployments deployments;
     /** Set once the first input after a rebuild has taken up the launches that still wait for volumes. */
     private boolean resumed;
 
@@ -104,6 +105,7 @@ public final class SchedulerCore {
         this.stateful = new StatefulReconciler(volumes, engine, cluster);
         this.stateless = new StatelessReconciler(engine, cluster);
         this.drains = new NodeDrains(cluster, engine, stateless, stateful);
+        this.deployments = new Deployments(backoffs);
         this.commands = new AppCommands(volumes, stateful, backoffs);
     }
 
@@ -111,10 +113,34 @@ public final class SchedulerCore {
 
     public void restoreApp(AppState app) {
         apps.put(app.appId(), app);
+        deployments.remember(app.appId(), app.version(), app.definition());
         // Tasks read before their app were allocated without resources; count them properly now.
         List.copyOf(tasksByApp.getOrDefault(app.appId(), Map.of()).values()).forEach(this::index);
         // After a takeover every app is looked at once: the old leader may have stopped mid-way.
         unsettled.add(app.appId());
+    }
+
+    /** A deployment read while rebuilding: an unfinished one is carried on from where it was. */
+    public void restoreDeployment(dev.berth.contracts.messages.Deployment deployment) {
+        deployments.restore(deployment);
+    }
+
+    public void forgetDeployment(String deploymentId) {
+        deployments.forget(deploymentId);
+    }
+
+    /** An app version read while rebuilding: the definitions rollbacks and old tasks need. */
+    public void restoreVersion(dev.berth.contracts.messages.AppVersion version) {
+        deployments.restoreVersion(version);
+    }
+
+    public void forgetVersion(String appId, long version) {
+        deployments.forgetVersion(appId, version);
+    }
+
+    /** The deployment with that id, if kept. */
+    public Optional<dev.berth.contracts.messages.Deployment> deployment(String deploymentId) {
+        return deployments.find(deploymentId);
     }
 
     public void forgetApp(String appId) {
@@ -193,11 +219,19 @@ public final class SchedulerCore {
                 status.id(), observedAt);
         if (!status.state().isTerminal()) {
             plan.recordTask(updated);
-            if (status.state().isActive() && updated.replaces() != null) {
+            AppState app = apps.get(task.appId());
+            // A replacement takes over once it counts (healthy, or running without checks), unless
+            // canaries are tried beside their originals.
+            boolean takesOver = status.state().isActive() && updated.replaces() != null && app != null
+                    && deployments.countsUp(app, updated) && !deployments.limits(app, tasksOf(app.appId())).holdOld();
+            if (takesOver) {
                 takeOver(updated, plan);
             }
             if (status.state() == TaskState.UNHEALTHY && status.health() != null && status.health().exhausted()) {
                 replaceUnhealthy(tasks.get(task.taskId()), status, plan);
+            } else if (!takesOver && app != null && deployments.active(app.appId()).isPresent()) {
+                // A deployment moves on as its new tasks get healthy.
+                reconcileApp(app, plan);
             }
             return plan.actions;
         }
@@ -207,6 +241,9 @@ public final class SchedulerCore {
         AppState app = apps.get(task.appId());
         if (app != null && task.desired() == DesiredState.RUN && status.state() != TaskState.LOST) {
             backOff(app, now);
+            if (status.state() == TaskState.FAILED) {
+                deployments.taskFailed(app, task, status.reason() == null ? "FAILED" : status.reason());
+            }
         }
         if (app != null) {
             reconcileApp(app, plan);
@@ -306,6 +343,7 @@ public final class SchedulerCore {
             }
         }
         forgiveStableApps(now);
+        deployments.tick(plan);
         drains.progress(plan);
         reconcileUnsettled(plan);
         stateful.collectPending(plan);
@@ -408,6 +446,7 @@ public final class SchedulerCore {
         String appId = app.appId();
         List<TaskRecord> all = tasksOf(appId);
         if (app.deleting()) {
+            deployments.reconciled(app, plan);
             all.stream().filter(t -> t.desired() == DesiredState.RUN).forEach(t -> plan.stop(t, "app deleted"));
             // Once its tasks have all ended (and detached), its volumes are released, or deleted by a wipe;
             // it is gone only when none waits for a lost node's lease, so that its state still says wipe.
@@ -421,9 +460,10 @@ public final class SchedulerCore {
         }
         if (app.definition().isStateful()) {
             stateful.reconcile(app, plan);
-            return;
+        } else {
+            stateless.reconcile(app, plan);
         }
-        stateless.reconcile(app, plan);
+        deployments.reconciled(apps.getOrDefault(appId, app), plan);
     }
 
     /**
@@ -468,6 +508,7 @@ public final class SchedulerCore {
             return;
         }
         plan.stop(task, healthFailure(status));
+        deployments.taskFailed(app, task, healthFailure(status));
         // A replacement already starting for it (a restart, a drain) now is the instance, rather than
         // leaving the instance to be placed a second time.
         for (TaskRecord t : List.copyOf(tasksByApp.getOrDefault(task.appId(), Map.of()).values())) {
@@ -639,6 +680,7 @@ public final class SchedulerCore {
         @Override
         public void recordApp(AppState app, String change) {
             AppState before = apps.put(app.appId(), app);
+            deployments.remember(app.appId(), app.version(), app.definition());
             // The app asks for something new (a command, a replacement): its placements are searched again.
             unplacedAtEpoch.remove(app.appId());
             actions.add(new Action.RecordApp(app));
@@ -660,6 +702,7 @@ public final class SchedulerCore {
             backoffs.forgive(appId);
             unsettled.remove(appId);
             actions.add(new Action.RemoveApp(appId));
+            deployments.appRemoved(appId, this);
             if (last != null) {
                 actions.addAll(AppVersions.removed(last));
                 announce(Announcements.appDeleted(last, now));
@@ -833,6 +876,23 @@ public final class SchedulerCore {
         @Override
         public long capacityEpoch() {
             return capacityEpoch;
+        }
+
+        @Override
+        public Deployments deployments() {
+            return deployments;
+        }
+
+        @Override
+        public void recordDeployment(dev.berth.contracts.messages.Deployment before,
+                                     dev.berth.contracts.messages.Deployment after) {
+            actions.add(new Action.RecordDeployment(after));
+            Announcements.deployment(before, after, now).ifPresent(this::announce);
+        }
+
+        @Override
+        public void removeDeployment(String deploymentId) {
+            actions.add(new Action.RemoveDeployment(deploymentId));
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
+import dev.berth.scheduler.deployment.Rollout;
 import dev.berth.scheduler.placement.Cluster;
 import dev.berth.scheduler.placement.NodeMode;
 import dev.berth.scheduler.placement.PlacementEngine;
@@ -375,13 +376,34 @@ final class StatefulReconciler {
      */
     private boolean restartOneIdentity(AppState app, Plan plan) {
         List<TaskRecord> all = plan.tasksOf(app.appId());
+        int n = app.definition().instances();
         List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
-                && t.appVersion() < app.configVersion() && t.instance() < app.definition().instances()).toList();
+                && !app.isCurrent(t.appVersion()) && t.instance() < n)
+                .sorted(java.util.Comparator.comparingInt(TaskRecord::instance)).toList();
         if (outdated.isEmpty()) {
             return false;
         }
-        if (allIdentitiesRun(app, plan)) {
-            plan.stop(outdated.get(0), "restarted");
+        Deployments deployments = plan.deployments();
+        Rollout.Limits limits = deployments.limits(app, all);
+        if (limits == Rollout.Limits.NONE) {
+            if (allIdentitiesRun(app, plan)) {
+                plan.stop(outdated.get(0), "restarted");
+            }
+            return true;
+        }
+        if (!limits.rolling() && !limits.holdOld()) {
+            // A failed deployment: the app stays at the mix it reached.
+            return false;
+        }
+        // In place, never two versions on one volume: an identity is stopped first and placed again with
+        // the new definition once its task has ended. As many go at once as the deployment allows (one
+        // at a time while canaries are tried), counting every identity that is not up as one of them.
+        int up = (int) all.stream().filter(t -> t.instance() < n && deployments.countsUp(app, t)).count();
+        int down = n - up;
+        int allowed = limits.holdOld() ? Math.min(1, limits.newBeside()) : limits.oldToStop();
+        for (int i = 0; i < outdated.size() && down < allowed; i++) {
+            plan.stop(outdated.get(i), "upgraded in place to version " + app.version());
+            down++;
         }
         return true;
     }

@@ -206,7 +206,8 @@ final class StatefulVolumes {
 
     private static AppState withGenerations(AppState app, Map<String, Integer> generations) {
         return new AppState(app.id(), app.schemaVersion(), app.occurredAt(), app.correlationId(), app.appId(),
-                app.version(), app.definition(), app.deleting(), app.configVersion(), app.wipe(), generations);
+                app.version(), app.definition(), app.deleting(), app.configVersion(), app.wipe(), generations,
+                app.sameConfigVersions());
     }
 
     /**

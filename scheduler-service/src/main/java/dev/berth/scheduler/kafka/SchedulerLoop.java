@@ -8,6 +8,8 @@ import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
@@ -395,7 +397,7 @@ public class SchedulerLoop {
                                               List<ProducerRecord<String, byte[]>> deadLetters) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN,
-                Topics.VOLUME_EVENTS)) {
+                Topics.VOLUME_EVENTS, Topics.DEPLOYMENTS, Topics.APP_VERSIONS)) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
@@ -452,6 +454,25 @@ public class SchedulerLoop {
                 core.forgetQueue(record.key());
             } else {
                 core.restoreQueue(JsonCodec.decode(record.value(), AppQueue.class));
+            }
+        } else if (topic.equals(Topics.DEPLOYMENTS)) {
+            // Unfinished deployments are carried on where the previous leader left them.
+            if (record.value() == null) {
+                core.forgetDeployment(record.key());
+            } else {
+                core.restoreDeployment(JsonCodec.decode(record.value(), Deployment.class));
+            }
+        } else if (topic.equals(Topics.APP_VERSIONS)) {
+            // Old definitions: what a rollback restores, and what old tasks run during a deployment.
+            if (record.value() != null) {
+                core.restoreVersion(JsonCodec.decode(record.value(), AppVersion.class));
+            } else if (record.key() != null && record.key().lastIndexOf('@') > 0) {
+                int at = record.key().lastIndexOf('@');
+                try {
+                    core.forgetVersion(record.key().substring(0, at), Long.parseLong(record.key().substring(at + 1)));
+                } catch (NumberFormatException ignored) {
+                    // Not a key this scheduler wrote: nothing to forget.
+                }
             }
         } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
             core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
@@ -555,6 +576,11 @@ public class SchedulerLoop {
         } else if (action instanceof Action.RecordVersion a) {
             return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.version().appId(),
                     a.version().version()), JsonCodec.encodeBytes(a.version()));
+        } else if (action instanceof Action.RecordDeployment a) {
+            return new ProducerRecord<>(Topics.DEPLOYMENTS, a.deployment().deploymentId(),
+                    JsonCodec.encodeBytes(a.deployment()));
+        } else if (action instanceof Action.RemoveDeployment a) {
+            return new ProducerRecord<>(Topics.DEPLOYMENTS, a.deploymentId(), null);
         } else if (action instanceof Action.RemoveVersion a) {
             return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.appId(), a.version()), null);
         }

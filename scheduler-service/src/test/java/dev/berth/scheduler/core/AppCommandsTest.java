@@ -464,11 +464,11 @@ class AppCommandsTest {
 
     @Test
     void onceAnAppIsGoneEveryVersionStillKeptIsTombstoned() {
-        // Given an app at version 60
+        // Given an app at version 60 (scales: a restart while the last one's deployment runs is refused)
         core.observe(node("node-1"), t0);
         core.handle(CreateApp.of(web(1)), t0);
         for (int i = 2; i <= 60; i++) {
-            core.handle(RestartApp.of(WEB), t0);
+            core.handle(ScaleApp.of(WEB, 2 - i % 2), t0);
         }
 
         // When it is deleted (version 61, no version of its own) and its tasks end

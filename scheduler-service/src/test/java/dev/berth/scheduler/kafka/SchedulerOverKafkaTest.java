@@ -16,6 +16,8 @@ import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.AttachVolume;
 import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
@@ -158,6 +160,38 @@ class SchedulerOverKafkaTest {
         assertEquals(CommandReply.Outcome.CONFLICT, conflict.outcome());
         assertEquals("an app " + appId + " already exists; delete it first or pick another id", conflict.reason());
         assertEquals(1, conflict.appVersion());
+    }
+
+    @Test
+    void anUpdateOfTheCommandIsRecordedAsARunningDeploymentAndAnnouncedAsStarted() {
+        // Given a running app
+        String team = "dep-" + UUID.randomUUID().toString().substring(0, 8);
+        String appId = "/" + team + "/web";
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
+        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+                launch.nodeId(), TaskState.RUNNING, null, null, null)));
+        taskRecord(launch.taskId(), TaskState.RUNNING);
+
+        // When its command changes (an update that replaces its tasks)
+        AppDefinition changed = ((ParsedApp.Valid) AppDefinitionParser.parse("{\"id\": \"" + appId
+                + "\", \"cmd\": \"sleep 2000\", \"cpus\": 0.1, \"mem\": 32}")).app();
+        UpdateApp update = UpdateApp.of(changed, null);
+        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(update));
+
+        // Then a deployment from version 1 to 2 is on berth.deployments, keyed by its id, and announced
+        assertEquals(CommandReply.Outcome.ACCEPTED, reply(update.id()).outcome());
+        ConsumerRecord<String, byte[]> record = kafka.await(Topics.DEPLOYMENTS, r -> r.value() != null
+                && appId.equals(JsonCodec.decode(r.value(), Deployment.class).appId()), WAIT);
+        Deployment deployment = JsonCodec.decode(record.value(), Deployment.class);
+        assertEquals(deployment.deploymentId(), record.key());
+        assertEquals(1, deployment.fromVersion());
+        assertEquals(2, deployment.toVersion());
+        assertEquals(Deployment.CAUSE_UPDATE, deployment.cause());
+        assertEquals("sleep 2000", deployment.to().cmd());
+        CloudEvent started = event("deployments/" + deployment.deploymentId(), EventTypes.DEPLOYMENT_STARTED);
+        assertEquals(team, started.team());
+        assertEquals(appId, started.data().get("appId").asText());
     }
 
     @Test

@@ -1,0 +1,552 @@
+package dev.berth.scheduler.core;
+
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.HealthCheck;
+import dev.berth.contracts.app.PersistentVolume;
+import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.app.PortDefinition;
+import dev.berth.contracts.app.UpgradeStrategy;
+import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.events.EventTypes;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.CommandReply;
+import dev.berth.contracts.messages.CommandReply.Outcome;
+import dev.berth.contracts.messages.CreateApp;
+import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.messages.DeploymentState;
+import dev.berth.contracts.messages.DesiredState;
+import dev.berth.contracts.messages.HealthReport;
+import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
+import dev.berth.contracts.messages.PortRange;
+import dev.berth.contracts.messages.PromoteDeployment;
+import dev.berth.contracts.messages.RollbackApp;
+import dev.berth.contracts.messages.RollbackDeployment;
+import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
+import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.UpdateApp;
+import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.scheduler.placement.PlacementEngine;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deployments over the core with simulated agents: every task the core launches is reported as it
+ * would be (RUNNING, then HEALTHY or failing its checks), every kill as KILLED, volumes answered by the
+ * volume service double, and time moved on by ticks.
+ */
+class DeploymentsTest {
+    private static final String WEB = "/team/web";
+    private static final String DB = "/team/db";
+    private static final HealthCheck TCP = new HealthCheck(HealthCheck.Protocol.TCP, null, 0, null, null, 300, 60, 20,
+            3, 15);
+    private static final AppVolume LOCAL = new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null);
+
+    private Instant now = Instant.parse("2026-11-25T12:00:00Z");
+    private SchedulerCore core = newCore();
+    private final VolumeServiceDouble service = new VolumeServiceDouble();
+    /** Every action the core emitted, in order: what the topics would hold. */
+    private final List<Action> log = new ArrayList<>();
+    /** The command each task was launched with: tells the versions apart. */
+    private final Map<String, String> cmdOf = new HashMap<>();
+    /** The simulated nodes: id → whether it serves local volumes. */
+    private final Map<String, Boolean> nodes = new LinkedHashMap<>();
+
+    // ---- rolling -----------------------------------------------------------------------------------
+
+    @Test
+    void aRollingUpgradeOfFourWithFullHealthCapacityNeverHasFewerThanFourHealthyAndStopsOldOnlyAfterNew() {
+        // Given 4 healthy instances of v1, upgraded at most one extra at a time
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.25, 0, true, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(4, "v1", strategy, true)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // When v2 is rolled out, with every step checked
+        CommandReply reply = reply(act(core.handle(UpdateApp.of(web(4, "v2", strategy, true), null), now)));
+        assertEquals(Outcome.ACCEPTED, reply.outcome());
+        Deployment started = latestDeployment();
+        assertEquals(DeploymentState.RUNNING, started.state());
+        drive(healthyUnless(cmd -> false), step -> {
+            List<TaskRecord> wanted = wanted(WEB);
+            long healthy = wanted.stream().filter(t -> t.state() == TaskState.HEALTHY).count();
+            long newHealthy = wanted.stream().filter(t -> t.state() == TaskState.HEALTHY && cmdOf.get(t.taskId())
+                    .equals("v2")).count();
+            long oldStopped = 4 - wanted.stream().filter(t -> cmdOf.get(t.taskId()).equals("v1")).count();
+            // Then never fewer than 4 healthy, never more than 5 wanted, and no old one stopped before a new one is up
+            assertTrue(healthy >= 4, "healthy " + healthy + " of " + wanted);
+            assertTrue(wanted.size() <= 5, "wanted " + wanted.size());
+            assertTrue(oldStopped <= newHealthy, oldStopped + " old stopped, " + newHealthy + " new healthy");
+        });
+
+        // And it completes with 4 healthy v2 instances
+        Deployment done = latestDeployment();
+        assertEquals(started.deploymentId(), done.deploymentId());
+        assertEquals(DeploymentState.SUCCEEDED, done.state());
+        assertEquals(List.of("v2", "v2", "v2", "v2"), wanted(WEB).stream().map(t -> cmdOf.get(t.taskId())).toList());
+        assertTrue(wanted(WEB).stream().allMatch(t -> t.state() == TaskState.HEALTHY));
+        assertTrue(events().contains(EventTypes.DEPLOYMENT_STARTED));
+        assertTrue(events().contains(EventTypes.DEPLOYMENT_SUCCEEDED));
+    }
+
+    @Test
+    void aNewVersionFailingItsHealthChecksIsRolledBackAutomaticallyWithoutRestartingTheOldTasks() {
+        // Given 2 healthy instances of v1 whose strategy rolls back on failure
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 0, true, true, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", strategy, true)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Set<String> originals = ids(wanted(WEB));
+
+        // When v2, whose checks always fail, is rolled out
+        act(core.handle(UpdateApp.of(web(2, "v2", strategy, true), null), now));
+        drive(healthyUnless(cmd -> cmd.equals("v2")), state -> { });
+
+        // Then the deployment is rolled back with the reason, v1 is back as a new version, and the old tasks never stopped
+        Deployment d = latestDeployment();
+        assertEquals(DeploymentState.ROLLED_BACK, d.state());
+        assertTrue(d.reason().startsWith("rolled back automatically: 3 tasks of the new version failed"), d.reason());
+        AppState app = core.app(WEB).orElseThrow();
+        assertEquals("v1", app.definition().cmd());
+        assertEquals(3, app.version());
+        assertTrue(log.stream().anyMatch(a -> a instanceof Action.RecordVersion v && v.version().version() == 3
+                && v.version().change().equals(AppVersion.ROLLED_BACK)));
+        assertEquals(originals, ids(wanted(WEB)));
+        assertTrue(events().contains(EventTypes.DEPLOYMENT_ROLLED_BACK));
+    }
+
+    @Test
+    void aDeploymentPastItsDeadlineWithoutAutoRollbackFailsAndLeavesTheMix() {
+        // Given 2 healthy v1 instances and an update to v2 that never gets healthy
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 0, true, false, 60);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", strategy, true)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Set<String> originals = ids(wanted(WEB));
+        act(core.handle(UpdateApp.of(web(2, "v2", strategy, true), null), now));
+        drive(runningOnly(), state -> { });
+
+        // When its deadline passes
+        now = now.plusSeconds(61);
+        nodes.forEach(this::heartbeat);
+        act(core.tick(now));
+
+        // Then it failed with the reason, and the old and new tasks stay as they were
+        Deployment d = latestDeployment();
+        assertEquals(DeploymentState.FAILED, d.state());
+        assertTrue(d.reason().startsWith("not done within progressDeadlineSeconds (60s): 0 of 2 new instances healthy"),
+                d.reason());
+        assertTrue(ids(wanted(WEB)).containsAll(originals));
+        assertEquals(4, wanted(WEB).size());
+        assertEquals(2, core.app(WEB).orElseThrow().version());
+        now = now.plusSeconds(5);
+        nodes.forEach(this::heartbeat);
+        act(core.tick(now));
+        assertEquals(4, wanted(WEB).size(), "a failed deployment moves nothing more");
+    }
+
+    // ---- canaries ------------------------------------------------------------------------------------
+
+    @Test
+    void oneCanaryOfThreePausesAndAPromoteCompletesTheRoll() {
+        // Given 3 running v1 instances and a strategy with one canary, promoted by hand
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 1, false, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(3, "v1", strategy, false)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(web(3, "v2", strategy, false), null), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // Then it pauses with one canary beside the three old instances
+        Deployment paused = latestDeployment();
+        assertEquals(DeploymentState.PAUSED, paused.state());
+        assertEquals("1 canary healthy; promote or roll back", paused.reason());
+        assertEquals(Map.of("v1", 3L, "v2", 1L), versions(wanted(WEB)));
+        assertTrue(events().contains(EventTypes.DEPLOYMENT_PAUSED));
+
+        // And a promote completes it
+        CommandReply promoted = reply(act(core.handle(PromoteDeployment.of(WEB, paused.deploymentId()), now)));
+        assertEquals(Outcome.ACCEPTED, promoted.outcome());
+        drive(healthyUnless(cmd -> false), state -> { });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(WEB)));
+    }
+
+    @Test
+    void aCanaryRolledBackIsRemovedAndTheOldInstancesStay() {
+        // Given a deployment paused with one canary
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 1, false, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(3, "v1", strategy, false)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Set<String> originals = ids(wanted(WEB));
+        act(core.handle(UpdateApp.of(web(3, "v2", strategy, false), null), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Deployment paused = latestDeployment();
+
+        // When it is rolled back
+        CommandReply reply = reply(act(core.handle(RollbackDeployment.of(WEB, paused.deploymentId()), now)));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // Then the canary is gone, the three old tasks run on, and v1 is back as version 3
+        assertEquals(Outcome.ACCEPTED, reply.outcome());
+        assertEquals(3, reply.appVersion());
+        assertEquals(DeploymentState.ROLLED_BACK, latestDeployment().state());
+        assertEquals("rolled back by an operator", latestDeployment().reason());
+        assertEquals(originals, ids(wanted(WEB)));
+        assertEquals("v1", core.app(WEB).orElseThrow().definition().cmd());
+    }
+
+    @Test
+    void aPromoteOfADeploymentThatIsNotPausedIsAConflictAndOfAnUnknownOneNotFound() {
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+
+        CommandReply conflict = reply(act(core.handle(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now)));
+        CommandReply unknown = reply(act(core.handle(PromoteDeployment.of(WEB, "nope"), now)));
+
+        assertEquals(Outcome.CONFLICT, conflict.outcome());
+        assertTrue(conflict.reason().contains("is RUNNING, not PAUSED"), conflict.reason());
+        assertEquals(Outcome.NOT_FOUND, unknown.outcome());
+        assertEquals("no deployment nope of /team/web", unknown.reason());
+    }
+
+    // ---- a second change ----------------------------------------------------------------------------
+
+    @Test
+    void aSecondChangeWhileADeploymentRunsIsAConflictUnlessForcedWhichSupersedesIt() {
+        // Given a deployment under way (the new version is not healthy yet)
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+        Deployment first = latestDeployment();
+
+        // When another update arrives without force, then with force
+        CommandReply refused = reply(act(core.handle(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
+                null), now)));
+        CommandReply forced = reply(act(core.handle(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
+                null, true), now)));
+
+        // Then the first is refused with what to do, the second supersedes the running deployment
+        assertEquals(Outcome.CONFLICT, refused.outcome());
+        assertEquals("a deployment (" + first.deploymentId() + ") of /team/web is running: wait for it, or use"
+                + " force=true", refused.reason());
+        assertEquals(Outcome.ACCEPTED, forced.outcome());
+        assertEquals(DeploymentState.SUPERSEDED, deployment(first.deploymentId()).state());
+        Deployment second = latestDeployment();
+        assertEquals(DeploymentState.RUNNING, second.state());
+        assertEquals(2, second.fromVersion());
+        drive(healthyUnless(cmd -> false), state -> { });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v3", 2L), versions(wanted(WEB)));
+    }
+
+    @Test
+    void aDeploymentOfADeletedAppIsCancelled() {
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+
+        act(core.handle(DeleteApp.of(WEB), now));
+
+        assertEquals(DeploymentState.CANCELLED, latestDeployment().state());
+    }
+
+    @Test
+    void aRollbackToAnEarlierVersionIsANewVersionRolledOutAsADeployment() {
+        node("node-1");
+        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, false)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, false), null), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        CommandReply reply = reply(act(core.handle(RollbackApp.of(WEB, 1, false), now)));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        assertEquals(Outcome.ACCEPTED, reply.outcome());
+        assertEquals(3, reply.appVersion());
+        assertEquals(Deployment.CAUSE_ROLLBACK, latestDeployment().cause());
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v1", 2L), versions(wanted(WEB)));
+        assertEquals(Outcome.NOT_FOUND, reply(act(core.handle(RollbackApp.of(WEB, 9, false), now))).outcome());
+    }
+
+    // ---- stateful --------------------------------------------------------------------------------------
+
+    @Test
+    void aStatefulAppIsUpgradedInPlaceKeepingEachIdentitysNodeAndVolumesNeverTwoTasksPerIdentity() {
+        // Given 3 identities over two nodes, with local volumes
+        statefulNode("node-1");
+        statefulNode("node-2");
+        act(core.handle(CreateApp.of(db("v1")), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Map<String, String> nodeOf = wanted(DB).stream().collect(Collectors.toMap(TaskRecord::identity,
+                TaskRecord::nodeId));
+        Map<String, List<String>> volumesOf = wanted(DB).stream().collect(Collectors.toMap(TaskRecord::identity,
+                t -> t.volumes().stream().map(v -> v.volumeId()).toList()));
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(db("v2"), null), now));
+        drive(healthyUnless(cmd -> false), step -> {
+            // Then an identity never has two tasks at once (two versions on one volume)
+            Map<String, Long> perIdentity = core.tasksOf(DB).stream().filter(t -> !t.state().isTerminal())
+                    .collect(Collectors.groupingBy(TaskRecord::identity, Collectors.counting()));
+            assertTrue(perIdentity.values().stream().allMatch(n -> n == 1), perIdentity.toString());
+        });
+
+        // And each identity runs v2 on its node with its volumes
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(DB)));
+        for (TaskRecord t : wanted(DB)) {
+            assertEquals(nodeOf.get(t.identity()), t.nodeId(), t.identity());
+            assertEquals(volumesOf.get(t.identity()), t.volumes().stream().map(v -> v.volumeId()).toList());
+        }
+    }
+
+    // ---- failover ----------------------------------------------------------------------------------------
+
+    @Test
+    void aSchedulerRebuiltMidDeploymentFromTheRecordsCarriesItToCompletion() {
+        // Given a deployment one step in: one new instance started beside the old ones
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.25, 0, true, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(4, "v1", strategy, false)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        act(core.handle(UpdateApp.of(web(4, "v2", strategy, false), null), now));
+        assertEquals(Map.of("v1", 4L, "v2", 1L), versions(wanted(WEB)));
+        String id = latestDeployment().deploymentId();
+
+        // When a new scheduler is rebuilt from what the topics hold
+        core = rebuilt();
+        node("node-1");
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // Then it carries the same deployment on to completion
+        assertEquals(id, latestDeployment().deploymentId());
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 4L), versions(wanted(WEB)));
+    }
+
+    // ---- the simulated cluster ------------------------------------------------------------------------
+
+    /** What an agent reports next for a task: null when nothing. */
+    private Function<TaskRecord, TaskStatus> healthyUnless(java.util.function.Predicate<String> failing) {
+        return t -> {
+            boolean checks = core.app(t.appId()).map(a -> !a.definition().healthChecks().isEmpty()).orElse(false);
+            if (t.state() == TaskState.STAGING) {
+                return status(t, TaskState.RUNNING, null);
+            }
+            if (t.state() == TaskState.RUNNING && checks) {
+                return failing.test(cmdOf.get(t.taskId()))
+                        ? status(t, TaskState.UNHEALTHY, new HealthReport(0, 3, 3, "connection refused"))
+                        : status(t, TaskState.HEALTHY, null);
+            }
+            return null;
+        };
+    }
+
+    private Function<TaskRecord, TaskStatus> runningOnly() {
+        return t -> t.state() == TaskState.STAGING ? status(t, TaskState.RUNNING, null) : null;
+    }
+
+    /**
+     * Reports one change at a time (kills first) and checks {@code invariant} after each; once nothing is
+     * left to report, moves time on by a tick (backoffs run out). Ends once a tick changes nothing.
+     */
+    private void drive(Function<TaskRecord, TaskStatus> agent, Consumer<Void> invariant) {
+        for (int i = 0; i < 500; i++) {
+            TaskStatus next = null;
+            for (TaskRecord t : core.tasks()) {
+                if (t.desired() == DesiredState.STOP && !t.state().isTerminal() && t.awaitingVolumes().isEmpty()) {
+                    next = status(t, TaskState.KILLED, null);
+                    break;
+                }
+            }
+            if (next == null) {
+                for (TaskRecord t : core.tasks()) {
+                    if (t.desired() == DesiredState.RUN && t.awaitingVolumes().isEmpty()) {
+                        next = agent.apply(t);
+                        if (next != null) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (next != null) {
+                act(core.handle(next, now));
+                invariant.accept(null);
+                continue;
+            }
+            now = now.plusSeconds(2);
+            // The agents keep reporting, with the tasks they run, or their nodes would be lost.
+            nodes.forEach((id, stateful) -> heartbeat(id, stateful));
+            List<Action> ticked = act(core.tick(now));
+            invariant.accept(null);
+            if (ticked.stream().noneMatch(a -> a instanceof Action.SendToNode || a instanceof Action.RecordDeployment)
+                    && core.tasks().stream().allMatch(t -> agent.apply(t) == null || t.desired() != DesiredState.RUN)) {
+                return;
+            }
+        }
+        throw new AssertionError("no end after 500 steps");
+    }
+
+    /** Keeps the actions, answers what the volume service is asked, and notes each launch's command. */
+    private List<Action> act(List<Action> actions) {
+        List<Action> all = new ArrayList<>(actions);
+        List<Action> pending = actions;
+        while (true) {
+            log.addAll(pending);
+            for (Action a : pending) {
+                if (a instanceof Action.SendToNode s && s.command() instanceof LaunchTask launch) {
+                    cmdOf.put(launch.taskId(), launch.spec().cmd());
+                }
+            }
+            List<VolumeEvent> events = service.answer(pending);
+            if (events.isEmpty()) {
+                return all;
+            }
+            pending = new ArrayList<>();
+            for (VolumeEvent event : events) {
+                pending.addAll(core.handle(event, now));
+            }
+            all.addAll(pending);
+        }
+    }
+
+    /** A new core restored from the latest record of every key, as a scheduler taking over reads them. */
+    private SchedulerCore rebuilt() {
+        Map<String, AppState> apps = new LinkedHashMap<>();
+        Map<String, TaskRecord> tasks = new LinkedHashMap<>();
+        Map<String, Deployment> deployments = new LinkedHashMap<>();
+        List<AppVersion> versions = new ArrayList<>();
+        for (Action a : log) {
+            if (a instanceof Action.RecordApp r) {
+                apps.put(r.app().appId(), r.app());
+            } else if (a instanceof Action.RemoveApp r) {
+                apps.remove(r.appId());
+            } else if (a instanceof Action.RecordTask r) {
+                tasks.put(r.task().taskId(), r.task());
+            } else if (a instanceof Action.RemoveTask r) {
+                tasks.remove(r.taskId());
+            } else if (a instanceof Action.RecordDeployment r) {
+                deployments.put(r.deployment().deploymentId(), r.deployment());
+            } else if (a instanceof Action.RecordVersion r) {
+                versions.add(r.version());
+            }
+        }
+        SchedulerCore next = newCore();
+        versions.forEach(next::restoreVersion);
+        apps.values().forEach(next::restoreApp);
+        tasks.values().forEach(next::restoreTask);
+        deployments.values().forEach(next::restoreDeployment);
+        return next;
+    }
+
+    private static SchedulerCore newCore() {
+        return new SchedulerCore(SchedulerSettings.defaults(), new PlacementEngine(PlacementStrategy.SPREAD));
+    }
+
+    private Deployment latestDeployment() {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i) instanceof Action.RecordDeployment r) {
+                return r.deployment();
+            }
+        }
+        throw new AssertionError("no deployment recorded");
+    }
+
+    private Deployment deployment(String id) {
+        Deployment d = core.deployment(id).orElse(null);
+        assertNotNull(d, id);
+        return d;
+    }
+
+    private List<String> events() {
+        return log.stream().filter(a -> a instanceof Action.Announce).map(a -> ((Action.Announce) a).event().type())
+                .toList();
+    }
+
+    private static CommandReply reply(List<Action> actions) {
+        List<CommandReply> replies = actions.stream().filter(a -> a instanceof Action.Reply)
+                .map(a -> ((Action.Reply) a).reply()).toList();
+        assertEquals(1, replies.size(), replies.toString());
+        return replies.get(0);
+    }
+
+    private List<TaskRecord> wanted(String appId) {
+        return core.tasksOf(appId).stream().filter(t -> t.desired() == DesiredState.RUN).toList();
+    }
+
+    private Map<String, Long> versions(List<TaskRecord> tasks) {
+        return tasks.stream().collect(Collectors.groupingBy(t -> cmdOf.get(t.taskId()), Collectors.counting()));
+    }
+
+    private static Set<String> ids(List<TaskRecord> tasks) {
+        return tasks.stream().map(TaskRecord::taskId).collect(Collectors.toSet());
+    }
+
+    private TaskStatus status(TaskRecord task, TaskState state, HealthReport health) {
+        return new TaskStatus("st-" + UUID.randomUUID(), 1, now, null, task.taskId(), task.appId(), task.nodeId(),
+                state, health == null ? null : "HEALTH_CHECK_FAILED: " + health.lastResult(), null, health);
+    }
+
+    private static AppDefinition web(int instances, String cmd, UpgradeStrategy strategy, boolean checks) {
+        return AppDefinition.basic(WEB, cmd, null, instances, 0.1, 16, 0, Map.of(), Map.of(),
+                        List.of(new PortDefinition(0, "http", "tcp", Map.of())))
+                .withHealthChecks(checks ? List.of(TCP) : List.of()).withUpgradeStrategy(strategy);
+    }
+
+    private static AppDefinition db(String cmd) {
+        return AppDefinition.basic(DB, cmd, null, 3, 0.1, 16, 0, Map.of(), Map.of(), List.of())
+                .withVolumes(List.of(LOCAL)).withHealthChecks(List.of(new HealthCheck(HealthCheck.Protocol.COMMAND,
+                        null, null, null, new HealthCheck.Command("true"), 300, 60, 20, 3, 15)));
+    }
+
+    private void node(String id) {
+        nodes.put(id, false);
+        heartbeat(id, false);
+    }
+
+    private void statefulNode(String id) {
+        nodes.put(id, true);
+        heartbeat(id, true);
+    }
+
+    private void heartbeat(String id, boolean stateful) {
+        List<String> running = core.tasks().stream().filter(t -> id.equals(t.nodeId()) && !t.state().isTerminal()
+                && t.awaitingVolumes().isEmpty()).map(TaskRecord::taskId).toList();
+        act(core.observe(stateful
+                ? new NodeHeartbeat("hb-" + UUID.randomUUID(), 1, now, null, id, id, "127.0.0.1",
+                new NodeResources(16, 16384, 100000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
+                "http://127.0.0.1:1", running, Map.of(), new NodeVolumes(List.of("local"), 3000))
+                : new NodeHeartbeat("hb-" + UUID.randomUUID(), 1, now, null, id, id, "127.0.0.1",
+                new NodeResources(16, 16384, 100000), new PortRange(31000, 31999), Map.of(), "best-effort",
+                "http://127.0.0.1:1", running), now));
+    }
+}
