@@ -129,10 +129,15 @@ public final class BerthCluster implements AutoCloseable {
 
     /** One more gateway on the same broker, with environment overrides (e.g. authentication off, for a baseline). */
     public ServiceProcess startGateway(String name, Map<String, String> overrides) {
+        return startGateway(name, overrides, ServiceProcess.DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #startGateway(String, Map)}, with these JVM options (a benchmark's, as the local run uses). */
+    public ServiceProcess startGateway(String name, Map<String, String> overrides, List<String> jvmOptions) {
         Map<String, String> env = new HashMap<>(kafkaEnv());
         env.put("QUARKUS_OIDC_AUTH_SERVER_URL", SharedKeycloak.realmUrl());
         env.putAll(overrides);
-        return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env));
+        return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env, jvmOptions));
     }
 
     /** Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB. */

@@ -1,0 +1,169 @@
+package dev.berth.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.gateway.auth.VerifiedTokens;
+import dev.berth.testkit.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Who may do what, over the real broker, with tokens signed by the key the test profile trusts
+ * (AuthIT in system-tests does the same against a real Keycloak). Each test's own team is its
+ * {@code group}: the first segment of its apps' ids.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class AuthorizationOverKafkaTest extends OverKafka {
+    @Inject
+    VerifiedTokens verifiedTokens;
+
+    /** Every request here says who it is itself; none inherits the administrator's token. */
+    @BeforeEach
+    void noDefaultToken() {
+        RestAssured.requestSpecification = null;
+    }
+
+    @Test
+    void requestsWithoutAValidTokenAre401ProblemsWithAChallenge() {
+        String forged = TestTokens.signedByAnotherKey(claims("mallory", List.of("berth-admin"), List.of()));
+        ObjectNode otherIssuer = claims("ada", List.of("berth-admin"), List.of());
+        otherIssuer.put("iss", "https://keycloak.test/realms/other");
+        ObjectNode otherAudience = claims("ada", List.of("berth-admin"), List.of());
+        otherAudience.put("aud", "some-other-service");
+        ObjectNode expired = claims("ada", List.of("berth-admin"), List.of());
+        expired.put("exp", expired.get("iat").asLong() - 60);
+        for (String token : List.of(forged, TestTokens.sign(otherIssuer), TestTokens.sign(otherAudience),
+                TestTokens.sign(expired), "not-a-jwt")) {
+            as(token).when().get("/v1/apps").then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", startsWith("Bearer")).body("status", equalTo(401));
+        }
+        given().when().get("/v1/apps").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer")).body("detail", containsString("bearer token"));
+        given().header("Authorization", "Basic YWRhOmFkYQ==").when().get("/v1/apps").then().statusCode(401);
+        given().contentType(ContentType.JSON).body(appJson("/" + group + "/web")).when().post("/v1/apps")
+                .then().statusCode(401);
+        given().when().get("/q/health/ready").then().statusCode(200);
+        assertEquals(0, scheduler.received().size(), "nothing reached the scheduler");
+    }
+
+    @Test
+    void aCachedTokenStopsWorkingWhenItExpires() {
+        // Given a token that lives two seconds, used once (verified, then remembered)
+        String token = TestTokens.token("otto", List.of("berth-operator"), List.of(group), Duration.ofSeconds(2));
+        as(token).when().get("/v1/apps").then().statusCode(200);
+        as(token).when().get("/v1/apps").then().statusCode(200);
+
+        // Then it is refused once its exp has passed, remembered or not
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> as(token).when().get("/v1/apps").statusCode() == 401);
+    }
+
+    @Test
+    void aViewerReadsItsTeamAndChangesNothing() {
+        String app = givenApp("web");
+        String viewer = TestTokens.viewer(group);
+
+        as(viewer).when().get("/v1/apps").then().statusCode(200).body("apps.id", hasItem(app));
+        as(viewer).when().get("/v1/apps" + app).then().statusCode(200);
+        as(viewer).contentType(ContentType.JSON).body(appJson("/" + group + "/new")).when().post("/v1/apps")
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("berth-operator"));
+        as(viewer).contentType(ContentType.JSON).body("{\"instances\": 3}").when().patch("/v1/apps" + app)
+                .then().statusCode(403);
+        as(viewer).when().delete("/v1/apps" + app).then().statusCode(403);
+        as(viewer).when().post("/v1/apps" + app + "/restart").then().statusCode(403);
+        assertEquals(1, scheduler.received().size(), "only the set-up's create reached the scheduler");
+    }
+
+    @Test
+    void anotherTeamsAppDoesNotExistForACaller() {
+        String app = givenApp("web");
+        for (String outsider : List.of(TestTokens.operator("team-elsewhere"), TestTokens.viewer("team-elsewhere"))) {
+            as(outsider).when().get("/v1/apps").then().statusCode(200).body("apps.id", not(hasItem(app)));
+            as(outsider).when().get("/v1/apps" + app).then().statusCode(404)
+                    .body("detail", equalTo("no app " + app));
+            as(outsider).contentType(ContentType.JSON).body("{\"instances\": 3}").when().patch("/v1/apps" + app)
+                    .then().statusCode(404);
+            as(outsider).when().delete("/v1/apps" + app).then().statusCode(404);
+            as(outsider).when().get("/v1/apps" + app + "/versions").then().statusCode(404);
+            as(outsider).when().get("/v1/queue").then().statusCode(200);
+        }
+        // Refused the same way whether or not the name is taken: nothing leaks through a create either
+        as(TestTokens.operator("team-elsewhere")).contentType(ContentType.JSON).body(appJson(app)).when()
+                .post("/v1/apps").then().statusCode(403).body("detail", containsString("team-elsewhere"));
+        as(TestTokens.operator("team-elsewhere")).contentType(ContentType.JSON)
+                .body(appJson("/" + group + "/free")).when().post("/v1/apps").then().statusCode(403);
+        assertEquals(1, scheduler.received().size());
+    }
+
+    @Test
+    void anOperatorChangesItsOwnTeamsAppsButNotNodesOrVolumes() {
+        String operator = TestTokens.operator(group);
+        as(operator).contentType(ContentType.JSON).body(appJson("/" + group + "/api")).when().post("/v1/apps")
+                .then().statusCode(201);
+        as(operator).contentType(ContentType.JSON).body("{\"instances\": 2}").when()
+                .patch("/v1/apps/" + group + "/api").then().statusCode(200);
+        as(operator).when().delete("/v1/apps/" + group + "/api?wipe=true").then().statusCode(403)
+                .body("detail", containsString("berth-admin"));
+        as(operator).when().post("/v1/nodes/any-node/drain").then().statusCode(403);
+        as(operator).contentType(ContentType.JSON).body(appJson("/rootless")).when().post("/v1/apps")
+                .then().statusCode(403).body("detail", containsString("no team"));
+        as(operator).when().delete("/v1/apps/" + group + "/api").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenWithNoneOfBerthsRolesMayDoNothing() {
+        String nobody = TestTokens.token("guest", List.of("offline_access"), List.of(group), Duration.ofHours(1));
+        as(nobody).when().get("/v1/apps").then().statusCode(403).body("detail", containsString("none of Berth's roles"));
+        as(nobody).when().get("/v1/nodes").then().statusCode(403);
+    }
+
+    @Test
+    void aVerifiedTokenIsRememberedAndNotVerifiedAgain() {
+        String token = TestTokens.operator(group);
+        int before = verifiedTokens.size();
+        long answeredBefore = verifiedTokens.answered();
+        as(token).when().get("/v1/apps").then().statusCode(200);
+        as(token).when().get("/v1/apps").then().statusCode(200);
+        as(token).when().get("/v1/nodes").then().statusCode(200);
+        assertEquals(before + 1, verifiedTokens.size(), "one entry for one token, however often it is used");
+        assertEquals(answeredBefore + 2, verifiedTokens.answered(), "verified once, answered from memory twice");
+    }
+
+    private String givenApp(String name) {
+        String id = "/" + group + "/" + name;
+        as(TestTokens.admin()).contentType(ContentType.JSON).body(appJson(id)).when().post("/v1/apps")
+                .then().statusCode(201); // answered once the scheduler accepted it and the view shows it
+        return id;
+    }
+
+    private static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    private static ObjectNode claims(String user, List<String> roles, List<String> groups) {
+        return TestTokens.claims(user, roles, groups, Duration.ofHours(1), TestTokens.ISSUER, "berth-gateway");
+    }
+
+    private static String appJson(String id) {
+        return "{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"cpus\": 0.1, \"mem\": 16}";
+    }
+}
