@@ -329,6 +329,30 @@ class DeploymentsTest {
         }
     }
 
+    @Test
+    void aStatefulCanaryUpgradesTheFirstIdentityInPlaceAndPausesUntilPromoted() {
+        // Given 3 identities whose strategy tries one canary
+        statefulNode("node-1");
+        UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0, 1, false, false, 600);
+        act(core.handle(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+
+        // Then only db-0 runs v2, and the deployment waits for a promote
+        assertEquals(DeploymentState.PAUSED, latestDeployment().state());
+        assertEquals(Map.of("db-0", "v2", "db-1", "v1", "db-2", "v1"), wanted(DB).stream()
+                .collect(Collectors.toMap(TaskRecord::identity, t -> cmdOf.get(t.taskId()))));
+
+        // And once promoted every identity is upgraded
+        act(core.handle(PromoteDeployment.of(DB, latestDeployment().deploymentId()), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(DB)));
+    }
+
     // ---- failover ----------------------------------------------------------------------------------------
 
     @Test
