@@ -20,7 +20,8 @@ import java.util.Optional;
  * version, a status, counts of running, healthy, unhealthy and staged tasks, the tasks themselves,
  * what of it waits to be placed ({@code waiting}, {@code unplaced}, {@code delayedUntil}, from
  * the queue) and the volumes its identities own ({@code volumes}, from the volume events; the
- * declared ones are in Marathon's {@code container.volumes}).
+ * declared ones are in Marathon's {@code container.volumes}). The definition includes its
+ * {@code upgradeStrategy}, defaults filled in; the resource adds the deployment under way, if any.
  */
 public final class AppJson {
     public static final String DEPLOYING = "DEPLOYING";

@@ -14,6 +14,7 @@ import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.RollbackApp;
 import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.contracts.json.JsonCodec;
@@ -22,9 +23,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.deployments.DeploymentJson;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
+import dev.berth.gateway.query.QueryValues;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -56,7 +59,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Apps: create, list, read, update, scale, restart, delete, their versions, and replace one identity
+ * Apps: create, list, read, update, scale, restart, roll back, delete, their versions, and replace one identity
  * of a stateful app. Reads come from the Kafka-built view; changes are commands to the scheduler,
  * answered with its reply (201/200 accepted, 404/409/422 refused with its reason, 503 when it did not
  * answer in time) once the view shows what it accepted. App ids are paths and so is their place in the
@@ -105,14 +108,18 @@ public class AppsResource {
      * Replaces the app's definition (Marathon's PUT): the body is a whole definition, its id absent or
      * the path's. With {@code If-Match: "<version>"} only if the app is still at that version (else
      * 409), so two operators cannot overwrite each other's change unseen. Never creates: that is POST.
+     * While a deployment of the app runs the scheduler refuses the change (409 naming it) unless
+     * {@code ?force=true}, which replaces that deployment.
      */
     @PUT
     @Path("{id: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "Replace an app's definition (If-Match: its ETag, for an update only from that version)")
-    public Response update(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch, String body) {
+    public Response update(@PathParam("id") String rawId, @HeaderParam("If-Match") String ifMatch,
+                           @QueryParam("force") String rawForce, String body) {
         String id = appId(rawId);
+        boolean force = force(rawForce, "invalid-update", "Invalid update request");
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
@@ -125,7 +132,7 @@ public class AppsResource {
         }
         CommandReply reply;
         try {
-            reply = kafka.submit(UpdateApp.of(app, expectedVersion));
+            reply = kafka.submit(UpdateApp.of(app, expectedVersion, force));
         } catch (ProblemException e) {
             if (e.problem().status() == 404) {
                 throw cannotUpdateMissing(id, e.problem().detail());
@@ -253,6 +260,30 @@ public class AppsResource {
     }
 
     /**
+     * Brings back the definition of an earlier version as a new version, rolled out as a deployment. The
+     * version must be given (there is no "the previous one": versions only grow, and a rollback makes
+     * one too); {@code ?force=true} replaces a deployment that is still running.
+     */
+    @POST
+    @Path("{id: .+}/rollback")
+    @Blocking
+    @Operation(summary = "Roll an app back to the definition of an earlier version (as a new version)")
+    public Response rollback(@PathParam("id") String rawId, @QueryParam("version") String rawVersion,
+                             @QueryParam("force") String rawForce) {
+        String id = appId(rawId);
+        List<FieldError> errors = new ArrayList<>();
+        long version = rollbackVersion(rawVersion, errors);
+        boolean force = QueryValues.flag("force", rawForce, "replace a deployment of the app that is still running",
+                errors);
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalidQuery("invalid-rollback", "Invalid rollback request", errors);
+        }
+        AppState state = changeable(id, "roll back");
+        CommandReply reply = kafka.submit(RollbackApp.of(id, version, force));
+        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
+    }
+
+    /**
      * Stops the app's tasks and forgets it. Its volumes are released and kept (scaling a new app of
      * the same id back up finds them again) unless {@code ?wipe=true} asks for them to be destroyed;
      * the answer says which in {@code wipe}.
@@ -371,9 +402,44 @@ public class AppsResource {
                 .withErrors(List.of(error)));
     }
 
+    /** The app with what Berth knows of it now, and the deployment under way if there is one. */
     private ObjectNode json(AppState state) {
         String id = state.appId();
-        return AppJson.of(state, kafka.view().tasksOf(id), kafka.view().queued(id), kafka.view().volumesOf(id));
+        ObjectNode json = AppJson.of(state, kafka.view().tasksOf(id), kafka.view().queued(id),
+                kafka.view().volumesOf(id));
+        kafka.view().activeDeployment(id).ifPresent(d -> json.set("deployment",
+                JsonCodec.mapper().valueToTree(DeploymentJson.Summary.of(d))));
+        return json;
+    }
+
+    /** {@code ?version=} of a rollback: required, a whole number from 1. */
+    private static long rollbackVersion(String raw, List<FieldError> errors) {
+        if (raw == null || raw.isBlank()) {
+            errors.add(new FieldError("version", "version is required: the version whose definition to bring back "
+                    + "(GET /v1/apps/{id}/versions lists them)"));
+            return 0;
+        }
+        try {
+            long version = Long.parseLong(raw.trim());
+            if (version >= 1) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, like one out of range
+        }
+        errors.add(new FieldError("version", "version must be a whole number from 1, was '" + raw + "'"));
+        return 0;
+    }
+
+    /** {@code ?force=} of a change: absent means false, so a running deployment is never replaced unasked. */
+    private static boolean force(String raw, String slug, String title) {
+        List<FieldError> errors = new ArrayList<>();
+        boolean force = QueryValues.flag("force", raw, "replace a deployment of the app that is still running",
+                errors);
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalidQuery(slug, title, errors);
+        }
+        return force;
     }
 
     /** {@code ?wipe=}: absent means false, so no volume is ever destroyed by accident. */

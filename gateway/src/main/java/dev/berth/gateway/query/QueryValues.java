@@ -46,4 +46,20 @@ public final class QueryValues {
     public static String text(String raw) {
         return raw == null || raw.isBlank() ? null : raw.trim();
     }
+
+    /**
+     * {@code true} or {@code false}, in any case; absent means false, so nothing is forced unless asked.
+     * {@code meaning} says what true does, for the refusal.
+     */
+    public static boolean flag(String name, String raw, String meaning, List<FieldError> errors) {
+        if (raw == null) {
+            return false;
+        }
+        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(raw);
+        }
+        errors.add(new FieldError(name, name + " must be true (" + meaning + ") or false (the default), was '"
+                + raw + "'"));
+        return false;
+    }
 }

@@ -3,6 +3,7 @@ package dev.berth.gateway.view;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.VolumeEvent;
@@ -27,7 +28,7 @@ import java.util.function.Predicate;
 
 /**
  * The gateway's read model: the latest app states, task records, node reports, node modes,
- * queue entries, volumes and app versions, as the compacted topics hold them, and the last record of tasks
+ * queue entries, volumes, app versions and deployments, as the compacted topics hold them, and the last record of tasks
  * removed lately. Written by one consumer thread, read by request threads.
  */
 public final class ClusterView {
@@ -42,6 +43,13 @@ public final class ClusterView {
     private final Map<String, NavigableMap<Long, AppVersion>> versions = new ConcurrentHashMap<>();
     /** Notified whenever an app's state changes, for {@link #awaitApp}. */
     private final Object appChanges = new Object();
+    /**
+     * Every deployment the scheduler keeps on {@code berth.deployments} (per app the unfinished one and
+     * the latest 20 finished), by deployment id.
+     */
+    private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+    /** Notified whenever a deployment changes, for {@link #awaitDeployment}. */
+    private final Object deploymentChanges = new Object();
     /**
      * The latest snapshot of every volume. A DELETED volume stays, as DELETED, so an operator who
      * deleted it, or whose DELETE answered 202, can still see that it is gone; only a tombstone
@@ -108,6 +116,69 @@ public final class ClusterView {
             return state;
         }
     }
+
+    public void putDeployment(Deployment deployment) {
+        deployments.put(deployment.deploymentId(), deployment);
+        deploymentsChanged();
+    }
+
+    /** A tombstone on the deployments topic: the scheduler forgot it (an old one, or its app was deleted). */
+    public void removeDeployment(String deploymentId) {
+        deployments.remove(deploymentId);
+        deploymentsChanged();
+    }
+
+    private void deploymentsChanged() {
+        synchronized (deploymentChanges) {
+            deploymentChanges.notifyAll();
+        }
+    }
+
+    public Optional<Deployment> deployment(String deploymentId) {
+        return Optional.ofNullable(deployments.get(deploymentId));
+    }
+
+    /** Every deployment kept, newest first (by when it started, then by id so that the order is stable). */
+    public List<Deployment> deployments() {
+        return deployments.values().stream().sorted(NEWEST_FIRST).toList();
+    }
+
+    /**
+     * The app's deployment that has not finished (RUNNING or PAUSED), if any. The scheduler runs at most
+     * one per app; should two ever show (a superseded one whose end the view has not read yet), the
+     * newer is the one under way.
+     */
+    public Optional<Deployment> activeDeployment(String appId) {
+        return deployments.values().stream().filter(d -> appId.equals(d.appId()) && !d.isFinished())
+                .min(NEWEST_FIRST);
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until the deployment (empty when it is gone) satisfies
+     * {@code condition}; returns it as it then is, whether or not it does (as {@link #awaitApp}).
+     */
+    public Optional<Deployment> awaitDeployment(String deploymentId, Predicate<Optional<Deployment>> condition,
+                                                Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (deploymentChanges) {
+            Optional<Deployment> state = deployment(deploymentId);
+            long left;
+            while (!condition.test(state) && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(deploymentChanges, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return state;
+                }
+                state = deployment(deploymentId);
+            }
+            return state;
+        }
+    }
+
+    private static final Comparator<Deployment> NEWEST_FIRST = Comparator
+            .comparing(Deployment::startedAt, Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing(Deployment::deploymentId, Comparator.reverseOrder());
 
     public void putVersion(AppVersion version) {
         versions.computeIfAbsent(version.appId(), id -> new ConcurrentSkipListMap<>()).put(version.version(), version);

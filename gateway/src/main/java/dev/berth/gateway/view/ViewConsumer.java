@@ -7,6 +7,7 @@ import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
+import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.NodeReport;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
  * {@code berth.node-status}, {@code berth.node-admin}, {@code berth.queue} and
- * {@code berth.volume-events} and {@code berth.app-versions} from the beginning,
+ * {@code berth.volume-events}, {@code berth.app-versions} and {@code berth.deployments} from the beginning,
  * without a consumer group, since every gateway replica builds its own full view. Tombstones
  * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
  * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
@@ -45,7 +46,7 @@ public final class ViewConsumer implements AutoCloseable {
     private static final String CONSUMER_NAME = "gateway";
     private static final List<String> TOPICS =
             List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS);
+                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS, Topics.DEPLOYMENTS);
 
     private final ClusterView view;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -160,6 +161,16 @@ public final class ViewConsumer implements AutoCloseable {
                     required(version.appId(), "appId");
                     required(version.definition(), "definition");
                     view.putVersion(version);
+                }
+            } else if (topic.equals(Topics.DEPLOYMENTS)) {
+                if (record.value() == null) {
+                    view.removeDeployment(key(record));
+                } else {
+                    Deployment deployment = JsonCodec.decode(record.value(), Deployment.class);
+                    required(deployment.deploymentId(), "deploymentId");
+                    required(deployment.appId(), "appId");
+                    required(deployment.state(), "state");
+                    view.putDeployment(deployment);
                 }
             } else if (topic.equals(Topics.VOLUME_EVENTS)) {
                 if (record.value() == null) {
