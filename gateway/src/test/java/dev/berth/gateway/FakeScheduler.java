@@ -1,6 +1,7 @@
 package dev.berth.gateway;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppState;
@@ -8,9 +9,14 @@ import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.KillAppTask;
+import dev.berth.contracts.messages.PromoteDeployment;
 import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.RestartApp;
+import dev.berth.contracts.messages.RollbackApp;
+import dev.berth.contracts.messages.RollbackDeployment;
 import dev.berth.contracts.messages.ScaleApp;
 import dev.berth.contracts.messages.UpdateApp;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,13 +33,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
@@ -47,6 +56,14 @@ import java.util.function.Predicate;
  * deleted: CONFLICT; a stale expected version: CONFLICT). A test can script the next answers
  * ({@link #refuseNext}) or silence it ({@link #silence}) to see the gateway's 503.
  *
+ * <p>Deployments: it starts none by itself, but records those a test gives it ({@link #recordDeployment})
+ * on {@code berth.deployments} and then answers as the real one does: {@code PromoteDeployment} of a
+ * PAUSED one (RUNNING after it), {@code RollbackDeployment} of one under way (ROLLED_BACK, its app back at
+ * the definition it started from as a new version), each NOT_FOUND for a deployment the app does not
+ * have and CONFLICT otherwise; {@code RollbackApp} to a version it saw (NOT_FOUND for another). While
+ * such a deployment is under way it refuses {@code UpdateApp} and {@code RollbackApp} without
+ * {@code force}, and {@code RestartApp}, with the real one's CONFLICT; a forced change ends it SUPERSEDED.
+ *
  * <p>It knows an app's state from {@code berth.apps}, read up to its end before each command, so an
  * app a test records there directly is known to it too.
  */
@@ -58,6 +75,9 @@ final class FakeScheduler implements AutoCloseable {
     private final Predicate<String> mine;
     private final KafkaConsumer<String, byte[]> commands;
     private final Map<String, AppState> states = new ConcurrentHashMap<>();
+    /** Every definition of each app it recorded or read, by version: what a RollbackApp brings back. */
+    private final Map<String, NavigableMap<Long, AppDefinition>> definitions = new ConcurrentHashMap<>();
+    private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
     private final List<AppCommand> received = new CopyOnWriteArrayList<>();
     private final Queue<Refusal> scripted = new ConcurrentLinkedQueue<>();
     private final Thread thread;
@@ -100,6 +120,20 @@ final class FakeScheduler implements AutoCloseable {
     /** The commands of its apps it read, in order, answered or not. */
     List<AppCommand> received() {
         return List.copyOf(received);
+    }
+
+    /**
+     * Records a deployment on {@code berth.deployments} (keyed by its id, in a transaction, as the real
+     * scheduler does) and answers commands about it from now on.
+     */
+    FakeScheduler recordDeployment(Deployment deployment) {
+        commit(null, null, deployment, null);
+        return this;
+    }
+
+    /** The deployment as it last recorded it. */
+    Optional<Deployment> deployment(String deploymentId) {
+        return Optional.ofNullable(deployments.get(deploymentId));
     }
 
     /** The state it holds of an app, as it last recorded or read it. */
@@ -164,9 +198,64 @@ final class FakeScheduler implements AutoCloseable {
                     + " is being deleted"));
             return;
         }
+        Deployment running = runningDeployment(command.appId()).orElse(null);
+        String busy = running == null ? null : "a deployment (" + running.deploymentId() + ") of "
+                + command.appId() + " is running: wait for it, or use force=true";
+        if (command instanceof PromoteDeployment promote) {
+            Deployment d = deploymentOf(command.appId(), promote.deploymentId());
+            if (d == null) {
+                commit(null, null, CommandReply.notFound(command, "no deployment " + promote.deploymentId() + " of "
+                        + command.appId()));
+            } else if (d.state() != DeploymentState.PAUSED) {
+                commit(null, null, CommandReply.conflict(command, version, "the deployment " + d.deploymentId()
+                        + " of " + command.appId() + " is " + d.state() + ", not PAUSED: only a deployment waiting"
+                        + " with healthy canaries can be promoted"));
+            } else {
+                commit(null, null, withState(d, DeploymentState.RUNNING, null, false),
+                        CommandReply.accepted(command, version, "promoted " + d.deploymentId()));
+            }
+            return;
+        }
+        if (command instanceof RollbackDeployment rollback) {
+            Deployment d = deploymentOf(command.appId(), rollback.deploymentId());
+            if (d == null) {
+                commit(null, null, CommandReply.notFound(command, "no deployment " + rollback.deploymentId() + " of "
+                        + command.appId()));
+            } else if (d.isFinished()) {
+                commit(null, null, CommandReply.conflict(command, version, "the deployment " + d.deploymentId()
+                        + " of " + command.appId() + " has ended (" + d.state() + "); roll the app back to a version"
+                        + " instead"));
+            } else {
+                AppState reverted = current.rolledBack(d.from() == null ? current.definition() : d.from(), List.of(),
+                        command.id());
+                commit(reverted, AppVersion.ROLLED_BACK,
+                        withState(d, DeploymentState.ROLLED_BACK, "rolled back by an operator", true),
+                        CommandReply.accepted(command, reverted.version(), "rolled back to the definition of version "
+                                + d.fromVersion() + " as version " + reverted.version()));
+            }
+            return;
+        }
+        boolean forced = command instanceof UpdateApp u && u.force() || command instanceof RollbackApp r && r.force();
+        if (busy != null && !forced
+                && (command instanceof UpdateApp || command instanceof RestartApp || command instanceof RollbackApp)) {
+            commit(null, null, CommandReply.conflict(command, version, busy));
+            return;
+        }
+        Deployment superseded = running != null && forced
+                ? withState(running, DeploymentState.SUPERSEDED, "superseded (forced)", true) : null;
         AppState next;
         String change;
-        if (command instanceof ScaleApp scale) {
+        if (command instanceof RollbackApp rollback) {
+            AppDefinition earlier = definitions.getOrDefault(command.appId(), new ConcurrentSkipListMap<>())
+                    .get(rollback.version());
+            if (earlier == null || rollback.version() > version) {
+                commit(null, null, CommandReply.notFound(command, "no version " + rollback.version() + " of "
+                        + command.appId() + " is kept (the latest 50 are)"));
+                return;
+            }
+            next = current.rolledBack(earlier, List.of(), command.id());
+            change = AppVersion.ROLLED_BACK;
+        } else if (command instanceof ScaleApp scale) {
             next = current.scaled(current.definition().withInstances(scale.instances()), command.id());
             change = AppVersion.SCALED;
         } else if (command instanceof RestartApp) {
@@ -198,23 +287,63 @@ final class FakeScheduler implements AutoCloseable {
         } else {
             throw new IllegalStateException("unexpected command " + command);
         }
-        commit(next, change, CommandReply.accepted(command, next.version(), "version " + next.version()));
+        commit(next, change, superseded, CommandReply.accepted(command, next.version(), "version " + next.version()));
     }
 
-    /** The state (if any), its version record (if {@code change}) and the reply, in one transaction. */
+    private Optional<Deployment> runningDeployment(String appId) {
+        return deployments.values().stream().filter(d -> d.appId().equals(appId) && !d.isFinished()).findFirst();
+    }
+
+    /** The deployment, if it is one of the app's (as the real one, it does not act on another app's). */
+    private Deployment deploymentOf(String appId, String deploymentId) {
+        Deployment d = deployments.get(deploymentId);
+        return d != null && d.appId().equals(appId) ? d : null;
+    }
+
+    /** The deployment's next record: in {@code state}, for {@code reason}, finished now if {@code ends}. */
+    private static Deployment withState(Deployment d, DeploymentState state, String reason, boolean ends) {
+        Instant now = Instant.now();
+        return new Deployment(dev.berth.contracts.messages.Ids.newId(), d.schemaVersion(), now, d.correlationId(),
+                d.deploymentId(), d.appId(), d.fromVersion(), d.toVersion(), d.from(), d.to(), state, reason,
+                d.steps(), ends ? d.steps().size() : Math.min(d.currentStep() + 1, d.steps().size()), d.progress(),
+                d.startedAt(), d.deadline(), ends ? now : null, d.cause());
+    }
+
     private void commit(AppState state, String change, CommandReply reply) {
+        commit(state, change, null, reply);
+    }
+
+    /**
+     * The state (if any), its version record (if {@code change}), a deployment's new record (if any) and the
+     * reply (if any), in one transaction. Synchronized: a test records deployments from its own thread, and
+     * one producer runs one transaction at a time.
+     */
+    private synchronized void commit(AppState state, String change, Deployment deployment, CommandReply reply) {
         KafkaProducer<String, byte[]> out = producer();
         out.beginTransaction();
         if (state != null) {
             out.send(new ProducerRecord<>(Topics.APPS, state.appId(), JsonCodec.encodeBytes(state)));
-            states.put(state.appId(), state);
+            remember(state);
             if (change != null) {
                 out.send(new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(state.appId(),
                         state.version()), JsonCodec.encodeBytes(AppVersion.of(state, change))));
             }
         }
-        out.send(new ProducerRecord<>(Topics.COMMAND_REPLIES, reply.commandId(), JsonCodec.encodeBytes(reply)));
+        if (deployment != null) {
+            out.send(new ProducerRecord<>(Topics.DEPLOYMENTS, deployment.deploymentId(),
+                    JsonCodec.encodeBytes(deployment)));
+            deployments.put(deployment.deploymentId(), deployment);
+        }
+        if (reply != null) {
+            out.send(new ProducerRecord<>(Topics.COMMAND_REPLIES, reply.commandId(), JsonCodec.encodeBytes(reply)));
+        }
         out.commitTransaction();
+    }
+
+    private void remember(AppState state) {
+        states.put(state.appId(), state);
+        definitions.computeIfAbsent(state.appId(), id -> new ConcurrentSkipListMap<>())
+                .put(state.version(), state.definition());
     }
 
     /** Reads berth.apps to its (committed) end, so a state a test recorded directly is known. */
@@ -234,7 +363,7 @@ final class FakeScheduler implements AutoCloseable {
                 if (record.value() == null) {
                     states.remove(record.key());
                 } else {
-                    states.put(record.key(), JsonCodec.decode(record.value(), AppState.class));
+                    remember(JsonCodec.decode(record.value(), AppState.class));
                 }
             }
         }

@@ -282,7 +282,7 @@ final class HostileRequests {
 
     /** A list with at least one bad parameter, among junk that may be valid or ignored. */
     private Hostile listQuery(int index) {
-        String list = pick(new String[]{"apps", "tasks", "volumes", "nodes", "queue"});
+        String list = pick(new String[]{"apps", "tasks", "volumes", "nodes", "queue", "deployments"});
         List<String> params = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
             params.add(pick(new String[]{"team", "label", "app", "node", "state", "x", "%00", "limit[]"}) + "="
@@ -294,7 +294,7 @@ final class HostileRequests {
                 () -> "offset=" + pick(new String[]{"-1", "1e9", "99999999999999999999", "x", "%ff", "-0.5"})));
         switch (list) {
             case "apps" -> bad.add(() -> "label=" + pick(new String[]{"=x", "%3Dprod", "=", "%3D%00"}));
-            case "tasks", "volumes" -> {
+            case "tasks", "volumes", "deployments" -> {
                 bad.add(() -> "state=" + pick(new String[]{"<script>", "%3Cscript%3E", "SLEEPING", "%00", "RUN%00NING",
                         "%E2%80%AE", "'%20OR%201%3D1"}));
                 bad.add(() -> "app=" + pick(new String[]{"%2e%2e", "..%2F..%2Fetc", "%2Fa%2F..%2F..", "A", "%00",
@@ -332,7 +332,7 @@ final class HostileRequests {
     // ---- path ids ------------------------------------------------------------------------------
 
     private Hostile pathId(int index) {
-        String resource = pick(new String[]{"apps", "tasks", "volumes"});
+        String resource = pick(new String[]{"apps", "tasks", "volumes", "deployments"});
         String method = pick(new String[]{"GET", "DELETE", "PATCH", "POST"});
         String id = pick(new String[]{
                 "..%2F..%2F" + team, "%2e%2e/%2e%2e/" + team, "..%2f" + team + "%2f..%2fx", team + "%00",
@@ -344,7 +344,9 @@ final class HostileRequests {
         String path = "/v1/" + resource + "/" + id;
         if (method.equals("POST")) {
             path += pick(new String[]{"/restart", "/instances/db-0/replace", "/instances/%2e%2e/replace",
-                    "/instances/db-99999999999999999999/replace", "/drain"});
+                    "/instances/db-99999999999999999999/replace", "/drain", "/promote", "/rollback",
+                    "/rollback?version=" + pick(new String[]{"1", "0", "-1", "1e3", "%00", "99999999999999999999"}),
+                    "/rollback?version=1&force=" + pick(new String[]{"true", "yes", "%00"})});
         }
         if (method.equals("DELETE") && random.nextBoolean()) {
             path += "?wipe=" + pick(new String[]{"true", "yes", "1", "%00", "TRUE"});

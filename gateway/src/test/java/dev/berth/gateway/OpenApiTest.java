@@ -21,6 +21,8 @@ class OpenApiTest {
                 .body("info.title", containsString("Berth"))
                 .body("paths", hasKey("/v1/apps"))
                 .body("paths", hasKey("/v1/events"))
+                .body("paths", hasKey("/v1/deployments"))
+                .body("paths", hasKey("/v1/deployments/{id}/promote"))
                 .body("paths.'/v1/events'.get.summary", notNullValue());
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.gateway.deployments;
 
 import dev.berth.contracts.app.FieldError;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.PromoteDeployment;
@@ -54,8 +55,8 @@ public class DeploymentsResource {
 
     @GET
     @Operation(summary = "List deployments, newest first, by app or state")
-    public RestResponse<Map<String, List<DeploymentJson>>> list(@QueryParam("app") String app,
-                                                                @QueryParam("state") String state,
+    public RestResponse<Map<String, List<DeploymentJson>>> list(@QueryParam("app") List<String> app,
+                                                                @QueryParam("state") List<String> state,
                                                                 @BeanParam PageQuery page) {
         caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
@@ -97,7 +98,9 @@ public class DeploymentsResource {
     @Operation(summary = "Stop a deployment and revert the app to the definition it started from")
     public DeploymentJson rollback(@PathParam("id") String id) {
         Deployment deployment = changeable(id, "roll back");
-        kafka.submit(RollbackDeployment.of(deployment.appId(), id));
+        CommandReply reply = kafka.submit(RollbackDeployment.of(deployment.appId(), id));
+        // The revert is a new app version: wait for it too, so that reading the app right after shows it.
+        kafka.appAtLeast(deployment.appId(), reply.appVersion());
         return settled(deployment, Deployment::isFinished);
     }
 
