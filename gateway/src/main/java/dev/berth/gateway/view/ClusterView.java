@@ -48,6 +48,11 @@ public final class ClusterView {
      * the latest 20 finished), by deployment id.
      */
     private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+    /**
+     * The unfinished deployment of each app, by app id: every app in a list shows its own, so finding it
+     * must not mean a walk over all the deployments kept (20 finished per app).
+     */
+    private final Map<String, Deployment> activeByApp = new ConcurrentHashMap<>();
     /** Notified whenever a deployment changes, for {@link #awaitDeployment}. */
     private final Object deploymentChanges = new Object();
     /**
@@ -119,13 +124,29 @@ public final class ClusterView {
 
     public void putDeployment(Deployment deployment) {
         deployments.put(deployment.deploymentId(), deployment);
+        if (deployment.isFinished()) {
+            forgetActive(deployment);
+        } else {
+            // A forced change ends the old one and starts the new one in one transaction, the end first:
+            // the one written last is the one under way.
+            activeByApp.put(deployment.appId(), deployment);
+        }
         deploymentsChanged();
     }
 
     /** A tombstone on the deployments topic: the scheduler forgot it (an old one, or its app was deleted). */
     public void removeDeployment(String deploymentId) {
-        deployments.remove(deploymentId);
+        Deployment last = deployments.remove(deploymentId);
+        if (last != null) {
+            forgetActive(last);
+        }
         deploymentsChanged();
+    }
+
+    /** The app has no deployment under way any more, unless it is another than this one. */
+    private void forgetActive(Deployment deployment) {
+        activeByApp.computeIfPresent(deployment.appId(),
+                (app, held) -> held.deploymentId().equals(deployment.deploymentId()) ? null : held);
     }
 
     private void deploymentsChanged() {
@@ -143,14 +164,9 @@ public final class ClusterView {
         return deployments.values().stream().sorted(NEWEST_FIRST).toList();
     }
 
-    /**
-     * The app's deployment that has not finished (RUNNING or PAUSED), if any. The scheduler runs at most
-     * one per app; should two ever show (a superseded one whose end the view has not read yet), the
-     * newer is the one under way.
-     */
+    /** The app's deployment that has not finished (RUNNING or PAUSED), if any: the scheduler runs at most one. */
     public Optional<Deployment> activeDeployment(String appId) {
-        return deployments.values().stream().filter(d -> appId.equals(d.appId()) && !d.isFinished())
-                .min(NEWEST_FIRST);
+        return Optional.ofNullable(activeByApp.get(appId));
     }
 
     /**

@@ -94,8 +94,9 @@ public final class ViewConsumer implements AutoCloseable {
                 }
                 if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
                     caughtUp = true;
-                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes", view.apps().size(),
-                            view.tasks().size(), view.nodes().size(), view.volumes().size());
+                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes, %d deployments",
+                            view.apps().size(), view.tasks().size(), view.nodes().size(), view.volumes().size(),
+                            view.deployments().size());
                 }
             }
         } catch (WakeupException e) {
