@@ -82,7 +82,7 @@ class AgentLaunchBench {
         PlainLoop plain = new PlainLoop(false, cpus);
         PlainLoop plainWithCgroups = new PlainLoop(true, cpus);
         try (BerthCluster cluster = BerthCluster.brokerOnly()) {
-            ServiceProcess agent = cluster.startAgent(NODE, "zone=bench", 37000,
+            ServiceProcess agent = cluster.startAgent(NODE, "zone=bench", 23000,
                     Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
             String isolation = isolationOf(cluster.kafkaBootstrap());
             if (isolation.equals("best-effort")) {

@@ -69,7 +69,7 @@ class AgentRestartIT {
         // take longer than that, and an agent restart must not be taken for a lost node here (its
         // tasks would be replaced, which is the right answer to a restart slower than the timeout).
         cluster = BerthCluster.startWithSchedulers(1, Map.of("BERTH_SCHEDULER_NODE_TIMEOUT", "20s"));
-        cluster.startAgent(NODE, "zone=a", 36000);
+        cluster.startAgent(NODE, "zone=a", 22000);
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("AgentRestartIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());

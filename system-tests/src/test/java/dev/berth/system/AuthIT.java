@@ -44,7 +44,7 @@ class AuthIT {
     static void startCluster() {
         cluster = BerthCluster.startWithSchedulers(1);
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 38800);
+        cluster.startAgent(NODE, "zone=a", 24800);
         cluster.awaitNodesListed(DEADLINE, NODE);
         created(Http.as(User.OTTO).postJson(gateway + "/v1/apps", app(TEAM_A_APP)));
         created(Http.as(User.ADA).postJson(gateway + "/v1/apps", app(TEAM_B_APP)));

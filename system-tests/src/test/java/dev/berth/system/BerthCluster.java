@@ -140,7 +140,12 @@ public final class BerthCluster implements AutoCloseable {
         return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env, jvmOptions));
     }
 
-    /** Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB. */
+    /**
+     * Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB.
+     * Keep {@code firstPort} below 32768: Linux hands out local ports of outgoing connections from
+     * 32768 up, so a task given a port in that range can find it taken by any client on the machine
+     * (DeploymentsIT's servers failed with "Address already in use" that way).
+     */
     public ServiceProcess startAgent(String nodeId, String attributes, int firstPort) {
         return startAgent(nodeId, attributes, firstPort, Map.of());
     }

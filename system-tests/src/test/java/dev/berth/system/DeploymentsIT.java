@@ -66,8 +66,8 @@ class DeploymentsIT {
     static void startCluster() {
         cluster = BerthCluster.start();
         cluster.startScheduler();
-        cluster.startAgent("dep-node-1", "zone=a", 38900);
-        cluster.startAgent("dep-node-2", "zone=b", 39100);
+        cluster.startAgent("dep-node-1", "zone=a", 24900);
+        cluster.startAgent("dep-node-2", "zone=b", 25100);
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, "dep-node-1", "dep-node-2");
     }
@@ -189,6 +189,28 @@ class DeploymentsIT {
         ServiceProcess successor = cluster.awaitActiveScheduler(DEADLINE);
         assertTrue(successor != active, "a standby took over");
         cluster.startScheduler();
+    }
+
+    @Test
+    @Order(6)
+    void anAppIsRolledBackToAnEarlierVersionByHand() {
+        String app = "/team-a/undo";
+        create(server(app, 2, "v1", Map.of()));
+        awaitHealthyVersion(app, 2, "v1");
+        put(app, server(app, 2, "v2", Map.of()));
+        awaitDeployment(app, "SUCCEEDED");
+        awaitHealthyVersion(app, 2, "v2");
+
+        Http.Response rolledBack = Http.post(gateway + "/v1/apps" + app + "/rollback?version=1");
+        assertEquals(200, rolledBack.status(), rolledBack.body());
+
+        await("the rollback's deployment succeeded").atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
+                .until(() -> latestDeployment(app), d -> d != null && d.path("cause").asText().equals("rollback")
+                        && d.path("state").asText().equals("SUCCEEDED"));
+        awaitHealthyVersion(app, 2, "v1");
+        JsonNode versions = Http.get(gateway + "/v1/apps" + app + "/versions").json().path("versions");
+        assertEquals("rolled-back", versions.get(0).path("change").asText(), versions.toString());
+        assertEquals(3, versions.get(0).path("version").asInt(), "a rollback is a new version: " + versions);
     }
 
     // ---- the apps ---------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class EventsIT {
             assertEquals(200, live.status());
 
             // A node joins, an app is created and its task runs: each is announced
-            cluster.startAgent(NODE, "zone=a", 38600);
+            cluster.startAgent(NODE, "zone=a", 24600);
             live.awaitEvent("node up", e -> e.type().equals("dev.berth.node.up")
                     && e.cloudEvent().path("subject").asText().equals("nodes/" + NODE), DEADLINE);
             Http.Response created = Http.postJson(gateway + "/v1/apps", """

@@ -60,7 +60,7 @@ class HealthCheckIT {
     @BeforeAll
     static void startCluster() {
         cluster = BerthCluster.start();
-        cluster.startAgent(NODE, "zone=a", 35600);
+        cluster.startAgent(NODE, "zone=a", 21600);
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, NODE);
     }

@@ -34,7 +34,7 @@ class IsolationIT {
     static void startCluster() {
         cluster = BerthCluster.startWithSchedulers(1);
         // Usage measured every second (default 5 s), so the busy task's figures move within the test.
-        cluster.startAgent(NODE, "zone=a", 36200, Map.of("BERTH_AGENT_USAGE_INTERVAL", "1s"));
+        cluster.startAgent(NODE, "zone=a", 22200, Map.of("BERTH_AGENT_USAGE_INTERVAL", "1s"));
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("IsolationIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());

@@ -36,8 +36,8 @@ class LifecycleIT {
     @BeforeAll
     static void startCluster() {
         cluster = BerthCluster.start();
-        cluster.startAgent("lc-node-1", "zone=a", 35000);
-        cluster.startAgent("lc-node-2", "zone=b", 35200);
+        cluster.startAgent("lc-node-1", "zone=a", 21000);
+        cluster.startAgent("lc-node-2", "zone=b", 21200);
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, "lc-node-1", "lc-node-2");
     }

@@ -31,7 +31,7 @@ class SchedulerFailoverBench {
     @BeforeAll
     static void startCluster() {
         cluster = BerthCluster.startWithSchedulers(2);
-        cluster.startAgent("bench-node-1", "zone=a", 34400, Map.of("BERTH_AGENT_CPUS", "8", "BERTH_AGENT_MEM", "8192"));
+        cluster.startAgent("bench-node-1", "zone=a", 20400, Map.of("BERTH_AGENT_CPUS", "8", "BERTH_AGENT_MEM", "8192"));
         await("node listed").atMost(DEADLINE)
                 .until(() -> Http.get(cluster.gateway().url() + "/v1/nodes").body().contains("\"bench-node-1\""));
     }

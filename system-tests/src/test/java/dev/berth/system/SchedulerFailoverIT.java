@@ -49,8 +49,8 @@ class SchedulerFailoverIT {
     static void startCluster() {
         cluster = BerthCluster.startWithSchedulers(2);
         // Two agents with room for a hundred tiny tasks each; the app asks for no ports.
-        cluster.startAgent("fo-node-1", "zone=a", 34000, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
-        cluster.startAgent("fo-node-2", "zone=b", 34200, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+        cluster.startAgent("fo-node-1", "zone=a", 20000, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+        cluster.startAgent("fo-node-2", "zone=b", 20200, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
         gateway = cluster.gateway().url();
         await("both nodes listed by the gateway").atMost(DEADLINE).until(() -> {
             String nodes = Http.get(gateway + "/v1/nodes").body();
@@ -111,7 +111,7 @@ class SchedulerFailoverIT {
         System.out.printf("standby active %d ms after the kill%n", (System.nanoTime() - killedAt) / 1_000_000);
 
         // When a third node joins, the new leader places the 20 waiting instances there
-        cluster.startAgent("fo-node-3", "zone=c", 34400, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+        cluster.startAgent("fo-node-3", "zone=c", 20400, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
 
         // And it completes the app: exactly 100 tasks RUNNING, one per instance 0..99
         await("all instances RUNNING").atMost(DEADLINE).pollInterval(Duration.ofMillis(250))

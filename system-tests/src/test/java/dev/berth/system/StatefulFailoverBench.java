@@ -47,8 +47,8 @@ class StatefulFailoverBench {
     static void startCluster() {
         cluster = BerthCluster.start();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE_A, "zone=a", 38400);
-        cluster.startAgent(NODE_B, "zone=b", 38800);
+        cluster.startAgent(NODE_A, "zone=a", 24400);
+        cluster.startAgent(NODE_B, "zone=b", 24800);
         cluster.awaitNodesListed(DEADLINE, NODE_A, NODE_B);
     }
 

@@ -50,8 +50,8 @@ class StatefulFailoverIT {
         cluster = BerthCluster.start();
         gateway = cluster.gateway().url();
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
-        cluster.startAgent(NODE_A, "zone=a", 37000);
-        cluster.startAgent(NODE_B, "zone=b", 37400);
+        cluster.startAgent(NODE_A, "zone=a", 23000);
+        cluster.startAgent(NODE_B, "zone=b", 23400);
         cluster.awaitNodesListed(DEADLINE, NODE_A, NODE_B);
         cluster.assumeNamespaces("StatefulFailoverIT", NODE_A, NODE_B);
     }

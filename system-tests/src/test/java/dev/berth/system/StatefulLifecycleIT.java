@@ -36,7 +36,7 @@ class StatefulLifecycleIT {
     static void startCluster() {
         cluster = BerthCluster.start();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 37800);
+        cluster.startAgent(NODE, "zone=a", 23800);
         cluster.awaitNodesListed(DEADLINE, NODE);
         cluster.assumeNamespaces("StatefulLifecycleIT", NODE);
     }

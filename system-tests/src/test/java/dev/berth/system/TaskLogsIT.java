@@ -36,7 +36,7 @@ class TaskLogsIT {
     @BeforeAll
     static void startCluster() {
         cluster = BerthCluster.start();
-        cluster.startAgent(NODE, "zone=a", 35800);
+        cluster.startAgent(NODE, "zone=a", 21800);
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, NODE);
     }

@@ -30,7 +30,7 @@ class VolumeServiceCrashIT {
     static void startCluster() {
         cluster = BerthCluster.start(Map.of(), Map.of("BERTH_VOLUME_PROVISION_DELAY", "30s"));
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 38200);
+        cluster.startAgent(NODE, "zone=a", 24200);
         cluster.awaitNodesListed(DEADLINE, NODE);
         cluster.assumeNamespaces("VolumeServiceCrashIT", NODE);
     }
