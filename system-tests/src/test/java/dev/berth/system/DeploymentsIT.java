@@ -154,17 +154,19 @@ class DeploymentsIT {
         ObjectNode definition = stateful(app, "v1");
         create(definition);
         await("both identities running").atMost(DEADLINE).until(() -> cluster.running(app).size() == 2);
+        // RUNNING comes as the process starts: wait until each has written its version, or the upgrade
+        // could stop it before it did and there would be nothing for the new version to find.
+        await("both identities wrote").atMost(DEADLINE).until(() -> wantedOutputs(app).size() == 2
+                && wantedOutputs(app).stream().allMatch(log -> log.contains("wrote")));
         Map<String, String> nodeOf = identitiesOn(app);
 
         put(app, stateful(app, "v2"));
         awaitDeployment(app, "SUCCEEDED");
         await("both identities on v2").atMost(DEADLINE).until(() -> versions(app).equals(List.of("v2", "v2")));
         assertEquals(nodeOf, identitiesOn(app), "each identity stayed on its node");
-        for (JsonNode task : Http.get(gateway + "/v1/apps" + app).json().path("tasks")) {
-            if (!task.path("desired").asText().equals("RUN")) {
-                continue; // an old task on its way out
-            }
-            String log = Http.get(gateway + "/v1/tasks/" + task.path("id").asText() + "/logs").body();
+        await("the new version started on each identity").atMost(DEADLINE).until(() -> wantedOutputs(app).size() == 2
+                && wantedOutputs(app).stream().allMatch(log -> log.contains("wrote")));
+        for (String log : wantedOutputs(app)) {
             assertTrue(log.contains("seen: v1"), "the new version read what the old one wrote: " + log);
         }
     }
@@ -235,7 +237,7 @@ class DeploymentsIT {
         ObjectNode app = JsonCodec.mapper().createObjectNode();
         app.put("id", id).put("instances", 2).put("cpus", 0.05).put("mem", 32).put("taskKillGracePeriodSeconds", 1)
                 .put("cmd", "echo \"seen: $(cat data/versions 2>/dev/null | tr '\\n' ' ')\"; "
-                        + "echo $VERSION >> data/versions; sync; exec sleep 600");
+                        + "echo $VERSION >> data/versions; sync; echo wrote; exec sleep 600");
         app.putObject("env").put("VERSION", version);
         app.putArray("portDefinitions");
         app.putObject("container").put("type", "MESOS").putArray("volumes").addObject()
@@ -334,6 +336,17 @@ class DeploymentsIT {
         }
         Collections.sort(versions);
         return versions;
+    }
+
+    /** The stdout of each task of the app that should run (old ones on their way out left out). */
+    private static List<String> wantedOutputs(String app) {
+        List<String> outputs = new ArrayList<>();
+        for (JsonNode task : Http.get(gateway + "/v1/apps" + app).json().path("tasks")) {
+            if (task.path("desired").asText().equals("RUN")) {
+                outputs.add(Http.get(gateway + "/v1/tasks/" + task.path("id").asText() + "/logs").body());
+            }
+        }
+        return outputs;
     }
 
     private static Map<String, String> identitiesOn(String app) {
