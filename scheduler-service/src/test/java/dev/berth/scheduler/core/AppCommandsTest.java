@@ -30,7 +30,6 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.UpdateApp;
-import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
@@ -541,19 +540,7 @@ class AppCommandsTest {
 
     /** Feeds the volume service's answers back until it is asked nothing more; every action, in order. */
     private List<Action> settle(List<Action> actions) {
-        List<Action> all = new ArrayList<>(actions);
-        List<Action> pending = actions;
-        while (true) {
-            List<VolumeEvent> events = service.answer(pending);
-            if (events.isEmpty()) {
-                return all;
-            }
-            pending = new ArrayList<>();
-            for (VolumeEvent event : events) {
-                pending.addAll(core.handle(event, t0));
-            }
-            all.addAll(pending);
-        }
+        return service.settle(core, actions, t0);
     }
 
     /** Every launched task of the app reports RUNNING. */

@@ -44,7 +44,6 @@ import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -635,19 +634,7 @@ class StatefulAppsTest {
 
     /** Feeds the volume service's answers back until it is asked nothing more; every action, in order. */
     private List<Action> settle(List<Action> actions, Instant now) {
-        List<Action> all = new ArrayList<>(actions);
-        List<Action> pending = actions;
-        while (true) {
-            List<VolumeEvent> events = service.answer(pending);
-            if (events.isEmpty()) {
-                return all;
-            }
-            pending = new ArrayList<>();
-            for (VolumeEvent event : events) {
-                pending.addAll(core.handle(event, now));
-            }
-            all.addAll(pending);
-        }
+        return service.settle(core, actions, now);
     }
 
     /** Every launched task of the app reports RUNNING. */

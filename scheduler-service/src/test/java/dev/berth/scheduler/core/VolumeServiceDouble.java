@@ -28,6 +28,26 @@ final class VolumeServiceDouble {
     final List<VolumeCommand> received = new ArrayList<>();
 
     /** The events answering every volume command among {@code actions}, in order. */
+    /**
+     * Feeds this service's answers to {@code core} until it is asked nothing more; every action, in
+     * order, starting with {@code actions}.
+     */
+    List<Action> settle(SchedulerCore core, List<Action> actions, Instant now) {
+        List<Action> all = new ArrayList<>(actions);
+        List<Action> pending = actions;
+        while (true) {
+            List<VolumeEvent> events = answer(pending);
+            if (events.isEmpty()) {
+                return all;
+            }
+            pending = new ArrayList<>();
+            for (VolumeEvent event : events) {
+                pending.addAll(core.handle(event, now));
+            }
+            all.addAll(pending);
+        }
+    }
+
     List<VolumeEvent> answer(List<Action> actions) {
         List<VolumeEvent> events = new ArrayList<>();
         for (Action action : actions) {
