@@ -773,6 +773,10 @@ public final class AppDefinitionParser {
             });
             Isolation.Network network = enumValue(node, "network", Isolation.Network.class, Isolation.Network.HOST,
                     true);
+            if (network == Isolation.Network.BRIDGE) {
+                error("network", "network BRIDGE is not offered yet; use HOST or NONE");
+                network = Isolation.Network.HOST;
+            }
             Integer pidsLimit = node.hasNonNull("pidsLimit")
                     ? wholeNumber(node, "pidsLimit", 0, 1, MAX_PIDS_LIMIT, "isolation") : null;
             boolean enforceDisk = bool(node, "enforceDisk", false);

@@ -45,4 +45,7 @@ public sealed interface NodeReport extends Message permits NodeRegistered, NodeH
 
     /** The volume drivers the node serves and the lease its external-volume tasks run under. */
     NodeVolumes volumes();
+
+    /** Whether tasks get their own root file system there, and which users they may run as. */
+    NodeConfinement confinement();
 }
