@@ -73,7 +73,7 @@ public final class AppDefinitionParser {
             "ignoreHttp1xx", "ipProtocol");
     private static final Set<String> UPGRADE_STRATEGY_FIELDS = Set.of("minimumHealthCapacity",
             "maximumOverCapacity", "canary", "autoPromote", "autoRollback", "progressDeadlineSeconds");
-    private static final Set<String> ISOLATION_FIELDS = Set.of("network", "pidsLimit", "enforceDisk");
+    private static final Set<String> ISOLATION_FIELDS = Set.of("network", "pidsLimit", "enforceDisk", "filesystem");
     /** POSIX's portable user names (as useradd accepts them). */
     private static final Pattern USER_NAME = Pattern.compile("^[a-z_][a-z0-9_-]{0,30}\\$?$");
     static final int MAX_HEALTH_CHECKS = 16;
@@ -780,13 +780,15 @@ public final class AppDefinitionParser {
             Integer pidsLimit = node.hasNonNull("pidsLimit")
                     ? wholeNumber(node, "pidsLimit", 0, 1, MAX_PIDS_LIMIT, "isolation") : null;
             boolean enforceDisk = bool(node, "enforceDisk", false);
+            Isolation.Filesystem filesystem = enumValue(node, "filesystem", Isolation.Filesystem.class,
+                    Isolation.Filesystem.OPTIONAL, true);
             for (int i = before; i < errors.size(); i++) {
                 FieldError e = errors.get(i);
                 if (!e.field().startsWith("isolation")) {
                     errors.set(i, new FieldError("isolation." + e.field(), e.message()));
                 }
             }
-            return new Isolation(network, pidsLimit, enforceDisk);
+            return new Isolation(network, pidsLimit, enforceDisk, filesystem);
         }
 
         void acceptedResourceRoles(JsonNode node) {
