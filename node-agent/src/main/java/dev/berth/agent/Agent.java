@@ -3,6 +3,9 @@ package dev.berth.agent;
 import dev.berth.agent.command.CommandConsumer;
 import dev.berth.agent.health.HealthChecksNextToTasks;
 import dev.berth.agent.health.HealthMonitor;
+import dev.berth.agent.isolation.OwnRoot;
+import dev.berth.agent.isolation.TaskConfinement;
+import dev.berth.agent.isolation.TaskEtc;
 import dev.berth.agent.logs.LogRotation;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
@@ -24,6 +27,7 @@ import dev.berth.agent.volumes.VolumeRemoval;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeVolumes;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,6 +43,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +85,7 @@ public class Agent {
     private boolean commandsPositioned;
     private NodeLease lease;
     private NodeVolumes nodeVolumes;
+    private NodeConfinement nodeConfinement;
     private VolumeRemoval removal;
     private ExecutorService volumeRemovals;
 
@@ -98,13 +104,15 @@ public class Agent {
                 .orElse(workDir.resolve("volumes")));
         TaskVolumes volumes = TaskVolumes.of(local, config.sharedVolumeRoot().filter(root -> !root.isBlank())
                 .map(Path::of), lease);
-        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes);
+        TaskConfinement confinement = confinement(nodeId, host, workDir);
+        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes, confinement);
         nodeVolumes = volumes.offer(host.mountNamespaces());
+        nodeConfinement = confinement.report(host.setpriv().isPresent(), System.getProperty("user.name"));
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
         LOG.infof("node %s offers volumes %s, lease %s ms in %s", nodeId,
                 nodeVolumes.providers().isEmpty() ? "none (no mount namespaces)" : nodeVolumes.providers(),
                 nodeVolumes.leaseMillis(), lease.file());
-        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes);
+        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes, nodeConfinement);
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
@@ -159,7 +167,7 @@ public class Agent {
         if (!commandsPositioned || announcer != null || port <= 0) {
             return;
         }
-        profile = NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes);
+        profile = NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement);
         // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
         // took over tasks with external volumes keeps them alive if it gets here within their lease.
         announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report,
@@ -178,6 +186,43 @@ public class Agent {
         } else {
             supervisor.handle(command);
         }
+    }
+
+    /**
+     * Finds out (once, by trying) whether tasks can get a root of their own here, and says so in the log;
+     * {@code berth.agent.filesystem=own-root} makes a host that cannot a failed start.
+     */
+    private TaskConfinement confinement(String nodeId, HostIsolation host, Path workDir) {
+        TaskConfinement.Users users = TaskConfinement.Users.of(config.defaultUser(), config.allowedUsers());
+        String mode = config.filesystem();
+        if (!List.of("auto", "own-root", "host").contains(mode)) {
+            throw new IllegalArgumentException("berth.agent.filesystem must be auto, own-root or host, was " + mode);
+        }
+        OwnRoot.Detected detected;
+        if (mode.equals("host")) {
+            detected = new OwnRoot.Detected(Optional.empty(), "berth.agent.filesystem=host");
+        } else if (host.unshare().isEmpty() || host.setpriv().isEmpty()) {
+            detected = new OwnRoot.Detected(Optional.empty(), "the agent cannot make namespaces or switch users "
+                    + "here (it needs root)");
+        } else {
+            detected = OwnRoot.detect(workDir, list(config.chrootEnv(), OwnRoot.DEFAULT_SYSTEM_DIRS),
+                    list(config.taskEtc(), TaskEtc.DEFAULT_ENTRIES), host.unshare().get(), users.defaultUser());
+        }
+        if (mode.equals("own-root") && detected.ownRoot().isEmpty()) {
+            throw new IllegalStateException("berth.agent.filesystem=own-root, but tasks cannot get their own root "
+                    + "here: " + detected.why());
+        }
+        LOG.infof("node %s gives tasks %s; they run as %s unless their app names one of %s", nodeId,
+                detected.ownRoot().isPresent() ? "a root file system of their own" : "the host's file system ("
+                        + detected.why() + ")", users.defaultUser(), users.allowed());
+        return new TaskConfinement(detected.ownRoot(), detected.why(),
+                host.setpriv().isPresent() ? Optional.of(users) : Optional.empty());
+    }
+
+    private static List<String> list(Optional<String> setting, List<String> otherwise) {
+        return setting.filter(s -> !s.isBlank())
+                .map(s -> java.util.Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
+                .orElse(otherwise);
     }
 
     /** Probes the host for image volumes (unless told not to) and says in the log what local volumes are. */

@@ -104,6 +104,33 @@ public interface AgentConfig {
     @WithDefault("4s")
     Duration volumeLease();
 
+    /**
+     * Whether each task gets a root file system of its own ({@code pivot_root}): {@code auto} (where a
+     * probe at start shows the host allows it: root, mount namespaces, the native helper), {@code own-root}
+     * (refuse to start without it) or {@code host} (tasks see the host's files; only for hosts that cannot).
+     */
+    @WithDefault("auto")
+    String filesystem();
+
+    /**
+     * Host directories bound read-only into every task's root, comma-separated (Nomad's {@code chroot_env}).
+     * Unset: {@code /bin,/sbin,/lib,/lib32,/lib64,/libx32,/usr}.
+     */
+    Optional<String> chrootEnv();
+
+    /** Entries of the host's {@code /etc} copied into every task's {@code /etc}; unset: {@code TaskEtc}'s list. */
+    Optional<String> taskEtc();
+
+    /** Who a task whose app names no {@code user} runs as. */
+    @WithDefault("nobody")
+    String defaultUser();
+
+    /**
+     * The users an app may name, comma-separated ({@code root} among them only if tasks may run as root
+     * here); the default user is always allowed. Unset: {@code nobody}.
+     */
+    Optional<String> allowedUsers();
+
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
     @WithDefault("1")
     short topicReplicationFactor();

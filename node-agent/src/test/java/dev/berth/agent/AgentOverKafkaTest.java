@@ -90,6 +90,12 @@ class AgentOverKafkaTest {
         assertTrue(Set.of("best-effort", "cgroups-v1", "cgroups-v2").contains(registered.isolation()),
                 registered.isolation());
         assertEquals("http://127.0.0.1:" + agentHttp.getPort(), registered.agentUrl(), "the port it really listens on");
+        // Tasks run as nobody by default, the only user allowed; an own root where the agent is root.
+        String user = agent.runtime().hostIsolation().setpriv().isPresent() ? "nobody"
+                : System.getProperty("user.name");
+        assertEquals(user, registered.confinement().defaultUser());
+        assertEquals(List.of(user), registered.confinement().allowedUsers());
+        assertEquals(agent.runtime().ownRoot(), registered.confinement().ownRoot());
         kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key()) && KafkaProbe.text(r).contains("\"NodeHeartbeat\""),
                 WAIT);
         given().get("/q/health/ready").then().statusCode(200)
@@ -137,10 +143,12 @@ class AgentOverKafkaTest {
         await().atMost(WAIT).until(() -> Files.exists(sandbox.resolve("env.txt"))
                 && Files.readString(sandbox.resolve("stdout")).contains("hello from the task"));
         String env = Files.readString(sandbox.resolve("env.txt"));
+        // In its own root (where the node gives one, as here as root) the task sees its sandbox at Mesos's path.
+        String inside = ownRoot() ? "/mnt/mesos/sandbox" : sandbox.toString();
         for (String line : List.of("PORT0=33010", "PORT1=33011", "PORT=33010", "PORTS=33010,33011",
                 "PORT_HTTP=33010", "HOST=127.0.0.1", "BERTH_TASK_ID=" + taskId, "MESOS_TASK_ID=" + taskId,
-                "MARATHON_APP_ID=/agent-test", "BERTH_APP_ID=/agent-test", "MESOS_SANDBOX=" + sandbox,
-                "BERTH_SANDBOX=" + sandbox, "APP_VAR=x")) {
+                "MARATHON_APP_ID=/agent-test", "BERTH_APP_ID=/agent-test", "MESOS_SANDBOX=" + inside,
+                "BERTH_SANDBOX=" + inside, "APP_VAR=x")) {
             assertTrue(env.lines().anyMatch(line::equals), line + " missing from\n" + env);
         }
         assertTrue(env.lines().noneMatch(l -> l.startsWith("KAFKA_") || l.startsWith("BERTH_AGENT_")), env);
@@ -309,6 +317,10 @@ class AgentOverKafkaTest {
 
     private TaskView view(String taskId) {
         return agent.supervisor().tasks().stream().filter(t -> t.taskId().equals(taskId)).findFirst().orElseThrow();
+    }
+
+    private boolean ownRoot() {
+        return agent.runtime().ownRoot();
     }
 
     private static NodeReport report(byte[] value) {

@@ -2,6 +2,7 @@ package dev.berth.agent.node;
 
 import dev.berth.contracts.messages.Ids;
 import dev.berth.contracts.messages.Message;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
@@ -18,13 +19,22 @@ import java.util.Map;
  * in every registration and heartbeat (the node-status topic is compacted: the latest report alone
  * must be enough).
  *
- * @param volumes the volume providers the node serves and its lease
+ * @param volumes     the volume providers the node serves and its lease
+ * @param confinement whether tasks get their own root, and who they may run as
  */
 public record NodeProfile(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
-                          Map<String, String> attributes, String isolation, String agentUrl, NodeVolumes volumes) {
+                          Map<String, String> attributes, String isolation, String agentUrl, NodeVolumes volumes,
+                          NodeConfinement confinement) {
     public NodeProfile {
         attributes = Map.copyOf(attributes);
         volumes = volumes == null ? NodeVolumes.NONE : volumes;
+        confinement = confinement == null ? NodeConfinement.NONE : confinement;
+    }
+
+    /** A node that says nothing of how it confines tasks. */
+    public NodeProfile(String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
+                       Map<String, String> attributes, String isolation, String agentUrl, NodeVolumes volumes) {
+        this(nodeId, hostname, host, capacity, ports, attributes, isolation, agentUrl, volumes, NodeConfinement.NONE);
     }
 
     /** A node that offers no volumes. */
@@ -35,11 +45,11 @@ public record NodeProfile(String nodeId, String hostname, String host, NodeResou
 
     public NodeRegistered registration(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeRegistered(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement);
     }
 
     public NodeHeartbeat heartbeat(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
         return new NodeHeartbeat(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement);
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.agent.node;
 
 import dev.berth.agent.AgentConfig;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
@@ -30,6 +31,12 @@ public final class NodeProfiles {
 
     /** @param volumes the volume providers it serves and its lease */
     public static NodeProfile from(AgentConfig config, String isolation, int httpPort, NodeVolumes volumes) {
+        return from(config, isolation, httpPort, volumes, NodeConfinement.NONE);
+    }
+
+    /** @param confinement whether tasks get their own root, and who they may run as */
+    public static NodeProfile from(AgentConfig config, String isolation, int httpPort, NodeVolumes volumes,
+                                   NodeConfinement confinement) {
         String machineName = machineHostname();
         Path workDir = Path.of(config.workDir()).toAbsolutePath();
         NodeResources capacity = new NodeResources(
@@ -38,7 +45,7 @@ public final class NodeProfiles {
                 config.disk().orElseGet(() -> freeDiskMib(workDir)));
         return new NodeProfile(config.nodeId().orElse(machineName), config.hostname().orElse(machineName),
                 config.host(), capacity, parsePorts(config.ports()), parseAttributes(config.attributes().orElse("")),
-                isolation, agentUrl(config.host(), httpPort), volumes);
+                isolation, agentUrl(config.host(), httpPort), volumes, confinement);
     }
 
     /** The node's id: configured, or the machine's hostname. */

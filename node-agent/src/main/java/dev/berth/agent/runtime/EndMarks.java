@@ -25,8 +25,16 @@ final class EndMarks {
         if (fenced.isPresent()) {
             return Optional.of(fencedReason(fenced.get()));
         }
-        return mountFailure(sandbox);
+        Optional<String> volume = mountFailure(sandbox);
+        if (volume.isPresent()) {
+            return volume;
+        }
+        return read(sandbox.rootFailedMark()).map(text -> ISOLATION_FAILED + ": " + text);
     }
+
+    /** The reason's prefix when a task's own root could not be built or its user not taken on. */
+    static final String ISOLATION_FAILED = "ISOLATION_FAILED";
+
 
     /** {@code VOLUME_FAILED: cannot mount volume x at /p: mount: …}, if the mount step left one. */
     static Optional<String> mountFailure(Sandbox sandbox) {

@@ -3,6 +3,8 @@ package dev.berth.agent.runtime;
 import dev.berth.agent.cgroups.CgroupLimits;
 import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
+import dev.berth.agent.isolation.OwnRoot;
+import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.volumes.PublishedVolumes;
 import dev.berth.agent.volumes.TaskVolumes;
@@ -55,9 +57,18 @@ public final class ProcessRuntime implements TaskRuntime {
     /** How long a start waits for a task's volumes to be bound before it reports the task running anyway. */
     private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
 
+    /**
+     * Docker's default capabilities, as setpriv names them: all a task that runs as root (where the node
+     * allows it) keeps, and so all its health checks keep.
+     */
+    static final String ROOT_CAPABILITIES = "+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,"
+            + "+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write";
+
     private final ExitWatch exitWatch = new ExitWatch();
     private final TaskVolumes volumes;
     private final Optional<LaunchCommand.VolumeTools> volumeTools;
+    private final TaskConfinement confinement;
+    private final String agentUser = System.getProperty("user.name");
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -80,6 +91,18 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
                           int defaultPidsLimit, TaskVolumes volumes) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, volumes, TaskConfinement.none());
+    }
+
+    /** @param confinement the task's own root (where the host allows it) and the node's user policy */
+    public ProcessRuntime(String host, HostIsolation hostIsolation, int defaultPidsLimit, TaskVolumes volumes,
+                          TaskConfinement confinement) {
+        this(host, System.getenv(), hostIsolation, defaultPidsLimit, volumes, confinement);
+    }
+
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes, TaskConfinement confinement) {
+        this.confinement = confinement;
         this.volumes = volumes;
         this.volumeTools = HostIsolation.tool("mount").flatMap(mount -> HostIsolation.tool("sleep")
                 .map(sleep -> new LaunchCommand.VolumeTools(mount, sleep)));
@@ -100,6 +123,15 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public TaskVolumes volumes() {
         return volumes;
+    }
+
+    public TaskConfinement confinement() {
+        return confinement;
+    }
+
+    /** True when tasks get a root of their own here: the helper is ready and tasks get mount namespaces. */
+    public boolean ownRoot() {
+        return confinement.ownRoot().isPresent() && hostIsolation.unshare().isPresent();
     }
 
     /**
@@ -132,6 +164,10 @@ public final class ProcessRuntime implements TaskRuntime {
     @Override
     public RunningProcess start(String taskId, String appId, TaskSpec spec, Sandbox sandbox)
             throws LaunchFailedException {
+        Optional<String> refusal = confinement.refusal(spec);
+        if (refusal.isPresent()) {
+            throw new LaunchFailedException(refusal.get(), null);
+        }
         try {
             sandbox.create();
             for (Path file : sandbox.runFiles()) {
@@ -140,18 +176,31 @@ public final class ProcessRuntime implements TaskRuntime {
         } catch (IOException e) {
             throw new LaunchFailedException("cannot create sandbox " + sandbox.dir() + ": " + e, e);
         }
-        Map<String, String> env = TaskEnvironment.of(taskId, appId, spec, host, sandbox.dir(), agentEnvironment);
-        List<String> userSwitch = userSwitch(spec.user(), sandbox);
-        List<String> task = new ArrayList<>(userSwitch);
+        boolean ownRoot = ownRoot();
+        String user = confinement.userOf(spec);
+        Map<String, String> env = TaskEnvironment.of(taskId, appId, spec, host,
+                ownRoot ? OwnRoot.SANDBOX : sandbox.dir(), agentEnvironment);
+        if (ownRoot) {
+            // The agent's HOME and TMPDIR are host paths the task cannot see; its sandbox is its home.
+            env.put("HOME", OwnRoot.SANDBOX.toString());
+            env.remove("TMPDIR");
+            String name = user != null ? user : agentUser;
+            env.put("USER", name);
+            env.put("LOGNAME", name);
+        }
+        Optional<TaskUser> taskUser = lookUp(user);
+        giveSandbox(taskUser, sandbox);
+        List<String> userSwitch = ownRoot ? List.of() : userSwitch(taskUser);
+        List<String> own = new ArrayList<>();
         if (spec.cmd() != null && !spec.cmd().isBlank()) {
-            task.addAll(List.of("/bin/sh", "-c", spec.cmd()));
+            own.addAll(List.of("/bin/sh", "-c", spec.cmd()));
         } else if (!spec.args().isEmpty()) {
             // The init would start a missing program and then exit 127; say why before launching.
             String program = spec.args().get(0);
             if (!isRunnable(program, sandbox.dir(), env.get("PATH"))) {
                 throw new LaunchFailedException("cannot start " + program + ": no such executable", null);
             }
-            task.addAll(spec.args());
+            own.addAll(spec.args());
         } else {
             throw new LaunchFailedException("the task has neither cmd nor args", null);
         }
@@ -162,7 +211,16 @@ public final class ProcessRuntime implements TaskRuntime {
                     null);
         }
         // Before the cgroup exists: a volume refused leaves nothing to clean up.
-        PublishedVolumes published = publishVolumes(spec, sandbox);
+        PublishedVolumes published = publishVolumes(spec, sandbox, taskUser, ownRoot);
+        boolean awaitVolumes = !published.binds().isEmpty();
+        List<String> task = new ArrayList<>(userSwitch);
+        if (ownRoot) {
+            task = confinedCommand(taskId, sandbox, user != null ? user : agentUser, published, own);
+            // The helper binds the volumes into the task's root; the outer steps only guard them.
+            published = new PublishedVolumes(List.of(), published.guards(), published.leaseFile());
+        } else {
+            task.addAll(own);
+        }
         Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
         List<String> namespaces = new ArrayList<>();
         hostIsolation.unshare().ifPresent(unshare -> {
@@ -187,8 +245,8 @@ public final class ProcessRuntime implements TaskRuntime {
             TaskProcess started = new TaskProcess(ProcessStamp.of(process.pid()),
                     process.onExit().thenApply(Process::exitValue), cgroup,
                     namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
-                    privateNet, userSwitch, groupOf(process.pid()), sandbox);
-            if (!published.binds().isEmpty()) {
+                    privateNet, checkUserSwitch(taskUser), groupOf(process.pid()), sandbox, ownRoot);
+            if (awaitVolumes) {
                 awaitMounts(started, sandbox);
             }
             return started;
@@ -204,20 +262,22 @@ public final class ProcessRuntime implements TaskRuntime {
         boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
         List<String> userSwitch;
         try {
-            userSwitch = spec.user() == null ? List.of() : userSwitch(spec.user(), null);
+            userSwitch = checkUserSwitch(lookUp(confinement.userOf(spec)));
         } catch (LaunchFailedException e) {
             userSwitch = List.of(); // the user went away since; its checks then run as the agent's user
         }
+        // Not strict about its own root: a task started before the node had one is adopted as it runs.
         return new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
                 hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet,
-                userSwitch, groupOf(stamp.pid()), sandbox);
+                userSwitch, groupOf(stamp.pid()), sandbox, false);
     }
 
     /**
      * The task's volumes, ready on the host (published, epochs claimed, mount points made); binding them
      * is up to its init, inside its own mount namespace, so a node without mount namespaces refuses them.
      */
-    private PublishedVolumes publishVolumes(TaskSpec spec, Sandbox sandbox) throws LaunchFailedException {
+    private PublishedVolumes publishVolumes(TaskSpec spec, Sandbox sandbox, Optional<TaskUser> user, boolean ownRoot)
+            throws LaunchFailedException {
         if (spec.volumes().isEmpty()) {
             return PublishedVolumes.NONE;
         }
@@ -226,12 +286,11 @@ public final class ProcessRuntime implements TaskRuntime {
                     + "tasks: it has no mount namespaces (the agent needs root, unshare and mount); keep apps with "
                     + "volumes off it", null);
         }
-        Optional<VolumeDriver.Owner> owner = Optional.empty();
-        if (spec.user() != null && !spec.user().equals(System.getProperty("user.name"))) {
-            owner = TaskUser.lookup(spec.user()).map(u -> new VolumeDriver.Owner(u.name(), u.uid(), u.gid()));
-        }
+        Optional<VolumeDriver.Owner> owner = user.filter(u -> !u.name().equals(agentUser))
+                .map(u -> new VolumeDriver.Owner(u.name(), u.uid(), u.gid()));
         try {
-            return volumes.publish(spec.volumes(), sandbox.dir(), owner);
+            // In its own root an absolute container path is made inside that root, never on the host.
+            return volumes.publish(spec.volumes(), sandbox.dir(), owner, !ownRoot);
         } catch (VolumeRefusedException e) {
             throw new LaunchFailedException(e.getMessage(), e);
         }
@@ -285,30 +344,82 @@ public final class ProcessRuntime implements TaskRuntime {
     }
 
     /**
-     * {@code setpriv} to the app's user, with that user's groups; the sandbox becomes theirs so the
-     * task can write where it runs. An unknown user is refused, never silently replaced by another.
+     * The command line that puts the task into its own root as its user ({@link OwnRoot}); its
+     * {@code /etc/hosts}, with its hostname, is written beside its checkpoint first.
      */
-    private List<String> userSwitch(String user, Sandbox sandbox) throws LaunchFailedException {
+    private List<String> confinedCommand(String taskId, Sandbox sandbox, String user, PublishedVolumes published,
+                                         List<String> own) throws LaunchFailedException {
+        OwnRoot root = confinement.ownRoot().orElseThrow();
+        try {
+            Files.writeString(sandbox.hostsFile(), OwnRoot.hostsFile(hostname(taskId)));
+        } catch (IOException e) {
+            throw new LaunchFailedException("cannot write the task's /etc/hosts: " + e, e);
+        }
+        List<OwnRoot.Volume> binds = published.binds().stream()
+                .map(b -> new OwnRoot.Volume(b.volumeId(), b.source(), OwnRoot.inside(sandbox.dir(), b.target()),
+                        b.readOnly()))
+                .toList();
+        return root.command(sandbox.dir(), user, sandbox.hostsFile(), binds,
+                new OwnRoot.Marks(sandbox.mountedMark(), sandbox.rootFailedMark(), sandbox.mountFailedMark()), own);
+    }
+
+    /** The node's entry for the task's user (empty: the agent's own user); an unknown user is refused. */
+    private Optional<TaskUser> lookUp(String user) throws LaunchFailedException {
         if (user == null) {
-            return List.of();
+            return Optional.empty();
         }
         TaskUser found = TaskUser.lookup(user).orElseThrow(() -> new LaunchFailedException(
                 "user '" + user + "' does not exist on this node", null));
-        if (user.equals(System.getProperty("user.name"))) {
+        if (!user.equals(agentUser) && hostIsolation.setpriv().isEmpty()) {
+            throw new LaunchFailedException("cannot run as user '" + user + "': the agent is not root or this "
+                    + "node has no setpriv", null);
+        }
+        return Optional.of(found);
+    }
+
+    /** The sandbox becomes the task user's, so the task can write where it runs. */
+    private void giveSandbox(Optional<TaskUser> user, Sandbox sandbox) throws LaunchFailedException {
+        if (user.isEmpty() || user.get().name().equals(agentUser)) {
+            return;
+        }
+        try {
+            UserPrincipalLookupService users = sandbox.dir().getFileSystem().getUserPrincipalLookupService();
+            Files.setOwner(sandbox.dir(), users.lookupPrincipalByName(user.get().name()));
+        } catch (IOException e) {
+            throw new LaunchFailedException("cannot give the sandbox to user '" + user.get().name() + "': " + e, e);
+        }
+    }
+
+    /**
+     * {@code setpriv} to the task's user, with that user's groups, no new privileges (setuid binaries give
+     * nothing) and no capabilities; for a task that runs as root (allowed by the node), Docker's default
+     * capabilities only. Empty where the agent runs tasks as itself without a user policy (tests).
+     */
+    private List<String> userSwitch(Optional<TaskUser> user) {
+        if (user.isEmpty() || hostIsolation.setpriv().isEmpty()) {
             return List.of();
         }
-        Path setpriv = hostIsolation.setpriv().orElseThrow(() -> new LaunchFailedException(
-                "cannot run as user '" + user + "': the agent is not root or this node has no setpriv", null));
-        if (sandbox != null) {
-            try {
-                UserPrincipalLookupService users = sandbox.dir().getFileSystem().getUserPrincipalLookupService();
-                Files.setOwner(sandbox.dir(), users.lookupPrincipalByName(user));
-            } catch (IOException e) {
-                throw new LaunchFailedException("cannot give the sandbox to user '" + user + "': " + e, e);
-            }
+        TaskUser found = user.get();
+        List<String> command = new ArrayList<>(List.of(hostIsolation.setpriv().get().toString()));
+        if (found.uid() != 0) {
+            command.addAll(List.of("--reuid=" + found.uid(), "--regid=" + found.gid(), "--init-groups",
+                    "--bounding-set=-all"));
+        } else {
+            command.add("--bounding-set=-all," + ROOT_CAPABILITIES);
         }
-        return List.of(setpriv.toString(), "--reuid=" + found.uid(), "--regid=" + found.gid(), "--init-groups",
-                "--");
+        command.addAll(List.of("--inh-caps=-all", "--no-new-privs", "--"));
+        return command;
+    }
+
+    /**
+     * How a health check becomes the task's user. The same as the task's own switch; in a task's own root
+     * setpriv is the root's ({@code /usr} is bound into it), so the same words work there too.
+     */
+    private List<String> checkUserSwitch(Optional<TaskUser> user) {
+        if (user.isPresent() && user.get().name().equals(agentUser) && confinement.users().isEmpty()) {
+            return List.of();
+        }
+        return userSwitch(user);
     }
 
     /** The task's own hostname: its id, as a valid host name label. */

@@ -94,6 +94,31 @@ public final class ProcessTree {
         }
     }
 
+    /**
+     * A child of {@code pid} in another mount namespace than its own (the task in its own root, below its
+     * init), or 0 if it has none.
+     */
+    public static long childInOtherMountNamespace(long pid) {
+        try {
+            String own = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
+            String children = Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid),
+                    "children")).trim();
+            for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
+                try {
+                    String theirs = Files.readSymbolicLink(Path.of("/proc", child, "ns", "mnt")).toString();
+                    if (!theirs.equals(own)) {
+                        return Long.parseLong(child);
+                    }
+                } catch (IOException e) {
+                    // that child ended meanwhile (a watchdog's sleep): look at the next
+                }
+            }
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** True if the process's group id is its own pid ({@code /proc/<pid>/stat}, field 5). */
     static boolean leadsOwnGroup(ProcessHandle process) {
         try {

@@ -30,15 +30,19 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     private final List<String> userSwitch;
     private final long groupId;
     private final Sandbox sandbox;
+    private final boolean ownRoot;
 
     /**
      * @param nsenter    present when the task has namespaces of its own (and nsenter exists)
      * @param userSwitch the command prefix that becomes the task's user (empty: the agent's)
      * @param groupId    the task's process group, or 0 if it has none of its own
      * @param sandbox    where its init leaves its exit code and marks
+     * @param ownRoot    the task was started in a root of its own: checks must run there, never beside it
      */
     TaskProcess(ProcessStamp stamp, CompletableFuture<Integer> exit, Optional<TaskCgroup> cgroup,
-                Optional<Path> nsenter, boolean privateNet, List<String> userSwitch, long groupId, Sandbox sandbox) {
+                Optional<Path> nsenter, boolean privateNet, List<String> userSwitch, long groupId, Sandbox sandbox,
+                boolean ownRoot) {
+        this.ownRoot = ownRoot;
         this.stamp = stamp;
         this.exit = exit;
         this.cgroup = cgroup;
@@ -181,7 +185,7 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     public List<String> commandNextTo(String shellCommand) {
         long namespaceInit = 0;
         if (nsenter.isPresent()) {
-            namespaceInit = namespaceInit();
+            namespaceInit = namespaceTarget();
             if (namespaceInit == 0) {
                 // Never run a check on the host instead: it would see the host's hostname, files, processes.
                 return List.of("/bin/sh", "-c", "echo 'the task has no namespaces to enter (it is starting, or "
@@ -193,14 +197,24 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     }
 
     /**
-     * The pid of the task's init: the only child of {@code unshare --fork}, there a moment after the
-     * task's first process started; 0 if it does not come within a second.
+     * The process whose namespaces a check enters. The task's init is the only child of
+     * {@code unshare --fork}; in a task with its own root, the task's own process is the init's child that
+     * lives in another mount namespace (the init keeps the host's view, to write the exit code), and only
+     * it sees the task's root. 0 if it does not come within a second: a strict own-root task is then not
+     * checked at all, rather than checked on the host's files.
      */
-    private long namespaceInit() {
+    private long namespaceTarget() {
         Instant deadline = Instant.now().plusSeconds(1);
         while (true) {
             long init = stamp.find().map(leader -> ProcessTree.firstChild(leader.pid())).orElse(0L);
-            if (init != 0 || Instant.now().isAfter(deadline) || exit.isDone()) {
+            long inRoot = init == 0 ? 0 : ProcessTree.childInOtherMountNamespace(init);
+            if (inRoot != 0) {
+                return inRoot;
+            }
+            if (Instant.now().isAfter(deadline) || exit.isDone()) {
+                return ownRoot ? 0 : init;
+            }
+            if (init != 0 && !ownRoot) {
                 return init;
             }
             pause();

@@ -11,8 +11,29 @@ import java.util.concurrent.TimeUnit;
  */
 public record TaskUser(String name, int uid, int gid) {
 
+    /**
+     * Entries looked up in the last minute: every task needs its user's (the default user's, mostly), and
+     * asking getent is a process start, as dear as a small task's own.
+     */
+    private static final java.util.Map<String, Cached> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long KEEP_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
+    private record Cached(Optional<TaskUser> user, long at) {
+    }
+
     /** The node's entry for {@code name}; empty when the node has no such user. */
     public static Optional<TaskUser> lookup(String name) {
+        Cached cached = CACHE.get(name);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at() < KEEP_NANOS) {
+            return cached.user();
+        }
+        Optional<TaskUser> found = getent(name);
+        CACHE.put(name, new Cached(found, now));
+        return found;
+    }
+
+    private static Optional<TaskUser> getent(String name) {
         try {
             Process getent = new ProcessBuilder("getent", "passwd", name).redirectErrorStream(true).start();
             String out = new String(getent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

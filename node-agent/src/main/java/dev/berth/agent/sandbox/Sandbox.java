@@ -48,9 +48,19 @@ public record Sandbox(String taskId, Path dir, Path runDir) {
         return runDir.resolve(dir.getFileName() + ".mount-failed");
     }
 
+    /** Written by the task's own-root helper when it could not build the task's root or become its user. */
+    public Path rootFailedMark() {
+        return runDir.resolve(dir.getFileName() + ".root-failed");
+    }
+
+    /** The task's {@code /etc/hosts} in its own root (its hostname), written by the agent before it starts. */
+    public Path hostsFile() {
+        return runDir.resolve(dir.getFileName() + ".hosts");
+    }
+
     /** Every file the task's init writes about one run of it; cleared before it starts (again). */
     public java.util.List<Path> runFiles() {
-        return java.util.List.of(exitFile(), fencedMark(), mountedMark(), mountFailedMark());
+        return java.util.List.of(exitFile(), fencedMark(), mountedMark(), mountFailedMark(), rootFailedMark());
     }
 
     /** The name of the task's cgroups: the sandbox directory's (already safe for a path). */

@@ -77,15 +77,45 @@ abstract sealed class DirectoryDriver implements VolumeDriver permits LocalDrive
         Path dir = create(volumeId, sizeMib);
         try {
             if (owner.isPresent()) {
-                // The task's user owns its volume, as it owns its sandbox; files already there keep theirs.
-                Files.setAttribute(dir, "unix:uid", owner.get().uid(), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(dir, "unix:gid", owner.get().gid(), LinkOption.NOFOLLOW_LINKS);
+                giveTo(dir, owner.get());
             }
         } catch (IOException e) {
             throw VolumeRefusedException.failed("cannot give volume " + volumeId + " to user '"
                     + owner.get().name() + "': " + e, e);
         }
         return dir;
+    }
+
+    /**
+     * The task's user owns its volume, as it owns its sandbox. A volume its user already owns is left as it
+     * is (its files may belong to others on purpose: a database's helper). One owned by someone else was
+     * written by an earlier user of the same identity — root, before tasks stopped running as root, or
+     * another app user — and is given to this one whole, so a database keeps writing its files after the
+     * change; links are changed themselves, never what they point at.
+     */
+    static void giveTo(Path dir, Owner owner) throws IOException {
+        Object uid = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (uid instanceof Integer current && current == owner.uid()) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                own(d);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                own(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            private void own(Path path) throws IOException {
+                Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+            }
+        });
     }
 
     @Override

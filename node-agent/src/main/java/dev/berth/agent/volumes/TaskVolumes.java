@@ -82,6 +82,15 @@ public final class TaskVolumes {
      */
     public PublishedVolumes publish(List<VolumeMount> mounts, Path sandboxDir, Optional<VolumeDriver.Owner> owner)
             throws VolumeRefusedException {
+        return publish(mounts, sandboxDir, owner, true);
+    }
+
+    /**
+     * @param absoluteOnHost make the mount points of absolute container paths on the host's file system (a
+     *                       task that shares it); false for a task in its own root, where they are made
+     */
+    public PublishedVolumes publish(List<VolumeMount> mounts, Path sandboxDir, Optional<VolumeDriver.Owner> owner,
+                                    boolean absoluteOnHost) throws VolumeRefusedException {
         if (mounts.isEmpty()) {
             return PublishedVolumes.NONE;
         }
@@ -114,7 +123,9 @@ public final class TaskVolumes {
                 guards.add(new PublishedVolumes.EpochGuard(p.mount.volumeId(), FencingEpoch.fileIn(source),
                         p.mount.fencingEpoch()));
             }
-            makeMountPoint(p.mount, p.target, sandboxDir, owner);
+            if (absoluteOnHost || p.target.startsWith(sandboxDir.toAbsolutePath().normalize())) {
+                makeMountPoint(p.mount, p.target, sandboxDir, owner);
+            }
             binds.add(new PublishedVolumes.BindMount(p.mount.volumeId(), source, p.target, p.mount.readOnly()));
         }
         binds.sort(Comparator.comparingInt(b -> b.target().getNameCount()));

@@ -87,6 +87,11 @@ class NodeProfilesTest {
             public String localVolumeFormat() { return "directory"; }
             public Optional<String> sharedVolumeRoot() { return Optional.empty(); }
             public Duration volumeLease() { return Duration.ofSeconds(4); }
+            public String filesystem() { return "auto"; }
+            public Optional<String> chrootEnv() { return Optional.empty(); }
+            public Optional<String> taskEtc() { return Optional.empty(); }
+            public String defaultUser() { return "nobody"; }
+            public Optional<String> allowedUsers() { return Optional.empty(); }
         };
     }
 }

@@ -1,0 +1,552 @@
+/*
+ * berth-confine: puts one task into a root file system of its own and drops its privileges, then
+ * execs the task's command. Built from this source by the node agent's Maven build; the agent carries
+ * it in its jar and writes it to <work-dir>/bin at start.
+ *
+ * Why a native helper and not the shell steps the rest of the launch uses: a root takes some twenty
+ * mount calls, a pivot_root, and the capability and no_new_privs calls that setpriv(1) makes. From a
+ * shell each mount is a fork and exec of mount(8); here they are system calls in one process, so a
+ * confined launch costs about what a plain one does (docs/benchmarks.md, AgentLaunchBench).
+ *
+ * It runs as root, as the child of the task's init (pid 1 of the task's PID namespace), and:
+ *   1. makes a mount namespace of its own (the init's stays as it was: it keeps seeing the host's
+ *      files, where it writes the task's exit code and reads the node's lease);
+ *   2. mounts a small tmpfs on --root and builds the task's world in it: read-only binds of the host
+ *      directories a process needs (--ro, as Nomad's chroot_env; a directory that is a symbolic link
+ *      on the host, such as Debian's /bin -> usr/bin, is made the same link), a reduced /etc (--etc,
+ *      prepared by the agent: no shadow, no Berth files) with the task's own /etc/hosts (--hosts), a
+ *      fresh /proc of the task's PID namespace (its /proc/sys read-only), a small /dev (null, zero,
+ *      full, random, urandom, tty, pts, shm), a private /tmp, the task's sandbox (--sandbox, writable)
+ *      and its volumes (--volume) at their container paths;
+ *   3. writes the mounted mark (--mounted), pivot_roots into the new root, detaches the host's root
+ *      and makes the new root itself read-only;
+ *   4. becomes the task's user (--user, looked up on the host before the pivot, with its groups), with
+ *      no_new_privs (setuid binaries and file capabilities give nothing), every capability dropped
+ *      from all sets and the bounding set; a task that runs as root (only where the node allows it)
+ *      keeps Docker's default capabilities and nothing more;
+ *   5. refuses it user namespaces (a seccomp filter, see refuse_user_namespaces);
+ *   6. execs the command, from the sandbox.
+ * Any failure before the exec writes one line to the failure mark (--failed, or --volume-failed for a
+ * volume) and exits 125, without starting anything.
+ *
+ * Usage: berth-confine --root DIR --etc DIR --hosts FILE --user NAME --sandbox HOST_DIR INNER_DIR
+ *          [--ro HOST_PATH]... [--volume ID SOURCE TARGET ro|rw]... [--mounted FILE] [--failed FILE]
+ *          [--volume-failed FILE] -- COMMAND [ARG]...
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define MAX_ITEMS 64
+#define MAX_GROUPS 256
+
+struct volume {
+    const char *id;
+    const char *source;
+    const char *target;
+    int read_only;
+};
+
+/* Where a failure is written: a directory opened before the pivot, so the mark is reachable after it too. */
+struct mark {
+    int dir;
+    const char *name;
+};
+
+static struct mark failed_mark = {-1, NULL};
+static struct mark volume_failed_mark = {-1, NULL};
+
+static struct mark open_mark(const char *path) {
+    struct mark mark = {-1, NULL};
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+        mark.name = path;
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", (int) (slash - path), path);
+        mark.name = slash + 1;
+    }
+    mark.dir = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return mark;
+}
+
+/* Writes the reason where the agent reads it, and on stderr (the task's log), then ends: exit 125. */
+static void fail_to(struct mark mark, const char *format, ...) {
+    char message[2048];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    fprintf(stderr, "berth-confine: %s\n", message);
+    if (mark.dir >= 0) {
+        int fd = openat(mark.dir, mark.name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            dprintf(fd, "%s\n", message);
+            close(fd);
+        }
+    }
+    _exit(125);
+}
+
+#define fail(...) fail_to(failed_mark, __VA_ARGS__)
+
+static void join(char *out, const char *root, const char *path) {
+    if (snprintf(out, PATH_MAX, "%s%s", root, path) >= PATH_MAX) {
+        fail("path too long: %s%s", root, path);
+    }
+}
+
+/* mkdir -p; existing directories are fine. Returns 0, or -1 with errno set. */
+static int make_dirs(const char *path, mode_t mode) {
+    char buffer[PATH_MAX];
+    size_t length = strlen(path);
+    if (length >= sizeof buffer) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buffer, path, length + 1);
+    for (char *p = buffer + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(buffer, mode) != 0 && errno != EEXIST) {
+                return -1;
+            }
+            *p = saved;
+            if (saved == '\0') {
+                return 0;
+            }
+        }
+    }
+}
+
+static void make_file(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fail("cannot create %s: %s", path, strerror(errno));
+    }
+    close(fd);
+}
+
+static void mount_or_fail(const char *source, const char *target, const char *type, unsigned long flags,
+                          const char *data) {
+    if (mount(source, target, type, flags, data) != 0) {
+        fail("cannot mount %s on %s: %s", source != NULL ? source : type != NULL ? type : "(remount)", target,
+             strerror(errno));
+    }
+}
+
+/* Binds source at target, then sets the bind's own flags (a bind takes its source's flags at first). */
+static void bind(const char *source, const char *target, unsigned long flags) {
+    mount_or_fail(source, target, NULL, MS_BIND | MS_REC, NULL);
+    mount_or_fail(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
+}
+
+/* A host directory the task may read (and run from): bound read-only, or the same link it is on the host. */
+static void read_only(const char *root, const char *host_path) {
+    char target[PATH_MAX];
+    struct stat st;
+    join(target, root, host_path);
+    if (lstat(host_path, &st) != 0) {
+        return; /* not on this host (/lib32 on most): nothing to offer */
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char link[PATH_MAX];
+        ssize_t n = readlink(host_path, link, sizeof link - 1);
+        if (n < 0) {
+            fail("cannot read link %s: %s", host_path, strerror(errno));
+        }
+        link[n] = '\0';
+        char *slash = strrchr(target, '/');
+        *slash = '\0';
+        if (make_dirs(target, 0755) != 0) {
+            fail("cannot create %s: %s", target, strerror(errno));
+        }
+        *slash = '/';
+        if (symlink(link, target) != 0 && errno != EEXIST) {
+            fail("cannot link %s: %s", target, strerror(errno));
+        }
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (make_dirs(target, 0755) != 0) {
+            fail("cannot create %s: %s", target, strerror(errno));
+        }
+    } else {
+        char *slash = strrchr(target, '/');
+        *slash = '\0';
+        if (make_dirs(target, 0755) != 0) {
+            fail("cannot create %s: %s", target, strerror(errno));
+        }
+        *slash = '/';
+        make_file(target);
+    }
+    bind(host_path, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
+}
+
+/* /proc of the task's PID namespace, with the kernel's knobs read-only even for a task running as root. */
+static void proc(const char *root) {
+    static const char *const read_only_parts[] = {"/sys", "/sysrq-trigger", "/irq", "/bus"};
+    char target[PATH_MAX];
+    join(target, root, "/proc");
+    if (make_dirs(target, 0555) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    mount_or_fail("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    for (size_t i = 0; i < sizeof read_only_parts / sizeof *read_only_parts; i++) {
+        char part[PATH_MAX];
+        join(part, target, read_only_parts[i]);
+        if (access(part, F_OK) == 0) {
+            bind(part, part, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        }
+    }
+}
+
+/* A /dev with the few devices a program expects, a private pts instance and a shm, nothing else. */
+static void dev(const char *root) {
+    static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+            {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+            {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}};
+    char target[PATH_MAX];
+    char path[PATH_MAX + 64];
+    join(target, root, "/dev");
+    if (make_dirs(target, 0755) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k");
+    for (size_t i = 0; i < sizeof devices / sizeof *devices; i++) {
+        char host[64];
+        snprintf(host, sizeof host, "/dev/%s", devices[i]);
+        snprintf(path, sizeof path, "%s/%s", target, devices[i]);
+        if (access(host, F_OK) != 0) {
+            continue;
+        }
+        make_file(path);
+        mount_or_fail(host, path, NULL, MS_BIND, NULL);
+    }
+    for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
+        snprintf(path, sizeof path, "%s/%s", target, links[i][0]);
+        if (symlink(links[i][1], path) != 0) {
+            fail("cannot link %s: %s", path, strerror(errno));
+        }
+    }
+    snprintf(path, sizeof path, "%s/pts", target);
+    if (mkdir(path, 0755) != 0) {
+        fail("cannot create %s: %s", path, strerror(errno));
+    }
+    mount_or_fail("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+    snprintf(path, sizeof path, "%s/shm", target);
+    if (mkdir(path, 01777) != 0) {
+        fail("cannot create %s: %s", path, strerror(errno));
+    }
+    mount_or_fail("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777");
+}
+
+/* A private /tmp: a tmpfs, whose pages count against the task's memory limit (its cgroup), not the host's disk. */
+static void tmp(const char *root) {
+    char target[PATH_MAX];
+    join(target, root, "/tmp");
+    if (make_dirs(target, 0755) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+static void etc(const char *root, const char *etc_dir, const char *hosts) {
+    char target[PATH_MAX];
+    join(target, root, "/etc");
+    if (make_dirs(target, 0755) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    bind(etc_dir, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    if (hosts != NULL) {
+        char path[PATH_MAX];
+        join(path, target, "/hosts");
+        if (access(path, F_OK) != 0) {
+            fail("the task's /etc has no hosts file to mount %s on", hosts);
+        }
+        bind(hosts, path, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    }
+}
+
+static void sandbox(const char *root, const char *host_dir, const char *inner) {
+    char target[PATH_MAX];
+    join(target, root, inner);
+    if (make_dirs(target, 0755) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    bind(host_dir, target, MS_NOSUID | MS_NODEV);
+}
+
+/*
+ * A volume at its container path. The mount point is made if missing (in the tmpfs root; under a
+ * read-only system directory it cannot be, and the volume is refused); a link there is refused, as the
+ * agent refuses one in the sandbox: mounting over it would follow it.
+ */
+static void volume(const char *root, const struct volume *v) {
+    char target[PATH_MAX];
+    struct stat st;
+    join(target, root, v->target);
+    if (lstat(target, &st) == 0) {
+        if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+            fail_to(volume_failed_mark, "cannot mount volume %s at %s: the mount point is not a directory",
+                    v->id, v->target);
+        }
+    } else if (make_dirs(target, 0755) != 0) {
+        fail_to(volume_failed_mark, "cannot mount volume %s at %s: cannot create the mount point: %s", v->id,
+                v->target, strerror(errno));
+    }
+    if (mount(v->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) {
+        fail_to(volume_failed_mark, "cannot mount volume %s at %s: %s", v->id, v->target, strerror(errno));
+    }
+    unsigned long flags = MS_NOSUID | MS_NODEV | (v->read_only ? MS_RDONLY : 0);
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) != 0) {
+        fail_to(volume_failed_mark, "cannot make volume %s at %s %s: %s", v->id, v->target,
+                v->read_only ? "read-only" : "safe (nosuid, nodev)", strerror(errno));
+    }
+}
+
+static void write_mark(const char *mark) {
+    int fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, "mounted\n", 8) != 8) {
+        fail("cannot write %s: %s", mark, strerror(errno));
+    }
+    close(fd);
+}
+
+/* Into the new root; the host's root is detached, so nothing of it stays reachable, not even through /proc. */
+static void pivot(const char *root) {
+    if (chdir(root) != 0) {
+        fail("cannot enter %s: %s", root, strerror(errno));
+    }
+    if (syscall(SYS_pivot_root, ".", ".") != 0) {
+        fail("pivot_root into %s failed: %s", root, strerror(errno));
+    }
+    /* The old root is stacked on "." now: keep our detach from reaching anything it shares, then detach it. */
+    mount_or_fail(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL);
+    if (umount2(".", MNT_DETACH) != 0) {
+        fail("cannot detach the host's root: %s", strerror(errno));
+    }
+    if (chdir("/") != 0) {
+        fail("cannot enter the new root: %s", strerror(errno));
+    }
+    mount_or_fail(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+}
+
+/* Docker's default capabilities: what a task that runs as root keeps (and only there). */
+static uint64_t root_capabilities(void) {
+    static const int kept[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW,
+                               CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE,
+                               CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE};
+    uint64_t set = 0;
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        set |= 1ULL << kept[i];
+    }
+    return set;
+}
+
+static void set_capabilities(uint64_t set) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < 2; i++) {
+        uint32_t part = (uint32_t) (set >> (32 * i));
+        data[i].effective = part;
+        data[i].permitted = part;
+        data[i].inheritable = part;
+    }
+    if (syscall(SYS_capset, &header, data) != 0) {
+        fail("cannot set capabilities: %s", strerror(errno));
+    }
+}
+
+/* Becomes the user, for good: no way back to root, no capability left (root: Docker's set), no new privileges. */
+static void drop_privileges(uid_t uid, gid_t gid, gid_t *groups, int group_count) {
+    uint64_t keep = uid == 0 ? root_capabilities() : 0;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        fail("cannot set no_new_privs: %s", strerror(errno));
+    }
+    for (int cap = 0; cap < 64; cap++) {
+        if (keep & (1ULL << cap)) {
+            continue;
+        }
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            if (errno == EINVAL) {
+                break; /* past the kernel's last capability */
+            }
+            fail("cannot drop capability %d: %s", cap, strerror(errno));
+        }
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (setgroups((size_t) group_count, groups) != 0) {
+        fail("cannot set the groups of uid %d: %s", (int) uid, strerror(errno));
+    }
+    if (setresgid(gid, gid, gid) != 0) {
+        fail("cannot become gid %d: %s", (int) gid, strerror(errno));
+    }
+    if (uid != 0 && setresuid(uid, uid, uid) != 0) {
+        fail("cannot become uid %d: %s", (int) uid, strerror(errno));
+    }
+    /* A change away from uid 0 already emptied the permitted and effective sets; this empties the rest. */
+    set_capabilities(keep);
+}
+
+#if defined(__x86_64__)
+#define BERTH_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define BERTH_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/*
+ * No user namespaces: inside one an unprivileged task is "root" with every capability over what that
+ * namespace owns (mounts of its own, other namespaces), which is how most escapes from a confined
+ * process begin; Docker's default seccomp profile refuses them for the same reason. unshare and clone
+ * with CLONE_NEWUSER fail with EPERM; clone3 (whose flags seccomp cannot read) fails with ENOSYS, on
+ * which the C library falls back to clone. Everything else is allowed. Kept by every child, and by
+ * no_new_privs no one can lift it.
+ */
+static void refuse_user_namespaces(void) {
+#ifdef BERTH_AUDIT_ARCH
+    struct sock_filter filter[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BERTH_AUDIT_ARCH, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __NR_clone3
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+#endif
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 1, 0),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+            /* the flags: unshare's first argument, and clone's on x86_64 and arm64 (low 32 bits) */
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+            BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {(unsigned short) (sizeof filter / sizeof *filter), filter};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+        fail("cannot install the seccomp filter: %s", strerror(errno));
+    }
+#endif
+}
+
+static void usage(const char *why) {
+    fprintf(stderr, "berth-confine: %s\n", why);
+    _exit(125);
+}
+
+int main(int argc, char **argv) {
+    const char *root = NULL, *etc_dir = NULL, *hosts = NULL, *user = NULL, *mounted = NULL;
+    const char *sandbox_dir = NULL, *sandbox_inner = NULL;
+    const char *read_only_paths[MAX_ITEMS];
+    struct volume volumes[MAX_ITEMS];
+    int read_only_count = 0, volume_count = 0, i = 1;
+    for (; i < argc; i++) {
+        const char *option = argv[i];
+        int left = argc - i - 1;
+        if (strcmp(option, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(option, "--root") == 0 && left >= 1) {
+            root = argv[++i];
+        } else if (strcmp(option, "--etc") == 0 && left >= 1) {
+            etc_dir = argv[++i];
+        } else if (strcmp(option, "--hosts") == 0 && left >= 1) {
+            hosts = argv[++i];
+        } else if (strcmp(option, "--user") == 0 && left >= 1) {
+            user = argv[++i];
+        } else if (strcmp(option, "--mounted") == 0 && left >= 1) {
+            mounted = argv[++i];
+        } else if (strcmp(option, "--failed") == 0 && left >= 1) {
+            failed_mark = open_mark(argv[++i]);
+        } else if (strcmp(option, "--volume-failed") == 0 && left >= 1) {
+            volume_failed_mark = open_mark(argv[++i]);
+        } else if (strcmp(option, "--sandbox") == 0 && left >= 2) {
+            sandbox_dir = argv[++i];
+            sandbox_inner = argv[++i];
+        } else if (strcmp(option, "--ro") == 0 && left >= 1 && read_only_count < MAX_ITEMS) {
+            read_only_paths[read_only_count++] = argv[++i];
+        } else if (strcmp(option, "--volume") == 0 && left >= 4 && volume_count < MAX_ITEMS) {
+            struct volume *v = &volumes[volume_count++];
+            v->id = argv[++i];
+            v->source = argv[++i];
+            v->target = argv[++i];
+            v->read_only = strcmp(argv[++i], "ro") == 0;
+        } else {
+            usage("unknown or incomplete option (see the comment at the top of berth-confine.c)");
+        }
+    }
+    if (root == NULL || etc_dir == NULL || user == NULL || sandbox_dir == NULL || i >= argc) {
+        usage("--root, --etc, --user, --sandbox and a command are required");
+    }
+    if (volume_failed_mark.dir < 0) {
+        volume_failed_mark = failed_mark;
+    }
+
+    /* The user as the host knows it, looked up before the host's /etc is out of reach. */
+    struct passwd *entry = getpwnam(user);
+    if (entry == NULL) {
+        fail("user '%s' does not exist on this node", user);
+    }
+    uid_t uid = entry->pw_uid;
+    gid_t gid = entry->pw_gid;
+    gid_t groups[MAX_GROUPS];
+    int group_count = MAX_GROUPS;
+    if (getgrouplist(user, gid, groups, &group_count) < 0) {
+        group_count = 1;
+        groups[0] = gid;
+    }
+
+    if (unshare(CLONE_NEWNS) != 0) {
+        fail("cannot make a mount namespace: %s", strerror(errno));
+    }
+    /* Nothing mounted from here on may reach the init's namespace, nor the host's. */
+    mount_or_fail(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+    mount_or_fail("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m");
+    for (int r = 0; r < read_only_count; r++) {
+        read_only(root, read_only_paths[r]);
+    }
+    etc(root, etc_dir, hosts);
+    proc(root);
+    dev(root);
+    tmp(root);
+    sandbox(root, sandbox_dir, sandbox_inner);
+    for (int v = 0; v < volume_count; v++) {
+        volume(root, &volumes[v]);
+    }
+    if (mounted != NULL) {
+        write_mark(mounted);
+    }
+    pivot(root);
+    if (chdir(sandbox_inner) != 0) {
+        fail("cannot enter the sandbox %s: %s", sandbox_inner, strerror(errno));
+    }
+    drop_privileges(uid, gid, groups, group_count);
+    refuse_user_namespaces();
+    execvp(argv[i], argv + i);
+    fprintf(stderr, "berth-confine: cannot start %s: %s\n", argv[i], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+}
