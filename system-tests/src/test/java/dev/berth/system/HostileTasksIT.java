@@ -47,10 +47,7 @@ class HostileTasksIT {
         cluster.startAgent(NODE, "zone=a", 24400);
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("HostileTasksIT", NODE);
-        JsonNode node = await("the node's report").atMost(DEADLINE)
-                .until(() -> Http.get(gateway + "/v1/nodes/" + NODE).json(), n -> n.has("nodeId"));
-        Assumptions.assumeTrue(node.toString().contains("own-root"),
-                "SKIPPED: this host does not let the agent give tasks their own root: " + node);
+        // (An agent that can make namespaces is root, and then gives every task its own root.)
     }
 
     @AfterAll
@@ -156,7 +153,8 @@ class HostileTasksIT {
         create("""
                 {"id": "/team-a/redis", "cmd": "exec redis-server --port $PORT0 --save '' --appendonly no --dir .",
                  "cpus": 0.1, "mem": 64, "portDefinitions": [{"port": 0, "name": "redis"}],
-                 "healthChecks": [{"protocol": "TCP", "portIndex": 0, "gracePeriodSeconds": 30, "intervalSeconds": 1}]}""");
+                 "healthChecks": [{"protocol": "TCP", "portIndex": 0, "gracePeriodSeconds": 30, "intervalSeconds": 2,
+                                   "timeoutSeconds": 1}]}""");
         create("""
                 {"id": "/team-a/loop", "cmd": "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done",
                  "cpus": 0.05, "mem": 32, "portDefinitions": []}""");
