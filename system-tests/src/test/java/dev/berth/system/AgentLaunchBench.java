@@ -79,8 +79,9 @@ class AgentLaunchBench {
         int tasks = Integer.getInteger("bench.tasks", 500);
         int warmup = Integer.getInteger("bench.warmupTasks", 50);
         double cpus = Double.parseDouble(System.getProperty("bench.cpus", "0.1"));
-        PlainLoop plain = new PlainLoop(false, cpus);
-        PlainLoop plainWithCgroups = new PlainLoop(true, cpus);
+        PlainLoop plain = new PlainLoop(PlainLoop.Kind.PLAIN, cpus);
+        PlainLoop plainWithCgroups = new PlainLoop(PlainLoop.Kind.CGROUPS, cpus);
+        PlainLoop shellRoot = new PlainLoop(PlainLoop.Kind.SHELL_ROOT, cpus);
         try (BerthCluster cluster = BerthCluster.brokerOnly()) {
             ServiceProcess agent = cluster.startAgent(NODE, "zone=bench", 23000,
                     Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
@@ -93,11 +94,11 @@ class AgentLaunchBench {
             try (TaskStatusWatch statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
                  NodeCommands commands = new NodeCommands(cluster.kafkaBootstrap(), NODE)) {
                 AgentRun run = new AgentRun(agent, commands, statuses, cpus);
-                Figures figures = measure(run, tasks, warmup, plain, plainWithCgroups);
+                Figures figures = measure(run, tasks, warmup, plain, plainWithCgroups, shellRoot);
                 figures.print(tasks, cpus, isolation);
             }
         } finally {
-            cleanUp(plain, plainWithCgroups);
+            cleanUp(plain, plainWithCgroups, shellRoot);
         }
     }
 
@@ -114,7 +115,7 @@ class AgentLaunchBench {
     }
 
     private static Figures measure(AgentRun agent, int tasks, int warmup, PlainLoop plain,
-                                   PlainLoop plainWithCgroups) throws Exception {
+                                   PlainLoop plainWithCgroups, PlainLoop shellRoot) throws Exception {
         Figures f = new Figures();
         long startedThreads = ProcessMemory.threads(agent.pid());
         // Warm-up, unmeasured: the agent's launch, exit and kill paths compiled; the kernel's caches warm.
@@ -122,6 +123,7 @@ class AgentLaunchBench {
         if (plainWithCgroups.available()) {
             plainWithCgroups.runToEnd(warmup, "true");
         }
+        shellRoot.runToEnd(warmup, "true");
         agent.launchAndAwait("warm-short", warmup, "true", TaskState.FINISHED);
         agent.killAll(agent.launchAndAwait("warm-long", warmup, "sleep 600", TaskState.RUNNING).taskIds());
         f.agentIdle = agent.settled(startedThreads);
@@ -130,6 +132,7 @@ class AgentLaunchBench {
         f.plainShortSeconds = plain.runToEnd(tasks, "true");
         f.cgroupsShortSeconds = plainWithCgroups.available() ? plainWithCgroups.runToEnd(tasks, "true")
                 : Double.NaN;
+        f.shellRootShortSeconds = shellRoot.runToEnd(tasks, "true");
         double cpuBefore = agent.cpuSeconds();
         f.agentShortSeconds = agent.launchAndAwait("short", tasks, "true", TaskState.FINISHED).seconds();
         f.agentShortCpu = agent.cpuSeconds() - cpuBefore;
@@ -142,6 +145,8 @@ class AgentLaunchBench {
         f.cgroupsLongSeconds = plainWithCgroups.available() ? plainWithCgroups.startAll(tasks, "sleep 600")
                 : Double.NaN;
         plainWithCgroups.stopAll();
+        f.shellRootLongSeconds = shellRoot.startAll(tasks, "sleep 600");
+        shellRoot.stopAll();
 
         cpuBefore = agent.cpuSeconds();
         Launched longRunning = agent.launchAndAwait("long", tasks, "sleep 600", TaskState.RUNNING);
@@ -313,10 +318,40 @@ class AgentLaunchBench {
      *       unshare, the init shell, {@code sh -c <command>}), each task's cgroups created with the
      *       agent's limits before it starts and removed once it has ended. What the kernel and the
      *       helper processes cost without the agent: the agent's own share is the rest. cgroup v1 only.</li>
+     *   <li>shell own root: the plain loop's namespaces, in which a shell builds the task's own root as the
+     *       agent's helper does (tmpfs, read-only /usr, /etc, /proc, /dev, /tmp, sandbox), pivot_roots
+     *       and becomes nobody through setpriv: what a task's own root costs done with the tools, one
+     *       process per mount.</li>
      * </ul>
      */
     private static final class PlainLoop {
+        /** Which baseline: see the class comment. */
+        enum Kind { PLAIN, CGROUPS, SHELL_ROOT }
+
         private static final File DEV_NULL = new File("/dev/null");
+        /**
+         * The third baseline: what the agent's helper ({@code berth-confine}) does for a task's own root,
+         * done by a shell with mount(8), pivot_root(8) and setpriv(1), inside the plain loop's namespaces.
+         * $1 the mount point, $2 the reduced /etc, $3 the sandbox, $4 the command. Debian's merged /usr: the
+         * top-level /bin, /lib… are links into it.
+         */
+        private static final String SHELL_ROOT = "r=$1; e=$2; s=$3; c=$4; "
+                + "mount -t tmpfs -o mode=755,size=1m tmpfs \"$r\" && "
+                + "mkdir \"$r/usr\" && mount --rbind /usr \"$r/usr\" && mount -o remount,bind,ro \"$r/usr\" && "
+                + "ln -s usr/bin \"$r/bin\" && ln -s usr/sbin \"$r/sbin\" && ln -s usr/lib \"$r/lib\" && "
+                + "ln -s usr/lib64 \"$r/lib64\" && "
+                + "mkdir \"$r/etc\" && mount --bind \"$e\" \"$r/etc\" && mount -o remount,bind,ro \"$r/etc\" && "
+                + "mkdir \"$r/proc\" && mount -t proc proc \"$r/proc\" && "
+                + "mkdir \"$r/dev\" && mount -t tmpfs -o mode=755,size=64k tmpfs \"$r/dev\" && "
+                + "for d in null zero full random urandom tty; do touch \"$r/dev/$d\" && "
+                + "mount --bind /dev/$d \"$r/dev/$d\" || exit 125; done && "
+                + "mkdir \"$r/dev/pts\" && mount -t devpts -o newinstance,ptmxmode=0666 devpts \"$r/dev/pts\" && "
+                + "mkdir \"$r/dev/shm\" && mount -t tmpfs -o mode=1777 shm \"$r/dev/shm\" && "
+                + "mkdir \"$r/tmp\" && mount -t tmpfs -o mode=1777 tmpfs \"$r/tmp\" && "
+                + "mkdir -p \"$r/mnt/mesos/sandbox\" && mount --bind \"$s\" \"$r/mnt/mesos/sandbox\" && "
+                + "mkdir \"$r/.old\" && cd \"$r\" && pivot_root . .old && umount -l /.old && "
+                + "cd /mnt/mesos/sandbox && exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "
+                + "--inh-caps=-all --bounding-set=-all /bin/sh -c \"$c\"";
         /** The task cgroups of the second baseline go under this (made-up) node's groups. */
         private static final String NODE = "launch-bench-plain";
         /** The agent's {@code LaunchCommand.JOIN} and {@code INIT}, copied: the baseline runs what the agent runs. */
@@ -330,15 +365,18 @@ class AgentLaunchBench {
                 + "while :; do wait $child; code=$?; kill -0 $child 2>/dev/null || break; done; "
                 + "echo $code > \"$exit_file\"; exit $code";
 
+        private final Kind kind;
         private final boolean cgroups;
         private final double cpus;
+        private Path shellRootDirs;
         private final List<Process> processes = new ArrayList<>();
         private final List<String> groups = new ArrayList<>();
         private Path exitFiles;
         private int launched;
 
-        PlainLoop(boolean cgroups, double cpus) {
-            this.cgroups = cgroups;
+        PlainLoop(Kind kind, double cpus) {
+            this.kind = kind;
+            this.cgroups = kind == Kind.CGROUPS;
             this.cpus = cpus;
         }
 
@@ -425,6 +463,15 @@ class AgentLaunchBench {
         private List<String> commandLine(String cmd) throws IOException {
             List<String> task = List.of("/bin/sh", "-c", cmd);
             List<String> command = new ArrayList<>();
+            if (kind == Kind.SHELL_ROOT) {
+                Path dirs = shellRootDirs();
+                command.add("unshare");
+                command.addAll(NAMESPACES);
+                command.addAll(List.of("--", "/bin/sh", "-c", SHELL_ROOT, "berth-shell-root",
+                        dirs.resolve("root").toString(), dirs.resolve("etc").toString(),
+                        dirs.resolve("sandbox").toString(), cmd));
+                return command;
+            }
             if (!cgroups) {
                 command.add("unshare");
                 command.addAll(NAMESPACES);
@@ -440,6 +487,24 @@ class AgentLaunchBench {
             command.addAll(List.of("--", "/bin/sh", "-c", INIT, "berth-init", exitFile(name).toString(), name, ""));
             command.addAll(task);
             return command;
+        }
+
+        /** The shell-root baseline's mount point, /etc (passwd, group, hosts) and one sandbox all its tasks share. */
+        private Path shellRootDirs() throws IOException {
+            if (shellRootDirs == null) {
+                shellRootDirs = Files.createTempDirectory("shell-root-");
+                Files.createDirectories(shellRootDirs.resolve("root"));
+                Files.createDirectories(shellRootDirs.resolve("etc"));
+                Path sandbox = Files.createDirectories(shellRootDirs.resolve("sandbox"));
+                Files.setPosixFilePermissions(sandbox, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        "rwxrwxrwx"));
+                for (String file : List.of("passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache")) {
+                    if (Files.exists(Path.of("/etc", file))) {
+                        Files.copy(Path.of("/etc", file), shellRootDirs.resolve("etc").resolve(file));
+                    }
+                }
+            }
+            return shellRootDirs;
         }
 
         /** The task's group in each v1 hierarchy, with the limits the agent sets (mem 32 MiB, the cpus, 1024 pids). */
@@ -563,6 +628,8 @@ class AgentLaunchBench {
         double plainLongSeconds;
         double cgroupsShortSeconds;
         double cgroupsLongSeconds;
+        double shellRootShortSeconds;
+        double shellRootLongSeconds;
         double agentLongSeconds;
         double agentLongCpu;
         double killSeconds;
@@ -587,6 +654,10 @@ class AgentLaunchBench {
                     "loop with cgroups", "agent ÷ plain", "agent ÷ cgroups");
             row("short-lived", tasks, agentShortSeconds, plainShortSeconds, cgroupsShortSeconds);
             row("long-running", tasks, agentLongSeconds, plainLongSeconds, cgroupsLongSeconds);
+            System.out.printf("shell own-root loop (mount, pivot_root, setpriv in sh): short-lived %.0f/s "
+                            + "(agent ÷ it %.2f), long-running %.0f/s (agent ÷ it %.2f)%n", tasks / shellRootShortSeconds,
+                    shellRootShortSeconds / agentShortSeconds, tasks / shellRootLongSeconds,
+                    shellRootLongSeconds / agentLongSeconds);
             System.out.printf("agent CPU: %.1f s for %d short-lived (%.1f ms each), %.1f s for %d long-running "
                     + "(%.1f ms each)%n", agentShortCpu, tasks, agentShortCpu * 1000 / tasks, agentLongCpu, tasks,
                     agentLongCpu * 1000 / tasks);

@@ -29,11 +29,18 @@ final class TaskTraces {
     /** The node's parent group in each hierarchy, under which each task has a group of its own. */
     static List<Path> nodeGroups(String nodeId) {
         if (Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers"))) {
-            return List.of(CGROUP_ROOT.resolve("berth").resolve(safe(nodeId)));
+            return List.of(CGROUP_ROOT.resolve(CGROUP_PARENT).resolve(safe(nodeId)));
         }
-        return V1_CONTROLLERS.stream().map(c -> CGROUP_ROOT.resolve(c).resolve("berth").resolve(safe(nodeId)))
+        return V1_CONTROLLERS.stream().map(c -> CGROUP_ROOT.resolve(c).resolve(CGROUP_PARENT).resolve(safe(nodeId)))
                 .toList();
     }
+
+    /**
+     * The agents' cgroup parent: they inherit the test's environment, so a run with
+     * {@code BERTH_AGENT_CGROUP_PARENT} set (two checkouts testing side by side, whose agents must not reap
+     * each other's tasks) finds its tasks there.
+     */
+    private static final String CGROUP_PARENT = System.getenv().getOrDefault("BERTH_AGENT_CGROUP_PARENT", "berth");
 
     /** The task's cgroup directories (whether or not they exist). */
     static List<Path> cgroupDirs(String nodeId, String taskId) {
