@@ -38,6 +38,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <net/if.h>
+#include <signal.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -50,11 +52,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_ITEMS 64
@@ -158,7 +164,7 @@ static void mount_or_fail(const char *source, const char *target, const char *ty
 }
 
 /* Binds source at target, then sets the bind's own flags (a bind takes its source's flags at first). */
-static void bind(const char *source, const char *target, unsigned long flags) {
+static void bind_mount(const char *source, const char *target, unsigned long flags) {
     mount_or_fail(source, target, NULL, MS_BIND | MS_REC, NULL);
     mount_or_fail(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL);
 }
@@ -202,7 +208,7 @@ static void read_only(const char *root, const char *host_path) {
         *slash = '/';
         make_file(target);
     }
-    bind(host_path, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    bind_mount(host_path, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
 }
 
 /* /proc of the task's PID namespace, with the kernel's knobs read-only even for a task running as root. */
@@ -218,7 +224,7 @@ static void proc(const char *root) {
         char part[PATH_MAX];
         join(part, target, read_only_parts[i]);
         if (access(part, F_OK) == 0) {
-            bind(part, part, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+            bind_mount(part, part, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         }
     }
 }
@@ -280,14 +286,14 @@ static void etc(const char *root, const char *etc_dir, const char *hosts) {
     if (make_dirs(target, 0755) != 0) {
         fail("cannot create %s: %s", target, strerror(errno));
     }
-    bind(etc_dir, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    bind_mount(etc_dir, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
     if (hosts != NULL) {
         char path[PATH_MAX];
         join(path, target, "/hosts");
         if (access(path, F_OK) != 0) {
             fail("the task's /etc has no hosts file to mount %s on", hosts);
         }
-        bind(hosts, path, MS_RDONLY | MS_NOSUID | MS_NODEV);
+        bind_mount(hosts, path, MS_RDONLY | MS_NOSUID | MS_NODEV);
     }
 }
 
@@ -297,7 +303,7 @@ static void sandbox(const char *root, const char *host_dir, const char *inner) {
     if (make_dirs(target, 0755) != 0) {
         fail("cannot create %s: %s", target, strerror(errno));
     }
-    bind(host_dir, target, MS_NOSUID | MS_NODEV);
+    bind_mount(host_dir, target, MS_NOSUID | MS_NODEV);
 }
 
 /*
@@ -458,7 +464,8 @@ static void usage(const char *why) {
     _exit(125);
 }
 
-int main(int argc, char **argv) {
+/* The own root and the task's user, then the task's command: the steps above. argv[0] is not read. */
+static int confine(int argc, char **argv) {
     const char *root = NULL, *etc_dir = NULL, *hosts = NULL, *user = NULL, *mounted = NULL;
     const char *sandbox_dir = NULL, *sandbox_inner = NULL;
     const char *read_only_paths[MAX_ITEMS];
@@ -549,4 +556,291 @@ int main(int argc, char **argv) {
     execvp(argv[i], argv + i);
     fprintf(stderr, "berth-confine: cannot start %s: %s\n", argv[i], strerror(errno));
     _exit(errno == ENOENT ? 127 : 126);
+}
+
+/*
+ * The launch, for a task in its own root: what setsid(1), the agent's JOIN shell, unshare(1) and its
+ * INIT shell do for a task without one, in this one process and its fork, so a task costs one exec
+ * before its own instead of five (docs/benchmarks.md, AgentLaunchBench):
+ *   the leader: leads its own session, joins the task's cgroups (every process of the task is counted
+ *   from its first instruction), makes the task's PID, mount, UTS and IPC namespaces (and network,
+ *   --net), forks the init and waits for it, ending as it ended;
+ *   the init (pid 1 of the namespace; killed by the kernel if the leader dies): sets the hostname,
+ *   brings the loopback up (--net), starts the task (the steps of confine() in a child), forwards
+ *   SIGTERM, SIGINT and SIGHUP to it, reaps whatever ends in the namespace, and when the task ends
+ *   writes its exit code to --exit-file (the code, or 128 + the signal that killed it) and exits with it;
+ *   the watchdog, in the init of a task with an external volume (--lease): before the task starts and
+ *   every 200 ms while it runs, if the node's lease is over (centiseconds of /proc/uptime, as the agent
+ *   writes it; a missing or unreadable lease counts as over) or a volume's epoch file holds a number
+ *   above the task's (--epoch FILE N), it writes the fenced mark (--fenced: "lease" or "epoch <n>") and
+ *   SIGKILLs every process of the namespace; the task then ends 137.
+ *
+ * Usage: berth-confine launch [--procs F1:F2:…] --exit-file FILE [--hostname NAME] [--net]
+ *          [--lease FILE --fenced FILE [--epoch FILE N]…] -- <confine()'s arguments> -- COMMAND…
+ */
+
+#define MAX_EPOCHS 64
+
+static volatile sig_atomic_t pending_signal;
+
+static void remember(int signal) {
+    pending_signal = signal;
+}
+
+static void write_number(const char *file, const char *text) {
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        if (write(fd, text, strlen(text)) < 0) {
+            /* nothing more to do: the agent then learns the end from the process itself */
+        }
+        close(fd);
+    }
+}
+
+/* A whole non-negative number from the start of a small file; -1 when missing, empty or not a number. */
+static long long read_number(const char *file, char stop) {
+    char text[64];
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) {
+        return -1;
+    }
+    text[n] = '\0';
+    long long value = 0;
+    int digits = 0;
+    for (char *p = text; *p != '\0' && *p != stop && *p != '\n'; p++) {
+        if (*p == '.' && stop == ' ') {
+            continue; /* /proc/uptime: seconds with two decimals, read as centiseconds */
+        }
+        if (*p < '0' || *p > '9') {
+            return -1;
+        }
+        value = value * 10 + (*p - '0');
+        digits++;
+    }
+    return digits == 0 ? -1 : value;
+}
+
+struct watch {
+    const char *lease;
+    const char *fenced;
+    const char *epoch_files[MAX_EPOCHS];
+    long long epochs[MAX_EPOCHS];
+    int epoch_count;
+};
+
+/* Empty when the task may run on; else the fenced mark's text. */
+static const char *fenced_because(const struct watch *w, char *buffer, size_t size) {
+    long long end = read_number(w->lease, '\n');
+    long long now = read_number("/proc/uptime", ' ');
+    if (end < 0 || now < 0 || now >= end) {
+        return "lease";
+    }
+    for (int i = 0; i < w->epoch_count; i++) {
+        long long current = read_number(w->epoch_files[i], '\n');
+        if (current > w->epochs[i]) {
+            snprintf(buffer, size, "epoch %lld", current);
+            return buffer;
+        }
+    }
+    return NULL;
+}
+
+static void loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return;
+    }
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
+        request.ifr_flags |= IFF_UP;
+        ioctl(fd, SIOCSIFFLAGS, &request);
+    }
+    close(fd);
+}
+
+static int exit_code(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* pid 1 of the task's namespaces. Never returns. */
+static void init(const char *hostname, int net, const char *exit_file, const struct watch *w, int argc,
+                 char **argv) {
+    char reason[64];
+    if (hostname != NULL && sethostname(hostname, strlen(hostname)) != 0) {
+        fprintf(stderr, "berth-confine: cannot set the hostname: %s\n", strerror(errno));
+    }
+    if (net) {
+        loopback_up();
+    }
+    struct sigaction forward;
+    memset(&forward, 0, sizeof forward);
+    forward.sa_handler = remember;
+    sigaction(SIGTERM, &forward, NULL);
+    sigaction(SIGINT, &forward, NULL);
+    sigaction(SIGHUP, &forward, NULL);
+    if (w->lease != NULL) {
+        const char *why = fenced_because(w, reason, sizeof reason);
+        if (why != NULL) {
+            write_number(w->fenced, why);
+            write_number(exit_file, "137\n");
+            _exit(137);
+        }
+    }
+    pid_t task = fork();
+    if (task < 0) {
+        fprintf(stderr, "berth-confine: cannot start the task: %s\n", strerror(errno));
+        write_number(exit_file, "125\n");
+        _exit(125);
+    }
+    if (task == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        _exit(confine(argc, argv));
+    }
+    int cut = 0;
+    for (;;) {
+        if (pending_signal != 0) {
+            kill(task, pending_signal);
+            pending_signal = 0;
+        }
+        int status;
+        pid_t ended = waitpid(-1, &status, w->lease != NULL ? WNOHANG : 0);
+        if (ended == task) {
+            char code[16];
+            snprintf(code, sizeof code, "%d\n", exit_code(status));
+            write_number(exit_file, code);
+            _exit(exit_code(status));
+        }
+        if (ended > 0) {
+            continue; /* an orphan of the task, reaped */
+        }
+        if (ended < 0 && errno != EINTR && errno != ECHILD) {
+            _exit(125);
+        }
+        if (w->lease != NULL && ended == 0) {
+            if (!cut) {
+                const char *why = fenced_because(w, reason, sizeof reason);
+                if (why != NULL) {
+                    write_number(w->fenced, why);
+                    cut = 1;
+                    kill(-1, SIGKILL);
+                }
+            }
+            struct timespec pause = {0, 200 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+}
+
+static int launch(int argc, char **argv) {
+    const char *procs = NULL, *exit_file = NULL, *hostname = NULL;
+    int net = 0, i = 2;
+    struct watch w;
+    memset(&w, 0, sizeof w);
+    for (; i < argc; i++) {
+        const char *option = argv[i];
+        int left = argc - i - 1;
+        if (strcmp(option, "--") == 0) {
+            break;
+        } else if (strcmp(option, "--procs") == 0 && left >= 1) {
+            procs = argv[++i];
+        } else if (strcmp(option, "--exit-file") == 0 && left >= 1) {
+            exit_file = argv[++i];
+        } else if (strcmp(option, "--hostname") == 0 && left >= 1) {
+            hostname = argv[++i];
+        } else if (strcmp(option, "--net") == 0) {
+            net = 1;
+        } else if (strcmp(option, "--lease") == 0 && left >= 1) {
+            w.lease = argv[++i];
+        } else if (strcmp(option, "--fenced") == 0 && left >= 1) {
+            w.fenced = argv[++i];
+        } else if (strcmp(option, "--epoch") == 0 && left >= 2 && w.epoch_count < MAX_EPOCHS) {
+            w.epoch_files[w.epoch_count] = argv[++i];
+            w.epochs[w.epoch_count++] = atoll(argv[++i]);
+        } else {
+            usage("unknown or incomplete launch option (see the comment above launch())");
+        }
+    }
+    if (exit_file == NULL || i >= argc || (w.lease != NULL && w.fenced == NULL)) {
+        usage("launch needs --exit-file, --fenced with --lease, and -- before the task's own part");
+    }
+    setsid();
+    if (procs != NULL) {
+        char list[PATH_MAX * 4];
+        snprintf(list, sizeof list, "%s", procs);
+        char self[32];
+        snprintf(self, sizeof self, "%d\n", (int) getpid());
+        for (char *file = strtok(list, ":"); file != NULL; file = strtok(NULL, ":")) {
+            int fd = open(file, O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || write(fd, self, strlen(self)) < 0) {
+                fprintf(stderr, "berth-confine: cannot join the task's cgroup %s: %s\n", file, strerror(errno));
+                return 125;
+            }
+            close(fd);
+        }
+    }
+    int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (net ? CLONE_NEWNET : 0);
+    if (unshare(flags) != 0) {
+        fprintf(stderr, "berth-confine: cannot make the task's namespaces: %s\n", strerror(errno));
+        return 125;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        fprintf(stderr, "berth-confine: cannot make the mounts private: %s\n", strerror(errno));
+        return 125;
+    }
+    /* A pipe whose write end only the leader holds: read as EOF once it is gone (it cannot be seen from in here). */
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) != 0) {
+        fprintf(stderr, "berth-confine: cannot make a pipe: %s\n", strerror(errno));
+        return 125;
+    }
+    pid_t first = fork();
+    if (first < 0) {
+        fprintf(stderr, "berth-confine: cannot start the task's init: %s\n", strerror(errno));
+        return 125;
+    }
+    if (first == 0) {
+        /* As unshare --kill-child: should the leader die, the whole namespace dies with its init. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(alive[1]);
+        int flags_now = fcntl(alive[0], F_GETFL);
+        fcntl(alive[0], F_SETFL, flags_now | O_NONBLOCK);
+        char byte;
+        if (read(alive[0], &byte, 1) == 0) {
+            _exit(137); /* the leader died before the death signal was asked for */
+        }
+        close(alive[0]);
+        init(hostname, net, exit_file, &w, argc - i, argv + i);
+    }
+    close(alive[0]);
+    /* The leader: SIGTERM for the task reaches every process of its cgroup anyway; it only waits. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    int status;
+    while (waitpid(first, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return 125;
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        kill(getpid(), WTERMSIG(status));
+    }
+    return exit_code(status);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "launch") == 0) {
+        return launch(argc, argv);
+    }
+    return confine(argc, argv);
 }

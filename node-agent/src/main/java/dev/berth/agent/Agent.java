@@ -206,7 +206,7 @@ public class Agent {
                     + "here (it needs root)");
         } else {
             detected = OwnRoot.detect(workDir, list(config.chrootEnv(), OwnRoot.DEFAULT_SYSTEM_DIRS),
-                    list(config.taskEtc(), TaskEtc.DEFAULT_ENTRIES), host.unshare().get(), users.defaultUser());
+                    list(config.taskEtc(), TaskEtc.DEFAULT_ENTRIES), users.defaultUser());
         }
         if (mode.equals("own-root") && detected.ownRoot().isEmpty()) {
             throw new IllegalStateException("berth.agent.filesystem=own-root, but tasks cannot get their own root "

@@ -41,12 +41,12 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
     }
 
     /**
-     * Prepares the node's part under {@code workDir} and tries it once: a real task root for
-     * {@code /bin/true} as {@code probeUser} in fresh namespaces ({@code unshare}, as tasks get them).
+     * Prepares the node's part under {@code workDir} and tries it once: a real launch into a task root,
+     * as {@code probeUser}, in fresh namespaces, as tasks get them.
      *
      * @return the own root when the probe worked; otherwise why not (as the node will report it)
      */
-    public static Detected detect(Path workDir, List<String> systemDirs, List<String> etcEntries, Path unshare,
+    public static Detected detect(Path workDir, List<String> systemDirs, List<String> etcEntries,
                                   String probeUser) {
         OwnRoot root;
         try {
@@ -54,7 +54,7 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
         } catch (IOException | RuntimeException e) {
             return new Detected(Optional.empty(), "cannot prepare task roots: " + e.getMessage());
         }
-        Optional<String> failure = root.probe(unshare, workDir, probeUser);
+        Optional<String> failure = root.probe(workDir, probeUser);
         return failure.map(why -> new Detected(Optional.<OwnRoot>empty(), why))
                 .orElseGet(() -> new Detected(Optional.of(root), "own root per task"));
     }
@@ -84,6 +84,43 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
         Path etc = workDir.resolve("task-etc");
         TaskEtc.prepare(Path.of("/etc"), etc, etcEntries);
         return new OwnRoot(tool, mountPoint, etc, systemDirs);
+    }
+
+    /**
+     * The whole launch of a task in its own root, as one process: the helper's {@code launch} joins the
+     * task's cgroups, leads its session, makes its namespaces and is the init of its PID namespace (the
+     * hostname, the loopback, the exit file, the lease watchdog), then does {@link #command}'s part. This
+     * replaces setsid, the JOIN and INIT shells and unshare of a task without an own root: one exec
+     * before the task's own, where those take five.
+     *
+     * @param procsFiles the task's {@code cgroup.procs} files (none: no cgroups)
+     * @param privateNet a network namespace of its own with only a loopback
+     * @param watchdog   the lease and fenced mark and the epochs to guard; empty: no watchdog
+     * @param confined   {@link #command}'s line
+     */
+    public List<String> launch(List<Path> procsFiles, Path exitFile, String hostname, boolean privateNet,
+                               Optional<Watchdog> watchdog, List<String> confined) {
+        List<String> command = new ArrayList<>(List.of(tool.toString(), "launch", "--exit-file", exitFile.toString(),
+                "--hostname", hostname));
+        if (!procsFiles.isEmpty()) {
+            command.add("--procs");
+            command.add(String.join(":", procsFiles.stream().map(Path::toString).toList()));
+        }
+        if (privateNet) {
+            command.add("--net");
+        }
+        watchdog.ifPresent(w -> {
+            command.addAll(List.of("--lease", w.lease().toString(), "--fenced", w.fenced().toString()));
+            w.epochs().forEach((file, epoch) -> command.addAll(List.of("--epoch", file.toString(),
+                    Long.toString(epoch))));
+        });
+        command.add("--");
+        command.addAll(confined.subList(1, confined.size()));
+        return command;
+    }
+
+    /** What the init's watchdog guards: the node's lease, and each external volume's epoch file with the task's epoch. */
+    public record Watchdog(Path lease, Path fenced, java.util.Map<Path, Long> epochs) {
     }
 
     /**
@@ -138,7 +175,7 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
         return "127.0.0.1\tlocalhost\n127.0.1.1\t" + hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n";
     }
 
-    private Optional<String> probe(Path unshare, Path workDir, String user) {
+    private Optional<String> probe(Path workDir, String user) {
         Path dir = workDir.resolve("task-root-probe");
         try {
             Files.createDirectories(dir);
@@ -146,9 +183,8 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
             Files.writeString(hosts, hostsFile("probe"));
             Path failed = dir.resolve("failed");
             Files.deleteIfExists(failed);
-            List<String> command = new ArrayList<>(List.of(unshare.toString(), "--pid", "--fork", "--mount-proc",
-                    "--mount", "--kill-child", "--"));
-            command.addAll(command(dir, user, hosts, List.of(), new Marks(dir.resolve("mounted"), failed, failed),
+            List<String> command = launch(List.of(), dir.resolve("exit"), "probe", false, Optional.empty(),
+                    command(dir, user, hosts, List.of(), new Marks(dir.resolve("mounted"), failed, failed),
                     List.of("/bin/sh", "-c", "test \"$(id -u)\" = \"$(id -u " + user + ")\" && test ! -e "
                             + workDir.toAbsolutePath())));
             Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();

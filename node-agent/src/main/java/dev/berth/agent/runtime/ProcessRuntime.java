@@ -214,13 +214,7 @@ public final class ProcessRuntime implements TaskRuntime {
         PublishedVolumes published = publishVolumes(spec, sandbox, taskUser, ownRoot);
         boolean awaitVolumes = !published.binds().isEmpty();
         List<String> task = new ArrayList<>(userSwitch);
-        if (ownRoot) {
-            task = confinedCommand(taskId, sandbox, user != null ? user : agentUser, published, own);
-            // The helper binds the volumes into the task's root; the outer steps only guard them.
-            published = new PublishedVolumes(List.of(), published.guards(), published.leaseFile());
-        } else {
-            task.addAll(own);
-        }
+        task.addAll(own);
         Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
         List<String> namespaces = new ArrayList<>();
         hostIsolation.unshare().ifPresent(unshare -> {
@@ -230,9 +224,12 @@ public final class ProcessRuntime implements TaskRuntime {
                 namespaces.add("--net");
             }
         });
-        List<String> command = LaunchCommand.of(hostIsolation.setsid(),
-                cgroup.map(TaskCgroup::procsFiles).orElse(List.of()), namespaces, sandbox,
-                hostname(taskId), privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
+        List<Path> procsFiles = cgroup.map(TaskCgroup::procsFiles).orElse(List.of());
+        List<String> command = ownRoot
+                ? confinedLaunch(taskId, sandbox, user != null ? user : agentUser, procsFiles, privateNet, published,
+                own)
+                : LaunchCommand.of(hostIsolation.setsid(), procsFiles, namespaces, sandbox, hostname(taskId),
+                privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(sandbox.dir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -344,11 +341,13 @@ public final class ProcessRuntime implements TaskRuntime {
     }
 
     /**
-     * The command line that puts the task into its own root as its user ({@link OwnRoot}); its
-     * {@code /etc/hosts}, with its hostname, is written beside its checkpoint first.
+     * The command line that launches the task into its own root as its user ({@link OwnRoot}): the helper
+     * does all of it, namespaces, init and watchdog included. Its {@code /etc/hosts}, with its hostname, is
+     * written beside its checkpoint first.
      */
-    private List<String> confinedCommand(String taskId, Sandbox sandbox, String user, PublishedVolumes published,
-                                         List<String> own) throws LaunchFailedException {
+    private List<String> confinedLaunch(String taskId, Sandbox sandbox, String user, List<Path> procsFiles,
+                                        boolean privateNet, PublishedVolumes published, List<String> own)
+            throws LaunchFailedException {
         OwnRoot root = confinement.ownRoot().orElseThrow();
         try {
             Files.writeString(sandbox.hostsFile(), OwnRoot.hostsFile(hostname(taskId)));
@@ -359,8 +358,16 @@ public final class ProcessRuntime implements TaskRuntime {
                 .map(b -> new OwnRoot.Volume(b.volumeId(), b.source(), OwnRoot.inside(sandbox.dir(), b.target()),
                         b.readOnly()))
                 .toList();
-        return root.command(sandbox.dir(), user, sandbox.hostsFile(), binds,
+        List<String> confined = root.command(sandbox.dir(), user, sandbox.hostsFile(), binds,
                 new OwnRoot.Marks(sandbox.mountedMark(), sandbox.rootFailedMark(), sandbox.mountFailedMark()), own);
+        Optional<OwnRoot.Watchdog> watchdog = Optional.empty();
+        if (published.needsWatchdog()) {
+            Map<Path, Long> epochs = new java.util.LinkedHashMap<>();
+            published.guards().forEach(g -> epochs.put(g.epochFile(), g.epoch()));
+            watchdog = Optional.of(new OwnRoot.Watchdog(published.leaseFile().orElseThrow(), sandbox.fencedMark(),
+                    epochs));
+        }
+        return root.launch(procsFiles, sandbox.exitFile(), hostname(taskId), privateNet, watchdog, confined);
     }
 
     /** The node's entry for the task's user (empty: the agent's own user); an unknown user is refused. */

@@ -72,7 +72,7 @@ class OwnRootTest {
         Assumptions.assumeTrue(host.unshare().isPresent() && host.setpriv().isPresent(),
                 "SKIPPED: the agent cannot make namespaces or switch users here (needs root)");
         OwnRoot.Detected detected = OwnRoot.detect(workDir, OwnRoot.DEFAULT_SYSTEM_DIRS, TaskEtc.DEFAULT_ENTRIES,
-                host.unshare().get(), "nobody");
+                "nobody");
         Assumptions.assumeTrue(detected.ownRoot().isPresent(), "SKIPPED: " + detected.why());
         root = detected.ownRoot().get();
         runtime = runtime(TaskConfinement.Users.of("nobody", Optional.of("nobody,daemon,root")));

@@ -51,16 +51,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class VolumeIsolationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static HostIsolation host;
+    static HostIsolation host;
 
-    private final Path workDir = Directories.scratch("volumes-");
+    final Path workDir = Directories.scratch("volumes-");
     private final Path sharedRoot = workDir.resolve("shared");
-    private final Sandboxes sandboxes = Sandboxes.under(workDir);
+    final Sandboxes sandboxes = Sandboxes.under(workDir);
     private final CheckpointStore checkpoints = new CheckpointStore(sandboxes);
     private final List<TaskStatus> reported = new CopyOnWriteArrayList<>();
     private final List<TaskSupervisor> supervisors = new ArrayList<>();
-    private final NodeLease lease = NodeLease.in(workDir, Duration.ofSeconds(30));
-    private TaskVolumes volumes;
+    final NodeLease lease = NodeLease.in(workDir, Duration.ofSeconds(30));
+    TaskVolumes volumes;
 
     @BeforeAll
     static void probeTheHost() {
@@ -289,7 +289,7 @@ class VolumeIsolationTest {
         assertTrue(end.reason().startsWith("VOLUME_FAILED: volume app.badmount.data: "), end.reason());
 
         // and a sharedfs volume on a node without a shared root is refused, saying so
-        TaskSupervisor noShare = new TaskSupervisor("node-1", sandboxes, new ProcessRuntime("127.0.0.1", host, 64,
+        TaskSupervisor noShare = new TaskSupervisor("node-1", sandboxes, runtime(
                 TaskVolumes.of(workDir.resolve("volumes"), Optional.empty(), lease)), reported::add);
         supervisors.add(noShare);
         noShare.handle(launch("app.noshare-1", "true", external("pgdata-5", "pg", false, 1)));
@@ -339,10 +339,15 @@ class VolumeIsolationTest {
     private final List<TaskProcess> started = new CopyOnWriteArrayList<>();
 
     private ProcessRuntime runtime() {
-        return new ProcessRuntime("127.0.0.1", host, 64, volumes);
+        return runtime(volumes);
     }
 
-    private TaskSupervisor supervisor() {
+    /** The runtime under test: tasks sharing the host's files here; {@link OwnRootVolumeIsolationTest} gives them their own root. */
+    ProcessRuntime runtime(TaskVolumes taskVolumes) {
+        return new ProcessRuntime("127.0.0.1", host, 64, taskVolumes);
+    }
+
+    TaskSupervisor supervisor() {
         ProcessRuntime runtime = runtime();
         TaskRuntime recording = new TaskRuntime() {
             @Override
@@ -372,14 +377,14 @@ class VolumeIsolationTest {
         return supervisor;
     }
 
-    private TaskStatus awaitEnd(String taskId) {
+    TaskStatus awaitEnd(String taskId) {
         await().atMost(WAIT).until(() -> reported.stream().anyMatch(s -> s.taskId().equals(taskId)
                 && s.state().isTerminal()));
         return reported.stream().filter(s -> s.taskId().equals(taskId) && s.state().isTerminal()).findFirst()
                 .orElseThrow();
     }
 
-    private static LaunchTask launch(String taskId, String cmd, VolumeMount... mounts) {
+    static LaunchTask launch(String taskId, String cmd, VolumeMount... mounts) {
         return LaunchTask.of("node-1", taskId, "/app", 1, spec(cmd, mounts), null);
     }
 
@@ -388,7 +393,7 @@ class VolumeIsolationTest {
                 Isolation.DEFAULT, List.of(mounts));
     }
 
-    private static VolumeMount local(String id, String containerPath, boolean readOnly) {
+    static VolumeMount local(String id, String containerPath, boolean readOnly) {
         return new VolumeMount(id, VolumeType.LOCAL, "local", containerPath, readOnly, 16, 1);
     }
 
