@@ -185,6 +185,22 @@ class SchedulerCoreTest {
     }
 
     @Test
+    void aWaitingAppIsPlacedOnceItsNodeStartsAllowingItsUser() {
+        // Given an app that waits because its only node allows nobody but nobody
+        core.observe(confined("node-1", "nobody"), t0);
+        core.handle(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
+        assertEquals(Map.of("user postgres not allowed", 1), core.unplacedReasons("/db"));
+
+        // When the node's agent comes back allowing postgres, and time passes
+        core.observe(confined("node-1", "nobody", "postgres"), t0.plusSeconds(1));
+        List<Action> actions = core.tick(t0.plusSeconds(1));
+
+        // Then the instance is launched there
+        assertEquals(List.of("node-1"), commands(actions, LaunchTask.class).stream().map(LaunchTask::nodeId).toList());
+        assertTrue(core.queued("/db").isEmpty());
+    }
+
+    @Test
     void anAppWithoutAUserIsLaunchedAsTheNodesDefaultUserWhateverTheNodeReports() {
         core.observe(node("node-1", 2), t0);
 
