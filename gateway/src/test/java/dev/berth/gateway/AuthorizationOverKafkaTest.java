@@ -1,6 +1,10 @@
 package dev.berth.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
+import dev.berth.contracts.app.ParsedApp;
+import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.gateway.auth.VerifiedTokens;
 import dev.berth.testkit.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static io.restassured.RestAssured.given;
@@ -21,6 +26,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -130,6 +136,83 @@ class AuthorizationOverKafkaTest extends OverKafka {
     }
 
     @Test
+    void onlyAnAdministratorCreatesAnAppThatRunsAsRoot() {
+        // Given an operator of the app's team
+        String app = "/" + group + "/agent";
+        String operator = TestTokens.operator(group);
+
+        // When the operator creates an app that runs as root
+        as(operator).contentType(ContentType.JSON).body(appJson(app, "root")).when().post("/v1/apps")
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("running " + app + " as root needs an administrator"))
+                .body("detail", containsString("berth-admin"));
+
+        // Then nothing reached the scheduler; an administrator may, and an operator may name another user
+        assertEquals(0, scheduler.received().size());
+        as(TestTokens.admin()).contentType(ContentType.JSON).body(appJson(app, "root")).when().post("/v1/apps")
+                .then().statusCode(201).body("user", equalTo("root"));
+        as(operator).contentType(ContentType.JSON).body(appJson("/" + group + "/db", "postgres")).when()
+                .post("/v1/apps").then().statusCode(201).body("user", equalTo("postgres"));
+    }
+
+    @Test
+    void anOperatorNeitherTurnsAnAppIntoRootNorKeepsItRootButMayScaleItOrTakeRootAway() {
+        // Given an app an administrator made run as root, and a plain one
+        String agent = givenApp("agent", "root");
+        String web = givenApp("web");
+        String operator = TestTokens.operator(group);
+
+        // When an operator replaces either definition with one that runs as root, Then it is refused
+        for (String app : List.of(agent, web)) {
+            as(operator).contentType(ContentType.JSON).body(appJson(app, "root")).when().put("/v1/apps" + app)
+                    .then().statusCode(403).contentType("application/problem+json")
+                    .body("detail", containsString("as root needs an administrator"));
+        }
+        assertEquals(2, scheduler.received().size(), "only the set-up's creates reached the scheduler");
+
+        // But scaling the root app changes no user, and a definition without root is the operator's to give
+        as(operator).contentType(ContentType.JSON).body("{\"instances\": 2}").when().patch("/v1/apps" + agent)
+                .then().statusCode(200);
+        as(operator).contentType(ContentType.JSON).body(appJson(agent)).when().put("/v1/apps" + agent)
+                .then().statusCode(200).body("user", nullValue()).body("version", equalTo(3));
+    }
+
+    @Test
+    void rollingBackToADefinitionThatRanAsRootNeedsAnAdministrator() {
+        // Given an app that ran as root at version 1 and no longer does at version 2
+        String agent = givenApp("agent", "root");
+        as(TestTokens.admin()).contentType(ContentType.JSON).body(appJson(agent)).when().put("/v1/apps" + agent)
+                .then().statusCode(200).body("version", equalTo(2));
+        String operator = TestTokens.operator(group);
+
+        // When an operator rolls it back to version 1, Then it is refused, and nothing is sent
+        as(operator).when().post("/v1/apps" + agent + "/rollback?version=1").then().statusCode(403)
+                .contentType("application/problem+json").body("detail", containsString("as root needs an administrator"));
+        assertEquals(2, scheduler.received().size());
+
+        // And an administrator may
+        as(TestTokens.admin()).when().post("/v1/apps" + agent + "/rollback?version=1").then().statusCode(200)
+                .body("user", equalTo("root"));
+    }
+
+    @Test
+    void revertingADeploymentThatStartedFromRootNeedsAnAdministrator() {
+        // Given a paused deployment of an app whose definition before it ran as root
+        String agent = givenApp("agent", "root");
+        String id = "d-" + group;
+        scheduler.recordDeployment(DeploymentFixtures.canary(id, definition(agent, "root"), DeploymentState.PAUSED,
+                "1 canaries healthy; promote or roll back", Instant.now()));
+        await().atMost(WAIT).untilAsserted(() -> as(TestTokens.admin()).when().get("/v1/deployments/" + id)
+                .then().statusCode(200));
+
+        // When an operator rolls it back, Then it is refused; an operator may still promote it
+        as(TestTokens.operator(group)).when().post("/v1/deployments/" + id + "/rollback").then().statusCode(403)
+                .body("detail", containsString("as root needs an administrator"));
+        as(TestTokens.admin()).when().post("/v1/deployments/" + id + "/rollback").then().statusCode(200)
+                .body("state", equalTo("ROLLED_BACK"));
+    }
+
+    @Test
     void aTokenWithNoneOfBerthsRolesMayDoNothing() {
         String nobody = TestTokens.token("guest", List.of("offline_access"), List.of(group), Duration.ofHours(1));
         as(nobody).when().get("/v1/apps").then().statusCode(403).body("detail", containsString("none of Berth's roles"));
@@ -149,8 +232,13 @@ class AuthorizationOverKafkaTest extends OverKafka {
     }
 
     private String givenApp(String name) {
+        return givenApp(name, null);
+    }
+
+    /** An app an administrator created, running as {@code user} (null: none named). */
+    private String givenApp(String name, String user) {
         String id = "/" + group + "/" + name;
-        as(TestTokens.admin()).contentType(ContentType.JSON).body(appJson(id)).when().post("/v1/apps")
+        as(TestTokens.admin()).contentType(ContentType.JSON).body(appJson(id, user)).when().post("/v1/apps")
                 .then().statusCode(201); // answered once the scheduler accepted it and the view shows it
         return id;
     }
@@ -164,6 +252,15 @@ class AuthorizationOverKafkaTest extends OverKafka {
     }
 
     private static String appJson(String id) {
-        return "{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"cpus\": 0.1, \"mem\": 16}";
+        return appJson(id, null);
+    }
+
+    private static String appJson(String id, String user) {
+        return "{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"cpus\": 0.1, \"mem\": 16"
+                + (user == null ? "" : ", \"user\": \"" + user + "\"") + "}";
+    }
+
+    private static AppDefinition definition(String id, String user) {
+        return ((ParsedApp.Valid) AppDefinitionParser.parse(appJson(id, user))).app();
     }
 }

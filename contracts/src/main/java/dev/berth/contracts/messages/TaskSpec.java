@@ -9,8 +9,15 @@ import java.util.Map;
 /**
  * Everything an agent needs to run one task, resolved by the scheduler from the app definition:
  * the command (a shell {@code cmd}, or {@code args} executed directly), environment, labels,
- * resources and the host ports assigned to it; the user it runs as (null: the agent's own), its
- * health checks and how it is isolated; the volumes to mount into it (attached, with their epochs).
+ * resources and the host ports assigned to it; the user it runs as, its health checks and how it is
+ * isolated; the volumes to mount into it (attached, with their epochs).
+ *
+ * <p>{@code user} is the app's {@code user}, which the scheduler has placed only on a node that allows it
+ * ({@link NodeConfinement#allows}). <b>Null means the node's default user</b>
+ * ({@link NodeConfinement#defaultUser()}, {@code nobody} unless the node's operator chose another), never
+ * the agent's own user: tasks do not run as root unless an app names {@code root} and the node allows it.
+ * (Before issue 13 null meant the agent's own user; an agent that still reads it so runs such tasks as
+ * itself.)
  */
 public record TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
                        double cpus, double mem, double disk, List<PortAssignment> ports, String user,
@@ -33,7 +40,7 @@ public record TaskSpec(String cmd, List<String> args, Map<String, String> env, M
         this(cmd, args, env, labels, cpus, mem, disk, ports, user, healthChecks, isolation, List.of());
     }
 
-    /** A task as the agent's user, without health checks, isolated the default way. */
+    /** A task as the node's default user, without health checks, isolated the default way. */
     public TaskSpec(String cmd, List<String> args, Map<String, String> env, Map<String, String> labels,
                     double cpus, double mem, double disk, List<PortAssignment> ports) {
         this(cmd, args, env, labels, cpus, mem, disk, ports, null, List.of(), Isolation.DEFAULT, List.of());

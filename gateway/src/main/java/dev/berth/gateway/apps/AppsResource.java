@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.auth.Role;
 import dev.berth.gateway.deployments.DeploymentJson;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
@@ -90,6 +91,7 @@ public class AppsResource {
         }
         AppDefinition app = ((ParsedApp.Valid) parsed).app();
         caller.mustCreate(app.id());
+        caller.mustRunAs(app.id(), app.user());
         // A fast path only: the scheduler's reply is the authority (another gateway may create it meanwhile).
         Optional<AppState> existing = kafka.view().app(app.id());
         if (existing.isPresent()) {
@@ -127,6 +129,7 @@ public class AppsResource {
         Long expectedVersion = IfMatch.parse(ifMatch);
         checkBody(body, "an app definition", "{\"cmd\": \"...\", \"instances\": 2}");
         AppDefinition app = definitionFor(id, body);
+        caller.mustRunAs(id, app.user());
         if (kafka.view().app(id).isEmpty()) {
             throw cannotUpdateMissing(id, "no app " + id);
         }
@@ -279,6 +282,7 @@ public class AppsResource {
             throw ProblemException.invalidQuery("invalid-rollback", "Invalid rollback request", errors);
         }
         AppState state = changeable(id, "roll back");
+        mustRunAsAt(id, version);
         CommandReply reply = kafka.submit(RollbackApp.of(id, version, force));
         return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
     }
@@ -454,6 +458,21 @@ public class AppsResource {
                 + "them, released; the default), was '" + raw + "'");
         throw new ProblemException(Problem.of(400, "invalid-delete", "Invalid delete request", error.message())
                 .withErrors(List.of(error)));
+    }
+
+    /**
+     * A rollback sets the app's definition to version {@code version}'s, so that definition's user is
+     * checked as a PUT's would be. Only the gateway knows roles, so it must know the definition: a version
+     * its view does not hold (gone, or not read yet) is refused to anyone but an administrator, as the
+     * scheduler would refuse one it does not keep.
+     */
+    private void mustRunAsAt(String id, long version) {
+        if (caller.role() == Role.ADMIN) {
+            return;
+        }
+        AppVersion target = kafka.view().version(id, version).orElseThrow(() -> ProblemException.notFound(
+                "no version " + version + " of " + id + " is kept (GET /v1/apps" + id + "/versions lists those that are)"));
+        caller.mustRunAs(id, target.definition().user());
     }
 
     /** The app as the scheduler recorded it, if it exists and the caller may see it; else 404. */

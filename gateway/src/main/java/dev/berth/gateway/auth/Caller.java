@@ -18,6 +18,9 @@ import java.util.TreeSet;
  * of other teams' apps never leak; inside it, a role too weak for the change gets 403.
  */
 public interface Caller {
+    /** The user an app may run as only when an administrator set it so. */
+    String ROOT = "root";
+
     /** The token's user (or service account). */
     String name();
 
@@ -77,6 +80,23 @@ public interface Caller {
                     : appId + " belongs to team " + team + ", which you are not in")
                     + "; your teams: " + (teams().isEmpty() ? "none" : String.join(", ", new TreeSet<>(teams())))
                     + ". Name the app /<team>/<name>");
+        }
+    }
+
+    /**
+     * Setting an app's definition to one that runs as {@code root} (create, replace, roll back to it)
+     * needs an administrator, whatever the team: a root task can do anything on its node, which no
+     * team's operator may decide alone. (Nodes must also allow root, in their agents' settings; the
+     * scheduler keeps the app waiting where they do not.) Call after the caller's right to make the
+     * change at all was checked, so a viewer and an outsider learn nothing new from this 403. A user is
+     * a name here (the app parser accepts nothing else): {@code root} is the one name of uid 0 this can
+     * know of; other names for uid 0 are each node's business to refuse.
+     */
+    default void mustRunAs(String appId, String user) {
+        if (ROOT.equals(user) && role() != Role.ADMIN) {
+            throw forbidden("running " + appId + " as root needs an administrator (the berth-admin role); "
+                    + "leave user out to run as the nodes' default user, or name an unprivileged user the "
+                    + "nodes allow");
         }
     }
 

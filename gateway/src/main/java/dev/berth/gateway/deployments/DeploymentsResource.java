@@ -98,6 +98,8 @@ public class DeploymentsResource {
     @Operation(summary = "Stop a deployment and revert the app to the definition it started from")
     public DeploymentJson rollback(@PathParam("id") String id) {
         Deployment deployment = changeable(id, "roll back");
+        // The revert brings back the definition the deployment started from, user and all.
+        caller.mustRunAs(deployment.appId(), deployment.from() == null ? null : deployment.from().user());
         CommandReply reply = kafka.submit(RollbackDeployment.of(deployment.appId(), id));
         // The revert is a new app version: wait for it too, so that reading the app right after shows it.
         kafka.appAtLeast(deployment.appId(), reply.appVersion());

@@ -97,7 +97,7 @@ public class NodesResource {
     private NodeJson json(ClusterView.NodeEntry entry, Instant now) {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
-                r.attributes(), r.isolation(), r.agentUrl(), visibleTasks(r.runningTaskIds()), NodeUsageJson.of(r.usage()),
+                r.attributes(), r.isolation(), r.confinement(), r.agentUrl(), visibleTasks(r.runningTaskIds()), NodeUsageJson.of(r.usage()),
                 entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
     }
 

@@ -616,7 +616,8 @@ public final class SchedulerCore {
 
     private static NodeInfo info(NodeReport report) {
         return new NodeInfo(report.nodeId(), report.hostname(), report.host(), report.capacity(), report.ports(),
-                report.attributes(), report.isolation(), Set.copyOf(report.volumes().providers()));
+                report.attributes(), report.isolation(), Set.copyOf(report.volumes().providers()),
+                report.confinement());
     }
 
     // ---- the indexes, kept in step with every record ---------------------------------------------

@@ -173,7 +173,8 @@ final class StatefulReconciler {
     private TaskRequest request(AppDefinition def, String taskId, IdentityVolumes identity) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
                 def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
-                identity.providers(), volumes.pinnedNode(identity).orElse(null));
+                identity.providers(), volumes.pinnedNode(identity).orElse(null), def.user(),
+                def.isolation().filesystem());
     }
 
     /**
@@ -191,7 +192,7 @@ final class StatefulReconciler {
             String node = request.pinnedNodeId() != null ? null
                     : volumes.lastNode(identities.get(i)).filter(this::ready).orElse(null);
             preferred.add(node);
-            first.add(node == null ? request : pinnedTo(request, node));
+            first.add(node == null ? request : request.pinnedTo(node));
         }
         List<PlacementResult> results = new ArrayList<>(engine.place(first, cluster));
         for (int i = 0; i < results.size(); i++) {
@@ -222,10 +223,6 @@ final class StatefulReconciler {
         offeredProviders = null;
     }
 
-    private static TaskRequest pinnedTo(TaskRequest request, String nodeId) {
-        return new TaskRequest(request.taskId(), request.appId(), request.resources(), request.ports(),
-                request.constraints(), request.affinity(), request.strategy(), request.volumeProviders(), nodeId);
-    }
 
     /**
      * The identity's task is placed: recorded STAGING with its volumes awaited, and each volume

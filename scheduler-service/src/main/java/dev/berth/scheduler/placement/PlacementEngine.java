@@ -2,6 +2,7 @@ package dev.berth.scheduler.placement;
 
 import dev.berth.contracts.app.Affinity;
 import dev.berth.contracts.app.Constraint;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.PortDefinition;
 import dev.berth.contracts.messages.NodeResources;
@@ -28,8 +29,8 @@ import java.util.Set;
  *       (on a field of at most 64 values), only the nodes of the values it allows, unused values
  *       first.</li>
  *   <li><b>Limited search</b> (after Nomad). Each visited node runs the filters ({@link ModeFilter},
- *       {@link PinnedNodeFilter}, {@link VolumeProviderFilter}, {@link ResourcesFilter}, {@link PortsFilter},
- *       {@link ConstraintFilter}, cheapest first); the
+ *       {@link PinnedNodeFilter}, {@link FilesystemFilter}, {@link UserFilter}, {@link VolumeProviderFilter},
+ *       {@link ResourcesFilter}, {@link PortsFilter}, {@link ConstraintFilter}, cheapest first); the
  *       search stops once {@code K} nodes passed, {@code K = max(2, ceil(log2 N))} by default, and the
  *       best of those wins. Candidates are kept by load tier: the tiers the strategy prefers are
  *       visited first (BINPACK: fullest; SPREAD: emptiest; a bounded number of visits), then the
@@ -50,11 +51,15 @@ import java.util.Set;
  */
 public final class PlacementEngine {
     private static final NodeFilter[] FILTERS = {
-            // Ordered by cost: one field read; one string comparison; a set lookup per volume driver
-            // (none for a stateless task); three float comparisons; a bit set lookup per fixed port;
-            // per-constraint hash lookups (and a cached regex answer).
-            ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE,
-            PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
+            // Ordered by cost: one field read; one string comparison; a flag of the task (and, when set,
+            // one string comparison); a null check (and, for an app that names a user, a lookup in the
+            // node's short list of users); a set lookup per volume driver (none for a stateless task);
+            // three float comparisons; a bit set lookup per fixed port; per-constraint hash lookups (and
+            // a cached regex answer). The file system and user come before resources also because they
+            // are what the node is, not what it has left: "user root not allowed" tells an operator more
+            // than "insufficient mem" on a node that would refuse the task even when empty.
+            ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, FilesystemFilter.INSTANCE, UserFilter.INSTANCE,
+            VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE, PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
 
     static final String NO_NODES = "no nodes registered";
     /** Above this many values a GROUP_BY field is not walked value by value (see groupByCandidates). */
@@ -453,10 +458,11 @@ public final class PlacementEngine {
     /** A request minus its task id: two requests with equal keys are placed identically. */
     private record FailureKey(String appId, NodeResources resources, List<PortDefinition> ports,
                               List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
-                              Set<String> volumeProviders, String pinnedNodeId) {
+                              Set<String> volumeProviders, String pinnedNodeId, String user,
+                              Isolation.Filesystem filesystem) {
         static FailureKey of(TaskRequest r, PlacementStrategy strategy) {
             return new FailureKey(r.appId(), r.resources(), r.ports(), r.constraints(), r.affinity(), strategy,
-                    r.volumeProviders(), r.pinnedNodeId());
+                    r.volumeProviders(), r.pinnedNodeId(), r.user(), r.filesystem());
         }
     }
 

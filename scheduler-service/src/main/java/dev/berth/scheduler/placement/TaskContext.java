@@ -28,6 +28,10 @@ public final class TaskContext {
     final String[] volumeProviderReasons;
     /** Why a node other than the one holding the task's local volume cannot take it; null when not pinned. */
     final String pinnedReason;
+    /** Why a node that does not allow the app's user cannot take it; null when the app names none. */
+    final String userReason;
+    /** Only a node that gives each task its own root file system may take it. */
+    final boolean ownRootRequired;
 
     TaskContext(TaskRequest request, PlacementStrategy strategy, Cluster cluster, ConstraintCache cache) {
         this.request = request;
@@ -69,6 +73,9 @@ public final class TaskContext {
         }
         this.pinnedReason = request.pinnedNodeId() == null ? null
                 : "local volume on node " + request.pinnedNodeId();
+        // Built only for the (few) apps that name a user: the plain task pays nothing here.
+        this.userReason = request.user() == null ? null : UserFilter.reason(request.user());
+        this.ownRootRequired = request.needsOwnRoot();
     }
 
     /** Prepares {@code request} for placement on {@code cluster} as it is now. */

@@ -14,8 +14,10 @@ import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.ScaleApp;
@@ -156,6 +158,70 @@ class SchedulerCoreTest {
         assertTrue(again.get(0) instanceof Action.Reply reply && reply.reply().accepted()
                 && reply.reply().appVersion() == 1);
         assertEquals(1, core.tasksOf("/once").size());
+    }
+
+    // ---- users and root file systems (issue 13) ---------------------------------------------------
+
+    @Test
+    void anAppWaitsForANodeThatAllowsItsUserAndIsPlacedWhenOneRegisters() {
+        // Given a node that lets tasks run only as nobody
+        core.observe(confined("node-1", "nobody"), t0);
+
+        // When an app that runs as postgres is created
+        List<Action> created = core.handle(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
+
+        // Then nothing launches, and the queue says why
+        assertTrue(commands(created, LaunchTask.class).isEmpty());
+        assertEquals(Map.of("user postgres not allowed", 1), queued(created, "/db").unplaced());
+
+        // When a node that allows postgres registers
+        List<Action> actions = core.observe(confined("node-2", "nobody", "postgres"), t0.plusSeconds(1));
+
+        // Then the instance is launched there, as postgres, and leaves the queue
+        List<LaunchTask> launches = commands(actions, LaunchTask.class);
+        assertEquals(List.of("node-2"), launches.stream().map(LaunchTask::nodeId).toList());
+        assertEquals("postgres", launches.get(0).spec().user());
+        assertTrue(actions.contains(new Action.RemoveQueue("/db")));
+    }
+
+    @Test
+    void aWaitingAppIsPlacedOnceItsNodeStartsAllowingItsUser() {
+        // Given an app that waits because its only node allows nobody but nobody
+        core.observe(confined("node-1", "nobody"), t0);
+        core.handle(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
+        assertEquals(Map.of("user postgres not allowed", 1), core.unplacedReasons("/db"));
+
+        // When the node's agent comes back allowing postgres, and time passes
+        core.observe(confined("node-1", "nobody", "postgres"), t0.plusSeconds(1));
+        List<Action> actions = core.tick(t0.plusSeconds(1));
+
+        // Then the instance is launched there
+        assertEquals(List.of("node-1"), commands(actions, LaunchTask.class).stream().map(LaunchTask::nodeId).toList());
+        assertTrue(core.queued("/db").isEmpty());
+    }
+
+    @Test
+    void anAppWithoutAUserIsLaunchedAsTheNodesDefaultUserWhateverTheNodeReports() {
+        core.observe(node("node-1", 2), t0);
+
+        List<Action> actions = core.handle(CreateApp.of(app("/web", 1)), t0);
+
+        // The spec names no user: the agent runs it as its node's default user
+        assertNull(commands(actions, LaunchTask.class).get(0).spec().user());
+    }
+
+    @Test
+    void anAppRequiringItsOwnRootFileSystemWaitsWhileNoNodeGivesOne() {
+        // Given a node whose tasks see the host's files
+        core.observe(node("node-1", 2), t0);
+
+        // When an app that requires a root of its own is created
+        List<Action> actions = core.handle(CreateApp.of(app("/sealed", 1,
+                "\"isolation\": {\"filesystem\": \"required\"}")), t0);
+
+        // Then it waits, saying why
+        assertTrue(commands(actions, LaunchTask.class).isEmpty());
+        assertEquals(Map.of("no own root file system for tasks", 1), core.unplacedReasons("/sealed"));
     }
 
     // ---- scale and delete -------------------------------------------------------------------------
@@ -688,6 +754,14 @@ class SchedulerCoreTest {
     private static NodeHeartbeat nodeAt(String id, double cpus, Instant at, String... running) {
         return new NodeHeartbeat("hb-" + id, 1, at, null, id, id, "127.0.0.1", new NodeResources(cpus, 4096, 10000),
                 new PortRange(31000, 31999), Map.of(), "best-effort", "http://127.0.0.1:1", List.of(running));
+    }
+
+    /** A node that gives tasks their own root and lets them run as {@code allowed} (the first: its default). */
+    private NodeHeartbeat confined(String id, String... allowed) {
+        NodeHeartbeat plain = node(id, 2);
+        return new NodeHeartbeat(plain.id(), 1, t0, null, id, id, plain.host(), plain.capacity(), plain.ports(),
+                Map.of(), "cgroups-v2", plain.agentUrl(), List.of(), Map.of(), NodeVolumes.NONE,
+                new NodeConfinement(NodeConfinement.OWN_ROOT, allowed[0], List.of(allowed)));
     }
 
     private static AppDefinition app(String id, int instances) {

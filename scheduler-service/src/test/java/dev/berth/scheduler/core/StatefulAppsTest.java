@@ -4,6 +4,7 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.Constraint;
 import dev.berth.contracts.app.AppVolume;
 import dev.berth.contracts.app.ExternalVolume;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.app.PersistentVolume;
 import dev.berth.contracts.app.PlacementStrategy;
@@ -22,6 +23,7 @@ import dev.berth.contracts.messages.FenceVolume;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeHeartbeat;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.NodeVolumes;
@@ -82,6 +84,31 @@ class StatefulAppsTest {
         assertEquals("node-1", attach.nodeId());
         assertEquals(tasks.get(0).taskId(), attach.taskId());
         assertTrue(nodeCommands(actions, LaunchTask.class).isEmpty());
+    }
+
+    @Test
+    void anIdentityWaitsForANodeThatGivesItsOwnRootAndAllowsItsUserBeforeAnyVolumeIsAttached() {
+        // Given a node with its own root that allows nobody but nobody, and one allowing postgres on the host's root
+        core.observe(confined(node("node-1", t0, 3000, BOTH), NodeConfinement.OWN_ROOT, "nobody"), t0);
+        core.observe(confined(node("node-2", t0, 3000, BOTH), NodeConfinement.HOST_ROOT, "nobody", "postgres"), t0);
+        AppDefinition sealed = new AppDefinition(APP, "run", null, 1, 0.1, 16, 0, Map.of(), Map.of(), List.of(),
+                null, List.of(), List.of(), null, 1, 1.15, 300, 3, KillSelection.YOUNGEST_FIRST, List.of(), "postgres",
+                new Isolation(Isolation.Network.HOST, null, false, Isolation.Filesystem.REQUIRED), null)
+                .withVolumes(List.of(SHARED));
+
+        // When the app, which runs as postgres in a root of its own, is created
+        List<Action> created = core.handle(CreateApp.of(sealed), t0);
+
+        // Then its identity waits, each node saying why, and no volume is attached anywhere
+        assertTrue(volumeCommands(created, AttachVolume.class).isEmpty());
+        assertEquals(Map.of("user postgres not allowed", 1, "no own root file system for tasks", 1),
+                queued(APP).unplaced());
+
+        // When a node that gives both registers, Then the identity's volume is attached there
+        List<Action> actions = core.observe(confined(node("node-3", t0, 3000, BOTH), NodeConfinement.OWN_ROOT,
+                "nobody", "postgres"), t0.plusSeconds(1));
+        assertEquals(List.of("node-3"), volumeCommands(actions, AttachVolume.class).stream()
+                .map(AttachVolume::nodeId).toList());
     }
 
     @Test
@@ -670,6 +697,14 @@ class StatefulAppsTest {
         return new NodeHeartbeat("hb-" + UUID.randomUUID(), 1, at, null, id, id, "127.0.0.1",
                 new NodeResources(4, 4096, 10000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
                 "http://127.0.0.1:1", List.of(running), Map.of(), new NodeVolumes(providers, leaseMillis));
+    }
+
+    /** The same report, from an agent that confines tasks so: {@code users[0]} is its default user. */
+    private static NodeHeartbeat confined(NodeHeartbeat report, String filesystem, String... users) {
+        return new NodeHeartbeat(report.id(), report.schemaVersion(), report.occurredAt(), null, report.nodeId(),
+                report.hostname(), report.host(), report.capacity(), report.ports(), report.attributes(),
+                report.isolation(), report.agentUrl(), report.runningTaskIds(), report.usage(), report.volumes(),
+                new NodeConfinement(filesystem, users[0], List.of(users)));
     }
 
     private TaskStatus status(TaskRecord task, TaskState state) {

@@ -2,8 +2,10 @@ package dev.berth.scheduler.placement;
 
 import dev.berth.contracts.app.Affinity;
 import dev.berth.contracts.app.Constraint;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.app.PortDefinition;
+import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 
@@ -81,6 +83,7 @@ final class Fixtures {
         private final Map<String, String> attributes = new HashMap<>();
         private String isolation;
         private final Set<String> volumeProviders = new HashSet<>();
+        private NodeConfinement confinement = NodeConfinement.NONE;
 
         private NodeBuilder(String id) {
             this.id = id;
@@ -129,9 +132,28 @@ final class Fixtures {
             return this;
         }
 
+        /**
+         * How the node's agent confines tasks; unset, it reports nothing ({@link NodeConfinement#NONE}: no own
+         * root, no named user allowed).
+         */
+        NodeBuilder confinement(NodeConfinement value) {
+            confinement = value;
+            return this;
+        }
+
+        /** Tasks get their own root here, run as {@code nobody} by default, and may be any of {@code users}. */
+        NodeBuilder ownRootAllowing(String... users) {
+            return confinement(new NodeConfinement(NodeConfinement.OWN_ROOT, "nobody", List.of(users)));
+        }
+
+        /** Tasks see the host's files here, run as {@code nobody} by default, and may be any of {@code users}. */
+        NodeBuilder hostRootAllowing(String... users) {
+            return confinement(new NodeConfinement(NodeConfinement.HOST_ROOT, "nobody", List.of(users)));
+        }
+
         NodeInfo build() {
             return new NodeInfo(id, hostname, "10.0.0." + Math.abs(id.hashCode() % 250),
-                    new NodeResources(cpus, mem, disk), ports, attributes, isolation, volumeProviders);
+                    new NodeResources(cpus, mem, disk), ports, attributes, isolation, volumeProviders, confinement);
         }
     }
 
@@ -147,6 +169,8 @@ final class Fixtures {
         private PlacementStrategy strategy;
         private final Set<String> volumeProviders = new HashSet<>();
         private String pinnedNodeId;
+        private String user;
+        private Isolation.Filesystem filesystem = Isolation.Filesystem.OPTIONAL;
 
         private TaskBuilder(String taskId, String appId) {
             this.taskId = taskId;
@@ -204,9 +228,21 @@ final class Fixtures {
             return this;
         }
 
+        /** The user the app names; unset, the node's default user. */
+        TaskBuilder user(String value) {
+            user = value;
+            return this;
+        }
+
+        /** {@code "isolation": {"filesystem": "required"}}: only a node giving tasks their own root. */
+        TaskBuilder ownRootRequired() {
+            filesystem = Isolation.Filesystem.REQUIRED;
+            return this;
+        }
+
         TaskRequest build() {
             return new TaskRequest(taskId, appId, new NodeResources(cpus, mem, disk), ports, constraints, affinity,
-                    strategy, volumeProviders, pinnedNodeId);
+                    strategy, volumeProviders, pinnedNodeId, user, filesystem);
         }
 
         /** {@code count} tasks of this shape, ids {@code taskId-0 …}. */
@@ -214,7 +250,7 @@ final class Fixtures {
             List<TaskRequest> tasks = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 tasks.add(new TaskRequest(taskId + "-" + i, appId, new NodeResources(cpus, mem, disk), ports,
-                        constraints, affinity, strategy));
+                        constraints, affinity, strategy, volumeProviders, pinnedNodeId, user, filesystem));
             }
             return tasks;
         }
