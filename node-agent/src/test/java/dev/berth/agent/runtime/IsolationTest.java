@@ -40,9 +40,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * writable cgroup hierarchy).
  */
 class IsolationTest {
-    private static HostIsolation host;
+    static HostIsolation host;
 
-    private final Path workDir = Directories.scratch("isolation-");
+    final Path workDir = Directories.scratch("isolation-");
     private final Sandboxes sandboxes = Sandboxes.under(workDir);
     private final List<TaskRuntime.RunningProcess> started = new ArrayList<>();
     private ProcessRuntime runtime;
@@ -71,15 +71,20 @@ class IsolationTest {
         Directories.deleteQuietly(workDir);
     }
 
+    /** The runtime under test: tasks sharing the host's files here; {@link OwnRootIsolationTest} gives them their own root. */
+    ProcessRuntime newRuntime() {
+        return new ProcessRuntime("127.0.0.1", host, 1024);
+    }
+
     private void needCgroups() {
         Assumptions.assumeTrue(host.cgroups().isPresent(), "SKIPPED: this host gives the agent no usable cgroups");
-        runtime = new ProcessRuntime("127.0.0.1", host, 1024);
+        runtime = newRuntime();
     }
 
     private void needNamespaces() {
         Assumptions.assumeTrue(host.unshare().isPresent(), "SKIPPED: this host does not let the agent create "
                 + "namespaces (needs root)");
-        runtime = new ProcessRuntime("127.0.0.1", host, 1024);
+        runtime = newRuntime();
     }
 
     @Test
@@ -262,7 +267,7 @@ class IsolationTest {
         assertEquals(3, ended.exit().get(30, TimeUnit.SECONDS));
 
         // A new runtime, as a restarted agent has, knows them only by their stamps.
-        ProcessRuntime next = new ProcessRuntime("127.0.0.1", host, 1024);
+        ProcessRuntime next = newRuntime();
         TaskRuntime.RunningProcess adoptedRunning = next.adopt(longRunning, runningSandbox, running.stamp());
         TaskRuntime.RunningProcess adoptedEnded = next.adopt(shortLived, endedSandbox, ended.stamp());
         started.add(adoptedRunning);
@@ -285,7 +290,7 @@ class IsolationTest {
         List<Long> orphanPids = ((TaskProcess) lost).memberPids();
 
         // A new runtime, as a restarted agent has, knows only the first from its checkpoints
-        ProcessRuntime next = new ProcessRuntime("127.0.0.1", host, 1024);
+        ProcessRuntime next = newRuntime();
         assertEquals(List.of("app.orphan-1"), next.reapOrphans(java.util.Set.of(known.name())));
 
         for (long pid : orphanPids) {
