@@ -127,6 +127,33 @@ class HostileTasksIT {
     }
 
     @Test
+    void rootIsForAdministratorsOnlyAndWaitsWhereTheNodeDoesNotAllowIt() {
+        // Given the node, which gives each task its own root and allows only nobody (its default)
+        JsonNode confinement = Http.get(gateway + "/v1/nodes/" + NODE).json().path("confinement");
+        assertEquals("own-root", confinement.path("filesystem").asText(), confinement.toString());
+        assertEquals("nobody", confinement.path("defaultUser").asText(), confinement.toString());
+
+        // When an operator of team a asks for root, the gateway refuses it
+        String rooted = """
+                {"id": "/team-a/rooted", "cmd": "id -u; exec sleep 600", "user": "root", "cpus": 0.05, "mem": 32,
+                 "portDefinitions": []}""";
+        assertEquals(403, Http.as(SharedKeycloak.User.OTTO).postJson(gateway + "/v1/apps", rooted).status());
+
+        // And an administrator's app as root is accepted, but waits, saying why
+        create(rooted);
+        await("the rooted app waits for a node that allows root").atMost(DEADLINE).until(() -> {
+            for (JsonNode entry : Http.get(gateway + "/v1/queue").json().path("queue")) {
+                if (entry.path("appId").asText().equals("/team-a/rooted")) {
+                    return entry.path("unplaced").path("user root not allowed").asInt() == 1;
+                }
+            }
+            return false;
+        });
+        assertEquals(0, Http.get(gateway + "/v1/apps/team-a/rooted").json().path("tasks").size());
+        delete("/team-a/rooted");
+    }
+
+    @Test
     void aForkBombIsHeldByItsPidsLimitAndTheNodeGoesOnLaunching() {
         // Given a task that forks for ever (bash retries a failed fork, where dash would give up)
         create("""

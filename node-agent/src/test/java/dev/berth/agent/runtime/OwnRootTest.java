@@ -2,7 +2,6 @@ package dev.berth.agent.runtime;
 
 import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
-import dev.berth.agent.isolation.TaskEtc;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.volumes.LocalDriver;
@@ -69,12 +68,7 @@ class OwnRootTest {
 
     @BeforeEach
     void buildTheNodesPart() {
-        Assumptions.assumeTrue(host.unshare().isPresent() && host.setpriv().isPresent(),
-                "SKIPPED: the agent cannot make namespaces or switch users here (needs root)");
-        OwnRoot.Detected detected = OwnRoot.detect(workDir, OwnRoot.DEFAULT_SYSTEM_DIRS, TaskEtc.DEFAULT_ENTRIES,
-                "nobody");
-        Assumptions.assumeTrue(detected.ownRoot().isPresent(), "SKIPPED: " + detected.why());
-        root = detected.ownRoot().get();
+        root = OwnRoots.probedOrSkip(host, workDir);
         runtime = runtime(TaskConfinement.Users.of("nobody", Optional.of("nobody,daemon,root")));
     }
 

@@ -1,18 +1,14 @@
 package dev.berth.agent.runtime;
 
 import dev.berth.agent.isolation.OwnRoot;
-import dev.berth.agent.isolation.TaskConfinement;
-import dev.berth.agent.isolation.TaskEtc;
 import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.agent.volumes.TaskVolumes;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,18 +25,12 @@ class OwnRootVolumeIsolationTest extends VolumeIsolationTest {
 
     @BeforeEach
     void needAnOwnRoot() {
-        Assumptions.assumeTrue(host.unshare().isPresent() && host.setpriv().isPresent(),
-                "SKIPPED: the agent cannot make namespaces or switch users here (needs root)");
-        OwnRoot.Detected detected = OwnRoot.detect(workDir.resolve("agent"), OwnRoot.DEFAULT_SYSTEM_DIRS,
-                TaskEtc.DEFAULT_ENTRIES, "nobody");
-        Assumptions.assumeTrue(detected.ownRoot().isPresent(), "SKIPPED: " + detected.why());
-        root = detected.ownRoot().get();
+        root = OwnRoots.probedOrSkip(host, workDir.resolve("agent"));
     }
 
     @Override
     ProcessRuntime runtime(TaskVolumes taskVolumes) {
-        return new ProcessRuntime("127.0.0.1", host, 64, taskVolumes, new TaskConfinement(Optional.of(root),
-                "probed", Optional.of(TaskConfinement.Users.of("nobody", Optional.empty()))));
+        return OwnRoots.runtime(host, 64, taskVolumes, root, "nobody");
     }
 
     /** In its own root a mount point that is a file (its /etc/hosts) cannot take a volume. */
