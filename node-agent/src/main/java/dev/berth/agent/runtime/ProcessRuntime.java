@@ -19,7 +19,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -390,8 +389,9 @@ public final class ProcessRuntime implements TaskRuntime {
             return;
         }
         try {
-            UserPrincipalLookupService users = sandbox.dir().getFileSystem().getUserPrincipalLookupService();
-            Files.setOwner(sandbox.dir(), users.lookupPrincipalByName(user.get().name()));
+            // By number, from the (cached) entry: a lookup by name would read the user database again per task.
+            Files.setAttribute(sandbox.dir(), "unix:uid", user.get().uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(sandbox.dir(), "unix:gid", user.get().gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new LaunchFailedException("cannot give the sandbox to user '" + user.get().name() + "': " + e, e);
         }
