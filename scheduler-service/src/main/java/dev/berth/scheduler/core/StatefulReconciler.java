@@ -172,8 +172,8 @@ final class StatefulReconciler {
 
     private TaskRequest request(AppDefinition def, String taskId, IdentityVolumes identity) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
-                identity.providers(), volumes.pinnedNode(identity).orElse(null));
+                def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(),
+                identity.providers(), volumes.pinnedNode(identity).orElse(null), def.containerPorts());
     }
 
     /**
@@ -224,7 +224,8 @@ final class StatefulReconciler {
 
     private static TaskRequest pinnedTo(TaskRequest request, String nodeId) {
         return new TaskRequest(request.taskId(), request.appId(), request.resources(), request.ports(),
-                request.constraints(), request.affinity(), request.strategy(), request.volumeProviders(), nodeId);
+                request.constraints(), request.affinity(), request.strategy(), request.volumeProviders(), nodeId,
+                request.containerPorts());
     }
 
     /**

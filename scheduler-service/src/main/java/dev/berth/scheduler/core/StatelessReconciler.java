@@ -157,7 +157,8 @@ final class StatelessReconciler {
     /** What placement needs to know of a stateless app's new task. */
     static TaskRequest request(AppDefinition def, String taskId) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy());
+                def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(), Set.of(), null,
+                def.containerPorts());
     }
 
     void launch(AppState app, String taskId, int instance, PlacementResult.Placed where, String replaces,

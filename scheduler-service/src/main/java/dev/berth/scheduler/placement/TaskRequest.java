@@ -17,15 +17,30 @@ import java.util.Set;
  *
  * @param volumeProviders the volume drivers a node must serve for this task; empty for a stateless app
  * @param pinnedNodeId    the only node the task may go to (its local volume lives there); null when any
+ * @param containerPorts  on a bridge network, for each of {@code ports} the port inside the task it is
+ *                        forwarded to (0: the same number as the host port it gets); empty on the host network
  */
 public record TaskRequest(String taskId, String appId, NodeResources resources, List<PortDefinition> ports,
                           List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
-                          Set<String> volumeProviders, String pinnedNodeId) {
+                          Set<String> volumeProviders, String pinnedNodeId, List<Integer> containerPorts) {
     public TaskRequest {
         ports = List.copyOf(ports);
+        containerPorts = containerPorts == null ? List.of() : List.copyOf(containerPorts);
+        if (!containerPorts.isEmpty() && containerPorts.size() != ports.size()) {
+            throw new IllegalArgumentException("one container port per host port: " + containerPorts + " for "
+                    + ports.size() + " ports");
+        }
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         affinity = affinity == null ? List.of() : List.copyOf(affinity);
         volumeProviders = volumeProviders == null ? Set.of() : Set.copyOf(volumeProviders);
+    }
+
+    /** A task on the host network. */
+    public TaskRequest(String taskId, String appId, NodeResources resources, List<PortDefinition> ports,
+                       List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
+                       Set<String> volumeProviders, String pinnedNodeId) {
+        this(taskId, appId, resources, ports, constraints, affinity, strategy, volumeProviders, pinnedNodeId,
+                List.of());
     }
 
     /** A task without volumes. */
