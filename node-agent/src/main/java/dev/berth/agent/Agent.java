@@ -4,6 +4,7 @@ import dev.berth.agent.command.CommandConsumer;
 import dev.berth.agent.health.HealthChecksNextToTasks;
 import dev.berth.agent.health.HealthMonitor;
 import dev.berth.agent.logs.LogRotation;
+import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
@@ -39,6 +40,8 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +85,7 @@ public class Agent {
     private NodeVolumes nodeVolumes;
     private VolumeRemoval removal;
     private ExecutorService volumeRemovals;
+    private TaskNetworks networks;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         // Before the JDK starts its first process: vfork starts a task directly, where the default
@@ -98,13 +102,16 @@ public class Agent {
                 .orElse(workDir.resolve("volumes")));
         TaskVolumes volumes = TaskVolumes.of(local, config.sharedVolumeRoot().filter(root -> !root.isBlank())
                 .map(Path::of), lease);
-        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes);
+        networks = TaskNetworks.open(config.bridgeName(), config.bridgeSubnet(), workDir.resolve("network"),
+                host.unshare().isPresent());
+        runtime = new ProcessRuntime(config.host(), System.getenv(), host, config.pidsLimit(), volumes, networks);
         nodeVolumes = volumes.offer(host.mountNamespaces());
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
+        LOG.infof("node %s %s", nodeId, networks.describe());
         LOG.infof("node %s offers volumes %s, lease %s ms in %s", nodeId,
                 nodeVolumes.providers().isEmpty() ? "none (no mount namespaces)" : nodeVolumes.providers(),
                 nodeVolumes.leaseMillis(), lease.file());
-        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes);
+        profile = withBridge(NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes));
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
@@ -159,7 +166,7 @@ public class Agent {
         if (!commandsPositioned || announcer != null || port <= 0) {
             return;
         }
-        profile = NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes);
+        profile = withBridge(NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes));
         // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
         // took over tasks with external volumes keeps them alive if it gets here within their lease.
         announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report,
@@ -178,6 +185,18 @@ public class Agent {
         } else {
             supervisor.handle(command);
         }
+    }
+
+    /**
+     * The node says whether it bridges tasks in its {@code bridge} attribute ({@code true}/{@code false}), so
+     * bridged apps can be kept off nodes that cannot run them ({@code ["bridge", "IS", "true"]}). It overrides
+     * an operator's attribute of that name: a label must not send bridged tasks to a node that refuses them.
+     */
+    private NodeProfile withBridge(NodeProfile found) {
+        Map<String, String> attributes = new LinkedHashMap<>(found.attributes());
+        attributes.put(TaskNetworks.ATTRIBUTE, Boolean.toString(networks.available()));
+        return new NodeProfile(found.nodeId(), found.hostname(), found.host(), found.capacity(), found.ports(),
+                attributes, found.isolation(), found.agentUrl(), found.volumes());
     }
 
     /** Probes the host for image volumes (unless told not to) and says in the log what local volumes are. */

@@ -3,6 +3,8 @@ package dev.berth.agent.runtime;
 import dev.berth.agent.cgroups.CgroupLimits;
 import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
+import dev.berth.agent.network.NetworkRefusedException;
+import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.volumes.PublishedVolumes;
 import dev.berth.agent.volumes.TaskVolumes;
@@ -58,6 +60,7 @@ public final class ProcessRuntime implements TaskRuntime {
     private final ExitWatch exitWatch = new ExitWatch();
     private final TaskVolumes volumes;
     private final Optional<LaunchCommand.VolumeTools> volumeTools;
+    private final TaskNetworks networks;
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -80,6 +83,14 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
                           int defaultPidsLimit, TaskVolumes volumes) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, volumes,
+                TaskNetworks.unavailable("the agent was started without bridge networking"));
+    }
+
+    /** @param networks the node's bridge, for tasks with a bridge network */
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes, TaskNetworks networks) {
+        this.networks = networks;
         this.volumes = volumes;
         this.volumeTools = HostIsolation.tool("mount").flatMap(mount -> HostIsolation.tool("sleep")
                 .map(sleep -> new LaunchCommand.VolumeTools(mount, sleep)));
@@ -121,6 +132,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 reaped.add(name);
             }
         });
+        networks.sweep(known);
         return reaped;
     }
 
@@ -155,8 +167,8 @@ public final class ProcessRuntime implements TaskRuntime {
         } else {
             throw new LaunchFailedException("the task has neither cmd nor args", null);
         }
-        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
-        if (privateNet && !hostIsolation.privateNet()) {
+        boolean privateNet = spec.isolation().privateNetwork();
+        if (spec.isolation().network() == Isolation.Network.NONE && !hostIsolation.privateNet()) {
             throw new LaunchFailedException("the app asks for network NONE, but this node cannot create network "
                     + "namespaces; constrain the app to nodes with [\"isolation\", \"UNLIKE\", \"best-effort\"]",
                     null);
@@ -164,11 +176,13 @@ public final class ProcessRuntime implements TaskRuntime {
         // Before the cgroup exists: a volume refused leaves nothing to clean up.
         PublishedVolumes published = publishVolumes(spec, sandbox);
         Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
-        List<String> namespaces = new ArrayList<>();
+        // A bridged task joins its named network namespace (nsenter --net=… --) before unshare makes the rest.
+        List<String> join = joinNetwork(spec, sandbox, cgroup);
+        List<String> namespaces = new ArrayList<>(join);
         hostIsolation.unshare().ifPresent(unshare -> {
             namespaces.add(unshare.toString());
             namespaces.addAll(HostIsolation.NAMESPACES);
-            if (privateNet) {
+            if (privateNet && join.isEmpty()) {
                 namespaces.add("--net");
             }
         });
@@ -188,12 +202,14 @@ public final class ProcessRuntime implements TaskRuntime {
                     process.onExit().thenApply(Process::exitValue), cgroup,
                     namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
                     privateNet, userSwitch, groupOf(process.pid()), sandbox);
+            started.releaseOnEnd(() -> networks.release(sandbox.name()));
             if (!published.binds().isEmpty()) {
                 awaitMounts(started, sandbox);
             }
             return started;
         } catch (IOException e) {
             cgroup.ifPresent(TaskCgroup::remove);
+            networks.release(sandbox.name());
             throw new LaunchFailedException("cannot start " + String.join(" ", task) + ": " + e.getMessage(), e);
         }
     }
@@ -201,16 +217,35 @@ public final class ProcessRuntime implements TaskRuntime {
     @Override
     public RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp) {
         Optional<TaskCgroup> cgroup = hostIsolation.cgroups().flatMap(c -> c.existing(sandbox.name()));
-        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
+        boolean privateNet = spec.isolation().privateNetwork();
         List<String> userSwitch;
         try {
             userSwitch = spec.user() == null ? List.of() : userSwitch(spec.user(), null);
         } catch (LaunchFailedException e) {
             userSwitch = List.of(); // the user went away since; its checks then run as the agent's user
         }
-        return new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
+        TaskProcess adopted = new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
                 hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet,
                 userSwitch, groupOf(stamp.pid()), sandbox);
+        adopted.releaseOnEnd(() -> networks.release(sandbox.name()));
+        return adopted;
+    }
+
+    /**
+     * The command prefix that puts a bridged task into its own network namespace on the node's bridge
+     * (made now, see {@link TaskNetworks}); nothing for other tasks. Refused, the task's cgroup goes again.
+     */
+    private List<String> joinNetwork(TaskSpec spec, Sandbox sandbox, Optional<TaskCgroup> cgroup)
+            throws LaunchFailedException {
+        if (spec.isolation().network() != Isolation.Network.BRIDGE) {
+            return List.of();
+        }
+        try {
+            return networks.attach(sandbox.name(), spec.ports());
+        } catch (NetworkRefusedException e) {
+            cgroup.ifPresent(TaskCgroup::remove);
+            throw new LaunchFailedException(e.getMessage(), e);
+        }
     }
 
     /**

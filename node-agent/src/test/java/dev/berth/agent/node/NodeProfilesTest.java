@@ -87,6 +87,8 @@ class NodeProfilesTest {
             public String localVolumeFormat() { return "directory"; }
             public Optional<String> sharedVolumeRoot() { return Optional.empty(); }
             public Duration volumeLease() { return Duration.ofSeconds(4); }
+            public String bridgeName() { return "none"; }
+            public String bridgeSubnet() { return "10.213.0.0/22"; }
         };
     }
 }
