@@ -38,6 +38,12 @@ public final class TaskNetworks {
     public static final String OFF = "none";
     private static final Pattern BRIDGE_NAME = Pattern.compile("^[a-z][a-z0-9-]{0,14}$");
     private static final List<String> BIN = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
+    /**
+     * Which agent a bridge belongs to: {@code <dir>/<bridge>} holds its records' directory. Two agents on one
+     * bridge would give out the same addresses and sweep each other's tasks' networks as leftovers, so the
+     * second is refused the bridge rather than allowed to touch it. Under /run: gone with the bridge at reboot.
+     */
+    private static final Path OWNERS = Path.of("/run/berth/bridges");
 
     private final String bridgeName;
     private final BridgeSubnet subnet;
@@ -108,6 +114,12 @@ public final class TaskNetworks {
         }
         NatRules nat = new NatRules(nft.get().toString(), bridgeName, parsed);
         try {
+            Optional<String> owner = claimOwnership(bridgeName, recordDir);
+            if (owner.isPresent()) {
+                return unavailable("bridge " + bridgeName + " belongs to another agent (its records are in "
+                        + owner.get() + "); give each agent on a machine its own berth.agent.bridge-name and "
+                        + "berth.agent.bridge-subnet");
+            }
             new Bridge(ip.get().toString(), bridgeName, parsed).ensure();
             nat.install();
             AddressBook book = new AddressBook(recordDir, parsed);
@@ -116,6 +128,25 @@ public final class TaskNetworks {
             LOG.warnf("bridge %s could not be set up: %s", bridgeName, e.getMessage());
             return unavailable("the bridge could not be set up: " + e.getMessage());
         }
+    }
+
+    /**
+     * Makes this agent the bridge's owner, unless another one (whose records still exist) is.
+     *
+     * @return the other owner's records directory, if the bridge is another agent's
+     */
+    private static Optional<String> claimOwnership(String bridgeName, Path recordDir) throws IOException {
+        String me = recordDir.toAbsolutePath().normalize().toString();
+        Path file = OWNERS.resolve(bridgeName);
+        if (Files.exists(file)) {
+            String other = Files.readString(file).trim();
+            if (!other.equals(me) && Files.isDirectory(Path.of(other))) {
+                return Optional.of(other);
+            }
+        }
+        Files.createDirectories(OWNERS);
+        Files.writeString(file, me);
+        return Optional.empty();
     }
 
     /** True when bridged tasks can run here. */
@@ -282,6 +313,11 @@ public final class TaskNetworks {
         }
         nat.remove();
         bridge.remove();
+        try {
+            Files.deleteIfExists(OWNERS.resolve(bridgeName));
+        } catch (IOException e) {
+            LOG.warnf("cannot remove the owner mark of bridge %s: %s", bridgeName, e);
+        }
     }
 
     /** What the NAT's port map holds now, as nft prints it (tests and operators). */
