@@ -49,7 +49,16 @@ class BridgeNetworkIT {
         if (cluster != null) {
             cluster.close();
         }
-        // Agents leave their bridge (bridged tasks outlive them); this run's goes with the run.
+        // Agents leave their bridge (bridged tasks outlive them); this run's goes with the run, with the
+        // namespace of any task the cluster's close killed behind its agent's back (its veth goes with it).
+        try (var namespaces = Files.list(Path.of("/run/netns"))) {
+            for (Path ns : namespaces.filter(p -> p.getFileName().toString().startsWith("berth-" + BRIDGE + "."))
+                    .toList()) {
+                run("ip", "netns", "del", ns.getFileName().toString());
+            }
+        } catch (IOException e) {
+            System.out.println("BridgeNetworkIT: cannot list /run/netns: " + e);
+        }
         run("nft", "delete", "table", "ip", "berth-" + BRIDGE);
         run("ip", "link", "del", "dev", BRIDGE);
         Files.deleteIfExists(Path.of("/run/berth/bridges", BRIDGE));
@@ -97,11 +106,11 @@ class BridgeNetworkIT {
         assertFalse(Http.answers(url));
     }
 
-    /** The app's task that runs and whose check passes, as the gateway shows it; null while there is none. */
+    /** The app's task whose checks pass (state HEALTHY), as the gateway shows it; null while there is none. */
     private static JsonNode healthyTask(String appId) {
         for (JsonNode task : cluster.tasks(appId)) {
             JsonNode results = task.path("healthCheckResults");
-            if (task.path("state").asText().equals("RUNNING") && results.size() > 0
+            if (task.path("state").asText().equals("HEALTHY") && results.size() > 0
                     && results.get(0).path("alive").asBoolean()) {
                 return task;
             }
