@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
 public final class TaskNetworks {
     private static final Logger LOG = Logger.getLogger(TaskNetworks.class);
     /** The node attribute saying whether the node bridges tasks ({@code true}/{@code false}), for constraints. */
-    public static final String ATTRIBUTE = "bridge";
+    public static final String ATTRIBUTE = dev.berth.contracts.app.Isolation.BRIDGE_ATTRIBUTE;
     /** The bridge name that turns bridging off. */
     public static final String OFF = "none";
     private static final Pattern BRIDGE_NAME = Pattern.compile("^[a-z][a-z0-9-]{0,14}$");

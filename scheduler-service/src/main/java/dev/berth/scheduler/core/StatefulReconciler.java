@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.DesiredState;
@@ -173,7 +174,8 @@ final class StatefulReconciler {
     private TaskRequest request(AppDefinition def, String taskId, IdentityVolumes identity) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
                 def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(),
-                identity.providers(), volumes.pinnedNode(identity).orElse(null), def.containerPorts());
+                identity.providers(), volumes.pinnedNode(identity).orElse(null), def.containerPorts(),
+                def.isolation().network() == Isolation.Network.BRIDGE);
     }
 
     /**
@@ -225,7 +227,7 @@ final class StatefulReconciler {
     private static TaskRequest pinnedTo(TaskRequest request, String nodeId) {
         return new TaskRequest(request.taskId(), request.appId(), request.resources(), request.ports(),
                 request.constraints(), request.affinity(), request.strategy(), request.volumeProviders(), nodeId,
-                request.containerPorts());
+                request.containerPorts(), request.bridged());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.Deployment;
@@ -158,7 +159,7 @@ final class StatelessReconciler {
     static TaskRequest request(AppDefinition def, String taskId) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
                 def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(), Set.of(), null,
-                def.containerPorts());
+                def.containerPorts(), def.isolation().network() == Isolation.Network.BRIDGE);
     }
 
     void launch(AppState app, String taskId, int instance, PlacementResult.Placed where, String replaces,

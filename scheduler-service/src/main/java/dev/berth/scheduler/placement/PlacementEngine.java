@@ -50,11 +50,12 @@ import java.util.Set;
  */
 public final class PlacementEngine {
     private static final NodeFilter[] FILTERS = {
-            // Ordered by cost: one field read; one string comparison; a set lookup per volume driver
-            // (none for a stateless task); three float comparisons; a bit set lookup per fixed port;
-            // per-constraint hash lookups (and a cached regex answer).
-            ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE,
-            PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
+            // Ordered by cost: one field read; one string comparison; one map lookup (none for a task on the
+            // host network); a set lookup per volume driver (none for a stateless task); three float
+            // comparisons; a bit set lookup per fixed port; per-constraint hash lookups (and a cached regex
+            // answer).
+            ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, BridgeFilter.INSTANCE, VolumeProviderFilter.INSTANCE,
+            ResourcesFilter.INSTANCE, PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
 
     static final String NO_NODES = "no nodes registered";
     /** Above this many values a GROUP_BY field is not walked value by value (see groupByCandidates). */
@@ -453,10 +454,10 @@ public final class PlacementEngine {
     /** A request minus its task id: two requests with equal keys are placed identically. */
     private record FailureKey(String appId, NodeResources resources, List<PortDefinition> ports,
                               List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
-                              Set<String> volumeProviders, String pinnedNodeId) {
+                              Set<String> volumeProviders, String pinnedNodeId, boolean bridged) {
         static FailureKey of(TaskRequest r, PlacementStrategy strategy) {
             return new FailureKey(r.appId(), r.resources(), r.ports(), r.constraints(), r.affinity(), strategy,
-                    r.volumeProviders(), r.pinnedNodeId());
+                    r.volumeProviders(), r.pinnedNodeId(), r.bridged());
         }
     }
 

@@ -19,10 +19,12 @@ import java.util.Set;
  * @param pinnedNodeId    the only node the task may go to (its local volume lives there); null when any
  * @param containerPorts  on a bridge network, for each of {@code ports} the port inside the task it is
  *                        forwarded to (0: the same number as the host port it gets); empty on the host network
+ * @param bridged         the task is on a bridge network: only nodes that bridge tasks can take it
  */
 public record TaskRequest(String taskId, String appId, NodeResources resources, List<PortDefinition> ports,
                           List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
-                          Set<String> volumeProviders, String pinnedNodeId, List<Integer> containerPorts) {
+                          Set<String> volumeProviders, String pinnedNodeId, List<Integer> containerPorts,
+                          boolean bridged) {
     public TaskRequest {
         ports = List.copyOf(ports);
         containerPorts = containerPorts == null ? List.of() : List.copyOf(containerPorts);
@@ -40,7 +42,7 @@ public record TaskRequest(String taskId, String appId, NodeResources resources, 
                        List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
                        Set<String> volumeProviders, String pinnedNodeId) {
         this(taskId, appId, resources, ports, constraints, affinity, strategy, volumeProviders, pinnedNodeId,
-                List.of());
+                List.of(), false);
     }
 
     /** A task without volumes. */

@@ -96,6 +96,28 @@ class BridgedPortsTest {
         assertEquals(List.of(new PortAssignment(null, 31001, 80)), one.get(0).spec().ports());
     }
 
+    @Test
+    void aBridgedTaskGoesOnlyToANodeThatBridgesTasksAndTheQueueSaysWhyNotElsewhere() {
+        // Given a node that cannot bridge (it says so) and one whose agent predates bridging (it says nothing)
+        core.observe(node("cannot", 31000, 31009, Map.of("bridge", "false")), t0);
+        core.observe(node("older", 31000, 31009, Map.of()), t0);
+
+        // When a bridged app and a host-network app are created
+        List<LaunchTask> bridged = launches(core.handle(CreateApp.of(bridged("/web", 1, "{\"containerPort\": 80}")),
+                t0));
+        List<LaunchTask> host = launches(core.handle(CreateApp.of(parse("""
+                {"id": "/host", "cmd": "sleep 100", "cpus": 0.1, "mem": 16}""")), t0));
+
+        // Then the bridged one waits, saying why on both nodes; the other runs
+        assertTrue(bridged.isEmpty());
+        assertEquals(Map.of("no bridge network", 2), core.unplacedReasons("/web"));
+        assertEquals(1, host.size());
+
+        // And once a node that bridges joins, the bridged one runs there
+        List<LaunchTask> later = launches(core.observe(node("bridging", 31000, 31009), t0.plusSeconds(1)));
+        assertEquals(List.of("bridging"), later.stream().map(LaunchTask::nodeId).toList());
+    }
+
     private static AppDefinition bridged(String id, int instances, String mappings) {
         return parse("""
                 {"id": "%s", "cmd": "sleep 100", "instances": %d, "cpus": 0.1, "mem": 16,
@@ -109,9 +131,14 @@ class BridgedPortsTest {
         return ((ParsedApp.Valid) parsed).app();
     }
 
+    /** A node whose agent bridges tasks. */
     private static NodeHeartbeat node(String id, int firstPort, int lastPort) {
+        return node(id, firstPort, lastPort, Map.of("bridge", "true"));
+    }
+
+    private static NodeHeartbeat node(String id, int firstPort, int lastPort, Map<String, String> attributes) {
         return new NodeHeartbeat("hb-" + id, 1, Instant.parse("2026-12-06T12:00:00Z"), null, id, id, "127.0.0.1",
-                new NodeResources(8, 4096, 10000), new PortRange(firstPort, lastPort), Map.of(), "cgroups-v1",
+                new NodeResources(8, 4096, 10000), new PortRange(firstPort, lastPort), attributes, "cgroups-v1",
                 "http://127.0.0.1:1", List.of());
     }
 
