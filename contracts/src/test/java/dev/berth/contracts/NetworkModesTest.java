@@ -74,12 +74,12 @@ class NetworkModesTest {
 
     @Test
     void eitherSpellingOfANetworkMeansTheSameAndHostStaysTheDefault() {
-        assertEquals(Isolation.Network.BRIDGE, valid("{\"id\":\"/a\",\"cmd\":\"x\",\"isolation\":{\"network\":\"bridge\"}}")
-                .isolation().network());
-        assertEquals(Isolation.Network.BRIDGE, valid("{\"id\":\"/a\",\"cmd\":\"x\",\"isolation\":{\"network\":\"BRIDGE\"},"
-                + "\"networks\":[{\"mode\":\"container/bridge\"}]}").isolation().network());
-        assertEquals(Isolation.Network.NONE, valid("{\"id\":\"/a\",\"cmd\":\"x\",\"networks\":[{\"mode\":\"container\"}]}")
-                .isolation().network());
+        assertEquals(Isolation.Network.BRIDGE,
+                valid("{\"id\":\"/a\",\"cmd\":\"x\",\"isolation\":{\"network\":\"bridge\"}}").isolation().network());
+        assertEquals(Isolation.Network.BRIDGE, valid("{\"id\":\"/a\",\"cmd\":\"x\",\"isolation\":{\"network\":"
+                + "\"BRIDGE\"},\"networks\":[{\"mode\":\"container/bridge\"}]}").isolation().network());
+        assertEquals(Isolation.Network.NONE,
+                valid("{\"id\":\"/a\",\"cmd\":\"x\",\"networks\":[{\"mode\":\"container\"}]}").isolation().network());
         assertEquals(Isolation.Network.NONE, valid("{\"id\":\"/a\",\"cmd\":\"x\",\"isolation\":{\"network\":\"NONE\"}}")
                 .isolation().network());
         AppDefinition host = valid("{\"id\":\"/a\",\"cmd\":\"x\",\"networks\":[{\"mode\":\"host\"}]}");

@@ -525,7 +525,8 @@ public final class AppDefinitionParser {
                     error(path + ".servicePort", "Berth has no service ports yet: remove servicePort or set 0");
                 }
                 JsonNode networkNames = item.get("networkNames");
-                if (networkNames != null && !networkNames.isNull() && !(networkNames.isArray() && networkNames.isEmpty())) {
+                if (networkNames != null && !networkNames.isNull()
+                        && !(networkNames.isArray() && networkNames.isEmpty())) {
                     error(path + ".networkNames", "networkNames choose among named container networks, which "
                             + "Berth does not offer; remove it");
                 }

@@ -1,6 +1,7 @@
 package dev.berth.agent.network;
 
 import dev.berth.contracts.messages.PortAssignment;
+import dev.berth.contracts.messages.TaskStatus;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -157,8 +158,8 @@ public final class TaskNetworks {
     /** One line for the agent's start log. */
     public String describe() {
         return available()
-                ? "bridges tasks on " + bridgeName + " (" + subnet + ", gateway " + subnet.gateway() + ", NAT in nftables"
-                + " table ip " + nat.table() + ")"
+                ? "bridges tasks on " + bridgeName + " (" + subnet + ", gateway " + subnet.gateway()
+                + ", NAT in nftables table ip " + nat.table() + ")"
                 : "does not bridge tasks: " + unavailable;
     }
 
@@ -195,15 +196,15 @@ public final class TaskNetworks {
             network = addresses.claim(task, address -> new TaskNetwork(task, address,
                     TaskNetwork.netnsName(netnsPrefix(), task), TaskNetwork.hostVethName(bridgeName, task), forwards));
         } catch (IOException e) {
-            throw new NetworkRefusedException("NETWORK_FAILED: " + e.getMessage(), e);
+            throw new NetworkRefusedException(TaskStatus.NETWORK_FAILED + ": " + e.getMessage(), e);
         }
         try {
             build(network, TaskNetwork.peerVethName(bridgeName, task));
             nat.forward(network);
         } catch (IOException e) {
             release(task);
-            throw new NetworkRefusedException("NETWORK_FAILED: cannot make the task's bridge network: " + e.getMessage(),
-                    e);
+            throw new NetworkRefusedException(TaskStatus.NETWORK_FAILED + ": cannot make the task's bridge network: "
+                    + e.getMessage(), e);
         }
         return List.of(nsenter, "--net=" + network.netnsPath(), "--");
     }

@@ -290,6 +290,46 @@ class BridgeNetworkTest {
     }
 
     @Test
+    void addressesInUseAreNeverGivenTwiceNotEvenByARestartedAgentAndAFullSubnetRefusesSayingSo() throws Exception {
+        // Given a second bridge of this run's with room for five tasks (a /29), four of them attached
+        String small = "btm" + PID % 1_000_000;
+        Path records = Directories.scratch("bridge-small-");
+        TaskNetworks first = TaskNetworks.open(small, "10.213." + (110 + PID % 15) + ".0/29", records, true);
+        try {
+            assertTrue(first.available(), first::describe);
+            for (int i = 0; i < 4; i++) {
+                first.attach("web.small-" + i, List.of());
+            }
+
+            // When the agent restarts and two more tasks come
+            TaskNetworks again = TaskNetworks.open(small, "10.213." + (110 + PID % 15) + ".0/29", records, true);
+            again.attach("web.small-4", List.of());
+            NetworkRefusedException full = assertThrows(NetworkRefusedException.class,
+                    () -> again.attach("web.small-5", List.of()));
+
+            // Then the fifth got the one address left, and the sixth is refused with the reason
+            Set<String> addresses = new java.util.HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                addresses.add(again.of("web.small-" + i).orElseThrow().address());
+            }
+            assertEquals(5, addresses.size(), addresses.toString());
+            assertTrue(full.getMessage().startsWith(TaskStatus.NETWORK_FAILED + ": no free address left in"),
+                    full.getMessage());
+            assertEquals(Optional.empty(), again.of("web.small-5"), "nothing of it is kept");
+
+            // And a released address is given out again
+            String freed = again.of("web.small-2").orElseThrow().address();
+            again.release("web.small-2");
+            again.attach("web.small-5", List.of());
+            assertEquals(freed, again.of("web.small-5").orElseThrow().address());
+            again.sweep(Set.of());
+        } finally {
+            first.removeBridge();
+            Directories.deleteQuietly(records);
+        }
+    }
+
+    @Test
     void aNodeThatCannotBridgeRefusesABridgedTaskAndSaysHowToKeepSuchAppsOff() {
         ProcessRuntime plain = new ProcessRuntime("127.0.0.1", System.getenv(), host, 1024, TaskVolumes.none(),
                 TaskNetworks.unavailable("no nft (install nftables)"));
