@@ -146,6 +146,13 @@ class BridgeNetworkTest {
         assertEquals("two", get("http://127.0.0.1:" + second + "/who").trim());
         assertNotEquals(networks.of("web.one-1").orElseThrow().address(),
                 networks.of("web.two-1").orElseThrow().address());
+
+        // And a bridged task reaches them too, by the node's address and their host ports
+        Sandbox client = sandboxes.of("client.hairpin-1");
+        TaskRuntime.RunningProcess fetching = start(client, bridged(fetch("http://" + GATEWAY + ":" + first + "/who",
+                "http://" + GATEWAY + ":" + second + "/who")));
+        assertEquals(0, fetching.exit().get(30, TimeUnit.SECONDS), () -> read(client.stderr()));
+        assertEquals(List.of("one", "", "two", ""), Files.readAllLines(client.stdout()));
     }
 
     @Test
