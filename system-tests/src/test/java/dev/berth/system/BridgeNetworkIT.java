@@ -37,7 +37,9 @@ class BridgeNetworkIT {
     static void startCluster() {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SKIPPED: bridging needs root");
         Assumptions.assumeTrue(tool("ip") && tool("nft"), "SKIPPED: bridging needs ip (iproute2) and nft (nftables)");
-        cluster = BerthCluster.start();
+        // A node timeout longer than an agent restart on a busy machine: the restart test's task must be
+        // adopted, not taken for lost and replaced.
+        cluster = BerthCluster.startWithSchedulers(1, Map.of("BERTH_SCHEDULER_NODE_TIMEOUT", "20s"));
         cluster.startAgent(NODE, "zone=a", 22400, Map.of("BERTH_AGENT_BRIDGE_NAME", BRIDGE,
                 "BERTH_AGENT_BRIDGE_SUBNET", SUBNET));
         gateway = cluster.gateway().url();
@@ -104,6 +106,45 @@ class BridgeNetworkIT {
         await(appId + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
         await("the host port forward removed").atMost(DEADLINE).until(() -> !Http.answers(url));
         assertFalse(Http.answers(url));
+    }
+
+    @Test
+    void aBridgedTaskOutlivesItsAgentAndItsHostPortAnswersOnAfterTheRestart() {
+        // Given a bridged task answering on its host port
+        String appId = "/net/kept";
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "echo kept > hello; exec python3 -m http.server 8080", "cpus": 0.1, "mem": 64,
+                 "networks": [{"mode": "container/bridge"}],
+                 "container": {"portMappings": [{"containerPort": 8080}]}}""".formatted(appId)).status());
+        JsonNode task = await("a running task of " + appId).atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
+                .until(() -> cluster.tasks(appId).stream().filter(t -> t.path("state").asText().equals("RUNNING"))
+                        .findFirst().orElse(null), t -> t != null);
+        String taskId = task.path("id").asText();
+        String url = "http://" + task.path("host").asText() + ":" + task.path("ports").get(0).asInt() + "/hello";
+        await("the task answers on its host port").atMost(DEADLINE).until(() -> Http.answers(url));
+
+        // When its agent is killed, and started again as the same node
+        cluster.agent(NODE).kill();
+        assertEquals("kept", Http.get(url).body().trim(), "it answers while no agent runs");
+        cluster.restartAgent(NODE);
+
+        // Then the new agent adopts it, its host port still answers, and it was not replaced
+        await("the restarted agent lists " + taskId + " running").atMost(DEADLINE).ignoreExceptions()
+                .until(() -> {
+                    for (JsonNode t : cluster.agentTasks(NODE)) {
+                        if (t.path("taskId").asText().equals(taskId) && t.path("state").asText().equals("RUNNING")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        assertEquals("kept", Http.get(url).body().trim());
+        assertEquals(Map.of(taskId, NODE), cluster.running(appId));
+
+        // And deleting the app removes its port forward with it
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
+        await(appId + " removed").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
+        await("the host port forward removed").atMost(DEADLINE).until(() -> !Http.answers(url));
     }
 
     /** The app's task whose checks pass (state HEALTHY), as the gateway shows it; null while there is none. */
