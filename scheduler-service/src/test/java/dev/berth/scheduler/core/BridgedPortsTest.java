@@ -4,7 +4,6 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.PlacementStrategy;
-import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeHeartbeat;
