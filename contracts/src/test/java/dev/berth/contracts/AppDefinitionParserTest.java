@@ -153,7 +153,7 @@ class AppDefinitionParserTest {
             check interval zero      | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","intervalSeconds":0}]} | healthChecks[0].intervalSeconds | must be from
             http path without slash  | {"id":"/a","cmd":"x","healthChecks":[{"path":"health"}]} | healthChecks[0].path | start with /
             unknown check field      | {"id":"/a","cmd":"x","healthChecks":[{"protocol":"TCP","retries":3}]} | healthChecks[0].retries | unknown field
-            bad network              | {"id":"/a","cmd":"x","isolation":{"network":"bridge"}} | isolation.network | HOST or NONE
+            bad network              | {"id":"/a","cmd":"x","isolation":{"network":"overlay"}} | isolation.network | HOST or BRIDGE or NONE
             zero pids limit          | {"id":"/a","cmd":"x","isolation":{"pidsLimit":0}}  | isolation.pidsLimit | must be from
             unknown isolation field  | {"id":"/a","cmd":"x","isolation":{"seccomp":true}} | isolation.seccomp | unknown field
             deprecated ports         | {"id":"/a","cmd":"x","ports":[0]}                  | ports     | use portDefinitions

@@ -7,6 +7,7 @@ import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.isolation.TaskEtc;
 import dev.berth.agent.logs.LogRotation;
+import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
@@ -44,6 +45,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +91,7 @@ public class Agent {
     private NodeConfinement nodeConfinement;
     private VolumeRemoval removal;
     private ExecutorService volumeRemovals;
+    private TaskNetworks networks;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         // Before the JDK starts its first process: vfork starts a task directly, where the default
@@ -105,14 +109,19 @@ public class Agent {
         TaskVolumes volumes = TaskVolumes.of(local, config.sharedVolumeRoot().filter(root -> !root.isBlank())
                 .map(Path::of), lease);
         TaskConfinement confinement = confinement(nodeId, host, workDir);
-        runtime = new ProcessRuntime(config.host(), host, config.pidsLimit(), volumes, confinement);
+        networks = TaskNetworks.open(config.bridgeName(), config.bridgeSubnet(), workDir.resolve("network"),
+                host.unshare().isPresent());
+        runtime = new ProcessRuntime(config.host(), System.getenv(), host, config.pidsLimit(), volumes, confinement,
+                networks);
         nodeVolumes = volumes.offer(host.mountNamespaces());
         nodeConfinement = confinement.report(host.setpriv().isPresent(), System.getProperty("user.name"));
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
+        LOG.infof("node %s %s", nodeId, networks.describe());
         LOG.infof("node %s offers volumes %s, lease %s ms in %s", nodeId,
                 nodeVolumes.providers().isEmpty() ? "none (no mount namespaces)" : nodeVolumes.providers(),
                 nodeVolumes.leaseMillis(), lease.file());
-        profile = NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes, nodeConfinement);
+        profile = withBridge(NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes,
+                nodeConfinement));
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
@@ -167,7 +176,7 @@ public class Agent {
         if (!commandsPositioned || announcer != null || port <= 0) {
             return;
         }
-        profile = NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement);
+        profile = withBridge(NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement));
         // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
         // took over tasks with external volumes keeps them alive if it gets here within their lease.
         announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report,
@@ -223,6 +232,18 @@ public class Agent {
         return setting.filter(s -> !s.isBlank())
                 .map(s -> java.util.Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
                 .orElse(otherwise);
+    }
+
+    /**
+     * The node says whether it bridges tasks in its {@code bridge} attribute ({@code true}/{@code false}), so
+     * bridged apps can be kept off nodes that cannot run them ({@code ["bridge", "IS", "true"]}). It overrides
+     * an operator's attribute of that name: a label must not send bridged tasks to a node that refuses them.
+     */
+    private NodeProfile withBridge(NodeProfile found) {
+        Map<String, String> attributes = new LinkedHashMap<>(found.attributes());
+        attributes.put(TaskNetworks.ATTRIBUTE, Boolean.toString(networks.available()));
+        return new NodeProfile(found.nodeId(), found.hostname(), found.host(), found.capacity(), found.ports(),
+                attributes, found.isolation(), found.agentUrl(), found.volumes(), found.confinement());
     }
 
     /** Probes the host for image volumes (unless told not to) and says in the log what local volumes are. */

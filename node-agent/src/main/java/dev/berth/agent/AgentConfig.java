@@ -131,6 +131,21 @@ public interface AgentConfig {
      */
     Optional<String> allowedUsers();
 
+    /**
+     * The node's bridge for tasks with a bridge network ({@code networks: [{"mode": "container/bridge"}]}):
+     * made at start if missing. {@code none} turns bridging off (bridged tasks are refused). Agents sharing a
+     * machine need one each.
+     */
+    @WithDefault("berth0")
+    String bridgeName();
+
+    /**
+     * The bridge's addresses: its own is the first, tasks get the others. A private range, not used
+     * elsewhere on the node's network; agents sharing a machine need one each.
+     */
+    @WithDefault("10.213.0.0/22")
+    String bridgeSubnet();
+
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
     @WithDefault("1")
     short topicReplicationFactor();

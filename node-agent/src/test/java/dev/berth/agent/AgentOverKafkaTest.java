@@ -84,7 +84,8 @@ class AgentOverKafkaTest {
 
         assertEquals(4.0, registered.capacity().cpus());
         assertEquals(4096.0, registered.capacity().mem());
-        assertEquals(Map.of("zone", "test"), registered.attributes());
+        // The agent adds whether it bridges tasks (the test profile turns bridging off).
+        assertEquals(Map.of("zone", "test", "bridge", "false"), registered.attributes());
         assertEquals(new PortRange(33000, 33099), registered.ports());
         // What the host allows: cgroups-v1 on the build machines (root, hybrid hierarchy), best-effort elsewhere.
         assertTrue(Set.of("best-effort", "cgroups-v1", "cgroups-v2").contains(registered.isolation()),

@@ -170,6 +170,9 @@ public final class BerthCluster implements AutoCloseable {
         if (sharedVolumes != null) {
             env.put("BERTH_AGENT_SHARED_VOLUME_ROOT", sharedVolumes.toString());
         }
+        // No bridge unless a test asks for one (with a name and subnet of its own, removed after it): the
+        // agents of one machine must not share one, and a test must leave none behind.
+        env.put("BERTH_AGENT_BRIDGE_NAME", "none");
         env.putAll(overrides);
         AgentStart start = new AgentStart(Map.copyOf(env), List.copyOf(jvmOptions), FreePorts.next());
         agentStarts.put(nodeId, start);

@@ -121,8 +121,8 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
     /** The same app with other volumes (for tests and tools that build definitions in code). */
     public AppDefinition withVolumes(List<AppVolume> newVolumes) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
-                new Container(container.type(), newVolumes), constraints, affinity, placementStrategy, backoffSeconds,
-                backoffFactor, maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user,
+                new Container(container.type(), newVolumes, container.portMappings()), constraints, affinity,
+                placementStrategy, backoffSeconds, backoffFactor, maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user,
                 isolation, unreachableStrategy,
                 // A default strategy follows the kind of app (stateful ones never run extra instances).
                 upgradeStrategy.equals(UpgradeStrategy.defaultFor(isStateful())) ? null : upgradeStrategy);
@@ -151,6 +151,29 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
      */
     public boolean runsLike(AppDefinition other) {
         return other != null && other.withInstances(instances).withUpgradeStrategy(upgradeStrategy).equals(this);
+    }
+
+    /**
+     * The host ports each instance needs, in order: its port definitions on the host network (or with
+     * network NONE), the host side of its port mappings on a bridge network. This is what placement
+     * assigns and checks; {@code PORT0…} in the task's environment follow this order.
+     */
+    public List<PortDefinition> hostPorts() {
+        if (isolation.network() == Isolation.Network.BRIDGE) {
+            return container.portMappings().stream().map(PortMapping::hostSide).toList();
+        }
+        return portDefinitions;
+    }
+
+    /**
+     * For each of {@link #hostPorts()}, the port inside the task it is forwarded to (0: the same as the
+     * host port); empty unless the app is on a bridge network.
+     */
+    public List<Integer> containerPorts() {
+        if (isolation.network() != Isolation.Network.BRIDGE) {
+            return List.of();
+        }
+        return container.portMappings().stream().map(PortMapping::containerPort).toList();
     }
 
     /** The app's persistent volumes (local and external); empty for a stateless app. */

@@ -38,7 +38,7 @@ public final class AppDefinitionParser {
             "env", "labels", "portDefinitions", "requirePorts", "container", "acceptedResourceRoles",
             "constraints", "affinity", "placementStrategy", "backoffSeconds", "backoffFactor",
             "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "killSelection", "healthChecks", "user",
-            "isolation", "unreachableStrategy", "upgradeStrategy",
+            "isolation", "networks", "unreachableStrategy", "upgradeStrategy",
             // Nomad-style spellings the issue uses; folded into upgradeStrategy.
             "autoRollback", "progressDeadlineSeconds",
             // Marathon returns these on GET; an exported definition posted back must still be accepted.
@@ -59,7 +59,6 @@ public final class AppDefinitionParser {
             Map.entry("ipAddress", Set.of()),
             Map.entry("residency", Set.of()),
             Map.entry("secrets", Set.of("{}")),
-            Map.entry("networks", Set.of("[]", "[{\"mode\":\"host\"}]")),
             Map.entry("tty", Set.of("false")),
             Map.entry("role", Set.of("\"*\"")),
             Map.entry("resourceLimits", Set.of("{}")),
@@ -67,6 +66,9 @@ public final class AppDefinitionParser {
 
     private static final Set<String> PORT_DEFINITION_FIELDS = Set.of("port", "name", "protocol", "labels");
     private static final Set<String> CONTAINER_FIELDS = Set.of("type", "volumes", "docker", "portMappings");
+    private static final Set<String> PORT_MAPPING_FIELDS = Set.of("containerPort", "hostPort", "servicePort",
+            "protocol", "name", "labels", "networkNames");
+    private static final Set<String> NETWORK_FIELDS = Set.of("mode", "name", "labels");
     private static final Set<String> AFFINITY_FIELDS = Set.of("field", "value", "weight");
     private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("protocol", "path", "portIndex", "port", "command",
             "gracePeriodSeconds", "intervalSeconds", "timeoutSeconds", "maxConsecutiveFailures", "delaySeconds",
@@ -74,6 +76,8 @@ public final class AppDefinitionParser {
     private static final Set<String> UPGRADE_STRATEGY_FIELDS = Set.of("minimumHealthCapacity",
             "maximumOverCapacity", "canary", "autoPromote", "autoRollback", "progressDeadlineSeconds");
     private static final Set<String> ISOLATION_FIELDS = Set.of("network", "pidsLimit", "enforceDisk", "filesystem");
+    /** Marathon's default on a bridge network without portMappings: one port, the host's number inside too. */
+    private static final List<PortMapping> DEFAULT_MAPPINGS = List.of(new PortMapping(0, 0, "tcp", null, Map.of()));
     /** POSIX's portable user names (as useradd accepts them). */
     private static final Pattern USER_NAME = Pattern.compile("^[a-z_][a-z0-9_-]{0,30}\\$?$");
     static final int MAX_HEALTH_CHECKS = 16;
@@ -126,8 +130,12 @@ public final class AppDefinitionParser {
         Map<String, String> env = r.stringMap(tree, "env", true);
         Map<String, String> labels = r.stringMap(tree, "labels", false);
         boolean requirePorts = r.bool(tree, "requirePorts", false);
-        List<PortDefinition> ports = r.portDefinitions(tree.get("portDefinitions"), requirePorts);
-        Container container = r.container(tree.get("container"));
+        // The network decides how ports are declared (definitions on the host, mappings on a bridge).
+        Isolation.Network fromNetworks = r.networks(tree.get("networks"));
+        Isolation isolation = r.isolation(tree.get("isolation"), fromNetworks);
+        Isolation.Network network = isolation.network();
+        List<PortDefinition> ports = r.portDefinitions(tree.get("portDefinitions"), requirePorts, network);
+        Container container = r.container(tree.get("container"), network);
         r.acceptedResourceRoles(tree.get("acceptedResourceRoles"));
         List<Constraint> constraints = r.constraints(tree.get("constraints"));
         List<Affinity> affinity = r.affinity(tree.get("affinity"));
@@ -142,9 +150,9 @@ public final class AppDefinitionParser {
                 AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, 0, MAX_KILL_GRACE_PERIOD_SECONDS);
         KillSelection killSelection = r.enumValue(tree, "killSelection", KillSelection.class,
                 KillSelection.YOUNGEST_FIRST, false);
-        List<HealthCheck> healthChecks = r.healthChecks(tree.get("healthChecks"), ports.size());
+        int hostPorts = network == Isolation.Network.BRIDGE ? container.portMappings().size() : ports.size();
+        List<HealthCheck> healthChecks = r.healthChecks(tree.get("healthChecks"), hostPorts);
         String user = r.user(tree.get("user"));
-        Isolation isolation = r.isolation(tree.get("isolation"));
         UnreachableStrategy unreachable = new VolumeDefinitions(r::error).unreachableStrategy(
                 tree.get("unreachableStrategy"));
         UpgradeStrategy upgrade = r.upgradeStrategy(tree, instances, !container.volumes().isEmpty());
@@ -361,7 +369,17 @@ public final class AppDefinitionParser {
             return values;
         }
 
-        List<PortDefinition> portDefinitions(JsonNode node, boolean requirePorts) {
+        List<PortDefinition> portDefinitions(JsonNode node, boolean requirePorts, Isolation.Network network) {
+            if (network == Isolation.Network.BRIDGE) {
+                // Marathon 1.5 ignores them there and warns that it may refuse them; Berth refuses at once
+                // rather than run an app whose ports are not what its author thought.
+                if (node != null && !node.isNull() && !(node.isArray() && node.isEmpty())) {
+                    error("portDefinitions", "portDefinitions are for host networking; on a bridge network "
+                            + "declare the ports as container.portMappings, e.g. [{\"containerPort\": 8080, "
+                            + "\"hostPort\": 0, \"name\": \"http\"}]");
+                }
+                return List.of();
+            }
             if (node == null || node.isNull()) {
                 // Marathon's default: one port, assigned from the node's range.
                 return List.of(new PortDefinition(0, null, "tcp", Map.of()));
@@ -428,9 +446,10 @@ public final class AppDefinitionParser {
             return value;
         }
 
-        Container container(JsonNode node) {
+        Container container(JsonNode node, Isolation.Network network) {
             if (node == null || node.isNull()) {
-                return Container.MESOS;
+                return network == Isolation.Network.BRIDGE ? new Container("MESOS", List.of(), DEFAULT_MAPPINGS)
+                        : Container.MESOS;
             }
             if (!node.isObject()) {
                 error("container", "container must be an object such as {\"type\": \"MESOS\"}");
@@ -448,14 +467,160 @@ public final class AppDefinitionParser {
                 error("container.type", "container type must be MESOS");
             }
             List<AppVolume> volumes = new VolumeDefinitions(this::error).volumes(node.get("volumes"));
-            for (String unsupported : List.of("docker", "portMappings")) {
-                JsonNode value = node.get(unsupported);
-                if (value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
-                    error("container." + unsupported, "'container." + unsupported
-                            + "' is not supported yet; remove it");
+            JsonNode docker = node.get("docker");
+            if (docker != null && !docker.isNull() && !(docker.isContainerNode() && docker.isEmpty())) {
+                error("container.docker", "'container.docker' is not supported yet; remove it");
+            }
+            List<PortMapping> mappings = portMappings(node.get("portMappings"), network);
+            return new Container("MESOS", volumes, mappings);
+        }
+
+        /**
+         * Marathon's {@code container.portMappings}: only on a bridge network, where absent means one port
+         * ({@code containerPort} 0, {@code hostPort} 0), as Marathon's default mapping; {@code []} means none.
+         */
+        List<PortMapping> portMappings(JsonNode node, Isolation.Network network) {
+            boolean given = node != null && !node.isNull();
+            if (network != Isolation.Network.BRIDGE) {
+                if (given && !(node.isArray() && node.isEmpty())) {
+                    error("container.portMappings", network == Isolation.Network.NONE
+                            ? "an app without a network (mode container, or isolation.network NONE) has no ports "
+                            + "to map; remove portMappings, or use networks: [{\"mode\": \"container/bridge\"}]"
+                            : "port mappings need a bridge network: add networks: [{\"mode\": \"container/bridge\"}],"
+                            + " or declare host ports as portDefinitions");
+                }
+                return List.of();
+            }
+            if (!given) {
+                return DEFAULT_MAPPINGS;
+            }
+            if (!node.isArray()) {
+                error("container.portMappings", "portMappings must be an array such as [{\"containerPort\": 8080, "
+                        + "\"hostPort\": 0, \"name\": \"http\"}]");
+                return List.of();
+            }
+            List<PortMapping> mappings = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            Set<Integer> fixed = new HashSet<>();
+            for (int i = 0; i < node.size(); i++) {
+                String path = "container.portMappings[" + i + "]";
+                JsonNode item = node.get(i);
+                if (!item.isObject()) {
+                    error(path, "must be an object such as {\"containerPort\": 8080, \"hostPort\": 0}");
+                    continue;
+                }
+                int before = errors.size();
+                item.fieldNames().forEachRemaining(name -> {
+                    if (!PORT_MAPPING_FIELDS.contains(name)) {
+                        error(path + "." + name, "unknown field '" + name + "'");
+                    }
+                });
+                int containerPort = wholeNumber(item, "containerPort", 0, 0, 65535, path);
+                // Marathon: on a bridge an absent (null) hostPort is 0, any free one.
+                int hostPort = wholeNumber(item, "hostPort", 0, 0, 65535, path);
+                if (hostPort != 0 && !fixed.add(hostPort)) {
+                    error(path + ".hostPort", "host port " + hostPort + " is requested twice");
+                }
+                if (wholeNumber(item, "servicePort", 0, 0, 65535, path) != 0) {
+                    error(path + ".servicePort", "Berth has no service ports yet: remove servicePort or set 0");
+                }
+                JsonNode networkNames = item.get("networkNames");
+                if (networkNames != null && !networkNames.isNull()
+                        && !(networkNames.isArray() && networkNames.isEmpty())) {
+                    error(path + ".networkNames", "networkNames choose among named container networks, which "
+                            + "Berth does not offer; remove it");
+                }
+                String name = portName(item.get("name"), path, names);
+                String protocol = portProtocol(item.get("protocol"), path);
+                Map<String, String> labels = stringMap(item, "labels", false);
+                if (errors.size() == before) {
+                    mappings.add(new PortMapping(containerPort, hostPort, protocol, name, labels));
                 }
             }
-            return volumes.isEmpty() ? Container.MESOS : new Container("MESOS", volumes);
+            return mappings;
+        }
+
+        private String portName(JsonNode nameNode, String path, Set<String> names) {
+            if (nameNode == null || nameNode.isNull()) {
+                return null;
+            }
+            String name = nameNode.asText();
+            if (!nameNode.isTextual() || !PORT_NAME.matcher(name).matches()) {
+                error(path + ".name", "a port name uses lowercase letters, digits and '-'");
+            } else if (!names.add(name)) {
+                error(path + ".name", "port name '" + name + "' is used twice");
+            }
+            return name;
+        }
+
+        private String portProtocol(JsonNode protocolNode, String path) {
+            if (protocolNode == null || protocolNode.isNull()) {
+                return "tcp";
+            }
+            String protocol = protocolNode.asText();
+            if (!protocolNode.isTextual() || !Set.of("tcp", "udp", "udp,tcp").contains(protocol)) {
+                error(path + ".protocol", "protocol must be tcp, udp or \"udp,tcp\"");
+            }
+            return protocol;
+        }
+
+        /**
+         * Marathon's {@code networks}: one network, {@code host}, {@code container/bridge} or {@code container}
+         * without a name (no network but loopback). Null when the definition does not say (absent, null, []).
+         */
+        Isolation.Network networks(JsonNode node) {
+            if (node == null || node.isNull() || (node.isArray() && node.isEmpty())) {
+                return null;
+            }
+            if (!node.isArray()) {
+                error("networks", "networks must be an array such as [{\"mode\": \"container/bridge\"}]");
+                return null;
+            }
+            if (node.size() > 1) {
+                error("networks", "a task joins one network here: give one of host, container/bridge or "
+                        + "container (no name), not " + node.size());
+                return null;
+            }
+            String path = "networks[0]";
+            JsonNode item = node.get(0);
+            if (!item.isObject()) {
+                error(path, "must be an object such as {\"mode\": \"container/bridge\"}");
+                return null;
+            }
+            int before = errors.size();
+            item.fieldNames().forEachRemaining(name -> {
+                if (!NETWORK_FIELDS.contains(name)) {
+                    error(path + "." + name, "unknown field '" + name + "'");
+                }
+            });
+            JsonNode modeNode = item.get("mode");
+            // Marathon's default mode is container.
+            String mode = modeNode == null || modeNode.isNull() ? "container" : modeNode.asText();
+            JsonNode nameNode = item.get("name");
+            boolean named = nameNode != null && !nameNode.isNull();
+            JsonNode labels = item.get("labels");
+            if (labels != null && !labels.isNull() && !(labels.isObject() && labels.isEmpty())) {
+                error(path + ".labels", "network labels are for CNI plugins, which Berth does not run; remove them");
+            }
+            Isolation.Network network = null;
+            if (modeNode != null && !modeNode.isNull() && !modeNode.isTextual()) {
+                error(path + ".mode", "mode must be host, container/bridge or container");
+            } else if (mode.equals("host") || mode.equals("container/bridge")) {
+                network = mode.equals("host") ? Isolation.Network.HOST : Isolation.Network.BRIDGE;
+                if (named) {
+                    error(path + ".name", "only a container network has a name; remove it");
+                }
+            } else if (mode.equals("container")) {
+                network = Isolation.Network.NONE;
+                if (named) {
+                    error(path + ".name", "named container networks (CNI) are not offered here: '"
+                            + nameNode.asText() + "'; use container/bridge for a bridged network with port "
+                            + "mappings, or container without a name for no network but loopback");
+                }
+            } else {
+                error(path + ".mode", "unknown network mode '" + mode + "': use host, container/bridge or container");
+            }
+            return errors.size() == before ? network : null;
         }
 
         /**
@@ -756,14 +921,20 @@ public final class AppDefinitionParser {
             return node.asText();
         }
 
-        /** Berth's {@code isolation}: {@code {"network": "NONE", "pidsLimit": 256, "enforceDisk": true}}. */
-        Isolation isolation(JsonNode node) {
+        /**
+         * Berth's {@code isolation}: {@code {"network": "NONE", "pidsLimit": 256, "enforceDisk": true}}.
+         * {@code network} says what Marathon's {@code networks} says ({@code fromNetworks}, null if it says
+         * nothing); either spelling works, two that disagree are refused.
+         */
+        Isolation isolation(JsonNode node, Isolation.Network fromNetworks) {
+            Isolation.Network fallback = fromNetworks == null ? Isolation.Network.HOST : fromNetworks;
+            Isolation byNetworks = new Isolation(fallback, null, false);
             if (node == null || node.isNull()) {
-                return Isolation.DEFAULT;
+                return byNetworks;
             }
             if (!node.isObject()) {
                 error("isolation", "isolation must be an object such as {\"pidsLimit\": 256}");
-                return Isolation.DEFAULT;
+                return byNetworks;
             }
             int before = errors.size();
             node.fieldNames().forEachRemaining(name -> {
@@ -771,11 +942,10 @@ public final class AppDefinitionParser {
                     error("isolation." + name, "unknown field '" + name + "'");
                 }
             });
-            Isolation.Network network = enumValue(node, "network", Isolation.Network.class, Isolation.Network.HOST,
-                    true);
-            if (network == Isolation.Network.BRIDGE) {
-                error("network", "network BRIDGE is not offered yet; use HOST or NONE");
-                network = Isolation.Network.HOST;
+            Isolation.Network network = enumValue(node, "network", Isolation.Network.class, fallback, true);
+            if (fromNetworks != null && node.hasNonNull("network") && network != fromNetworks) {
+                error("network", "isolation.network " + network + " contradicts networks (" + fromNetworks
+                        + "); give one of them: networks host = HOST, container/bridge = BRIDGE, container = NONE");
             }
             Integer pidsLimit = node.hasNonNull("pidsLimit")
                     ? wholeNumber(node, "pidsLimit", 0, 1, MAX_PIDS_LIMIT, "isolation") : null;

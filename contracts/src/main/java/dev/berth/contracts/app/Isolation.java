@@ -21,6 +21,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Isolation(Network network, Integer pidsLimit, boolean enforceDisk, Filesystem filesystem) {
     public static final Isolation DEFAULT = new Isolation(Network.HOST, null, false, Filesystem.OPTIONAL);
+    /**
+     * The node attribute in which an agent says whether it can run BRIDGE tasks ({@code "true"} or
+     * {@code "false"}); the scheduler places them only where it is {@code "true"}.
+     */
+    public static final String BRIDGE_ATTRIBUTE = "bridge";
 
     public enum Network { HOST, BRIDGE, NONE }
 

@@ -23,6 +23,8 @@ public record TaskStatus(String id, int schemaVersion, Instant occurredAt, Strin
     public static final String FENCED = "FENCED";
     /** The task's volumes could not be attached or mounted; the reason says which and why. */
     public static final String VOLUME_FAILED = "VOLUME_FAILED";
+    /** The task's bridge network could not be made on its node; the reason says which step failed and why. */
+    public static final String NETWORK_FAILED = "NETWORK_FAILED";
 
     /** A status without health-check detail. */
     public TaskStatus(String id, int schemaVersion, Instant occurredAt, String correlationId, String taskId,

@@ -5,6 +5,8 @@ import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
 import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
+import dev.berth.agent.network.NetworkRefusedException;
+import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.volumes.PublishedVolumes;
 import dev.berth.agent.volumes.TaskVolumes;
@@ -68,6 +70,7 @@ public final class ProcessRuntime implements TaskRuntime {
     private final Optional<LaunchCommand.VolumeTools> volumeTools;
     private final TaskConfinement confinement;
     private final String agentUser = System.getProperty("user.name");
+    private final TaskNetworks networks;
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -101,7 +104,25 @@ public final class ProcessRuntime implements TaskRuntime {
 
     public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
                           int defaultPidsLimit, TaskVolumes volumes, TaskConfinement confinement) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, volumes, confinement,
+                TaskNetworks.unavailable("the agent was started without bridge networking"));
+    }
+
+    /** @param networks the node's bridge, for tasks with a bridge network */
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes, TaskNetworks networks) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, volumes, TaskConfinement.none(), networks);
+    }
+
+    /**
+     * @param confinement the task's own root (where the host allows it) and the node's user policy
+     * @param networks    the node's bridge, for tasks with a bridge network
+     */
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes, TaskConfinement confinement,
+                          TaskNetworks networks) {
         this.confinement = confinement;
+        this.networks = networks;
         this.volumes = volumes;
         this.volumeTools = HostIsolation.tool("mount").flatMap(mount -> HostIsolation.tool("sleep")
                 .map(sleep -> new LaunchCommand.VolumeTools(mount, sleep)));
@@ -152,6 +173,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 reaped.add(name);
             }
         });
+        networks.sweep(known);
         return reaped;
     }
 
@@ -203,8 +225,8 @@ public final class ProcessRuntime implements TaskRuntime {
         } else {
             throw new LaunchFailedException("the task has neither cmd nor args", null);
         }
-        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
-        if (privateNet && !hostIsolation.privateNet()) {
+        boolean privateNet = spec.isolation().privateNetwork();
+        if (spec.isolation().network() == Isolation.Network.NONE && !hostIsolation.privateNet()) {
             throw new LaunchFailedException("the app asks for network NONE, but this node cannot create network "
                     + "namespaces; constrain the app to nodes with [\"isolation\", \"UNLIKE\", \"best-effort\"]",
                     null);
@@ -215,20 +237,27 @@ public final class ProcessRuntime implements TaskRuntime {
         List<String> task = new ArrayList<>(userSwitch);
         task.addAll(own);
         Optional<TaskCgroup> cgroup = cgroup(spec, sandbox);
-        List<String> namespaces = new ArrayList<>();
+        // A bridged task joins its named network namespace (nsenter --net=… --) before unshare makes the rest.
+        List<String> join = joinNetwork(spec, sandbox, cgroup);
+        List<String> namespaces = new ArrayList<>(join);
         hostIsolation.unshare().ifPresent(unshare -> {
             namespaces.add(unshare.toString());
             namespaces.addAll(HostIsolation.NAMESPACES);
-            if (privateNet) {
+            if (privateNet && join.isEmpty()) {
                 namespaces.add("--net");
             }
         });
         List<Path> procsFiles = cgroup.map(TaskCgroup::procsFiles).orElse(List.of());
-        List<String> command = ownRoot
-                ? confinedLaunch(taskId, sandbox, user != null ? user : agentUser, procsFiles, privateNet, published,
-                own)
-                : LaunchCommand.of(hostIsolation.setsid(), procsFiles, namespaces, sandbox, hostname(taskId),
-                privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
+        List<String> command = new ArrayList<>();
+        if (ownRoot) {
+            // A bridged task's helper starts in its network namespace; only NONE asks the helper for a new one.
+            command.addAll(join);
+            command.addAll(confinedLaunch(taskId, sandbox, user != null ? user : agentUser, procsFiles,
+                    privateNet && join.isEmpty(), published, own));
+        } else {
+            command = LaunchCommand.of(hostIsolation.setsid(), procsFiles, namespaces, sandbox, hostname(taskId),
+                    privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(sandbox.dir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -242,12 +271,14 @@ public final class ProcessRuntime implements TaskRuntime {
                     process.onExit().thenApply(Process::exitValue), cgroup,
                     namespaces.isEmpty() ? Optional.empty() : hostIsolation.nsenter(),
                     privateNet, checkUserSwitch(taskUser), groupOf(process.pid()), sandbox, ownRoot);
+            started.releaseOnEnd(() -> networks.release(sandbox.name()));
             if (awaitVolumes) {
                 awaitMounts(started, sandbox);
             }
             return started;
         } catch (IOException e) {
             cgroup.ifPresent(TaskCgroup::remove);
+            networks.release(sandbox.name());
             throw new LaunchFailedException("cannot start " + String.join(" ", task) + ": " + e.getMessage(), e);
         }
     }
@@ -255,7 +286,7 @@ public final class ProcessRuntime implements TaskRuntime {
     @Override
     public RunningProcess adopt(TaskSpec spec, Sandbox sandbox, ProcessStamp stamp) {
         Optional<TaskCgroup> cgroup = hostIsolation.cgroups().flatMap(c -> c.existing(sandbox.name()));
-        boolean privateNet = spec.isolation().network() == Isolation.Network.NONE;
+        boolean privateNet = spec.isolation().privateNetwork();
         List<String> userSwitch;
         try {
             userSwitch = checkUserSwitch(lookUp(confinement.userOf(spec)));
@@ -263,9 +294,28 @@ public final class ProcessRuntime implements TaskRuntime {
             userSwitch = List.of(); // the user went away since; its checks then run as the agent's user
         }
         // Not strict about its own root: a task started before the node had one is adopted as it runs.
-        return new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
+        TaskProcess adopted = new TaskProcess(stamp, exitWatch.exitOf(stamp, sandbox.exitFile()), cgroup,
                 hostIsolation.unshare().isPresent() ? hostIsolation.nsenter() : Optional.empty(), privateNet,
                 userSwitch, groupOf(stamp.pid()), sandbox, false);
+        adopted.releaseOnEnd(() -> networks.release(sandbox.name()));
+        return adopted;
+    }
+
+    /**
+     * The command prefix that puts a bridged task into its own network namespace on the node's bridge
+     * (made now, see {@link TaskNetworks}); nothing for other tasks. Refused, the task's cgroup goes again.
+     */
+    private List<String> joinNetwork(TaskSpec spec, Sandbox sandbox, Optional<TaskCgroup> cgroup)
+            throws LaunchFailedException {
+        if (spec.isolation().network() != Isolation.Network.BRIDGE) {
+            return List.of();
+        }
+        try {
+            return networks.attach(sandbox.name(), spec.ports());
+        } catch (NetworkRefusedException e) {
+            cgroup.ifPresent(TaskCgroup::remove);
+            throw new LaunchFailedException(e.getMessage(), e);
+        }
     }
 
     /**

@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
  *   <li>the app's {@code env};</li>
  *   <li>what Berth tells the task (ports, host, ids, sandbox) under Berth's names and under
  *       Marathon's, so commands written for Marathon run unchanged. These win over the app's own:
- *       a task must not be able to lie to itself about its port.</li>
+ *       a task must not be able to lie to itself about its port. On a bridge network the ports are
+ *       still the host ports (Marathon's rule), and {@code PORT_<containerPort>} names the host port
+ *       each container port is reached by.</li>
  * </ol>
  */
 public final class TaskEnvironment {
@@ -49,6 +51,13 @@ public final class TaskEnvironment {
         env.putAll(spec.env());
 
         List<PortAssignment> ports = spec.ports();
+        // Marathon's bridge semantics: PORTn and PORT_<NAME> are host ports, and PORT_<containerPort> is the
+        // host port a container port is reached by. Numbers first, so a port named "8080" wins, as there.
+        for (PortAssignment port : ports) {
+            if (port.containerPort() != null) {
+                env.put("PORT_" + port.containerPort(), Integer.toString(port.port()));
+            }
+        }
         for (int i = 0; i < ports.size(); i++) {
             PortAssignment port = ports.get(i);
             env.put("PORT" + i, Integer.toString(port.port()));

@@ -31,6 +31,9 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     private final long groupId;
     private final Sandbox sandbox;
     private final boolean ownRoot;
+    /** Frees what the task held on the node besides its cgroup (its bridge network), once nothing of it runs. */
+    private volatile Runnable release = () -> {
+    };
 
     /**
      * @param nsenter    present when the task has namespaces of its own (and nsenter exists)
@@ -63,8 +66,22 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         return exit;
     }
 
+    /**
+     * What to free once the task has ended, by a stop or by its own end ({@link #reapLeftovers}): the two
+     * ways every task's end goes through, started here or adopted, so nothing is freed twice or forgotten.
+     */
+    void releaseOnEnd(Runnable release) {
+        this.release = release;
+    }
+
     @Override
     public boolean stop(Duration gracePeriod) {
+        boolean gone = stopProcesses(gracePeriod);
+        release.run();
+        return gone;
+    }
+
+    private boolean stopProcesses(Duration gracePeriod) {
         if (cgroup.isEmpty()) {
             boolean gone = stamp.find().map(leader -> ProcessTree.terminate(leader, groupId, gracePeriod))
                     .orElse(true);
@@ -86,6 +103,7 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         } else {
             ProcessTree.killGroup(groupId);
         }
+        release.run();
     }
 
     private boolean killAll() {

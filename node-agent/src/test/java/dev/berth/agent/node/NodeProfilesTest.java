@@ -92,6 +92,8 @@ class NodeProfilesTest {
             public Optional<String> taskEtc() { return Optional.empty(); }
             public String defaultUser() { return "nobody"; }
             public Optional<String> allowedUsers() { return Optional.empty(); }
+            public String bridgeName() { return "none"; }
+            public String bridgeSubnet() { return "10.213.0.0/22"; }
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.DesiredState;
@@ -172,9 +173,9 @@ final class StatefulReconciler {
 
     private TaskRequest request(AppDefinition def, String taskId, IdentityVolumes identity) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(),
+                def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(),
                 identity.providers(), volumes.pinnedNode(identity).orElse(null), def.user(),
-                def.isolation().filesystem());
+                def.isolation().filesystem(), def.containerPorts(), def.isolation().network() == Isolation.Network.BRIDGE);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.KillSelection;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.Deployment;
@@ -157,8 +158,9 @@ final class StatelessReconciler {
     /** What placement needs to know of a stateless app's new task. */
     static TaskRequest request(AppDefinition def, String taskId) {
         return new TaskRequest(taskId, def.id(), new NodeResources(def.cpus(), def.mem(), def.disk()),
-                def.portDefinitions(), def.constraints(), def.affinity(), def.placementStrategy(), Set.of(), null,
-                def.user(), def.isolation().filesystem());
+                def.hostPorts(), def.constraints(), def.affinity(), def.placementStrategy(), Set.of(), null,
+                def.user(), def.isolation().filesystem(), def.containerPorts(),
+                def.isolation().network() == Isolation.Network.BRIDGE);
     }
 
     void launch(AppState app, String taskId, int instance, PlacementResult.Placed where, String replaces,

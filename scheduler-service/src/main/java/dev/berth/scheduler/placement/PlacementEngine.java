@@ -53,13 +53,15 @@ public final class PlacementEngine {
     private static final NodeFilter[] FILTERS = {
             // Ordered by cost: one field read; one string comparison; a flag of the task (and, when set,
             // one string comparison); a null check (and, for an app that names a user, a lookup in the
-            // node's short list of users); a set lookup per volume driver (none for a stateless task);
-            // three float comparisons; a bit set lookup per fixed port; per-constraint hash lookups (and
-            // a cached regex answer). The file system and user come before resources also because they
-            // are what the node is, not what it has left: "user root not allowed" tells an operator more
-            // than "insufficient mem" on a node that would refuse the task even when empty.
+            // node's short list of users); one map lookup (none for a task on the host network); a set
+            // lookup per volume driver (none for a stateless task); three float comparisons; a bit set
+            // lookup per fixed port; per-constraint hash lookups (and a cached regex answer). The file
+            // system, user and bridge come before resources also because they are what the node is, not
+            // what it has left: "user root not allowed" tells an operator more than "insufficient mem" on
+            // a node that would refuse the task even when empty.
             ModeFilter.INSTANCE, PinnedNodeFilter.INSTANCE, FilesystemFilter.INSTANCE, UserFilter.INSTANCE,
-            VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE, PortsFilter.INSTANCE, ConstraintFilter.INSTANCE};
+            BridgeFilter.INSTANCE, VolumeProviderFilter.INSTANCE, ResourcesFilter.INSTANCE, PortsFilter.INSTANCE,
+            ConstraintFilter.INSTANCE};
 
     static final String NO_NODES = "no nodes registered";
     /** Above this many values a GROUP_BY field is not walked value by value (see groupByCandidates). */
@@ -459,10 +461,10 @@ public final class PlacementEngine {
     private record FailureKey(String appId, NodeResources resources, List<PortDefinition> ports,
                               List<Constraint> constraints, List<Affinity> affinity, PlacementStrategy strategy,
                               Set<String> volumeProviders, String pinnedNodeId, String user,
-                              Isolation.Filesystem filesystem) {
+                              Isolation.Filesystem filesystem, boolean bridged) {
         static FailureKey of(TaskRequest r, PlacementStrategy strategy) {
             return new FailureKey(r.appId(), r.resources(), r.ports(), r.constraints(), r.affinity(), strategy,
-                    r.volumeProviders(), r.pinnedNodeId(), r.user(), r.filesystem());
+                    r.volumeProviders(), r.pinnedNodeId(), r.user(), r.filesystem(), r.bridged());
         }
     }
 

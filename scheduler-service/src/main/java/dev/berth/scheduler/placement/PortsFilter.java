@@ -44,6 +44,8 @@ final class PortsFilter implements NodeFilter {
      * The host ports the task gets on a node that passed this filter, in the order of its port
      * definitions: fixed ones as asked, dynamic ones the lowest free in the range (skipping the
      * task's own fixed ports), so assignments are predictable and the range fills from the bottom.
+     * A bridged task's ports are its mappings' host sides, chosen the same way, each carrying the
+     * container port it is forwarded to (Marathon's containerPort 0: the host port's own number).
      */
     static List<PortAssignment> assign(TaskContext task, NodeState node) {
         List<PortDefinition> definitions = task.request().ports();
@@ -51,10 +53,12 @@ final class PortsFilter implements NodeFilter {
             return List.of();
         }
         List<PortAssignment> assigned = new ArrayList<>(definitions.size());
+        List<Integer> containerPorts = task.request().containerPorts();
         int next = 0;
         for (PortDefinition definition : definitions) {
+            Integer containerPort = containerPorts.isEmpty() ? null : containerPorts.get(assigned.size());
             if (definition.port() != 0) {
-                assigned.add(new PortAssignment(definition.name(), definition.port()));
+                assigned.add(mapped(definition.name(), definition.port(), containerPort));
                 continue;
             }
             int port = node.lowestFreePort(next);
@@ -64,10 +68,17 @@ final class PortsFilter implements NodeFilter {
             if (port < 0) {
                 throw new IllegalStateException("node " + node.id + " passed the ports filter but ran out of ports");
             }
-            assigned.add(new PortAssignment(definition.name(), port));
+            assigned.add(mapped(definition.name(), port, containerPort));
             next = port + 1;
         }
         return assigned;
+    }
+
+    private static PortAssignment mapped(String name, int hostPort, Integer containerPort) {
+        if (containerPort == null) {
+            return new PortAssignment(name, hostPort);
+        }
+        return new PortAssignment(name, hostPort, containerPort == 0 ? hostPort : containerPort);
     }
 
     private static boolean isFixedPortOf(TaskContext task, int port) {
