@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.testkit.TestTokens;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.gateway.auth.VerifiedTokens;
 import dev.berth.testkit.KafkaTestResource;

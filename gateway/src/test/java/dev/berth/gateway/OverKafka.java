@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.testkit.TestTokens;
+
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;

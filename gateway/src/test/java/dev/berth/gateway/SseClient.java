@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.testkit.TestTokens;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.testkit.TestTokens;
+
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppState;
