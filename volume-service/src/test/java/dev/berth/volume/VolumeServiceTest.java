@@ -1,6 +1,9 @@
 package dev.berth.volume;
 
 import dev.berth.contracts.messages.DetachVolume;
+import dev.berth.testkit.TestTokens;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.messages.ReleaseVolume;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.testkit.KafkaTestResource;
@@ -35,6 +38,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
 class VolumeServiceTest {
+    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
+    @org.junit.jupiter.api.BeforeEach
+    void talkAsABerthService() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void forgetTheServiceToken() {
+        RestAssured.requestSpecification = null;
+    }
+
     private static final Path SHARED_ROOT = Path.of("target/shared-volumes");
 
     @Inject

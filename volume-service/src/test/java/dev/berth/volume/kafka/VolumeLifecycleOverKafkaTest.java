@@ -1,6 +1,9 @@
 package dev.berth.volume.kafka;
 
 import dev.berth.contracts.Topics;
+import dev.berth.testkit.TestTokens;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
@@ -49,6 +52,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
 class VolumeLifecycleOverKafkaTest {
+    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
+    @org.junit.jupiter.api.BeforeEach
+    void talkAsABerthService() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void forgetTheServiceToken() {
+        RestAssured.requestSpecification = null;
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHARED_ROOT = Path.of("target/shared-volumes");
 

@@ -1,6 +1,9 @@
 package dev.berth.volume.lifecycle;
 
 import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.testkit.TestTokens;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.testkit.KafkaTestResource;
@@ -27,6 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
 class AttachRecoveryTest {
+    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
+    @org.junit.jupiter.api.BeforeEach
+    void talkAsABerthService() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void forgetTheServiceToken() {
+        RestAssured.requestSpecification = null;
+    }
+
     @Inject
     AttachRecovery recovery;
 
