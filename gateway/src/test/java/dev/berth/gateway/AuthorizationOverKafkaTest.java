@@ -1,10 +1,9 @@
 package dev.berth.gateway;
 
-import dev.berth.testkit.TestTokens;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.gateway.auth.VerifiedTokens;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

@@ -1,7 +1,5 @@
 package dev.berth.gateway;
 
-import dev.berth.testkit.TestTokens;
-
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
@@ -12,6 +10,7 @@ import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.PromoteDeployment;
 import dev.berth.contracts.messages.RollbackDeployment;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;

@@ -21,7 +21,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * Stands in for a node agent's {@code GET /v1/agent/tasks/{id}/logs}, on a free loopback port, so the
  * gateway's proxy can be tested alone: each task id is given an answer (a log, a problem, a log that
- * is followed, or silence), and every request it receives is kept.
+ * is followed, or silence), and every request it receives is kept. Like the real agent's door, it
+ * answers 401 to a request without a Berth service identity (a bearer token whose realm roles hold
+ * berth-service; the signature is the gateway's unit tests' concern, not this fake's), and keeps
+ * the tokens it was shown.
  */
 final class FakeAgent implements AutoCloseable {
     private static final String PREFIX = "/v1/agent/tasks/";
@@ -29,6 +32,8 @@ final class FakeAgent implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     final List<URI> requests = new CopyOnWriteArrayList<>();
+    /** The claims of every bearer token the agent was shown, in order. */
+    final List<com.fasterxml.jackson.databind.JsonNode> tokens = new CopyOnWriteArrayList<>();
 
     private interface Answer {
         void send(HttpExchange exchange) throws IOException;
@@ -137,6 +142,16 @@ final class FakeAgent implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestURI());
+        if (!presentsServiceIdentity(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            byte[] bytes = "{\"status\": 401, \"detail\": \"send a Berth service identity\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+            exchange.sendResponseHeaders(401, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+            return;
+        }
         String path = exchange.getRequestURI().getPath();
         String taskId = path.substring(PREFIX.length(), path.length() - "/logs".length());
         Answer answer = answers.get(taskId);
@@ -146,6 +161,26 @@ final class FakeAgent implements AutoCloseable {
             return;
         }
         answer.send(exchange);
+    }
+
+    private boolean presentsServiceIdentity(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        try {
+            String payload = authorization.substring("Bearer ".length()).split("\\.")[1];
+            var claims = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(java.util.Base64.getUrlDecoder().decode(payload));
+            tokens.add(claims);
+            for (var role : claims.path("realm_access").path("roles")) {
+                if (role.asText().equals("berth-service")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException notAJwt) {
+            return false;
+        }
     }
 
     /** The last request for the task's log, as the agent received it. */

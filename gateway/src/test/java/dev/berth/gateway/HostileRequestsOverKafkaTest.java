@@ -1,7 +1,5 @@
 package dev.berth.gateway;
 
-import dev.berth.testkit.TestTokens;
-
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
@@ -11,6 +9,7 @@ import dev.berth.contracts.messages.CreateApp;
 import dev.berth.gateway.HostileRequests.Hostile;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

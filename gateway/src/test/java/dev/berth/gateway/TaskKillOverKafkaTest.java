@@ -1,7 +1,5 @@
 package dev.berth.gateway;
 
-import dev.berth.testkit.TestTokens;
-
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppCommand;
@@ -10,6 +8,7 @@ import dev.berth.contracts.messages.CommandReply.Outcome;
 import dev.berth.contracts.messages.KillAppTask;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;

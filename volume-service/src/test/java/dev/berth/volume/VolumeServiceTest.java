@@ -1,19 +1,19 @@
 package dev.berth.volume;
 
 import dev.berth.contracts.messages.DetachVolume;
-import dev.berth.testkit.TestTokens;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.messages.ReleaseVolume;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import dev.berth.volume.lifecycle.Outcome;
 import dev.berth.volume.lifecycle.VolumeCommands;
 import dev.berth.volume.support.Commands;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 

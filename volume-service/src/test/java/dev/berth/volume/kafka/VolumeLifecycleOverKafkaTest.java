@@ -1,9 +1,6 @@
 package dev.berth.volume.kafka;
 
 import dev.berth.contracts.Topics;
-import dev.berth.testkit.TestTokens;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
@@ -21,10 +18,13 @@ import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import dev.berth.volume.support.Commands;
 import dev.berth.volume.support.VolumeEventLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,17 @@
 package dev.berth.volume.lifecycle;
 
 import dev.berth.contracts.messages.VolumeEvent;
-import dev.berth.testkit.TestTokens;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import dev.berth.volume.support.VolumeEventLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
