@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -9,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +36,7 @@ final class FakeAgent implements AutoCloseable {
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     final List<URI> requests = new CopyOnWriteArrayList<>();
     /** The claims of every bearer token the agent was shown, in order. */
-    final List<com.fasterxml.jackson.databind.JsonNode> tokens = new CopyOnWriteArrayList<>();
+    final List<JsonNode> tokens = new CopyOnWriteArrayList<>();
 
     private interface Answer {
         void send(HttpExchange exchange) throws IOException;
@@ -169,10 +172,9 @@ final class FakeAgent implements AutoCloseable {
         }
         try {
             String payload = authorization.substring("Bearer ".length()).split("\\.")[1];
-            var claims = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(java.util.Base64.getUrlDecoder().decode(payload));
+            JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(payload));
             tokens.add(claims);
-            for (var role : claims.path("realm_access").path("roles")) {
+            for (JsonNode role : claims.path("realm_access").path("roles")) {
                 if (role.asText().equals("berth-service")) {
                     return true;
                 }

@@ -7,10 +7,13 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +22,8 @@ import java.util.Map;
  * (HTTP Basic, as quarkus-oidc-client sends it) is answered with a fresh {@link TestTokens#service()}
  * token; anything else with Keycloak's 401 {@code unauthorized_client}. Every answered grant is
  * counted in the response header {@code X-Grant} (1, 2, …), and the token carries it as its
- * {@code grant} claim, so a test can tell a kept token from a new one.
+ * {@code grant} claim, so a test can tell a kept token from a new one. Tokens live an hour, longer
+ * than the whole suite, so a kept token is never renewed in the middle of a test.
  */
 public final class FakeTokenEndpoint implements QuarkusTestResourceLifecycleManager {
     static final String SECRET = "berth-gateway-secret";
@@ -31,7 +35,7 @@ public final class FakeTokenEndpoint implements QuarkusTestResourceLifecycleMana
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         server.createContext("/realms/berth/protocol/openid-connect/token", this::token);
         server.start();
@@ -49,11 +53,11 @@ public final class FakeTokenEndpoint implements QuarkusTestResourceLifecycleMana
         int status;
         if (valid) {
             grants++;
-            var claims = TestTokens.claims("service-account-berth-gateway", java.util.List.of("berth-service"),
-                    java.util.List.of(), java.time.Duration.ofMinutes(5), TestTokens.ISSUER, "berth-gateway");
+            var claims = TestTokens.claims("service-account-berth-gateway", List.of("berth-service"),
+                    List.of(), Duration.ofHours(1), TestTokens.ISSUER, "berth-gateway");
             claims.put("grant", grants);
             body = "{\"access_token\": \"" + TestTokens.sign(claims) + "\", \"token_type\": \"Bearer\", "
-                    + "\"expires_in\": 300}";
+                    + "\"expires_in\": 3600}";
             status = 200;
         } else {
             body = "{\"error\": \"unauthorized_client\", \"error_description\": \"Invalid client or Invalid client "

@@ -207,7 +207,7 @@ class TaskLogsOverKafkaTest extends OverKafka {
             given().when().get("/v1/tasks/" + taskId + "/logs").then().statusCode(200);
         }
 
-        // One grant served every call: the token is fetched again only near its expiry (5 minutes here)
+        // One grant served every call: the token is fetched again only near its expiry (an hour here)
         assertEquals(3, agent.tokens.size());
         assertEquals(1, agent.tokens.stream().map(t -> t.path("grant").asInt()).distinct().count(), agent.tokens.toString());
     }

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
@@ -139,8 +141,8 @@ class ServiceDoorsIT {
         String[] parts = SharedKeycloak.token(User.ADA).split("\\.");
         ObjectNode claims = (ObjectNode) SharedKeycloak.claims(SharedKeycloak.token(User.ADA));
         claims.putObject("realm_access").putArray("roles").add("berth-service");
-        String edited = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(claims.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+        String edited = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
         for (Target target : targets(taskId)) {
             Http.Response answer = send(Http.as(() -> edited), target);
             assertEquals(401, answer.status(), target + ": " + answer.body());
@@ -180,6 +182,20 @@ class ServiceDoorsIT {
         // Health stays open to anyone.
         for (ServiceProcess service : List.of(cluster.agent(NODE), cluster.volumes(), cluster.scheduler())) {
             assertEquals(200, Http.anonymous().get(service.url() + "/q/health/ready").status(), service.toString());
+        }
+    }
+
+    @Test
+    void aServiceIdentityIsNobodyAtTheGateway() {
+        // berth-service is not one of the gateway's roles: the service accounts cannot act as people.
+        for (User service : List.of(User.OPS, User.GATEWAY)) {
+            Http.Response apps = Http.as(service).get(gateway + "/v1/apps");
+            assertEquals(403, apps.status(), service + ": " + apps.body());
+        }
+        // And no person holds berth-service.
+        for (User person : List.of(User.ADA, User.OTTO, User.VERA)) {
+            JsonNode claims = SharedKeycloak.claims(SharedKeycloak.token(person));
+            assertFalse(claims.path("realm_access").path("roles").toString().contains("berth-service"), claims.toString());
         }
     }
 
