@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.RestartApp;
 import dev.berth.contracts.messages.RollbackApp;
 import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

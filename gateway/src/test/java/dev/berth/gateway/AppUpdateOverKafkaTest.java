@@ -7,6 +7,7 @@ import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CommandReply.Outcome;
 import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

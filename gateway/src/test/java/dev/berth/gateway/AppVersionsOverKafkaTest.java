@@ -2,6 +2,7 @@ package dev.berth.gateway;
 
 import dev.berth.contracts.Topics;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -7,6 +7,7 @@ import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.gateway.auth.VerifiedTokens;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

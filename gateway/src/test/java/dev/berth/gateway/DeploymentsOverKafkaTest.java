@@ -10,6 +10,7 @@ import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.PromoteDeployment;
 import dev.berth.contracts.messages.RollbackDeployment;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -9,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +24,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * Stands in for a node agent's {@code GET /v1/agent/tasks/{id}/logs}, on a free loopback port, so the
  * gateway's proxy can be tested alone: each task id is given an answer (a log, a problem, a log that
- * is followed, or silence), and every request it receives is kept.
+ * is followed, or silence), and every request it receives is kept. Like the real agent's door, it
+ * answers 401 to a request without a Berth service identity (a bearer token whose realm roles hold
+ * berth-service; the signature is the gateway's unit tests' concern, not this fake's), and keeps
+ * the tokens it was shown.
  */
 final class FakeAgent implements AutoCloseable {
     private static final String PREFIX = "/v1/agent/tasks/";
@@ -29,6 +35,8 @@ final class FakeAgent implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     final List<URI> requests = new CopyOnWriteArrayList<>();
+    /** The claims of every bearer token the agent was shown, in order. */
+    final List<JsonNode> tokens = new CopyOnWriteArrayList<>();
 
     private interface Answer {
         void send(HttpExchange exchange) throws IOException;
@@ -137,6 +145,16 @@ final class FakeAgent implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestURI());
+        if (!presentsServiceIdentity(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            byte[] bytes = "{\"status\": 401, \"detail\": \"send a Berth service identity\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+            exchange.sendResponseHeaders(401, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+            return;
+        }
         String path = exchange.getRequestURI().getPath();
         String taskId = path.substring(PREFIX.length(), path.length() - "/logs".length());
         Answer answer = answers.get(taskId);
@@ -146,6 +164,25 @@ final class FakeAgent implements AutoCloseable {
             return;
         }
         answer.send(exchange);
+    }
+
+    private boolean presentsServiceIdentity(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        try {
+            String payload = authorization.substring("Bearer ".length()).split("\\.")[1];
+            JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(payload));
+            tokens.add(claims);
+            for (JsonNode role : claims.path("realm_access").path("roles")) {
+                if (role.asText().equals("berth-service")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException notAJwt) {
+            return false;
+        }
     }
 
     /** The last request for the task's log, as the agent received it. */

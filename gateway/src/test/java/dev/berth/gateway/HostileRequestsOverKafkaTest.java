@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.CreateApp;
 import dev.berth.gateway.HostileRequests.Hostile;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -5,6 +5,7 @@ import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.ParsedApp;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.config.HeaderConfig;

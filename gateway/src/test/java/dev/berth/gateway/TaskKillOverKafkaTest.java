@@ -8,6 +8,7 @@ import dev.berth.contracts.messages.CommandReply.Outcome;
 import dev.berth.contracts.messages.KillAppTask;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.testkit.FreePorts;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(FakeTokenEndpoint.class)
 class TaskLogsOverKafkaTest extends OverKafka {
     @TestHTTPResource("/")
     URL gateway;
@@ -177,6 +179,48 @@ class TaskLogsOverKafkaTest extends OverKafka {
         given().when().get("/v1/tasks/" + group + "_nothing.1/logs")
                 .then().statusCode(404).contentType("application/problem+json")
                 .body("detail", containsString(group + "_nothing.1"));
+    }
+
+    @Test
+    void theGatewayPresentsItsOwnServiceIdentityToTheAgentNeverTheCallersToken() {
+        // Given a task whose agent answers a Berth service identity only
+        String taskId = givenTaskOnNode(agent.url());
+        agent.log(taskId, "hello\n");
+
+        // When an administrator asks for its log
+        given().header("Authorization", "Bearer " + TestTokens.admin()).when().get("/v1/tasks/" + taskId + "/logs")
+                .then().statusCode(200).body(equalTo("hello\n"));
+
+        // Then the agent was shown the gateway's service account, fetched by client credentials
+        var shown = agent.tokens.get(agent.tokens.size() - 1);
+        assertEquals("service-account-berth-gateway", shown.path("preferred_username").asText());
+        assertTrue(shown.path("grant").asInt() >= 1, "a token from the token endpoint: " + shown);
+        assertEquals("[\"berth-service\"]", shown.path("realm_access").path("roles").toString());
+    }
+
+    @Test
+    void theGatewayKeepsItsServiceTokenAcrossCalls() {
+        String taskId = givenTaskOnNode(agent.url());
+        agent.log(taskId, "hello\n");
+
+        for (int i = 0; i < 3; i++) {
+            given().when().get("/v1/tasks/" + taskId + "/logs").then().statusCode(200);
+        }
+
+        // One grant served every call: the token is fetched again only near its expiry (an hour here)
+        assertEquals(3, agent.tokens.size());
+        assertEquals(1, agent.tokens.stream().map(t -> t.path("grant").asInt()).distinct().count(), agent.tokens.toString());
+    }
+
+    @Test
+    void anAgentRefusingTheGatewaysIdentityIsAnInstallationFault502() {
+        String taskId = givenTaskOnNode(agent.url());
+        agent.problem(taskId, 403, "this endpoint is for Berth's own services");
+
+        given().when().get("/v1/tasks/" + taskId + "/logs")
+                .then().statusCode(502).contentType("application/problem+json")
+                .body("detail", containsString("refused the gateway's service identity (403)"))
+                .body("detail", containsString("berth-service"));
     }
 
     @Test

@@ -19,6 +19,9 @@ import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -65,12 +68,16 @@ class AgentOverKafkaTest {
 
     @BeforeEach
     void setUp() {
+        // The agent answers a Berth service identity only (AgentDoorTest is about that).
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
         kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
         nodeId = agent.profile().nodeId();
     }
 
     @AfterEach
     void tearDown() {
+        RestAssured.requestSpecification = null;
         kafka.close();
         // Tasks outlive their agent by design: a failed test must not leave its processes behind.
         agent.supervisor().tasks().stream().filter(t -> !t.state().isTerminal() && t.pid() > 0)

@@ -300,7 +300,7 @@ class AgentLaunchBench {
         /** The first process (unshare) of each of the app's running tasks, from {@code GET /v1/agent/tasks}. */
         List<Long> pidsOf(String appId) {
             List<Long> pids = new ArrayList<>();
-            for (JsonNode task : Http.get(process.url() + "/v1/agent/tasks").json()) {
+            for (JsonNode task : Http.asService().get(process.url() + "/v1/agent/tasks").json()) {
                 if (task.path("appId").asText().equals(appId) && task.path("state").asText().equals("RUNNING")) {
                     pids.add(task.path("pid").asLong());
                 }

@@ -58,7 +58,7 @@ public final class BerthCluster implements AutoCloseable {
             cluster.startScheduler();
             cluster.postgres = SharedInfra.postgres();
             cluster.sharedVolumes = Directories.scratch("shared-volumes-");
-            Map<String, String> volumeEnv = new HashMap<>(cluster.kafkaEnv());
+            Map<String, String> volumeEnv = new HashMap<>(cluster.serviceEnv());
             volumeEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", cluster.postgres.reactiveUrl());
             volumeEnv.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl());
             volumeEnv.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.username());
@@ -115,7 +115,7 @@ public final class BerthCluster implements AutoCloseable {
      */
     public ServiceProcess startScheduler() {
         String name = "scheduler-" + (schedulers.size() + 1);
-        Map<String, String> env = new HashMap<>(kafkaEnv());
+        Map<String, String> env = new HashMap<>(serviceEnv());
         env.putAll(schedulerEnv);
         ServiceProcess scheduler = add(ServiceProcess.start(name, "scheduler-service", FreePorts.next(), env));
         schedulers.add(scheduler);
@@ -134,8 +134,9 @@ public final class BerthCluster implements AutoCloseable {
 
     /** As {@link #startGateway(String, Map)}, with these JVM options (a benchmark's, as the local run uses). */
     public ServiceProcess startGateway(String name, Map<String, String> overrides, List<String> jvmOptions) {
-        Map<String, String> env = new HashMap<>(kafkaEnv());
-        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", SharedKeycloak.realmUrl());
+        Map<String, String> env = new HashMap<>(serviceEnv());
+        // Its own service identity, for the agents' log endpoints (the realm file's demo secret).
+        env.put("QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET", SharedKeycloak.GATEWAY_SECRET);
         env.putAll(overrides);
         return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env, jvmOptions));
     }
@@ -159,7 +160,7 @@ public final class BerthCluster implements AutoCloseable {
     public ServiceProcess startAgent(String nodeId, String attributes, int firstPort, Map<String, String> overrides,
                                      List<String> jvmOptions) {
         Path workDir = Directories.scratch("agent-" + nodeId + "-");
-        Map<String, String> env = new HashMap<>(kafkaEnv());
+        Map<String, String> env = new HashMap<>(serviceEnv());
         env.put("BERTH_AGENT_NODE_ID", nodeId);
         env.put("BERTH_AGENT_HOST", "127.0.0.1");
         env.put("BERTH_AGENT_WORK_DIR", workDir.toString());
@@ -207,8 +208,13 @@ public final class BerthCluster implements AutoCloseable {
         return service;
     }
 
-    private Map<String, String> kafkaEnv() {
-        return Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    /**
+     * What every service gets besides: the broker, and the realm whose tokens its door checks (the
+     * JVM's shared Keycloak, started here if it is not yet: services verify against it from the start).
+     */
+    private Map<String, String> serviceEnv() {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "QUARKUS_OIDC_AUTH_SERVER_URL", SharedKeycloak.realmUrl());
     }
 
     public String kafkaBootstrap() {
@@ -245,10 +251,13 @@ public final class BerthCluster implements AutoCloseable {
                 .until(this::activeScheduler, Optional::isPresent).orElseThrow();
     }
 
-    /** The role a scheduler reports ({@code active}, {@code standby}, …), or {@code unreachable}. */
+    /**
+     * The role a scheduler reports ({@code active}, {@code standby}, …), or {@code unreachable}; asked as
+     * a Berth service, since the endpoint refuses people.
+     */
     public static String roleOf(ServiceProcess scheduler) {
         try {
-            Http.Response response = Http.get(scheduler.url() + "/scheduler/role");
+            Http.Response response = Http.asService().get(scheduler.url() + "/scheduler/role");
             return response.status() == 200 ? response.json().path("role").asText() : "unreachable";
         } catch (UncheckedIOException e) {
             return "unreachable";
@@ -330,7 +339,7 @@ public final class BerthCluster implements AutoCloseable {
 
     /** The tasks an agent knows ({@code GET /v1/agent/tasks}): a JSON array. */
     public JsonNode agentTasks(String nodeId) {
-        return Http.get(agent(nodeId).url() + "/v1/agent/tasks").json();
+        return Http.asService().get(agent(nodeId).url() + "/v1/agent/tasks").json();
     }
 
     /** The app's tasks as the gateway shows them (none if there is no such app). */

@@ -15,7 +15,9 @@ import java.util.function.Supplier;
 /**
  * A small JSON-over-HTTP client for tests, as curl would be for a person. The static methods talk as
  * the realm's administrator (ada) once a cluster's gateway checks tokens, so suites about other things
- * need not think about authentication; {@link #as} talks as someone else, or as no one.
+ * need not think about authentication; {@link #as} talks as someone else, or as no one, and
+ * {@link #asService} as Berth itself, for calls to a service's own endpoints (an agent's, the volume
+ * service's, a scheduler's), which refuse people.
  */
 public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -27,6 +29,14 @@ public final class Http {
     /** Requests with {@code token}'s bearer token; a null token (or a null from the supplier) sends none. */
     public static Caller as(Supplier<String> token) {
         return new Caller(token);
+    }
+
+    /**
+     * Requests as a Berth service identity (the berth-ops service account, realm role berth-service):
+     * the only caller the services' own endpoints (agents, volume service, schedulers) answer.
+     */
+    public static Caller asService() {
+        return as(SharedKeycloak.User.OPS);
     }
 
     public static Caller as(SharedKeycloak.User user) {

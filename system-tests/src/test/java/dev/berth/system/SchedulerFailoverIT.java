@@ -169,7 +169,7 @@ class SchedulerFailoverIT {
         // Then it learns it lost its membership and stands by, and the successor stays active in its term
         await("the woken scheduler stands by").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
                 .until(() -> "standby".equals(BerthCluster.roleOf(frozen)));
-        JsonNode successorRole = Http.get(successor.url() + "/scheduler/role").json();
+        JsonNode successorRole = Http.asService().get(successor.url() + "/scheduler/role").json();
         assertEquals("active", successorRole.path("role").asText());
         assertEquals(1, successorRole.path("term").asInt(), "the successor was deposed in between: " + successorRole);
 
@@ -182,7 +182,7 @@ class SchedulerFailoverIT {
             assertEachInstanceLaunchedOnce(appId, instances);
             deleteAndAwaitGone(appId);
         }
-        assertEquals(1, Http.get(successor.url() + "/scheduler/role").json().path("term").asInt());
+        assertEquals(1, Http.asService().get(successor.url() + "/scheduler/role").json().path("term").asInt());
     }
 
     private static String tinyApp(String appId, int instances) {

@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedKeycloak {
     public static final String REALM = "berth";
+    /** The demo secret of the gateway's client in the realm file, handed to the gateway's process. */
+    public static final String GATEWAY_SECRET = "berth-gateway-secret";
+    /** The demo secret of berth-ops, the operators' client acting as Berth. */
+    public static final String OPS_SECRET = "berth-ops-secret";
     private static Keycloak keycloak;
     private static final Map<User, Token> TOKENS = new ConcurrentHashMap<>();
 
@@ -30,7 +34,14 @@ public final class SharedKeycloak {
         /** berth-viewer in team-b. */
         VERA("vera", "vera-password", null),
         /** Service account (client credentials) of team-a's pipelines: berth-operator in team-a. */
-        CI_TEAM_A(null, "berth-ci-team-a-secret", "berth-ci-team-a");
+        CI_TEAM_A(null, "berth-ci-team-a-secret", "berth-ci-team-a"),
+        /**
+         * A Berth service identity (realm role berth-service): the service account of berth-ops, the
+         * client for operators' tools acting as Berth, which is what a test calling a service directly is.
+         */
+        OPS(null, OPS_SECRET, "berth-ops"),
+        /** The gateway's own service identity (berth-gateway's service account, role berth-service). */
+        GATEWAY(null, GATEWAY_SECRET, "berth-gateway");
 
         final String username;
         final String secret;

@@ -22,6 +22,12 @@ import java.util.stream.Stream;
 final class TaskTraces {
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+    /**
+     * The agents' cgroup parent: they inherit this JVM's environment, so a run that sets
+     * {@code BERTH_AGENT_CGROUP_PARENT} (to keep apart from other agents on the machine) puts its
+     * tasks there, and they must be looked for there.
+     */
+    private static final String PARENT = System.getenv().getOrDefault("BERTH_AGENT_CGROUP_PARENT", "berth");
 
     private TaskTraces() {
     }
@@ -29,18 +35,11 @@ final class TaskTraces {
     /** The node's parent group in each hierarchy, under which each task has a group of its own. */
     static List<Path> nodeGroups(String nodeId) {
         if (Files.isRegularFile(CGROUP_ROOT.resolve("cgroup.controllers"))) {
-            return List.of(CGROUP_ROOT.resolve(CGROUP_PARENT).resolve(safe(nodeId)));
+            return List.of(CGROUP_ROOT.resolve(PARENT).resolve(safe(nodeId)));
         }
-        return V1_CONTROLLERS.stream().map(c -> CGROUP_ROOT.resolve(c).resolve(CGROUP_PARENT).resolve(safe(nodeId)))
+        return V1_CONTROLLERS.stream().map(c -> CGROUP_ROOT.resolve(c).resolve(PARENT).resolve(safe(nodeId)))
                 .toList();
     }
-
-    /**
-     * The agents' cgroup parent: they inherit the test's environment, so a run with
-     * {@code BERTH_AGENT_CGROUP_PARENT} set (two checkouts testing side by side, whose agents must not reap
-     * each other's tasks) finds its tasks there.
-     */
-    private static final String CGROUP_PARENT = System.getenv().getOrDefault("BERTH_AGENT_CGROUP_PARENT", "berth");
 
     /** The task's cgroup directories (whether or not they exist). */
     static List<Path> cgroupDirs(String nodeId, String taskId) {

@@ -55,7 +55,7 @@ class VolumeServiceCrashIT {
 
         // Given the attachment requested and granted, but not finished
         String volumes = cluster.volumes().url() + "/v1/volumes/vc-db-0";
-        await("vc-db-0 ATTACHING").atMost(DEADLINE).until(() -> Http.get(volumes), r -> r.status() == 200
+        await("vc-db-0 ATTACHING").atMost(DEADLINE).until(() -> Http.asService().get(volumes), r -> r.status() == 200
                 && r.json().path("state").asText().equals("ATTACHING"));
         assertTrue(cluster.running(app).isEmpty(), "nothing runs before the volume is attached");
 
@@ -66,7 +66,7 @@ class VolumeServiceCrashIT {
         // Then the attachment is finished once, and the task runs on the volume
         await(app + " running").atMost(DEADLINE).until(() -> cluster.running(app).size() == 1);
         String task = cluster.running(app).keySet().iterator().next();
-        JsonNode volume = Http.get(cluster.volumes().url() + "/v1/volumes/vc-db-0").json();
+        JsonNode volume = Http.asService().get(cluster.volumes().url() + "/v1/volumes/vc-db-0").json();
         assertEquals("ATTACHED", volume.path("state").asText(), volume.toString());
         assertEquals(NODE, volume.path("attachedNodeId").asText());
         assertEquals(task, volume.path("attachedTaskId").asText());

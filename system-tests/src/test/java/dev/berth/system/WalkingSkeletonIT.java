@@ -143,7 +143,7 @@ class WalkingSkeletonIT {
     @Test
     @Order(3)
     void theVolumeServiceAnswersFromPostgres() {
-        Http.Response volumes = Http.get(cluster.volumes().url() + "/volumes");
+        Http.Response volumes = Http.asService().get(cluster.volumes().url() + "/volumes");
         assertEquals(200, volumes.status(), volumes.body());
         assertTrue(volumes.json().isArray());
     }

@@ -3,11 +3,13 @@ package dev.berth.gateway.logs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.auth.ServiceIdentity;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -29,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Asks a node agent for a task's log, without blocking: one Vert.x HTTP client for the gateway,
  * whose answers are streamed on as they arrive (never read whole: a followed log can run for hours).
  * Every way the agent can fail to answer becomes a problem an operator can act on.
+ *
+ * <p>The agent answers only a Berth service identity, so every request carries the gateway's own
+ * service token ({@link ServiceIdentity}), never the caller's: the caller's right to the task (its
+ * team) was checked before this is called.
  */
 @ApplicationScoped
 public class AgentLogClient {
@@ -46,6 +52,9 @@ public class AgentLogClient {
 
     @Inject
     GatewayConfig config;
+
+    @Inject
+    ServiceIdentity identity;
 
     private HttpClient client;
 
@@ -66,7 +75,13 @@ public class AgentLogClient {
     public Uni<AgentLog> open(URI url, String agent) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString());
         Duration answerTimeout = config.agentAnswerTimeout();
-        return client().request(request)
+        return identity.authorization()
+                .onFailure().transform(e -> problem(502, "no-service-identity", "Gateway has no service identity",
+                        "the gateway could not get its own service token from Keycloak to call " + agent + ": "
+                                + describe(e) + ". Check the gateway's client secret "
+                                + "(QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET) and the realm (docs/auth.md)"))
+                .onItem().transformToUni(authorization -> client().request(
+                        request.putHeader(HttpHeaders.AUTHORIZATION, authorization)))
                 .onItem().transformToUni(sent -> sent.send()
                         .ifNoItem().after(answerTimeout).failWith(() -> {
                             sent.reset();
@@ -106,6 +121,11 @@ public class AgentLogClient {
                 case 404 -> problem(404, "not-found", "Not found", agent + " has no such log: " + detail);
                 case 400 -> problem(400, "invalid-log-request", "Invalid log request",
                         agent + " refused the request: " + detail);
+                // The gateway's own identity was refused: an installation fault, not the caller's.
+                case 401, 403 -> problem(502, "agent-refused-gateway", "Agent refused the gateway",
+                        agent + " refused the gateway's service identity (" + status + "): " + detail
+                                + ". The gateway's client (berth-gateway) needs a service account with the realm "
+                                + "role berth-service, and the agent must trust the same realm (docs/auth.md)");
                 default -> problem(502, "agent-error", "Agent failed", agent + " answered " + status + ": " + detail);
             };
         });

@@ -10,6 +10,9 @@ import dev.berth.contracts.messages.TaskState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
+import dev.berth.testkit.TestTokens;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,11 +62,15 @@ class TaskLogsResourceTest {
 
     @BeforeEach
     void setUp() {
+        // The agent answers a Berth service identity only (AgentDoorTest is about that).
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
         kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
     }
 
     @AfterEach
     void tearDown() {
+        RestAssured.requestSpecification = null;
         kafka.close();
         // A test that failed half-way must not leave its task running.
         launched.stream().map(id -> agent.supervisor().find(id)).flatMap(java.util.Optional::stream)
@@ -126,7 +133,7 @@ class TaskLogsResourceTest {
         // When its log is followed
         HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(agentHttp + "v1/agent/tasks/" + taskId + "/logs?follow=true"))
-                        .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofLines());
+                        .header("Authorization", "Bearer " + TestTokens.service()).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, response.statusCode());
         Iterator<String> lines = response.body().iterator();
 

@@ -1,4 +1,4 @@
-package dev.berth.gateway;
+package dev.berth.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,9 +19,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Bearer tokens for the gateway's tests, shaped like Keycloak's (realm roles in
+ * Bearer tokens for the services' module tests, shaped like Keycloak's (realm roles in
  * {@code realm_access.roles}, teams in {@code groups}, audience berth-gateway) and signed with the test
- * key whose public half the test profile trusts. The system tests use a real Keycloak instead.
+ * key whose public half every service's test profile trusts ({@code %test.quarkus.oidc.public-key}):
+ * module tests need no Keycloak. People's tokens ({@link #admin}, {@link #operator}, {@link #viewer})
+ * for the gateway, {@link #service} for the internal services' doors. The system tests use a real
+ * Keycloak instead.
  */
 public final class TestTokens {
     public static final String ISSUER = "https://keycloak.test/realms/berth";
@@ -41,6 +44,14 @@ public final class TestTokens {
 
     public static String viewer(String... teams) {
         return token("vera", List.of("berth-viewer"), List.of(teams), Duration.ofHours(1));
+    }
+
+    /**
+     * A Berth service identity, as Keycloak issues to the service account of a Berth service's client
+     * (client credentials): the realm role berth-service, no teams.
+     */
+    public static String service() {
+        return token("service-account-berth-gateway", List.of("berth-service"), List.of(), Duration.ofHours(1));
     }
 
     public static String token(String user, List<String> roles, List<String> groups, Duration lifetime) {
@@ -94,7 +105,7 @@ public final class TestTokens {
     }
 
     private static PrivateKey loadKey() {
-        try (InputStream in = TestTokens.class.getResourceAsStream("/test-token-private-key.txt")) {
+        try (InputStream in = TestTokens.class.getResourceAsStream("test-token-private-key.txt")) {
             String base64 = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
             return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
         } catch (IOException | GeneralSecurityException e) {
