@@ -1,5 +1,6 @@
 package dev.berth.agent.network;
 
+import dev.berth.agent.host.HostCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,24 +28,24 @@ final class Bridge {
     }
 
     void ensure() throws IOException {
-        NetCommand.Result existing = NetCommand.of(ip, "-d", "-o", "link", "show", "dev", name).run();
+        HostCommand.Result existing = HostCommand.of(ip, "-d", "-o", "link", "show", "dev", name).run();
         if (existing.ok()) {
             if (!existing.output().contains(" bridge ")) {
                 throw new IOException("an interface " + name + " exists and is not a bridge: choose another "
                         + "berth.agent.bridge-name");
             }
         } else {
-            NetCommand.of(ip, "link", "add", "name", name, "type", "bridge").runOrFail();
+            HostCommand.of(ip, "link", "add", "name", name, "type", "bridge").runOrFail();
         }
-        NetCommand.of(ip, "addr", "replace", subnet.gateway() + "/" + subnet.prefix(), "dev", name).runOrFail();
-        NetCommand.of(ip, "link", "set", "dev", name, "up").runOrFail();
+        HostCommand.of(ip, "addr", "replace", subnet.gateway() + "/" + subnet.prefix(), "dev", name).runOrFail();
+        HostCommand.of(ip, "link", "set", "dev", name, "up").runOrFail();
         write(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
         write(Path.of("/proc/sys/net/ipv4/conf", name, "route_localnet"), "1");
     }
 
     /** Removes it (tests, and an operator retiring a node; the agent itself never does). */
     void remove() {
-        NetCommand.of(ip, "link", "del", "dev", name).runQuietly();
+        HostCommand.of(ip, "link", "del", "dev", name).runQuietly();
     }
 
     private static void write(Path setting, String value) throws IOException {

@@ -1,5 +1,6 @@
 package dev.berth.agent.network;
 
+import dev.berth.agent.host.HostCommand;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -66,7 +67,7 @@ final class NatRules {
                         + " ct status dnat masquerade",
                 "add rule " + t + " postrouting oifname != \"" + bridge + "\" ip saddr " + subnet + " masquerade",
                 "");
-        NetCommand.withInput(script, nft, "-f", "-").runOrFail();
+        HostCommand.withInput(script, nft, "-f", "-").runOrFail();
     }
 
     /** Forwards the task's host ports to it. */
@@ -74,7 +75,7 @@ final class NatRules {
         if (network.forwards().isEmpty()) {
             return;
         }
-        NetCommand.withInput("add element ip " + table + " ports " + elements(network) + "\n", nft, "-f", "-")
+        HostCommand.withInput("add element ip " + table + " ports " + elements(network) + "\n", nft, "-f", "-")
                 .runOrFail();
     }
 
@@ -82,7 +83,7 @@ final class NatRules {
     void unforward(TaskNetwork network) {
         for (TaskNetwork.PortForward forward : network.forwards()) {
             for (String protocol : protocols(forward.protocol())) {
-                NetCommand.withInput("delete element ip " + table + " ports { " + protocol + " . " + forward.hostPort()
+                HostCommand.withInput("delete element ip " + table + " ports { " + protocol + " . " + forward.hostPort()
                         + " }\n", nft, "-f", "-").runQuietly();
             }
         }
@@ -96,17 +97,17 @@ final class NatRules {
                 script.append("add element ip ").append(table).append(" ports ").append(elements(network)).append('\n');
             }
         }
-        NetCommand.withInput(script.toString(), nft, "-f", "-").runOrFail();
+        HostCommand.withInput(script.toString(), nft, "-f", "-").runOrFail();
     }
 
     /** What the map holds now, as nft prints it (for tests and the operator). */
     String listPorts() throws IOException {
-        return NetCommand.of(nft, "list", "map", "ip", table, "ports").runOrFail();
+        return HostCommand.of(nft, "list", "map", "ip", table, "ports").runOrFail();
     }
 
     /** Removes the whole table. */
     void remove() {
-        NetCommand.of(nft, "delete", "table", "ip", table).runQuietly();
+        HostCommand.of(nft, "delete", "table", "ip", table).runQuietly();
     }
 
     private static String elements(TaskNetwork network) {

@@ -1,5 +1,6 @@
 package dev.berth.agent.network;
 
+import dev.berth.agent.host.HostCommand;
 import dev.berth.contracts.messages.PortAssignment;
 import dev.berth.contracts.messages.TaskStatus;
 import org.jboss.logging.Logger;
@@ -211,20 +212,20 @@ public final class TaskNetworks {
 
     private void build(TaskNetwork network, String peer) throws IOException {
         String ns = network.netns();
-        NetCommand.of(ip, "netns", "add", ns).runOrFail();
-        NetCommand.of(ip, "link", "add", "name", network.hostVeth(), "type", "veth", "peer", "name", peer).runOrFail();
-        NetCommand.of(ip, "link", "set", "dev", peer, "netns", ns).runOrFail();
-        NetCommand.of(ip, "link", "set", "dev", network.hostVeth(), "master", bridgeName).runOrFail();
+        HostCommand.of(ip, "netns", "add", ns).runOrFail();
+        HostCommand.of(ip, "link", "add", "name", network.hostVeth(), "type", "veth", "peer", "name", peer).runOrFail();
+        HostCommand.of(ip, "link", "set", "dev", peer, "netns", ns).runOrFail();
+        HostCommand.of(ip, "link", "set", "dev", network.hostVeth(), "master", bridgeName).runOrFail();
         // Hairpin: a task reaching its own host port is sent back out of the port it came in by.
-        NetCommand.of(ip, "link", "set", "dev", network.hostVeth(), "type", "bridge_slave", "hairpin", "on")
+        HostCommand.of(ip, "link", "set", "dev", network.hostVeth(), "type", "bridge_slave", "hairpin", "on")
                 .runOrFail();
-        NetCommand.of(ip, "link", "set", "dev", network.hostVeth(), "up").runOrFail();
-        NetCommand.of(ip, "-n", ns, "link", "set", "dev", peer, "name", "eth0").runOrFail();
-        NetCommand.of(ip, "-n", ns, "addr", "add", network.address() + "/" + subnet.prefix(), "dev", "eth0")
+        HostCommand.of(ip, "link", "set", "dev", network.hostVeth(), "up").runOrFail();
+        HostCommand.of(ip, "-n", ns, "link", "set", "dev", peer, "name", "eth0").runOrFail();
+        HostCommand.of(ip, "-n", ns, "addr", "add", network.address() + "/" + subnet.prefix(), "dev", "eth0")
                 .runOrFail();
-        NetCommand.of(ip, "-n", ns, "link", "set", "dev", "eth0", "up").runOrFail();
-        NetCommand.of(ip, "-n", ns, "link", "set", "dev", "lo", "up").runOrFail();
-        NetCommand.of(ip, "-n", ns, "route", "add", "default", "via", subnet.gateway()).runOrFail();
+        HostCommand.of(ip, "-n", ns, "link", "set", "dev", "eth0", "up").runOrFail();
+        HostCommand.of(ip, "-n", ns, "link", "set", "dev", "lo", "up").runOrFail();
+        HostCommand.of(ip, "-n", ns, "route", "add", "default", "via", subnet.gateway()).runOrFail();
     }
 
     /** The task's network as written down, if it has one here. */
@@ -247,9 +248,9 @@ public final class TaskNetworks {
         }
         TaskNetwork network = found.get();
         nat.unforward(network);
-        NetCommand.of(ip, "link", "del", "dev", network.hostVeth()).runQuietly();
-        NetCommand.of(ip, "link", "del", "dev", TaskNetwork.peerVethName(bridgeName, task)).runQuietly();
-        NetCommand.of(ip, "netns", "del", network.netns()).runQuietly();
+        HostCommand.of(ip, "link", "del", "dev", network.hostVeth()).runQuietly();
+        HostCommand.of(ip, "link", "del", "dev", TaskNetwork.peerVethName(bridgeName, task)).runQuietly();
+        HostCommand.of(ip, "netns", "del", network.netns()).runQuietly();
         try {
             addresses.forget(task);
         } catch (IOException e) {
@@ -285,13 +286,13 @@ public final class TaskNetworks {
         });
         for (String ns : namespaces()) {
             if (ns.startsWith(netnsPrefix()) && !netnsKept.contains(ns)) {
-                NetCommand.of(ip, "netns", "del", ns).runQuietly();
+                HostCommand.of(ip, "netns", "del", ns).runQuietly();
                 removed.add("network namespace " + ns);
             }
         }
         for (String veth : vethsOnBridge()) {
             if (!vethsKept.contains(veth)) {
-                NetCommand.of(ip, "link", "del", "dev", veth).runQuietly();
+                HostCommand.of(ip, "link", "del", "dev", veth).runQuietly();
                 removed.add("veth " + veth);
             }
         }
@@ -349,7 +350,7 @@ public final class TaskNetworks {
     private List<String> vethsOnBridge() {
         List<String> names = new ArrayList<>();
         try {
-            String out = NetCommand.of(ip, "-o", "link", "show", "master", bridgeName).runOrFail();
+            String out = HostCommand.of(ip, "-o", "link", "show", "master", bridgeName).runOrFail();
             for (String line : out.split("\n")) {
                 // "12: vbabc123@if11: <BROADCAST,…> …"
                 String[] parts = line.split(":", 3);

@@ -1,5 +1,6 @@
 package dev.berth.agent.volumes;
 
+import dev.berth.agent.host.HostCommand;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ final class LoopImage {
             image.setLength(sizeMib << 20);
         }
         try {
-            new HostCommand(tools.mkfsCommand(temporary), HostCommand.DEFAULT_TIMEOUT).runOrFail();
+            new HostCommand(tools.mkfsCommand(temporary), null, HostCommand.DEFAULT_TIMEOUT).runOrFail();
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temporary);

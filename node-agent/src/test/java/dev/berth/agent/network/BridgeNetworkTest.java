@@ -1,5 +1,6 @@
 package dev.berth.agent.network;
 
+import dev.berth.agent.host.HostCommand;
 import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.runtime.TaskRuntime;
@@ -422,7 +423,7 @@ class BridgeNetworkTest {
     }
 
     private static boolean linkExists(String name) {
-        return NetCommand.of("ip", "link", "show", "dev", name).runQuietly();
+        return HostCommand.of("ip", "link", "show", "dev", name).runQuietly();
     }
 
     /**
@@ -433,14 +434,14 @@ class BridgeNetworkTest {
         static OutsideHost make(String name, int octet) throws IOException {
             OutsideHost outside = new OutsideHost(name, octet);
             outside.close(); // what an earlier, killed run may have left
-            NetCommand.of("ip", "netns", "add", name).runOrFail();
-            NetCommand.of("ip", "link", "add", "name", name, "type", "veth", "peer", "name", name + "p").runOrFail();
-            NetCommand.of("ip", "link", "set", "dev", name + "p", "netns", name).runOrFail();
-            NetCommand.of("ip", "addr", "add", outside.nodeSide() + "/30", "dev", name).runOrFail();
-            NetCommand.of("ip", "link", "set", "dev", name, "up").runOrFail();
-            NetCommand.of("ip", "-n", name, "addr", "add", outside.address() + "/30", "dev", name + "p").runOrFail();
-            NetCommand.of("ip", "-n", name, "link", "set", "dev", name + "p", "up").runOrFail();
-            NetCommand.of("ip", "-n", name, "link", "set", "dev", "lo", "up").runOrFail();
+            HostCommand.of("ip", "netns", "add", name).runOrFail();
+            HostCommand.of("ip", "link", "add", "name", name, "type", "veth", "peer", "name", name + "p").runOrFail();
+            HostCommand.of("ip", "link", "set", "dev", name + "p", "netns", name).runOrFail();
+            HostCommand.of("ip", "addr", "add", outside.nodeSide() + "/30", "dev", name).runOrFail();
+            HostCommand.of("ip", "link", "set", "dev", name, "up").runOrFail();
+            HostCommand.of("ip", "-n", name, "addr", "add", outside.address() + "/30", "dev", name + "p").runOrFail();
+            HostCommand.of("ip", "-n", name, "link", "set", "dev", name + "p", "up").runOrFail();
+            HostCommand.of("ip", "-n", name, "link", "set", "dev", "lo", "up").runOrFail();
             return outside;
         }
 
@@ -461,8 +462,8 @@ class BridgeNetworkTest {
 
         @Override
         public void close() {
-            NetCommand.of("ip", "link", "del", "dev", name).runQuietly();
-            NetCommand.of("ip", "netns", "del", name).runQuietly();
+            HostCommand.of("ip", "link", "del", "dev", name).runQuietly();
+            HostCommand.of("ip", "netns", "del", name).runQuietly();
         }
     }
 }

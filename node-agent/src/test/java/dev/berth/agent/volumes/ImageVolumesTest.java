@@ -1,5 +1,6 @@
 package dev.berth.agent.volumes;
 
+import dev.berth.agent.host.HostCommand;
 import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.testkit.Directories;
 import org.junit.jupiter.api.AfterEach;

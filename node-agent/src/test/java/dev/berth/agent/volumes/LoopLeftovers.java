@@ -1,5 +1,6 @@
 package dev.berth.agent.volumes;
 
+import dev.berth.agent.host.HostCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class LoopLeftovers {
     public static void removeUnder(Path dir) {
         try {
             for (Path mount : mountsUnder(dir)) {
-                if (!new HostCommand(List.of("umount", mount.toString()), HostCommand.DEFAULT_TIMEOUT).run().ok()) {
+                if (!new HostCommand(List.of("umount", mount.toString()), null, HostCommand.DEFAULT_TIMEOUT).run().ok()) {
                     HostCommand.of("umount", "-l", mount.toString()).run();
                 }
                 System.out.println("LoopLeftovers: unmounted " + mount);
