@@ -6,14 +6,12 @@ import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
-import dev.berth.testkit.TestTokens;
 import dev.berth.volume.lifecycle.Outcome;
 import dev.berth.volume.lifecycle.VolumeCommands;
 import dev.berth.volume.support.Commands;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -37,19 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
-class VolumeServiceTest {
-    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
-    @org.junit.jupiter.api.BeforeEach
-    void talkAsABerthService() {
-        RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void forgetTheServiceToken() {
-        RestAssured.requestSpecification = null;
-    }
-
+class VolumeServiceTest extends AsBerthService {
     private static final Path SHARED_ROOT = Path.of("target/shared-volumes");
 
     @Inject

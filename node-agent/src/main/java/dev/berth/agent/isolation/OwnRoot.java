@@ -89,14 +89,14 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
     /**
      * The whole launch of a task in its own root, as one process: the helper's {@code launch} joins the
      * task's cgroups, leads its session, makes its namespaces and is the init of its PID namespace (the
-     * hostname, the loopback, the exit file, the lease watchdog), then does {@link #command}'s part. This
+     * hostname, the loopback, the exit file, the lease watchdog), then does {@link #confinement}'s part. This
      * replaces setsid, the JOIN and INIT shells and unshare of a task without an own root: one exec
      * before the task's own, where those take five.
      *
      * @param procsFiles the task's {@code cgroup.procs} files (none: no cgroups)
      * @param privateNet a network namespace of its own with only a loopback
      * @param watchdog   the lease and fenced mark and the epochs to guard; empty: no watchdog
-     * @param confined   {@link #command}'s line
+     * @param confined   {@link #confinement}'s options and the task's command
      */
     public List<String> launch(List<Path> procsFiles, Path exitFile, String hostname, boolean privateNet,
                                Optional<Watchdog> watchdog, List<String> confined) {
@@ -115,7 +115,7 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
                     Long.toString(epoch))));
         });
         command.add("--");
-        command.addAll(confined.subList(1, confined.size()));
+        command.addAll(confined);
         return command;
     }
 
@@ -124,7 +124,8 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
     }
 
     /**
-     * The helper's command line for one task, ending with the task's own command.
+     * The helper's options for one task's root and user, ending with the task's own command: what
+     * {@link #launch} hands the init's child.
      *
      * @param sandboxDir the task's sandbox on the host (bound at {@link #SANDBOX})
      * @param user       who the task runs as
@@ -132,9 +133,9 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
      * @param volumes    what to bind, with targets already inside the task's root, parents first
      * @param marks      the files the helper writes: mounted, root failed, volume failed
      */
-    public List<String> command(Path sandboxDir, String user, Path hosts, List<Volume> volumes, Marks marks,
-                                List<String> task) {
-        List<String> command = new ArrayList<>(List.of(tool.toString(), "--root", mountPoint.toString(), "--etc",
+    public List<String> confinement(Path sandboxDir, String user, Path hosts, List<Volume> volumes, Marks marks,
+                                    List<String> task) {
+        List<String> command = new ArrayList<>(List.of("--root", mountPoint.toString(), "--etc",
                 etc.toString(), "--hosts", hosts.toString(), "--user", user, "--sandbox", sandboxDir.toString(),
                 SANDBOX.toString(), "--failed", marks.rootFailed().toString(), "--volume-failed",
                 marks.volumeFailed().toString()));
@@ -184,7 +185,7 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
             Path failed = dir.resolve("failed");
             Files.deleteIfExists(failed);
             List<String> command = launch(List.of(), dir.resolve("exit"), "probe", false, Optional.empty(),
-                    command(dir, user, hosts, List.of(), new Marks(dir.resolve("mounted"), failed, failed),
+                    confinement(dir, user, hosts, List.of(), new Marks(dir.resolve("mounted"), failed, failed),
                     List.of("/bin/sh", "-c", "test \"$(id -u)\" = \"$(id -u " + user + ")\" && test ! -e "
                             + workDir.toAbsolutePath())));
             Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();

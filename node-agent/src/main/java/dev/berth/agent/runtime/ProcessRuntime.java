@@ -407,7 +407,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 .map(b -> new OwnRoot.Volume(b.volumeId(), b.source(), OwnRoot.inside(sandbox.dir(), b.target()),
                         b.readOnly()))
                 .toList();
-        List<String> confined = root.command(sandbox.dir(), user, sandbox.hostsFile(), binds,
+        List<String> confined = root.confinement(sandbox.dir(), user, sandbox.hostsFile(), binds,
                 new OwnRoot.Marks(sandbox.mountedMark(), sandbox.rootFailedMark(), sandbox.mountFailedMark()), own);
         Optional<OwnRoot.Watchdog> watchdog = Optional.empty();
         if (published.needsWatchdog()) {

@@ -159,12 +159,7 @@ class BridgeNetworkTest {
     void aBridgedTaskReachesTheNodeAndThroughNatAHostOffTheBridge() throws Exception {
         // Given a server on the node, on the bridge's own address
         int nodePort = FreePorts.next();
-        Path served = Directories.scratch("served-");
-        Files.writeString(served.resolve("hello"), "node");
-        helpers.add(new ProcessBuilder("python3", "-m", "http.server", Integer.toString(nodePort), "--bind", GATEWAY)
-                .directory(served.toFile()).redirectErrorStream(true).redirectOutput(served.resolve("log").toFile())
-                .start());
-        awaitAnswer("http://" + GATEWAY + ":" + nodePort + "/hello");
+        Path served = serveOnTheNode(nodePort);
         // And a host off the bridge: a namespace of the test's own behind a veth, with no route back to the
         // bridge's subnet, so only a masqueraded connection can get an answer from it
         try (OutsideHost outside = OutsideHost.make("bto" + PID % 1_000_000, 10 + OCTET % 100)) {
@@ -190,12 +185,7 @@ class BridgeNetworkTest {
     void aTaskWithoutANetworkReachesOnlyItsOwnLoopback() throws Exception {
         // Given a server on the node
         int nodePort = FreePorts.next();
-        Path served = Directories.scratch("served-");
-        Files.writeString(served.resolve("hello"), "node");
-        helpers.add(new ProcessBuilder("python3", "-m", "http.server", Integer.toString(nodePort), "--bind", GATEWAY)
-                .directory(served.toFile()).redirectErrorStream(true).redirectOutput(served.resolve("log").toFile())
-                .start());
-        awaitAnswer("http://" + GATEWAY + ":" + nodePort + "/hello");
+        Path served = serveOnTheNode(nodePort);
 
         // When a task with network NONE (Marathon's unnamed container network) tries the node, then its loopback
         Sandbox sandbox = sandboxes.of("client.none-1");
@@ -465,5 +455,16 @@ class BridgeNetworkTest {
             HostCommand.of("ip", "link", "del", "dev", name).runQuietly();
             HostCommand.of("ip", "netns", "del", name).runQuietly();
         }
+    }
+
+    /** A server on the node, on the bridge's own address, serving {@code hello} ("node") from a fresh directory. */
+    private Path serveOnTheNode(int port) throws Exception {
+        Path served = Directories.scratch("served-");
+        Files.writeString(served.resolve("hello"), "node");
+        helpers.add(new ProcessBuilder("python3", "-m", "http.server", Integer.toString(port), "--bind", GATEWAY)
+                .directory(served.toFile()).redirectErrorStream(true).redirectOutput(served.resolve("log").toFile())
+                .start());
+        awaitAnswer("http://" + GATEWAY + ":" + port + "/hello");
+        return served;
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.volume.kafka;
 
+import dev.berth.volume.AsBerthService;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
@@ -18,13 +19,11 @@ import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
-import dev.berth.testkit.TestTokens;
 import dev.berth.volume.support.Commands;
 import dev.berth.volume.support.VolumeEventLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,19 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
-class VolumeLifecycleOverKafkaTest {
-    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
-    @org.junit.jupiter.api.BeforeEach
-    void talkAsABerthService() {
-        RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void forgetTheServiceToken() {
-        RestAssured.requestSpecification = null;
-    }
-
+class VolumeLifecycleOverKafkaTest extends AsBerthService {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHARED_ROOT = Path.of("target/shared-volumes");
 

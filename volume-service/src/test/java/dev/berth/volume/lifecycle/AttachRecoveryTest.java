@@ -1,17 +1,16 @@
 package dev.berth.volume.lifecycle;
 
+import dev.berth.volume.AsBerthService;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
-import dev.berth.testkit.TestTokens;
 import dev.berth.volume.support.VolumeEventLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -29,19 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KafkaTestResource.class)
-class AttachRecoveryTest {
-    /** The volume service answers a Berth service identity only (VolumeDoorTest is about that). */
-    @org.junit.jupiter.api.BeforeEach
-    void talkAsABerthService() {
-        RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + TestTokens.service()).build();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void forgetTheServiceToken() {
-        RestAssured.requestSpecification = null;
-    }
-
+class AttachRecoveryTest extends AsBerthService {
     @Inject
     AttachRecovery recovery;
 
