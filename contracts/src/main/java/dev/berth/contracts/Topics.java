@@ -46,6 +46,14 @@ public final class Topics {
     public static final String DEPLOYMENTS = PREFIX + "deployments";
     /** The scheduler's record of every task and where it runs. Compacted. Key: taskId. */
     public static final String TASKS = PREFIX + "tasks";
+    /**
+     * What became of each app's tasks ({@code AppTaskHistory}): its last failure, failures in a row,
+     * each instance's restarts and the final records of the last tasks that ended (the scheduler keeps
+     * {@code berth.scheduler.ended-tasks-kept} per app). Written by the scheduler with each task's end;
+     * read by the gateway and by a scheduler that takes over. Compacted; a tombstone once the app is
+     * gone. Key: appId.
+     */
+    public static final String TASK_HISTORY = PREFIX + "task-history";
     /** Registration and heartbeats from node agents. Compacted, so the latest report per node survives. Key: nodeId. */
     public static final String NODE_STATUS = PREFIX + "node-status";
     /** Launch / kill commands for one node. Key: nodeId; an agent reads only the partition its key maps to. */
@@ -116,6 +124,7 @@ public final class Topics {
                 new Spec(COMMAND_REPLIES, 1, false),
                 new Spec(APP_VERSIONS, 1, true),
                 new Spec(DEPLOYMENTS, 1, true),
+                new Spec(TASK_HISTORY, 1, true),
                 // One partition, one leader: more partitions would elect more than one.
                 new Spec(SCHEDULER_LEADER, 1, false),
                 new Spec(DEAD_LETTER, 1, false));

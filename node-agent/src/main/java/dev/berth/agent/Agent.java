@@ -14,6 +14,7 @@ import dev.berth.agent.node.NodeProfiles;
 import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.sandbox.Sandbox;
+import dev.berth.agent.sandbox.SandboxRetention;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.task.CheckpointStore;
@@ -44,6 +45,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -312,6 +314,17 @@ public class Agent {
             supervisor.sampleUsage();
         } catch (RuntimeException e) {
             LOG.warnf(e, "measuring task usage failed once");
+        }
+        // On the same beat: ended tasks past the retention leave the node with their sandboxes.
+        try {
+            List<String> removed = supervisor.collectEnded(
+                    new SandboxRetention(config.sandboxRetention(), config.sandboxesKept()), Instant.now());
+            if (!removed.isEmpty()) {
+                LOG.infof("removed the sandboxes of %d ended tasks past their retention (%s, at most %d kept)",
+                        removed.size(), config.sandboxRetention(), config.sandboxesKept());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "removing ended tasks' sandboxes failed once");
         }
     }
 

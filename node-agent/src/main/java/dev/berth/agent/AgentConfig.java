@@ -78,6 +78,18 @@ public interface AgentConfig {
     @WithDefault("5s")
     Duration usageInterval();
 
+    /**
+     * How long the sandbox of an ended task (its output, what it wrote) stays on the node after the end,
+     * its logs readable through the API; then the agent forgets the task and removes its sandbox
+     * (Mesos's {@code --gc_delay}).
+     */
+    @WithDefault("24h")
+    Duration sandboxRetention();
+
+    /** Ended tasks whose sandboxes are kept at most, whatever their age; beyond it the oldest go first. */
+    @WithDefault("1000")
+    int sandboxesKept();
+
     /** Where local volumes live ({@code <volume-root>/<volume id>}); defaults to {@code <work-dir>/volumes}. */
     Optional<String> volumeRoot();
 

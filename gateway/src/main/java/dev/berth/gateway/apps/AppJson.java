@@ -5,6 +5,7 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
@@ -22,9 +23,24 @@ import java.util.Optional;
  * the queue) and the volumes its identities own ({@code volumes}, from the volume events; the
  * declared ones are in Marathon's {@code container.volumes}). The definition includes its
  * {@code upgradeStrategy}, defaults filled in; the resource adds the deployment under way, if any.
+ *
+ * <p>What became of its tasks comes from the scheduler's task history: Marathon's
+ * {@code lastTaskFailure}, {@code failuresInARow}, each task's instance's {@code restarts} and
+ * {@code lastFailure}, and the status {@code CRASH_LOOPING} or {@code BACKOFF} when failures keep it
+ * from running.
  */
 public final class AppJson {
+    /**
+     * Failures in a row from which an app is said to crash-loop: one failure may be bad luck, a second
+     * a coincidence, a third is a pattern. The count resets once every instance stayed up
+     * ({@code berth.scheduler.backoff-reset-after}).
+     */
+    public static final int CRASH_LOOP_FAILURES = 3;
     public static final String DEPLOYING = "DEPLOYING";
+    /** Its tasks keep failing ({@link #CRASH_LOOP_FAILURES} or more in a row). */
+    public static final String CRASH_LOOPING = "CRASH_LOOPING";
+    /** A task failed and its instance waits out the backoff before it is launched again. */
+    public static final String BACKOFF = "BACKOFF";
     public static final String RUNNING = "RUNNING";
     public static final String DELETING = "DELETING";
     /** Only in the answer to a DELETE that the scheduler completed at once: the app is gone. */
@@ -34,17 +50,29 @@ public final class AppJson {
     }
 
     public static ObjectNode of(AppState state, List<TaskRecord> tasks, Optional<AppQueue> queued,
-                                List<VolumeSnapshot> volumes) {
-        return of(state.definition(), state.version(), state.deleting(), tasks, queued, volumes);
+                                List<VolumeSnapshot> volumes, Optional<AppTaskHistory> history) {
+        return of(state.definition(), state.version(), state.deleting(), tasks, queued, volumes, history);
     }
 
     /** An app recorded by the scheduler, given as its parts so an answer can show a change just requested. */
     public static ObjectNode of(AppDefinition definition, long version, boolean deleting, List<TaskRecord> tasks,
-                                Optional<AppQueue> queued, List<VolumeSnapshot> volumes) {
+                                Optional<AppQueue> queued, List<VolumeSnapshot> volumes,
+                                Optional<AppTaskHistory> history) {
         TaskCounts counts = TaskCounts.of(tasks);
         boolean allRunning = counts.running() == definition.instances() && tasks.size() == counts.running();
-        String status = deleting ? DELETING : allRunning ? RUNNING : DEPLOYING;
-        return build(definition, version, status, counts, tasks, queued, volumes);
+        int failuresInARow = history.map(AppTaskHistory::failuresInARow).orElse(0);
+        boolean delayed = queued.map(AppQueue::delayedUntil).isPresent();
+        // A crash loop is named even while a relaunched task briefly runs: it has not stayed up yet.
+        String status = deleting ? DELETING
+                : failuresInARow >= CRASH_LOOP_FAILURES ? CRASH_LOOPING
+                : allRunning ? RUNNING
+                : delayed ? BACKOFF
+                : DEPLOYING;
+        ObjectNode json = build(definition, version, status, counts, tasks, queued, volumes, history);
+        json.set("lastTaskFailure", JsonCodec.mapper().valueToTree(
+                history.map(h -> FailureJson.of(h.lastTaskFailure())).orElse(null)));
+        json.put("failuresInARow", failuresInARow);
+        return json;
     }
 
     /** One line of an app's history: {@code version}, {@code change}, {@code occurredAt}. */
@@ -80,7 +108,7 @@ public final class AppJson {
 
     private static ObjectNode build(AppDefinition app, long version, String status, TaskCounts counts,
                                     List<TaskRecord> tasks, Optional<AppQueue> queued,
-                                    List<VolumeSnapshot> volumes) {
+                                    List<VolumeSnapshot> volumes, Optional<AppTaskHistory> history) {
         ObjectNode json = JsonCodec.mapper().valueToTree(app);
         json.put("version", version);
         json.put("status", status);
@@ -88,11 +116,13 @@ public final class AppJson {
         json.put("tasksHealthy", counts.healthy());
         json.put("tasksUnhealthy", counts.unhealthy());
         json.put("tasksStaged", counts.staged());
-        json.set("tasks", JsonCodec.mapper().valueToTree(tasks.stream().map(TaskJson::of).toList()));
+        json.set("tasks", JsonCodec.mapper().valueToTree(tasks.stream().map(t -> TaskJson.of(t, history)).toList()));
         json.put("waiting", queued.map(AppQueue::waiting).orElse(0));
         json.set("unplaced", JsonCodec.mapper().valueToTree(
                 queued.map(q -> QueueJson.mostCommonFirst(q.unplaced())).orElse(Map.of())));
         queued.map(AppQueue::delayedUntil).ifPresent(until -> json.put("delayedUntil", until.toString()));
+        queued.map(q -> QueueJson.Delay.of(q.delay())).ifPresent(delay -> json.set("delay",
+                JsonCodec.mapper().valueToTree(delay)));
         json.set("volumes", JsonCodec.mapper().valueToTree(volumes.stream().map(AppVolumeJson::of).toList()));
         return json;
     }

@@ -102,7 +102,7 @@ public class AppsResource {
         CommandReply reply = kafka.submit(CreateApp.of(app));
         return Response.created(URI.create("/v1/apps" + app.id()))
                 .entity(answer(app.id(), reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
-                        Optional.empty(), List.of())))
+                        Optional.empty(), List.of(), Optional.empty())))
                 .tag(etag(reply.appVersion())).build();
     }
 
@@ -143,7 +143,7 @@ public class AppsResource {
             throw e;
         }
         return Response.ok(answer(id, reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
-                Optional.empty(), List.of()))).tag(etag(reply.appVersion())).build();
+                Optional.empty(), List.of(), Optional.empty()))).tag(etag(reply.appVersion())).build();
     }
 
     /** The app's kept versions, newest first: {@code version}, {@code change}, {@code occurredAt}. */
@@ -247,7 +247,7 @@ public class AppsResource {
         CommandReply reply = kafka.submit(ScaleApp.of(id, instances));
         return Response.ok(answer(id, reply, () -> AppJson.of(state.definition().withInstances(instances),
                 reply.appVersion(), false, kafka.view().tasksOf(id), kafka.view().queued(id),
-                kafka.view().volumesOf(id)))).tag(etag(reply.appVersion())).build();
+                kafka.view().volumesOf(id), kafka.view().history(id)))).tag(etag(reply.appVersion())).build();
     }
 
     /** Replaces every instance with a fresh task, one after another, keeping the count. */
@@ -410,7 +410,7 @@ public class AppsResource {
     private ObjectNode json(AppState state) {
         String id = state.appId();
         ObjectNode json = AppJson.of(state, kafka.view().tasksOf(id), kafka.view().queued(id),
-                kafka.view().volumesOf(id));
+                kafka.view().volumesOf(id), kafka.view().history(id));
         kafka.view().activeDeployment(id).ifPresent(d -> json.set("deployment",
                 JsonCodec.mapper().valueToTree(DeploymentJson.Summary.of(d))));
         return json;

@@ -31,12 +31,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The tasks the scheduler records on {@code berth.tasks}, across apps, shown as on their app; and the
  * kill of one of them, a command to the scheduler answered with its reply.
- * A task that ended is gone from here once the scheduler removed it (its logs stay readable for a
- * while, see {@code TaskLogsResource}).
+ * A task that ended leaves {@code berth.tasks} at once; its final record stays on its app's task
+ * history (the scheduler keeps the last {@code berth.scheduler.ended-tasks-kept} per app), which
+ * {@code ?state=terminal} lists (newest end first) and {@code GET /v1/tasks/{id}} still finds. Its logs
+ * stay readable until its agent's sandbox retention removes them (see {@code TaskLogsResource}).
  */
 @Path("/v1/tasks")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,28 +52,40 @@ public class TasksResource {
     Caller caller;
 
     @GET
-    @Operation(summary = "List tasks, by app, node or state")
+    @Operation(summary = "List tasks, by app, node or state (state=terminal: the ended tasks kept per app)")
     public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") String app,
                                                            @QueryParam("node") String node,
                                                            @QueryParam("state") String state,
                                                            @BeanParam PageQuery page) {
         caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
-        TaskFilter filter = TaskFilter.parse(app, node, state, errors);
+        boolean terminal = TERMINAL.equalsIgnoreCase(state == null ? null : state.strip());
+        TaskFilter filter = TaskFilter.parse(app, node, terminal ? null : state, errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalidQuery("invalid-task-filter", "Invalid task filter", errors);
         }
-        return page.respond("tasks", kafka.view().tasks().stream().filter(t -> caller.sees(t.appId())).filter(filter)
-                .sorted(Comparator.comparing(TaskRecord::taskId)).map(TaskJson::of).toList());
+        // Live tasks (by id), then ended ones (newest end first) when an end is asked for.
+        Stream<TaskRecord> live = terminal ? Stream.empty() : kafka.view().tasks().stream().filter(filter)
+                .sorted(Comparator.comparing(TaskRecord::taskId));
+        boolean endsAsked = terminal || (filter.state() != null && filter.state().isTerminal());
+        Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : kafka.view().endedTasks().stream().filter(filter)
+                .sorted(Comparator.comparing(TaskRecord::occurredAt, Comparator.nullsLast(Comparator.reverseOrder())));
+        return page.respond("tasks", Stream.concat(live, ended).filter(t -> caller.sees(t.appId()))
+                .map(TaskJson::of).toList());
     }
+
+    /** {@code ?state=terminal}: every end state at once (FINISHED, FAILED, KILLED, LOST). */
+    static final String TERMINAL = "terminal";
 
     @GET
     @Path("{id}")
     @Operation(summary = "Get a task")
     public TaskJson get(@PathParam("id") String id) {
         caller.mustRead();
-        return kafka.view().task(id).filter(t -> caller.sees(t.appId())).map(TaskJson::of)
-                .orElseThrow(() -> ProblemException.notFound("no task " + id));
+        return kafka.view().task(id).or(() -> kafka.view().endedTask(id)).filter(t -> caller.sees(t.appId()))
+                .map(TaskJson::of)
+                .orElseThrow(() -> ProblemException.notFound("no task " + id + " (a task is known while it runs, and "
+                        + "after it ended while its app's history keeps it)"));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.berth.gateway.view;
 
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.NodeReport;
@@ -61,6 +62,8 @@ public final class ClusterView {
      * removes one. (Few and small: a volume is deleted by hand or with its app.)
      */
     private final Map<String, VolumeSnapshot> volumes = new ConcurrentHashMap<>();
+    /** What became of each app's tasks (berth.task-history), by app id. */
+    private final Map<String, AppTaskHistory> histories = new ConcurrentHashMap<>();
     /** Told of every volume event the view applied, after applying it (so they see the view updated). */
     private final List<Consumer<VolumeEvent>> volumeListeners = new CopyOnWriteArrayList<>();
     /**
@@ -257,6 +260,31 @@ public final class ClusterView {
         nodeModes.remove(nodeId);
     }
 
+    public void putHistory(AppTaskHistory history) {
+        histories.put(history.appId(), history);
+    }
+
+    /** A tombstone on the task-history topic: the app is gone. */
+    public void removeHistory(String appId) {
+        histories.remove(appId);
+    }
+
+    /** What became of the app's tasks, if any ended. */
+    public Optional<AppTaskHistory> history(String appId) {
+        return Optional.ofNullable(histories.get(appId));
+    }
+
+    /** The final records of the ended tasks the scheduler keeps, every app's, newest first per app. */
+    public List<TaskRecord> endedTasks() {
+        return histories.values().stream().flatMap(h -> h.ended().stream()).toList();
+    }
+
+    /** The final record of an ended task the scheduler keeps on its app's history. */
+    public Optional<TaskRecord> endedTask(String taskId) {
+        return histories.values().stream().flatMap(h -> h.ended().stream())
+                .filter(t -> t.taskId().equals(taskId)).findFirst();
+    }
+
     public void putQueue(AppQueue entry) {
         queue.put(entry.appId(), entry);
     }
@@ -339,6 +367,10 @@ public final class ClusterView {
         TaskRecord live = tasks.get(taskId);
         if (live != null) {
             return Optional.of(live);
+        }
+        Optional<TaskRecord> kept = endedTask(taskId);
+        if (kept.isPresent()) {
+            return kept;
         }
         synchronized (ended) {
             return Optional.ofNullable(ended.get(taskId));

@@ -5,6 +5,7 @@ import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppQueue;
+import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.Deployment;
@@ -46,7 +47,7 @@ public final class ViewConsumer implements AutoCloseable {
     private static final String CONSUMER_NAME = "gateway";
     private static final List<String> TOPICS =
             List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS, Topics.DEPLOYMENTS);
+                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS, Topics.DEPLOYMENTS, Topics.TASK_HISTORY);
 
     private final ClusterView view;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -150,6 +151,14 @@ public final class ViewConsumer implements AutoCloseable {
                     AppQueue entry = JsonCodec.decode(record.value(), AppQueue.class);
                     required(entry.appId(), "appId");
                     view.putQueue(entry);
+                }
+            } else if (topic.equals(Topics.TASK_HISTORY)) {
+                if (record.value() == null) {
+                    view.removeHistory(key(record));
+                } else {
+                    AppTaskHistory history = JsonCodec.decode(record.value(), AppTaskHistory.class);
+                    required(history.appId(), "appId");
+                    view.putHistory(history);
                 }
             } else if (topic.equals(Topics.APP_VERSIONS)) {
                 if (record.value() == null) {

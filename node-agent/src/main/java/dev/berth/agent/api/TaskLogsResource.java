@@ -66,7 +66,8 @@ public class TaskLogsResource {
         TaskView task = (supervisor == null ? null : supervisor.find(taskId).orElse(null));
         if (task == null) {
             throw problem(404, "Not Found", "no task " + taskId + " on this agent (it knows the tasks it runs, "
-                    + "and the last ones that ended)");
+                    + "and ended ones until their sandboxes are removed: berth.agent.sandbox-retention "
+                    + config.sandboxRetention() + ", at most " + config.sandboxesKept() + " kept)");
         }
         Sandbox sandbox = sandboxOf(task);
         BooleanSupplier ended = () -> supervisor.find(taskId).map(t -> t.state().isTerminal()).orElse(true);

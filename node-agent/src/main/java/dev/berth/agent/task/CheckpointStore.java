@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Task checkpoints as small JSON files in the agent's run directory, each replaced whole (write a
@@ -42,6 +44,11 @@ public class CheckpointStore {
             public List<TaskCheckpoint> all() {
                 return List.of();
             }
+
+            @Override
+            public Optional<Instant> savedAt(String taskId) {
+                return Optional.empty();
+            }
         };
     }
 
@@ -59,7 +66,7 @@ public class CheckpointStore {
         }
     }
 
-    /** Forgets a task (its sandbox stays, for its logs). */
+    /** Forgets a task: its checkpoint and the files beside it (its sandbox is the retention's to remove). */
     public void delete(String taskId) {
         Sandbox sandbox = sandboxes.of(taskId);
         try {
@@ -67,8 +74,18 @@ public class CheckpointStore {
             for (Path file : sandbox.runFiles()) {
                 Files.deleteIfExists(file);
             }
+            Files.deleteIfExists(sandbox.hostsFile());
         } catch (IOException e) {
             LOG.warnf("cannot remove the checkpoint of %s: %s", taskId, e);
+        }
+    }
+
+    /** When the task's checkpoint was last written (for an ended task: about when it ended), if it exists. */
+    public Optional<Instant> savedAt(String taskId) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(sandboxes.of(taskId).checkpoint()).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.berth.agent.task;
 
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
+import dev.berth.agent.sandbox.SandboxRetention;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.runtime.ProcessStamp;
 import dev.berth.contracts.messages.HealthReport;
@@ -15,12 +16,11 @@ import dev.berth.contracts.messages.TaskUsage;
 import dev.berth.contracts.messages.VolumeMount;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +67,8 @@ public final class TaskSupervisor implements AutoCloseable {
     private final HealthWatch health;
     private final Consumer<Sandbox> logs;
     private final Map<String, ManagedTask> tasks = new ConcurrentHashMap<>();
-    private final Deque<String> ended = new ArrayDeque<>();
+    /** Ended tasks this agent still knows, and when they ended, oldest end first (see {@link #collectEnded}). */
+    private final Map<String, Instant> ended = new LinkedHashMap<>();
     private final Set<String> seenCommands = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -171,7 +172,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 task.exitCode = checkpoint.exitCode();
                 sink.report(TaskStatus.of(task.taskId, task.appId, nodeId, task.state, task.reason, task.exitCode,
                         null));
-                forgetOldEndedTasks(task.taskId);
+                forgetOldEndedTasks(task.taskId, checkpoints.savedAt(task.taskId).orElse(Instant.now()));
                 continue;
             }
             // A STARTING checkpoint has no process: whatever got into its cgroup is reaped as it "ends".
@@ -425,14 +426,55 @@ public final class TaskSupervisor implements AutoCloseable {
     }
 
     private void forgetOldEndedTasks(String taskId) {
+        forgetOldEndedTasks(taskId, Instant.now());
+    }
+
+    private void forgetOldEndedTasks(String taskId, Instant endedAt) {
+        List<String> beyond = new java.util.ArrayList<>();
         synchronized (ended) {
-            ended.addLast(taskId);
-            while (ended.size() > REMEMBERED_ENDED_TASKS) {
-                String forgotten = ended.removeFirst();
-                tasks.remove(forgotten);
-                checkpoints.delete(forgotten);
+            ended.put(taskId, endedAt);
+            var oldest = ended.keySet().iterator();
+            for (int over = ended.size() - REMEMBERED_ENDED_TASKS; over > 0; over--) {
+                beyond.add(oldest.next());
             }
         }
+        beyond.forEach(this::forget);
+    }
+
+    /**
+     * Forgets the ended tasks {@code retention} says are due, and removes their sandboxes (output
+     * included): their logs are no longer readable. A sandbox that cannot be removed yet (something is
+     * mounted in it) keeps its task known, and is tried again on the next call.
+     *
+     * @return the tasks forgotten
+     */
+    public List<String> collectEnded(SandboxRetention retention, Instant now) {
+        List<String> due;
+        synchronized (ended) {
+            due = retention.due(new LinkedHashMap<>(ended), now);
+        }
+        return due.stream().filter(this::forget).toList();
+    }
+
+    /** Removes an ended task's sandbox, checkpoint and run files, and forgets it; false if the sandbox stays. */
+    private boolean forget(String taskId) {
+        Sandbox sandbox = sandboxes.of(taskId);
+        try {
+            Optional<String> kept = SandboxRetention.remove(sandbox.dir());
+            if (kept.isPresent()) {
+                LOG.warnf("keeping the sandbox of ended task %s for now: %s", taskId, kept.get());
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot remove the sandbox of ended task %s yet: %s", taskId, e);
+            return false;
+        }
+        synchronized (ended) {
+            ended.remove(taskId);
+        }
+        tasks.remove(taskId);
+        checkpoints.delete(taskId);
+        return true;
     }
 
     /** Stops watching tasks. It does not stop them: tasks outlive their agent on purpose. */

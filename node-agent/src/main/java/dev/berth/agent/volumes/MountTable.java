@@ -10,19 +10,20 @@ import java.util.Optional;
 
 /**
  * The mounts of the agent's own mount namespace, from {@code /proc/self/mountinfo}: whether a volume's
- * image is mounted already (by this agent process, or by one before it), without asking mount(8).
+ * image is mounted already (by this agent process, or by one before it), without asking mount(8); and
+ * whether anything is mounted under a sandbox the agent is about to remove.
  */
-final class MountTable {
+public final class MountTable {
     static final Path SELF = Path.of("/proc/self/mountinfo");
 
     /** One line of mountinfo: where, what file system, from what source ({@code /dev/loop3}). */
-    record Mount(Path mountPoint, String fsType, String source) {
+    public record Mount(Path mountPoint, String fsType, String source) {
     }
 
     private MountTable() {
     }
 
-    static List<Mount> read() throws IOException {
+    public static List<Mount> read() throws IOException {
         return parse(Files.readString(SELF, StandardCharsets.UTF_8));
     }
 

@@ -74,6 +74,14 @@ public sealed interface Action {
     record RemoveVersion(String appId, long version) implements Action {
     }
 
+    /** Write what became of an app's tasks to {@code berth.task-history}, keyed by app id. */
+    record RecordHistory(dev.berth.contracts.messages.AppTaskHistory history) implements Action {
+    }
+
+    /** Tombstone an app's task history on {@code berth.task-history}: the app is gone. */
+    record RemoveHistory(String appId) implements Action {
+    }
+
     /** Write a deployment's whole state to {@code berth.deployments}, keyed by its id. */
     record RecordDeployment(dev.berth.contracts.messages.Deployment deployment) implements Action {
     }

@@ -36,6 +36,12 @@ final class Backoffs {
         return backoff != null && now.isBefore(backoff.notBefore()) ? backoff.notBefore() : null;
     }
 
+    /** The wait the app's last failure caused; null when it is not backing off. */
+    Duration delay(String appId) {
+        Backoff backoff = backoffs.get(appId);
+        return backoff == null ? null : backoff.delay();
+    }
+
     /** The app starts afresh (an operator's restart, or the app is gone). */
     void forgive(String appId) {
         backoffs.remove(appId);

@@ -5,6 +5,7 @@ import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.HealthReport;
@@ -15,6 +16,7 @@ import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortAssignment;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskFailure;
 import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
@@ -42,6 +44,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The scheduler's decisions, as plain Java: it holds the desired state of every app, the record of
@@ -76,6 +79,7 @@ public final class SchedulerCore {
     private final Map<String, Map<String, TaskRecord>> tasksByApp = new HashMap<>();
     private final Map<String, Map<String, TaskRecord>> tasksByNode = new HashMap<>();
     private final Backoffs backoffs = new Backoffs();
+    private final TaskHistories histories;
     private final Map<String, AppQueue> queue = new HashMap<>();
     /**
      * Grows whenever room may have appeared (a task ended, a node joined, returned, grew or was
@@ -107,6 +111,7 @@ public final class SchedulerCore {
         this.drains = new NodeDrains(cluster, engine, stateless, stateful);
         this.deployments = new Deployments(backoffs);
         this.commands = new AppCommands(volumes, stateful, backoffs);
+        this.histories = new TaskHistories(settings.endedTasksKept());
     }
 
     // ---- rebuilding from the compacted topics -------------------------------------------------
@@ -171,6 +176,20 @@ public final class SchedulerCore {
     /** A tombstone on {@code berth.volume-events}. */
     public void forgetVolume(String volumeId) {
         volumes.forget(volumeId);
+    }
+
+    /** What became of an app's tasks, read while rebuilding: its failures and restarts count on. */
+    public void restoreHistory(AppTaskHistory history) {
+        histories.restore(history);
+    }
+
+    public void forgetHistory(String appId) {
+        histories.forget(appId);
+    }
+
+    /** What became of an app's tasks, if any ended. */
+    public Optional<AppTaskHistory> history(String appId) {
+        return histories.of(appId);
     }
 
     /** What the previous leader said waits, so that entries of apps now settled can be withdrawn. */
@@ -342,7 +361,7 @@ public final class SchedulerCore {
                 lose(task, "node " + nodeId + " unreachable", true, plan);
             }
         }
-        forgiveStableApps(now);
+        forgiveStableApps(plan);
         deployments.tick(plan);
         drains.progress(plan);
         reconcileUnsettled(plan);
@@ -508,6 +527,9 @@ public final class SchedulerCore {
             return;
         }
         plan.stop(task, healthFailure(status));
+        // It fails now, though its end (the kill) is still to come and will be one that was asked for.
+        histories.failed(TaskFailure.of(task.observed(TaskState.UNHEALTHY, healthFailure(status), null, null,
+                plan.now), plan.now), status.id(), plan.now, plan::recordHistory);
         deployments.taskFailed(app, task, healthFailure(status));
         // A replacement already starting for it (a restart, a drain) now is the instance, rather than
         // leaving the instance to be placed a second time.
@@ -570,8 +592,9 @@ public final class SchedulerCore {
     }
 
     /** An app whose every instance has stayed up for a while since its last failure starts afresh. */
-    private void forgiveStableApps(Instant now) {
-        backoffs.forgiveStable(now, appId -> {
+    private void forgiveStableApps(InputPlan plan) {
+        Instant now = plan.now;
+        Predicate<String> stable = appId -> {
             AppState app = apps.get(appId);
             if (app == null) {
                 return true;
@@ -580,7 +603,11 @@ public final class SchedulerCore {
                     .filter(t -> t.desired() == DesiredState.RUN).toList();
             return wanted.size() >= app.definition().instances() && wanted.stream().allMatch(t ->
                     t.runningSince() != null && !t.runningSince().plus(settings.backoffResetAfter()).isAfter(now));
-        });
+        };
+        backoffs.forgiveStable(now, stable);
+        // The same judgement ends a run of failures; an app still waiting out a backoff has not stayed up.
+        histories.settle(appId -> apps.containsKey(appId) && backoffs.delayedUntil(appId, now) == null
+                && stable.test(appId), now, plan::recordHistory);
     }
 
     static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
@@ -602,12 +629,22 @@ public final class SchedulerCore {
             }
             return;
         }
+        AppQueue.Delay delay = delayedUntil == null ? null : delay(appId);
         if (current != null && current.waiting() == waiting && current.unplaced().equals(reasons)
-                && Objects.equals(current.delayedUntil(), delayedUntil)) {
+                && Objects.equals(current.delayedUntil(), delayedUntil) && Objects.equals(current.delay(), delay)) {
             return;
         }
         plan.recordQueue(AppQueue.of(appId, waiting, reasons, delayedUntil,
-                current == null ? plan.now : current.since()));
+                current == null ? plan.now : current.since(), delay));
+    }
+
+    /** Why the app backs off: its last failure and the wait it caused (null when no failure is known). */
+    private AppQueue.Delay delay(String appId) {
+        java.time.Duration wait = backoffs.delay(appId);
+        return histories.of(appId).filter(h -> h.lastTaskFailure() != null)
+                .map(h -> new AppQueue.Delay(h.lastTaskFailure(), h.failuresInARow(),
+                        wait == null ? 0 : wait.toMillis() / 1000.0))
+                .orElse(null);
     }
 
     private Collection<TaskRecord> tasksOn(String nodeId) {
@@ -712,6 +749,10 @@ public final class SchedulerCore {
             if (queue.containsKey(appId)) {
                 removeQueue(appId);
             }
+            if (histories.of(appId).isPresent()) {
+                histories.forget(appId);
+                actions.add(new Action.RemoveHistory(appId));
+            }
         }
 
         @Override
@@ -728,7 +769,19 @@ public final class SchedulerCore {
          */
         void end(TaskRecord ended) {
             announceChange(tasks.get(ended.taskId()), ended);
-            removeTask(ended.taskId());
+            remember(ended);
+            unindexedRemove(ended.taskId());
+        }
+
+        /** A task's final record joins its app's history; a failure if its app still wanted it running. */
+        private void remember(TaskRecord last) {
+            AppState app = apps.get(last.appId());
+            histories.ended(last, TaskHistories.unwanted(last, app != null && !app.deleting()), last.id(), now,
+                    this::recordHistory);
+        }
+
+        void recordHistory(AppTaskHistory history) {
+            actions.add(new Action.RecordHistory(history));
         }
 
         /** Announces the task's new state and health verdict, if they changed. */
@@ -741,8 +794,20 @@ public final class SchedulerCore {
             actions.add(new Action.Announce(event));
         }
 
+        /**
+         * Removes a task. One recorded in an end state just before (lost, or failed before it launched)
+         * joins its app's history with that end.
+         */
         @Override
         public void removeTask(String taskId) {
+            TaskRecord gone = tasks.get(taskId);
+            if (gone != null && gone.state().isTerminal()) {
+                remember(gone);
+            }
+            unindexedRemove(taskId);
+        }
+
+        private void unindexedRemove(String taskId) {
             TaskRecord gone = tasks.get(taskId);
             unindex(taskId);
             capacityEpoch++;

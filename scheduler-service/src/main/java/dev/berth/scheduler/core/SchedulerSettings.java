@@ -14,10 +14,20 @@ import java.time.Duration;
  * @param defaultKillGrace  SIGTERM → SIGKILL seconds for tasks no app claims
  * @param leaseMargin       added to a lost node's volume lease before its external volumes are fenced
  *                          and attached elsewhere: covers clock drift and the heartbeat in flight
+ * @param endedTasksKept    final records of ended tasks kept per app on its task history (what
+ *                          {@code GET /v1/tasks?state=terminal} lists)
  */
 public record SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,
-                                int defaultKillGrace, Duration leaseMargin) {
+                                int defaultKillGrace, Duration leaseMargin, int endedTasksKept) {
     public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(1);
+    public static final int DEFAULT_ENDED_TASKS_KEPT = 20;
+
+    /** Settings with the default number of ended tasks kept. */
+    public SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,
+                             int defaultKillGrace, Duration leaseMargin) {
+        this(nodeTimeout, backoffResetAfter, missingTaskGrace, defaultKillGrace, leaseMargin,
+                DEFAULT_ENDED_TASKS_KEPT);
+    }
 
     /** Settings with the default lease margin. */
     public SchedulerSettings(Duration nodeTimeout, Duration backoffResetAfter, Duration missingTaskGrace,

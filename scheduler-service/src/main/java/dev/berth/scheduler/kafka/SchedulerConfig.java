@@ -78,6 +78,13 @@ public interface SchedulerConfig {
     @WithDefault("1s")
     Duration leaseMargin();
 
+    /**
+     * Final records of ended tasks kept per app on {@code berth.task-history} (what
+     * {@code GET /v1/tasks?state=terminal} lists); older ones drop off as new ones end.
+     */
+    @WithDefault("20")
+    int endedTasksKept();
+
     /** Replication factor for topics this service creates (1 for a single broker). */
     @WithName("topic-replication-factor")
     @WithDefault("1")

@@ -8,6 +8,7 @@ import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.AppVersion;
 import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.NodeAdminCommand;
@@ -338,7 +339,7 @@ public class SchedulerLoop {
 
     private SchedulerSettings settings() {
         return new SchedulerSettings(config.nodeTimeout(), config.backoffResetAfter(), config.missingTaskGrace(),
-                (int) config.killGracePeriod().toSeconds(), config.leaseMargin());
+                (int) config.killGracePeriod().toSeconds(), config.leaseMargin(), config.endedTasksKept());
     }
 
     private static boolean fenced(Throwable e) {
@@ -397,7 +398,7 @@ public class SchedulerLoop {
                                               List<ProducerRecord<String, byte[]>> deadLetters) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN,
-                Topics.VOLUME_EVENTS, Topics.DEPLOYMENTS, Topics.APP_VERSIONS)) {
+                Topics.VOLUME_EVENTS, Topics.DEPLOYMENTS, Topics.APP_VERSIONS, Topics.TASK_HISTORY)) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
@@ -473,6 +474,13 @@ public class SchedulerLoop {
                 } catch (NumberFormatException ignored) {
                     // Not a key this scheduler wrote: nothing to forget.
                 }
+            }
+        } else if (topic.equals(Topics.TASK_HISTORY)) {
+            // Failures and restarts count on from where the previous leader left them.
+            if (record.value() == null) {
+                core.forgetHistory(record.key());
+            } else {
+                core.restoreHistory(JsonCodec.decode(record.value(), AppTaskHistory.class));
             }
         } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
             core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
@@ -581,6 +589,10 @@ public class SchedulerLoop {
                     JsonCodec.encodeBytes(a.deployment()));
         } else if (action instanceof Action.RemoveDeployment a) {
             return new ProducerRecord<>(Topics.DEPLOYMENTS, a.deploymentId(), null);
+        } else if (action instanceof Action.RecordHistory a) {
+            return new ProducerRecord<>(Topics.TASK_HISTORY, a.history().appId(), JsonCodec.encodeBytes(a.history()));
+        } else if (action instanceof Action.RemoveHistory a) {
+            return new ProducerRecord<>(Topics.TASK_HISTORY, a.appId(), null);
         } else if (action instanceof Action.RemoveVersion a) {
             return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.appId(), a.version()), null);
         }
