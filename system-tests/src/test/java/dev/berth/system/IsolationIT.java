@@ -77,6 +77,60 @@ class IsolationIT {
     }
 
     @Test
+    void anOomLoopingAppSaysSoOnItsViewItsQueueEntryAndItsEndedTasksWhoseLogsStayReadable() {
+        // Given an app of 32 MiB whose command says hello, then holds half a GiB: it can never run;
+        // a short backoff that does not grow, so it loops quickly
+        String appId = "/isolation/oom-loop";
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "echo about to eat memory; head -c 512m /dev/zero | tail > /dev/null",
+                 "instances": 1, "cpus": 0.1, "mem": 32, "portDefinitions": [],
+                 "backoffSeconds": 1, "backoffFactor": 1, "maxLaunchDelaySeconds": 1}""".formatted(appId)).status());
+
+        // Then the app itself says it crash-loops, and why: the kernel killed it for its 32 MiB
+        JsonNode app = await(appId + " crash-looping").atMost(DEADLINE).until(
+                () -> Http.get(gateway + "/v1/apps" + appId).json(),
+                a -> a.path("status").asText().equals("CRASH_LOOPING"));
+        JsonNode failure = app.path("lastTaskFailure");
+        assertEquals("FAILED", failure.path("state").asText());
+        assertTrue(failure.path("message").asText().startsWith(TaskStatus.OOM_KILLED)
+                && failure.path("message").asText().contains("32 MiB"), "lastTaskFailure: " + failure);
+        assertEquals(NODE, failure.path("node").asText());
+        assertEquals(1, failure.path("version").asLong());
+        assertTrue(app.path("failuresInARow").asInt() >= 3, "failuresInARow: " + app.path("failuresInARow"));
+
+        // And its queue entry, while it waits out a backoff, says the same
+        JsonNode delay = await(appId + " delayed, with the reason").atMost(DEADLINE).until(
+                () -> queueEntry(appId).path("delay"), d -> !d.isMissingNode() && !d.isNull());
+        assertTrue(delay.path("lastFailure").path("message").asText().startsWith(TaskStatus.OOM_KILLED)
+                && delay.path("lastFailure").path("message").asText().contains("32 MiB"), "delay: " + delay);
+        assertTrue(delay.path("failuresInARow").asInt() >= 1, "delay: " + delay);
+        assertEquals(1.0, delay.path("backoffSeconds").asDouble(), 0.001);
+
+        // And its ended tasks are listed, each FAILED for its memory, with exit code and node
+        JsonNode ended = Http.get(gateway + "/v1/tasks?app=" + appId + "&state=terminal").json().path("tasks");
+        assertTrue(ended.size() >= 3, "ended: " + ended);
+        for (JsonNode task : ended) {
+            assertEquals("FAILED", task.path("state").asText(), "ended: " + task);
+            assertTrue(task.path("reason").asText().startsWith(TaskStatus.OOM_KILLED), "ended: " + task);
+            assertEquals(NODE, task.path("node").asText());
+            assertTrue(task.hasNonNull("endedAt"), "ended: " + task);
+        }
+        // And the output of one that ended is still readable
+        String endedTask = ended.get(0).path("id").asText();
+        assertEquals("about to eat memory\n", Http.get(gateway + "/v1/tasks/" + endedTask + "/logs").body());
+        deleteAndAwaitGone(appId);
+    }
+
+    private static JsonNode queueEntry(String appId) {
+        for (JsonNode entry : Http.get(gateway + "/v1/queue").json().path("queue")) {
+            if (appId.equals(entry.path("appId").asText())) {
+                return entry;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    @Test
     void aTaskPastItsDiskAllowanceIsKilledWhenItsAppAsksForEnforcement() {
         // Given an app allowed 1 MiB of sandbox, enforced, whose task writes 3 MiB and then waits
         String appId = "/isolation/disk-hog";

@@ -36,7 +36,9 @@ class TaskLogsIT {
     @BeforeAll
     static void startCluster() {
         cluster = BerthCluster.start();
-        cluster.startAgent(NODE, "zone=a", 21800);
+        // Ended tasks' sandboxes are kept 30 s (24 h by default), checked every second, to see them go.
+        cluster.startAgent(NODE, "zone=a", 21800, java.util.Map.of("BERTH_AGENT_SANDBOX_RETENTION", "30s",
+                "BERTH_AGENT_USAGE_INTERVAL", "1s"));
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, NODE);
     }
@@ -46,6 +48,31 @@ class TaskLogsIT {
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    @Test
+    void anEndedTasksLogsStayReadableUntilItsAgentsRetentionRemovesThem() {
+        // Given a task that says goodbye and fails, once (a long backoff)
+        String appId = "/logs/goodbye";
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
+                {"id": "%s", "cmd": "echo goodbye; echo failing >&2; exit 3", "cpus": 0.1, "mem": 32,
+                 "portDefinitions": [], "backoffSeconds": 300}""".formatted(appId)).status());
+
+        // Then, ended, it is listed with its exit code, and its output can still be read
+        JsonNode ended = await(appId + " ended").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/tasks?app="
+                + appId + "&state=terminal").json().path("tasks"), tasks -> tasks.size() == 1);
+        String taskId = ended.get(0).path("id").asText();
+        assertEquals("FAILED", ended.get(0).path("state").asText());
+        assertEquals(3, ended.get(0).path("exitCode").asInt());
+        assertEquals("goodbye\n", Http.get(gateway + "/v1/tasks/" + taskId + "/logs").body());
+        assertEquals("failing\n", Http.get(gateway + "/v1/tasks/" + taskId + "/logs?stream=stderr").body());
+
+        // And once the agent's retention has passed, its sandbox is gone and the answer says why
+        Http.Response gone = await(taskId + " removed by the retention").atMost(Duration.ofSeconds(120))
+                .until(() -> Http.get(gateway + "/v1/tasks/" + taskId + "/logs"), r -> r.status() == 404);
+        assertTrue(gone.body().contains("sandbox-retention"), gone.body());
+        assertEquals(200, Http.delete(gateway + "/v1/apps" + appId).status());
+        await("app gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + appId).status() == 404);
     }
 
     @Test

@@ -71,7 +71,12 @@ public class TasksResource {
         Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : kafka.view().endedTasks().stream().filter(filter)
                 .sorted(Comparator.comparing(TaskRecord::occurredAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return page.respond("tasks", Stream.concat(live, ended).filter(t -> caller.sees(t.appId()))
-                .map(TaskJson::of).toList());
+                .map(this::json).toList());
+    }
+
+    /** A task as under its app: a live one with its instance's restarts and last failure; an ended one as it ended. */
+    private TaskJson json(TaskRecord task) {
+        return task.state().isTerminal() ? TaskJson.of(task) : TaskJson.of(task, kafka.view().history(task.appId()));
     }
 
     /** {@code ?state=terminal}: every end state at once (FINISHED, FAILED, KILLED, LOST). */
@@ -83,7 +88,7 @@ public class TasksResource {
     public TaskJson get(@PathParam("id") String id) {
         caller.mustRead();
         return kafka.view().task(id).or(() -> kafka.view().endedTask(id)).filter(t -> caller.sees(t.appId()))
-                .map(TaskJson::of)
+                .map(this::json)
                 .orElseThrow(() -> ProblemException.notFound("no task " + id + " (a task is known while it runs, and "
                         + "after it ended while its app's history keeps it)"));
     }

@@ -331,7 +331,7 @@ public class SchedulerLoop {
                     break;
                 }
                 if (!out.isEmpty() || offsetsMoved(kafka, offsets)) {
-                    commit(producer, out, offsets);
+                    commit(producer, latestHistoriesOnly(out), offsets);
                 }
             }
         }
@@ -555,6 +555,24 @@ public class SchedulerLoop {
                     e.getMessage());
             out.add(DeadLetters.of(record, CONSUMER_NAME, e.getMessage()));
         }
+    }
+
+    /**
+     * The batch without task histories a later one in it replaces: an app's history is rewritten with
+     * every end, and its compacted topic keeps only the last anyway, so deleting 1000 tasks in one
+     * batch writes one history, not 1000.
+     */
+    static List<ProducerRecord<String, byte[]>> latestHistoriesOnly(List<ProducerRecord<String, byte[]>> out) {
+        Set<String> later = new java.util.HashSet<>();
+        List<ProducerRecord<String, byte[]>> kept = new ArrayList<>(out.size());
+        for (int i = out.size() - 1; i >= 0; i--) {
+            ProducerRecord<String, byte[]> record = out.get(i);
+            if (!record.topic().equals(Topics.TASK_HISTORY) || later.add(record.key())) {
+                kept.add(record);
+            }
+        }
+        java.util.Collections.reverse(kept);
+        return kept;
     }
 
     private static ProducerRecord<String, byte[]> toRecord(Action action) {
