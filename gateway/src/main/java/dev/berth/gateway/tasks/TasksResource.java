@@ -50,9 +50,9 @@ public class TasksResource {
 
     @GET
     @Operation(summary = "List tasks, by app, node or state")
-    public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") String app,
-                                                           @QueryParam("node") String node,
-                                                           @QueryParam("state") String state,
+    public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") List<String> app,
+                                                           @QueryParam("node") List<String> node,
+                                                           @QueryParam("state") List<String> state,
                                                            @BeanParam PageQuery page) {
         caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
