@@ -71,3 +71,19 @@ alive() { # part
   cmdline=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
   [[ $cmdline == *"$root/"* ]]
 }
+
+# PostgreSQL runs as a process of its own: an infra killed with -9 leaves it running on the data dir
+# and port the next infra needs (which then cannot start), and down would not find it by a pid file.
+# Stops such a leftover (SIGINT: PostgreSQL's fast shutdown), known by its command line naming this
+# run's data dir; nothing when there is none.
+stop_leftover_postgres() {
+  local data=$run_dir/infra/postgres/data pid
+  [ -f "$data/postmaster.pid" ] || return 0
+  pid=$(head -1 "$data/postmaster.pid")
+  [[ $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) == *"postgres -D $data "* ]] || return 0
+  echo "  stopping the PostgreSQL server left by a killed infra (pid $pid)"
+  kill -INT "$pid" 2>/dev/null || return 0
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+}
