@@ -12,6 +12,21 @@ public interface GatewayConfig {
     @WithDefault("1048576")
     int maxBodyBytes();
 
+    /**
+     * Longest request line (method, path with query, version) accepted; longer ones get 414
+     * problem+json. Keep {@code quarkus.http.limits.max-initial-line-length} well above it: past that,
+     * the HTTP layer answers a bare 414 before Berth sees the request.
+     */
+    @WithDefault("4096")
+    int maxRequestLineBytes();
+
+    /**
+     * Most bytes of header lines ({@code name: value}) accepted in all; more get 431 problem+json.
+     * Keep {@code quarkus.http.limits.max-header-size} well above it, for the same reason.
+     */
+    @WithDefault("20480")
+    int maxHeaderBytes();
+
     /** How long to wait for Kafka to acknowledge a command before answering 503. */
     @WithDefault("5s")
     Duration kafkaAckTimeout();

@@ -82,6 +82,34 @@ class ListsOverKafkaTest extends OverKafka {
     }
 
     @Test
+    void aRepeatedTaskFilterMatchesAnyOfItsValuesAndEveryValueIsChecked() {
+        // Given an app with a running task and a staging one
+        String id = "/" + group + "/api";
+        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
+        String running = group + "_api.1";
+        String staging = group + "_api.2";
+        kafka.send(Topics.TASKS, running, JsonCodec.encodeBytes(task(running, id, 0, "a-" + group, TaskState.RUNNING)));
+        kafka.send(Topics.TASKS, staging, JsonCodec.encodeBytes(task(staging, id, 1, "b-" + group, TaskState.STAGING)));
+        await().atMost(WAIT).untilAsserted(() -> given().queryParam("app", id).when().get("/v1/tasks").then()
+                .statusCode(200).body("tasks.id", equalTo(List.of(running, staging))));
+
+        // Then a repeated state lists the tasks in any of them
+        given().queryParam("app", id).queryParam("state", "running", "FINISHED").when().get("/v1/tasks").then()
+                .statusCode(200).body("tasks.id", equalTo(List.of(running)));
+        given().queryParam("app", id).queryParam("node", "a-" + group, "b-" + group).when().get("/v1/tasks").then()
+                .statusCode(200).body("tasks.id", equalTo(List.of(running, staging)));
+
+        // And a bad value after a good one is refused by name, not dropped
+        given().queryParam("app", id).queryParam("state", "RUNNING", "bogus").when().get("/v1/tasks").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", equalTo(List.of("state")))
+                .body("detail", containsString("'bogus'"));
+        given().queryParam("app", id, "Not An App").when().get("/v1/tasks").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", equalTo(List.of("app")));
+    }
+
+    @Test
     void appsAreFilteredByTeamExactlyAndByEveryLabelAsked() {
         // Given apps of this test's team with labels, and one of a team whose name starts the same
         String web = "/" + group + "/web";

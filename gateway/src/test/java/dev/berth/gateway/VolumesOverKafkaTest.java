@@ -61,6 +61,9 @@ class VolumesOverKafkaTest extends OverKafka {
                 .then().body("volumes.id", equalTo(List.of(data.volumeId())));
         given().queryParam("node", nodeB).queryParam("state", "released").when().get("/v1/volumes")
                 .then().body("volumes.id", equalTo(List.of(other.volumeId())));
+        // A repeated filter matches any of its values
+        given().queryParam("node", nodeA, nodeB).queryParam("state", "available", "RELEASED").when().get("/v1/volumes")
+                .then().body("volumes.id", equalTo(List.of(data.volumeId(), other.volumeId())));
         given().when().get("/v1/volumes/" + pg.volumeId()).then().statusCode(200)
                 .body("id", equalTo(pg.volumeId())).body("name", equalTo(pg.volumeId()))
                 .body("appId", equalTo(app)).body("identity", equalTo("db-1")).body("type", equalTo("EXTERNAL"))
@@ -82,6 +85,16 @@ class VolumesOverKafkaTest extends OverKafka {
                 .body("detail", containsString("'MOUNTED'"));
         given().queryParam("app", "Not An App").when().get("/v1/volumes").then().statusCode(400)
                 .body("errors[0].field", equalTo("app"));
+    }
+
+    @Test
+    void everyValueOfARepeatedVolumeFilterIsCheckedNotOnlyTheFirst() {
+        given().queryParam("state", "ATTACHED", "bogus").when().get("/v1/volumes").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", equalTo(List.of("state")))
+                .body("detail", containsString("'bogus'"));
+        given().queryParam("app", "/" + group + "/db", "..").queryParam("state", "released", "MOUNTED")
+                .when().get("/v1/volumes").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", equalTo(List.of("app", "state")));
     }
 
     @Test

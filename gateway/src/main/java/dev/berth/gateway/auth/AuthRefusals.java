@@ -38,6 +38,7 @@ public class AuthRefusals {
         }
         // Before authentication: a request with no bearer token at all would get Quarkus's bare
         // challenge (401, no body). Every /v1 path needs one, so it is refused here, with a body.
+        // (Only problem/RequestHeadLimits goes first: its observer runs earlier, and its route was added first.)
         router.route("/v1/*").order(Integer.MIN_VALUE).handler(this::requireBearer);
         router.route().order(Integer.MIN_VALUE).failureHandler(this::refuse);
     }

@@ -1,6 +1,5 @@
 package dev.berth.gateway.problem;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.gateway.GatewayConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -17,7 +16,7 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 public class BodyLimit {
-    // Before the REST layer's routes, which read the body.
+    // Before the REST layer's routes, which read the body (after RequestHeadLimits: the head comes first).
     private static final int PRIORITY = 100;
 
     @Inject
@@ -30,10 +29,9 @@ public class BodyLimit {
         filters.register(request -> {
             String length = request.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && declaredOver(length)) {
-                request.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                        .putHeader(HttpHeaders.CONNECTION, "close") // the unread body stays on the socket
-                        .end(problem(request.normalizedPath()));
+                FilterAnswers.refuse(request, json, Problem.of(413, "too-large", "Request too large",
+                        "a request body may be at most " + config.maxBodyBytes() + " bytes")
+                        .withInstance(request.normalizedPath()));
             } else {
                 request.next();
             }
@@ -45,16 +43,6 @@ public class BodyLimit {
             return Long.parseLong(length.trim()) > config.maxBodyBytes();
         } catch (NumberFormatException e) {
             return false; // a malformed length is the HTTP layer's to refuse
-        }
-    }
-
-    private String problem(String path) {
-        Problem problem = Problem.of(413, "too-large", "Request too large",
-                "a request body may be at most " + config.maxBodyBytes() + " bytes").withInstance(path);
-        try {
-            return json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a problem document is always serialisable", e);
         }
     }
 }

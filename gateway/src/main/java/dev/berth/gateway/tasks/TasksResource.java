@@ -6,6 +6,7 @@ import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.KillAppTask;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.contracts.messages.TaskState;
 import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.apps.TaskJson;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -53,22 +55,25 @@ public class TasksResource {
 
     @GET
     @Operation(summary = "List tasks, by app, node or state (state=terminal: the ended tasks kept per app)")
-    public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") String app,
-                                                           @QueryParam("node") String node,
-                                                           @QueryParam("state") String state,
+    public RestResponse<Map<String, List<TaskJson>>> list(@QueryParam("app") List<String> app,
+                                                           @QueryParam("node") List<String> node,
+                                                           @QueryParam("state") List<String> state,
                                                            @BeanParam PageQuery page) {
         caller.mustRead();
         List<FieldError> errors = new ArrayList<>();
-        boolean terminal = TERMINAL.equalsIgnoreCase(state == null ? null : state.strip());
-        TaskFilter filter = TaskFilter.parse(app, node, terminal ? null : state, errors);
+        List<String> given = state == null ? List.of() : state;
+        boolean terminal = given.stream().anyMatch(TasksResource::isTerminal);
+        TaskFilter filter = TaskFilter.parse(app, node, given.stream().filter(v -> !isTerminal(v)).toList(), errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalidQuery("invalid-task-filter", "Invalid task filter", errors);
         }
         // Live tasks (by id), then ended ones (newest end first) when an end is asked for.
-        Stream<TaskRecord> live = terminal ? Stream.empty() : kafka.view().tasks().stream().filter(filter)
+        boolean liveAsked = !terminal || !filter.states().isEmpty();
+        Stream<TaskRecord> live = !liveAsked ? Stream.empty() : kafka.view().tasks().stream().filter(filter)
                 .sorted(Comparator.comparing(TaskRecord::taskId));
-        boolean endsAsked = terminal || (filter.state() != null && filter.state().isTerminal());
-        Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : kafka.view().endedTasks().stream().filter(filter)
+        boolean endsAsked = terminal || filter.states().stream().anyMatch(TaskState::isTerminal);
+        TaskFilter endedFilter = terminal ? new TaskFilter(filter.appIds(), filter.nodeIds(), Set.of()) : filter;
+        Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : kafka.view().endedTasks().stream().filter(endedFilter)
                 .sorted(Comparator.comparing(TaskRecord::occurredAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return page.respond("tasks", Stream.concat(live, ended).filter(t -> caller.sees(t.appId()))
                 .map(this::json).toList());
@@ -81,6 +86,10 @@ public class TasksResource {
 
     /** {@code ?state=terminal}: every end state at once (FINISHED, FAILED, KILLED, LOST). */
     static final String TERMINAL = "terminal";
+
+    private static boolean isTerminal(String state) {
+        return state != null && TERMINAL.equalsIgnoreCase(state.strip());
+    }
 
     @GET
     @Path("{id}")

@@ -64,9 +64,9 @@ public class VolumesResource {
     /** Every volume (DELETED ones too), by id, narrowed by {@code app}, {@code node} and {@code state}. */
     @GET
     @Operation(summary = "List volumes, by app, node or state")
-    public RestResponse<Map<String, List<VolumeJson>>> list(@QueryParam("app") String app,
-                                                            @QueryParam("node") String node,
-                                                            @QueryParam("state") String state,
+    public RestResponse<Map<String, List<VolumeJson>>> list(@QueryParam("app") List<String> app,
+                                                            @QueryParam("node") List<String> node,
+                                                            @QueryParam("state") List<String> state,
                                                             @BeanParam PageQuery page) {
         caller.mustRead();
         VolumeFilter filter = filter(app, node, state);
@@ -139,7 +139,7 @@ public class VolumesResource {
         return kafka.view().volume(id).filter(v -> caller.sees(v.appId())).orElseThrow(() -> noSuchVolume(id));
     }
 
-    private static VolumeFilter filter(String app, String node, String state) {
+    private static VolumeFilter filter(List<String> app, List<String> node, List<String> state) {
         VolumeFilter.Result result = VolumeFilter.parse(app, node, state);
         if (result instanceof VolumeFilter.Invalid invalid) {
             throw ProblemException.invalidQuery("invalid-volume-filter", "Invalid volume filter", invalid.errors());

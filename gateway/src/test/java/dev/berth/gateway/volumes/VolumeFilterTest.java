@@ -42,11 +42,41 @@ class VolumeFilterTest {
 
     @Test
     void everyBadFilterIsNamed() {
-        var invalid = assertInstanceOf(VolumeFilter.Invalid.class, VolumeFilter.parse("Bad App", null, "mounted"));
+        var invalid = assertInstanceOf(VolumeFilter.Invalid.class,
+                VolumeFilter.parse(List.of("Bad App"), null, List.of("mounted")));
         assertEquals(List.of("app", "state"), invalid.errors().stream().map(e -> e.field()).toList());
     }
 
+    @Test
+    void aRepeatedFilterMatchesAnyOfItsValues() {
+        VolumeFilter filter = assertInstanceOf(VolumeFilter.Valid.class,
+                VolumeFilter.parse(null, List.of("n1", "n2"), List.of("available", "ATTACHED"))).filter();
+        assertTrue(filter.test(LOCAL_ON_N1));
+        assertTrue(filter.test(EXTERNAL_ON_N2));
+    }
+
+    @Test
+    void everyValueOfARepeatedFilterIsCheckedNotOnlyTheFirst() {
+        var invalid = assertInstanceOf(VolumeFilter.Invalid.class,
+                VolumeFilter.parse(List.of("/a/db", "../etc"), null, List.of("ATTACHED", "bogus")));
+        assertEquals(List.of("app", "state"), invalid.errors().stream().map(e -> e.field()).toList());
+        assertTrue(invalid.errors().get(1).message().contains("'bogus'"), invalid.errors().get(1).message());
+    }
+
+    @Test
+    void aBlankValueFiltersNothing() {
+        VolumeFilter filter = valid("", " ", "");
+        assertTrue(filter.test(LOCAL_ON_N1));
+        assertTrue(filter.test(EXTERNAL_ON_N2));
+    }
+
     private static VolumeFilter valid(String app, String node, String state) {
-        return assertInstanceOf(VolumeFilter.Valid.class, VolumeFilter.parse(app, node, state)).filter();
+        return assertInstanceOf(VolumeFilter.Valid.class,
+                VolumeFilter.parse(one(app), one(node), one(state))).filter();
+    }
+
+    /** A parameter given once, as JAX-RS hands it over; absent when null. */
+    private static List<String> one(String value) {
+        return value == null ? List.of() : List.of(value);
     }
 }
