@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Deployments over real processes: two agents, the scheduler with a standby, the volume service and the
  * gateway; apps are small HTTP servers checked by HTTP health checks. Changing an app (PUT) rolls it,
  * gated on health; a broken version is rolled back; canaries pause for promotion; a stateful app is
- * upgraded in place; and a standby scheduler finishes a deployment its predecessor started.
+ * upgraded in place; a standby scheduler finishes a deployment its predecessor started; and a change
+ * made before the old instances' health is known keeps them serving within the over-capacity.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeploymentsIT {
@@ -215,7 +216,53 @@ class DeploymentsIT {
         assertEquals(3, versions.get(0).path("version").asInt(), "a rollback is a new version: " + versions);
     }
 
+    @Test
+    @Order(7)
+    void aRollStartedBeforeTheOldInstancesHealthIsKnownKeepsThemServingAndStaysWithinTheOverCapacity() {
+        // Given 3 instances whose first health check comes 10 s after their start, and 1 extra allowed
+        String app = "/team-a/unjudged";
+        Map<String, Object> strategy = Map.of("minimumHealthCapacity", 1.0, "maximumOverCapacity", 0.34);
+        create(withLateHealthChecks(server(app, 3, "v1", strategy)));
+        await(app + ": 3 running").atMost(DEADLINE).pollInterval(Duration.ofMillis(80))
+                .until(() -> cluster.running(app).size() == 3);
+
+        try (AppWatch watch = new AppWatch(app)) {
+            // When it is changed while they run and no health result exists yet
+            JsonNode before = Http.get(gateway + "/v1/apps" + app).json();
+            put(app, withLateHealthChecks(server(app, 3, "v2", strategy)));
+            for (JsonNode task : before.path("tasks")) {
+                assertEquals("RUNNING", task.path("state").asText(), "no health result yet at the change: " + before);
+            }
+
+            // Then the roll completes with 3 new instances
+            awaitDeployment(app, "SUCCEEDED");
+            awaitHealthyVersion(app, 3, "v2");
+            watch.stop();
+
+            // And every answer seen through it had at least 3 serving and at most 4 tasks on the nodes
+            List<AppWatch.Seen> seen = watch.seen();
+            assertTrue(seen.size() > 50, "the app was watched through the roll: " + seen.size() + " answers");
+            AppWatch.Seen fewest = seen.stream().min(java.util.Comparator.comparingInt(AppWatch.Seen::serving))
+                    .orElseThrow();
+            AppWatch.Seen most = seen.stream().max(java.util.Comparator.comparingInt(AppWatch.Seen::onNodes))
+                    .orElseThrow();
+            assertTrue(fewest.serving() >= 3, "fewest serving: " + fewest);
+            assertTrue(most.onNodes() <= 4, "most tasks on the nodes: " + most);
+        }
+    }
+
     // ---- the apps ---------------------------------------------------------------------------------
+
+    /**
+     * The app with Marathon's kind of health check: the first probe comes only 10 s after a task started
+     * (failures within 5 s not counted), so for a while a running task's health is not known.
+     */
+    private static ObjectNode withLateHealthChecks(ObjectNode app) {
+        app.putArray("healthChecks").addObject().put("protocol", "HTTP").put("path", "/").put("portIndex", 0)
+                .put("delaySeconds", 10).put("gracePeriodSeconds", 5).put("intervalSeconds", 1)
+                .put("timeoutSeconds", 1).put("maxConsecutiveFailures", 3);
+        return app;
+    }
 
     private static ObjectNode server(String id, int instances, String version, Map<String, Object> strategy) {
         ObjectNode app = JsonCodec.mapper().createObjectNode();
@@ -357,6 +404,70 @@ class DeploymentsIT {
             }
         }
         return nodes;
+    }
+
+    /**
+     * Watches an app as a user with {@code watch -n 0.08 curl …} would: {@code GET /v1/apps/{id}} every
+     * 80 ms, every answer kept with what it showed. A task serves when it is wanted and RUNNING or
+     * HEALTHY (either version; not UNHEALTHY, not being stopped); it is on a node until it has ended,
+     * being stopped or not.
+     */
+    private static final class AppWatch implements AutoCloseable {
+        private static final List<String> ENDED_TASK = List.of("KILLED", "FINISHED", "FAILED", "LOST");
+
+        /** One answer: when, how many served, how many tasks were on the nodes, and the tasks themselves. */
+        record Seen(java.time.Instant at, int serving, int onNodes, String tasks) {
+        }
+
+        private final String app;
+        private final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
+        private final java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "app-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        AppWatch(String app) {
+            this.app = app;
+            timer.scheduleWithFixedDelay(this::look, 0, 80, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        private void look() {
+            try {
+                Http.Response answer = Http.get(gateway + "/v1/apps" + app);
+                if (answer.status() != 200) {
+                    return;
+                }
+                int serving = 0;
+                int onNodes = 0;
+                StringBuilder tasks = new StringBuilder();
+                for (JsonNode task : answer.json().path("tasks")) {
+                    String state = task.path("state").asText();
+                    boolean wanted = task.path("desired").asText().equals("RUN");
+                    serving += wanted && (state.equals("RUNNING") || state.equals("HEALTHY")) ? 1 : 0;
+                    onNodes += ENDED_TASK.contains(state) ? 0 : 1;
+                    tasks.append(' ').append(task.path("id").asText()).append(" v").append(task.path("appVersion")
+                            .asText()).append(' ').append(task.path("desired").asText()).append('/').append(state);
+                }
+                seen.add(new Seen(java.time.Instant.now(), serving, onNodes, tasks.toString()));
+            } catch (RuntimeException e) {
+                // A slow or refused answer is no observation; the next look comes 80 ms later.
+            }
+        }
+
+        List<Seen> seen() {
+            return List.copyOf(seen);
+        }
+
+        void stop() {
+            timer.shutdownNow();
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
     }
 
     /**

@@ -109,23 +109,43 @@ final class Deployments {
                 || (t.state() == TaskState.RUNNING && definitionOf(app, t.appVersion()).healthChecks().isEmpty());
     }
 
+    /**
+     * The task serves, as far as anyone knows: it counts up, or it is of an older version than the app's
+     * and RUNNING with its health not known yet (its checks' delay or grace period has not passed). Such
+     * an old task served before the change, so a roll counts it as serving and never stops it for free;
+     * a new task has to prove itself ({@link #countsUp}). An old task not running yet, or failing its
+     * checks (UNHEALTHY), does not serve.
+     */
+    boolean serves(AppState app, TaskRecord t) {
+        if (countsUp(app, t)) {
+            return true;
+        }
+        return t.desired() == DesiredState.RUN && t.state() == TaskState.RUNNING && !app.isCurrent(t.appVersion());
+    }
+
     /** How far the roll of the app may go now (no limits when no deployment governs it). */
     Rollout.Limits limits(AppState app, List<TaskRecord> tasks) {
         Optional<Deployment> d = book.governing(app.appId(), app.version());
         if (d.isEmpty()) {
             return Rollout.Limits.NONE;
         }
-        int running = 0;
-        int up = 0;
-        int newOnes = 0;
+        int onNodes = 0;
+        int serving = 0;
+        int newWanted = 0;
         for (TaskRecord t : tasks) {
-            if (t.desired() == DesiredState.RUN && !t.state().isTerminal()) {
-                running++;
-                up += countsUp(app, t) ? 1 : 0;
-                newOnes += app.isCurrent(t.appVersion()) ? 1 : 0;
+            if (t.state().isTerminal()) {
+                continue;
+            }
+            // A task being stopped runs until its agent says it ended: it still takes its share of the
+            // over-capacity, or a new task would start beside every old one being killed.
+            onNodes++;
+            if (t.desired() == DesiredState.RUN) {
+                serving += serves(app, t) ? 1 : 0;
+                newWanted += app.isCurrent(t.appVersion()) ? 1 : 0;
             }
         }
-        return Rollout.limits(d.get(), app.definition().instances(), running, up, newOnes);
+        return Rollout.limits(d.get(), app.definition().instances(),
+                new Rollout.Headcount(onNodes, serving, newWanted));
     }
 
     /**

@@ -389,19 +389,36 @@ final class StatefulReconciler {
             }
             return true;
         }
-        if (!limits.rolling() && !limits.holdOld()) {
+        if (!limits.replacing()) {
             // A failed deployment: the app stays at the mix it reached.
             return false;
         }
         // In place, never two versions on one volume: an identity is stopped first and placed again with
         // the new definition once its task has ended. As many go at once as the deployment allows (one
-        // at a time while canaries are tried), counting every identity that is not up as one of them.
-        int up = (int) all.stream().filter(t -> t.instance() < n && deployments.countsUp(app, t)).count();
-        int down = n - up;
-        int allowed = limits.holdOld() ? Math.min(1, limits.newBeside()) : limits.oldToStop();
-        for (int i = 0; i < outdated.size() && down < allowed; i++) {
-            plan.stop(outdated.get(i), "upgraded in place to version " + app.version());
-            down++;
+        // at a time while canaries are tried), counting every identity that does not serve as one of
+        // them. An old task RUNNING with its health not known yet serves (it did before the change); a
+        // new one serves once it is up.
+        int serving = (int) all.stream().filter(t -> t.instance() < n && deployments.serves(app, t)).count();
+        int down = n - serving;
+        int allowed = limits.holdOld() ? Math.min(1, limits.stopAtMost()) : limits.servingToStop();
+        // While canaries are tried, every identity stopped comes back as one: no more than are wanted, and
+        // the first identities, as the plan says. During the roll, identities that do not serve go first:
+        // they are down already, so stopping them costs nothing.
+        int stops = limits.holdOld() ? allowed : Integer.MAX_VALUE;
+        List<TaskRecord> order = limits.holdOld() ? outdated : outdated.stream().sorted(java.util.Comparator
+                .comparing((TaskRecord t) -> deployments.serves(app, t))
+                .thenComparingInt(TaskRecord::instance)).toList();
+        for (TaskRecord t : order) {
+            boolean serves = deployments.serves(app, t);
+            if (stops == 0) {
+                break;
+            }
+            if (serves && down >= allowed) {
+                continue;
+            }
+            plan.stop(t, "upgraded in place to version " + app.version());
+            stops--;
+            down += serves ? 1 : 0;
         }
         return true;
     }

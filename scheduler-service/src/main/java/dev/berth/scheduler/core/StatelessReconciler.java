@@ -49,7 +49,10 @@ final class StatelessReconciler {
         AppDefinition def = app.definition();
         Deployments deployments = plan.deployments();
         Rollout.Limits limits = deployments.limits(app, plan.tasksOf(appId));
-        settleReplacements(app, limits, plan);
+        if (settleReplacements(app, limits, plan)) {
+            // Originals were stopped just now: they serve no more, and what may go next is counted without them.
+            limits = deployments.limits(app, plan.tasksOf(appId));
+        }
         List<TaskRecord> all = plan.tasksOf(appId);
         List<TaskRecord> slots = new ArrayList<>(all.stream()
                 .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null).toList());
@@ -77,40 +80,64 @@ final class StatelessReconciler {
         List<Launch> launches = new ArrayList<>();
         // While canaries are tried, a missing old instance comes back as it was (see Deployments).
         Deployment asOld = deployments.relaunchOld(app).orElse(null);
+        // Instances held back because every task the over-capacity allows is on a node already.
+        int heldBack = 0;
         if (delayedUntil == null) {
+            // Tasks start only within the room the deployment leaves (instances + maximumOverCapacity,
+            // counting every task not ended, those being stopped too). Missing instances have it first:
+            // they restore the count.
+            int room = limits.startAtMost();
+            int missingNow = def.instances() - slots.size();
+            int reserved = Math.min(missingNow, room);
+            room -= reserved;
             // Tasks launched for an older configuration (a restart, an update, a rollback) are replaced
-            // within the deployment's limits: a new one beside the old while extra instances are allowed;
-            // else the old one stopped first while enough others are up (its instance is placed again
-            // below). Old tasks that are not up go first: stopping them costs no capacity.
+            // within the deployment's limits: a new one beside the old while there is room; else the old
+            // one stopped first, if the deployment lets it go (its instance is placed again below once
+            // there is room). Old tasks that do not serve (not running yet, or failing their checks) go
+            // first: stopping them costs no capacity. One that runs with its health not known yet serves.
+            int stopsLeft = limits.stopAtMost();
+            int servingStopsLeft = limits.servingToStop();
             int newOnes = (int) all.stream().filter(t -> t.desired() == DesiredState.RUN
                     && app.isCurrent(t.appVersion())).count();
-            int beside = limits.newBeside();
-            int stopFirst = limits.oldToStop();
             List<TaskRecord> outdated = slots.stream().filter(t -> !app.isCurrent(t.appVersion())
                             && !replacementOf.containsKey(t.taskId()))
-                    .sorted(Comparator.comparing((TaskRecord t) -> deployments.countsUp(app, t))).toList();
-            for (TaskRecord slot : outdated) {
-                boolean up = deployments.countsUp(app, slot);
-                if (beside > 0 && newOnes < limits.newAtMost()) {
+                    .sorted(Comparator.comparing((TaskRecord t) -> deployments.serves(app, t))
+                            .thenComparing(t -> deployments.countsUp(app, t))).toList();
+            for (TaskRecord slot : limits.replacing() ? outdated : List.<TaskRecord>of()) {
+                boolean serves = deployments.serves(app, slot);
+                if (room > 0 && newOnes < limits.newAtMost()) {
                     launches.add(new Launch(slot.instance(), slot, false));
-                    beside--;
+                    room--;
                     newOnes++;
-                } else if (limits.rolling() && (!up || stopFirst > 0)) {
+                } else if (stopsLeft > 0 && (!serves || servingStopsLeft > 0)) {
                     plan.stop(slot, "upgraded to version " + app.version());
                     slots.remove(slot);
-                    stopFirst -= up ? 1 : 0;
+                    stopsLeft--;
+                    servingStopsLeft -= serves ? 1 : 0;
                 }
             }
             Set<Integer> taken = new HashSet<>();
             slots.forEach(t -> taken.add(t.instance()));
             launches.forEach(l -> taken.add(l.instance()));
+            // While canaries are tried, a missing instance comes back as a canary when one has no room
+            // beside (it takes the place of an old one stopped for it), else as it was.
+            int canariesShort = asOld == null ? 0 : Math.max(0, limits.newAtMost() - newOnes);
             int instance = 0;
-            for (int missing = def.instances() - slots.size(); missing > 0; missing--) {
+            int missing = def.instances() - slots.size();
+            for (int i = 0; i < missing; i++) {
                 while (taken.contains(instance)) {
                     instance++;
                 }
+                if (i >= reserved) {
+                    // Its old task, stopped just now or before, is still on its node: the instance
+                    // starts once that one has ended.
+                    heldBack++;
+                    continue;
+                }
                 taken.add(instance);
-                launches.add(0, new Launch(instance, null, asOld != null));
+                boolean asCanary = canariesShort > 0;
+                canariesShort -= asCanary ? 1 : 0;
+                launches.add(0, new Launch(instance, null, asOld != null && !asCanary));
             }
             if (!hopeless) {
                 launches.forEach(l -> requests.add(request(l.old() ? asOld.from() : def, TaskIds.newTaskId(appId))));
@@ -139,8 +166,8 @@ final class StatelessReconciler {
                     }
                     restarting |= launch.replacing() != null;
                 } else if (launch.replacing() != null) {
-                    // No room for a new task beside the old one: stop the old one first; its
-                    // instance is placed again once its resources are free.
+                    // No node has room for a new task beside the old one: stop the old one first; its
+                    // instance is placed again once its resources are free (lifecycle.md, restarts).
                     plan.stop(launch.replacing(), "restarted");
                     restarting = true;
                 } else {
@@ -150,7 +177,7 @@ final class StatelessReconciler {
                 }
             }
         }
-        restarting |= !replacementOf.isEmpty();
+        restarting |= !replacementOf.isEmpty() || heldBack > 0;
         plan.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless && !launches.isEmpty(),
                 restarting));
     }
@@ -183,20 +210,26 @@ final class StatelessReconciler {
      * canary after a rollback) is stopped; one that is up takes over (its original stopped), unless the
      * deployment holds the originals while canaries are tried. A replacement taking over as its status
      * arrives is the usual way; this catches the ones a promote or a rollback released.
+     *
+     * @return whether it stopped or settled any task
      */
-    private void settleReplacements(AppState app, Rollout.Limits limits, Plan plan) {
+    private boolean settleReplacements(AppState app, Rollout.Limits limits, Plan plan) {
+        boolean settled = false;
         for (TaskRecord r : List.copyOf(plan.tasksOf(app.appId()))) {
             if (r.desired() != DesiredState.RUN || r.replaces() == null) {
                 continue;
             }
             if (!app.isCurrent(r.appVersion())) {
                 plan.stop(r, "rolled back to version " + app.version());
+                settled = true;
             } else if (!limits.holdOld() && plan.deployments().countsUp(app, r)) {
                 plan.task(r.replaces()).filter(o -> o.desired() == DesiredState.RUN)
                         .ifPresent(o -> plan.stop(o, "replaced by " + r.taskId()));
                 plan.recordTask(r.settled(r.id(), plan.now()));
+                settled = true;
             }
         }
+        return settled;
     }
 
     /**

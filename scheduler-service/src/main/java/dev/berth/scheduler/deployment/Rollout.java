@@ -20,8 +20,12 @@ import java.util.Objects;
  * core counts the tasks and applies the limits to its reconcilers; these rules never see a task.
  *
  * <p>Whether a new instance counts is decided by health: it counts ("is up") once its health checks
- * pass, or once it is RUNNING for an app without checks. Old instances are stopped only as new ones
- * come up, so {@code minimumHealthCapacity} holds throughout.
+ * pass, or once it is RUNNING for an app without checks. An old instance counts as serving unless it
+ * is known not to: one RUNNING whose health is not known yet (its checks' delay or grace period has not
+ * passed) served before the change and is no less needed now. Old instances are stopped only as new
+ * ones come up, so {@code minimumHealthCapacity} holds throughout; only an old instance that does not
+ * serve (not running yet, or failing its checks) may be stopped without waiting. And tasks start only
+ * within {@code maximumOverCapacity}, counting every task not ended.
  */
 public final class Rollout {
     /** New-version tasks that may fail (end FAILED, or be replaced for failing health checks) before it fails. */
@@ -47,19 +51,41 @@ public final class Rollout {
     }
 
     /**
+     * The app's tasks as {@link #limits} sees them.
+     *
+     * @param onNodes   tasks that have not ended, wanted or being stopped: a task being stopped still runs
+     *                  and holds its resources until its agent reports it ended, so it counts against
+     *                  {@code maximumOverCapacity} as much as one starting
+     * @param serving   wanted tasks that serve: new-version ones once up; old ones that are up, or
+     *                  RUNNING with their health not known yet (within the grace period, before the first
+     *                  check): they served before the change, and nothing says they stopped
+     * @param newWanted wanted tasks of the new version that have not ended
+     */
+    public record Headcount(int onNodes, int serving, int newWanted) {
+    }
+
+    /**
      * What the reconcilers may do now.
      *
-     * @param newBeside     new-version tasks that may start beside old ones (stateless)
-     * @param oldToStop     old tasks that are up and may be stopped before their successor is up
+     * @param startAtMost   tasks that may start now, of either version: what is left under
+     *                      {@code instances + floor(maximumOverCapacity × instances)}, counting every task
+     *                      not ended. New tasks never start beyond it, whatever state the old ones are in
      * @param newAtMost     new-version tasks that may exist at most (the canaries while they are tried)
+     * @param stopAtMost    old tasks that may be stopped now, before a successor is up: during the roll
+     *                      as many as the rules allow; while canaries are tried, only as many as canaries
+     *                      must take the place of for lack of room beside
+     * @param servingToStop of those, how many may be serving. Old tasks that do not serve (not running yet,
+     *                      or failing their checks) cost no capacity and may be stopped within
+     *                      {@code stopAtMost} alone. For a stateful app during the roll: how many
+     *                      identities may be down at once
      * @param holdOld       canaries are tried: old tasks stay, and their replacements do not take over
-     * @param rolling       the roll is under way: old tasks that are not up may be stopped freely
+     * @param replacing     outdated tasks are replaced at all (false: a failed deployment leaves the mix)
      */
-    public record Limits(int newBeside, int oldToStop, int newAtMost, boolean holdOld, boolean rolling) {
+    public record Limits(int startAtMost, int newAtMost, int stopAtMost, int servingToStop, boolean holdOld,
+                         boolean replacing) {
         /** No deployment governs: the reconcilers' own rules (replace everything, new first). */
-        public static final Limits NONE = new Limits(Integer.MAX_VALUE, 0, Integer.MAX_VALUE, false, true);
-        /** Nothing moves (a failed deployment leaves the app at the mix it reached). */
-        public static final Limits FROZEN = new Limits(0, 0, Integer.MAX_VALUE, false, false);
+        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, false, true);
     }
 
     /** A new deployment of {@code to}, RUNNING, with its plan. */
@@ -79,33 +105,31 @@ public final class Rollout {
 
     /**
      * What may happen now to an app with {@code n} instances under deployment {@code d} (null: none).
-     *
-     * @param running wanted tasks of either version, not ended
-     * @param up      of those, the ones up
-     * @param newOnes of those, the ones of the new version
+     * The over-capacity bound holds in every phase: a task starts only within
+     * {@code n + maximumExtra(n)} tasks on nodes, canaries included.
      */
-    public static Limits limits(Deployment d, int n, int running, int up, int newOnes) {
-        if (d == null) {
-            return Limits.NONE;
-        }
-        if (d.state() == DeploymentState.FAILED) {
-            return Limits.FROZEN;
-        }
-        if (d.isFinished()) {
+    public static Limits limits(Deployment d, int n, Headcount count) {
+        if (d == null || (d.isFinished() && d.state() != DeploymentState.FAILED)) {
             return Limits.NONE;
         }
         UpgradeStrategy s = d.to().upgradeStrategy();
+        int room = Math.max(0, n + s.maximumExtra(n) - count.onNodes());
+        int servingToGo = Math.max(0, count.serving() - s.minimumHealthy(n));
+        if (d.state() == DeploymentState.FAILED) {
+            // The app stays at the mix it reached: nothing is replaced, lost instances come back within the bound.
+            return new Limits(room, Integer.MAX_VALUE, 0, 0, false, false);
+        }
         if (tryingCanaries(d)) {
-            int canaries = Math.max(0, s.canary() - newOnes);
-            return new Limits(d.state() == DeploymentState.PAUSED ? 0 : canaries, 0, s.canary(), true, false);
+            int wanted = d.state() == DeploymentState.PAUSED ? 0 : Math.max(0, s.canary() - count.newWanted());
+            // A canary starts beside the instances while there is room; the others take the place of old
+            // instances, within minimumHealthCapacity. A stateful app's canaries are always in place.
+            int inPlace = d.to().isStateful() ? wanted : Math.max(0, wanted - room);
+            // Paused, the canaries are judged as they are: none is added, not even for one that ended.
+            int newAtMost = d.state() == DeploymentState.PAUSED ? Math.min(s.canary(), count.newWanted()) : s.canary();
+            return new Limits(room, newAtMost, inPlace, Math.min(inPlace, servingToGo), true, true);
         }
-        int extraNow = Math.max(0, running - n);
-        int beside = Math.max(0, s.maximumExtra(n) - extraNow);
-        int stop = Math.max(0, up - s.minimumHealthy(n));
-        if (d.to().isStateful()) {
-            stop = DeploymentPlanner.inPlaceAtOnce(s, n);
-        }
-        return new Limits(beside, stop, Integer.MAX_VALUE, false, true);
+        int servingToStop = d.to().isStateful() ? DeploymentPlanner.inPlaceAtOnce(s, n) : servingToGo;
+        return new Limits(room, Integer.MAX_VALUE, Integer.MAX_VALUE, servingToStop, false, true);
     }
 
     /**
@@ -135,6 +159,10 @@ public final class Rollout {
                 case DeploymentStep.START_CANARIES -> {
                     if (before && t.newUp() >= s.canary()) {
                         status = DeploymentStep.DONE;
+                    } else if (before && t.newRunning() < s.canary()) {
+                        reason = "waiting for room for " + (s.canary() - t.newRunning()) + " of " + s.canary()
+                                + " canaries: beside the instances within maximumOverCapacity, or in place of"
+                                + " old ones within minimumHealthCapacity";
                     } else if (before) {
                         reason = "waiting for " + (s.canary() - t.newUp()) + " of " + s.canary()
                                 + " canaries to become healthy";

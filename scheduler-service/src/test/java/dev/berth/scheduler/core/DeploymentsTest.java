@@ -112,6 +112,62 @@ class DeploymentsTest {
     }
 
     @Test
+    void oldInstancesWhoseHealthIsNotKnownYetServeUntilNewOnesAreHealthyAndNoMoreStartThanTheOverCapacityAllows() {
+        // Given 3 v1 instances RUNNING whose health checks have not reported yet, and 1 extra allowed
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.34, 0, true, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        drive(runningOnly(), state -> { });
+        assertTrue(wanted(WEB).stream().allMatch(t -> t.state() == TaskState.RUNNING));
+
+        // When v2 is rolled out while the old ones' health is still unknown
+        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+
+        // Then one new task starts beside them, and none of them is stopped for it
+        assertEquals(Map.of("v1", 3L, "v2", 1L), versions(onNodes(WEB)));
+        assertEquals(3, wanted(WEB).stream().filter(t -> cmdOf.get(t.taskId()).equals("v1")).count());
+        drive(newHealthyOldUnknown(), step -> {
+            // And throughout: never more than 4 tasks on the nodes (those being stopped too), never fewer
+            // than 3 serving, and no old one stopped before a new one is healthy
+            assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB));
+            assertTrue(serving(WEB) >= 3, "serving " + serving(WEB) + " of " + onNodes(WEB));
+            assertTrue(oldStopped(WEB, 3) <= newHealthy(WEB), oldStopped(WEB, 3) + " old stopped, "
+                    + newHealthy(WEB) + " new healthy");
+        });
+
+        // And it completes with 3 healthy v2 instances
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(WEB)));
+    }
+
+    @Test
+    void anOldInstanceFailingItsChecksIsStoppedWithoutWaitingButItsSuccessorStartsOnlyOnceThereIsRoom() {
+        // Given 4 v1 instances, one failing its checks, three whose health is not known yet; none extra allowed
+        UpgradeStrategy strategy = new UpgradeStrategy(0.75, 0.0, 0, true, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(4, "v1", strategy, true)), now));
+        drive(runningOnly(), state -> { });
+        TaskRecord failing = wanted(WEB).get(0);
+        act(core.handle(status(failing, TaskState.UNHEALTHY, new HealthReport(0, 1, 3, "connection refused")), now));
+
+        // When v2 is rolled out
+        act(core.handle(UpdateApp.of(web(4, "v2", strategy, true), null), now));
+
+        // Then the failing one is stopped at once, the others serve on, and nothing starts while it is still on its node
+        assertEquals(DesiredState.STOP, core.tasksOf(WEB).stream().filter(t -> t.taskId().equals(failing.taskId()))
+                .findFirst().orElseThrow().desired());
+        assertEquals(Map.of("v1", 4L), versions(onNodes(WEB)));
+        assertEquals(3, serving(WEB));
+        drive(newHealthyOldUnknown(), step -> {
+            // And throughout: never more than 4 tasks on the nodes, never fewer than 3 serving
+            assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB));
+            assertTrue(serving(WEB) >= 3, "serving " + serving(WEB) + " of " + onNodes(WEB));
+        });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 4L), versions(wanted(WEB)));
+    }
+
+    @Test
     void aNewVersionFailingItsHealthChecksIsRolledBackAutomaticallyWithoutRestartingTheOldTasks() {
         // Given 2 healthy instances of v1 whose strategy rolls back on failure
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 0, true, true, 600);
@@ -194,6 +250,49 @@ class DeploymentsTest {
         drive(healthyUnless(cmd -> false), state -> { });
         assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
         assertEquals(Map.of("v2", 3L), versions(wanted(WEB)));
+    }
+
+    @Test
+    void aCanaryBesideOldInstancesWhoseHealthIsNotKnownYetStopsNoneOfThemAndThePromotedRollKeepsTheBounds() {
+        // Given 3 v1 instances RUNNING whose health is not known yet, one canary, 1 extra allowed
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.34, 1, false, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        drive(runningOnly(), state -> { });
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+        drive(newHealthyOldUnknown(), step -> assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB)));
+
+        // Then it pauses with the canary beside the three old ones, none of them stopped
+        assertEquals(DeploymentState.PAUSED, latestDeployment().state());
+        assertEquals(Map.of("v1", 3L, "v2", 1L), versions(onNodes(WEB)));
+
+        // And the promoted roll never has more than 4 on the nodes nor fewer than 3 serving
+        act(core.handle(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now));
+        drive(newHealthyOldUnknown(), step -> {
+            assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB));
+            assertTrue(serving(WEB) >= 3, "serving " + serving(WEB) + " of " + onNodes(WEB));
+        });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(WEB)));
+    }
+
+    @Test
+    void aCanaryWithoutRoomBesideTakesThePlaceOfAnOldInstanceWithinTheHealthMinimum() {
+        // Given 3 v1 instances, no extra allowed (0.25 of 3 is none), and one of them may go down
+        UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0.25, 1, false, false, 600);
+        node("node-1");
+        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        drive(runningOnly(), state -> { });
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+        drive(newHealthyOldUnknown(), step -> assertTrue(onNodes(WEB).size() <= 3, "on nodes: " + onNodes(WEB)));
+
+        // Then the canary took the place of one old instance, and the deployment waits for a promote
+        assertEquals(DeploymentState.PAUSED, latestDeployment().state());
+        assertEquals(Map.of("v1", 2L, "v2", 1L), versions(onNodes(WEB)));
     }
 
     @Test
@@ -353,6 +452,50 @@ class DeploymentsTest {
         assertEquals(Map.of("v2", 3L), versions(wanted(DB)));
     }
 
+    @Test
+    void aStatefulUpgradeCountsOldIdentitiesWhoseHealthIsNotKnownYetAsServingAndWaitsForEachNewOneToBeHealthy() {
+        // Given 3 identities RUNNING whose health is not known yet; one may be down at a time
+        statefulNode("node-1");
+        statefulNode("node-2");
+        act(core.handle(CreateApp.of(db("v1")), now));
+        drive(runningOnly(), state -> { });
+        assertEquals(3, wanted(DB).stream().filter(t -> t.state() == TaskState.RUNNING).count());
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(db("v2"), null), now));
+
+        // Then the upgrade starts at once: one identity goes, the others serve on
+        assertEquals(1, core.tasksOf(DB).stream().filter(t -> t.desired() == DesiredState.STOP).count());
+        drive(newHealthyOldUnknown(), step -> {
+            // And throughout: one task per identity at most, and never more than one identity down
+            // (a new task counts only once healthy)
+            Map<String, Long> perIdentity = onNodes(DB).stream()
+                    .collect(Collectors.groupingBy(TaskRecord::identity, Collectors.counting()));
+            assertTrue(perIdentity.values().stream().allMatch(n -> n == 1), perIdentity.toString());
+            assertTrue(serving(DB) >= 2, "serving " + serving(DB) + " of " + onNodes(DB));
+        });
+        assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
+        assertEquals(Map.of("v2", 3L), versions(wanted(DB)));
+    }
+
+    @Test
+    void aStatefulCanaryBesideOldIdentitiesWhoseHealthIsNotKnownYetUpgradesOnlyTheFirst() {
+        // Given 3 identities RUNNING whose health is not known yet, and one canary
+        statefulNode("node-1");
+        UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0, 1, false, false, 600);
+        act(core.handle(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
+        drive(runningOnly(), state -> { });
+
+        // When v2 is deployed
+        act(core.handle(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
+        drive(newHealthyOldUnknown(), step -> assertTrue(serving(DB) >= 2, "serving " + serving(DB)));
+
+        // Then db-0 alone runs v2, and the others were never stopped
+        assertEquals(DeploymentState.PAUSED, latestDeployment().state());
+        assertEquals(Map.of("db-0", "v2", "db-1", "v1", "db-2", "v1"), onNodes(DB).stream()
+                .collect(Collectors.toMap(TaskRecord::identity, t -> cmdOf.get(t.taskId()))));
+    }
+
     // ---- failover ----------------------------------------------------------------------------------------
 
     @Test
@@ -390,6 +533,22 @@ class DeploymentsTest {
                 return failing.test(cmdOf.get(t.taskId()))
                         ? status(t, TaskState.UNHEALTHY, new HealthReport(0, 3, 3, "connection refused"))
                         : status(t, TaskState.HEALTHY, null);
+            }
+            return null;
+        };
+    }
+
+    /**
+     * New-version tasks get healthy; v1 tasks stay RUNNING with their health not known yet (within their
+     * checks' delay or grace period).
+     */
+    private Function<TaskRecord, TaskStatus> newHealthyOldUnknown() {
+        return t -> {
+            if (t.state() == TaskState.STAGING) {
+                return status(t, TaskState.RUNNING, null);
+            }
+            if (t.state() == TaskState.RUNNING && !cmdOf.get(t.taskId()).equals("v1")) {
+                return status(t, TaskState.HEALTHY, null);
             }
             return null;
         };
@@ -525,6 +684,27 @@ class DeploymentsTest {
 
     private List<TaskRecord> wanted(String appId) {
         return core.tasksOf(appId).stream().filter(t -> t.desired() == DesiredState.RUN).toList();
+    }
+
+    /** The app's tasks that have not ended: wanted, or being stopped (they still run until KILLED). */
+    private List<TaskRecord> onNodes(String appId) {
+        return core.tasksOf(appId).stream().filter(t -> !t.state().isTerminal()).toList();
+    }
+
+    /** Wanted tasks that serve: healthy, or v1 ones RUNNING with their health not known yet. */
+    private long serving(String appId) {
+        return wanted(appId).stream().filter(t -> t.state() == TaskState.HEALTHY
+                || (t.state() == TaskState.RUNNING && cmdOf.get(t.taskId()).equals("v1"))).count();
+    }
+
+    private long newHealthy(String appId) {
+        return wanted(appId).stream().filter(t -> t.state() == TaskState.HEALTHY && !cmdOf.get(t.taskId()).equals("v1"))
+                .count();
+    }
+
+    /** Of {@code instances} v1 tasks, how many are no longer wanted. */
+    private long oldStopped(String appId, int instances) {
+        return instances - wanted(appId).stream().filter(t -> cmdOf.get(t.taskId()).equals("v1")).count();
     }
 
     private Map<String, Long> versions(List<TaskRecord> tasks) {

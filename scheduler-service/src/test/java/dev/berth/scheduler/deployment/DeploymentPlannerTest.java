@@ -87,12 +87,39 @@ class DeploymentPlannerTest {
         Deployment d = Rollout.start("/web", 1, 2, web(4, UpgradeStrategy.STATELESS_DEFAULT),
                 web(4, new UpgradeStrategy(0.75, 0.25, 0, true, false, 600)), Deployment.CAUSE_UPDATE, "c", T0);
 
-        // 4 old up, none extra yet: one new may start beside, one old may go first
-        assertEquals(new Rollout.Limits(1, 1, Integer.MAX_VALUE, false, true), Rollout.limits(d, 4, 4, 4, 0));
-        // one extra running already: none more beside
-        assertEquals(0, Rollout.limits(d, 4, 5, 4, 1).newBeside());
-        // only 3 up: none may go first
-        assertEquals(0, Rollout.limits(d, 4, 4, 3, 0).oldToStop());
+        // 4 old serving, none extra yet: one new may start beside, one serving old may go first
+        assertEquals(new Rollout.Limits(1, Integer.MAX_VALUE, Integer.MAX_VALUE, 1, false, true),
+                Rollout.limits(d, 4, new Rollout.Headcount(4, 4, 0)));
+        // one extra on a node already: none more may start
+        assertEquals(0, Rollout.limits(d, 4, new Rollout.Headcount(5, 4, 1)).startAtMost());
+        // only 3 serving: no serving one may go first
+        assertEquals(0, Rollout.limits(d, 4, new Rollout.Headcount(4, 3, 0)).servingToStop());
+    }
+
+    @Test
+    void tasksBeingStoppedTakeTheirShareOfTheOverCapacityUntilTheyHaveEnded() {
+        Deployment d = Rollout.start("/web", 1, 2, web(3, UpgradeStrategy.STATELESS_DEFAULT),
+                web(3, new UpgradeStrategy(1.0, 0.34, 0, true, false, 600)), Deployment.CAUSE_UPDATE, "c", T0);
+
+        // 3 wanted and 1 old still being killed: 4 on the nodes, the most 3 × 1.34 allows; nothing starts
+        assertEquals(0, Rollout.limits(d, 3, new Rollout.Headcount(4, 3, 1)).startAtMost());
+        // once it ended, one may
+        assertEquals(1, Rollout.limits(d, 3, new Rollout.Headcount(3, 3, 1)).startAtMost());
+    }
+
+    @Test
+    void aCanaryWithoutRoomBesideTakesAnOldInstancesPlaceOnlyWithinTheHealthMinimum() {
+        AppDefinition v1 = web(3, UpgradeStrategy.STATELESS_DEFAULT);
+        Deployment loose = Rollout.start("/web", 1, 2, v1, web(3, new UpgradeStrategy(0.5, 0.25, 1, false, false, 600)),
+                Deployment.CAUSE_UPDATE, "c", T0);
+        Deployment strict = Rollout.start("/web", 1, 2, v1, web(3, new UpgradeStrategy(1.0, 0.25, 1, false, false, 600)),
+                Deployment.CAUSE_UPDATE, "c", T0);
+
+        // 0.25 of 3 is no extra: the canary cannot start beside the 3 serving old ones
+        Rollout.Limits inPlace = Rollout.limits(loose, 3, new Rollout.Headcount(3, 3, 0));
+        assertEquals(new Rollout.Limits(0, 1, 1, 1, true, true), inPlace);
+        // with all 3 needed, only an old one that does not serve may make way for it
+        assertEquals(new Rollout.Limits(0, 1, 1, 0, true, true), Rollout.limits(strict, 3, new Rollout.Headcount(3, 3, 0)));
     }
 
     @Test
