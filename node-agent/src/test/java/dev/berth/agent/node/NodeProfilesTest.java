@@ -83,6 +83,7 @@ class NodeProfilesTest {
             public long logMaxBytes() { return 1024; }
             public int logRotations() { return 1; }
             public Duration usageInterval() { return Duration.ofSeconds(5); }
+            public Duration sweepInterval() { return Duration.ofSeconds(30); }
             public Optional<String> volumeRoot() { return Optional.empty(); }
             public String localVolumeFormat() { return "directory"; }
             public Optional<String> sharedVolumeRoot() { return Optional.empty(); }
