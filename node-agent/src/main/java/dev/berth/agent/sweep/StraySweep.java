@@ -65,32 +65,30 @@ public final class StraySweep {
 
     /** One sweep: returns the strays it found and killed (usually none). */
     public synchronized List<Stray> run() {
-        // What runs is looked at first, the live tasks second. A task is live before its first process
-        // starts, and ends only after its last one is gone; so whatever this look finds of a task that the
-        // second look does not list is truly left over, and a task that starts in between is not in the first.
-        Map<String, List<ProcessStamp>> grouped = new LinkedHashMap<>();
-        for (String group : runtime.taskGroups()) {
-            grouped.put(group, runtime.processesIn(group));
-        }
+        // What runs is looked at first, the live tasks second. A task is live before its cgroup is made and
+        // its first process starts, and ends only after its last process is gone; so what the first look
+        // finds of a task that the second does not list is truly left over, and a task that starts in
+        // between is not in the first look. (A group's processes may be read later: an ended task starts none.)
+        List<String> groups = runtime.taskGroups();
         List<MarkedProcesses.Marked> marked = mark.map(MarkedProcesses::carrying).orElse(List.of());
         Set<String> live = Set.copyOf(liveTaskIds.get());
         Set<String> liveGroups = live.stream().map(Sandboxes::directoryName).collect(Collectors.toSet());
 
         List<Stray> found = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
-        grouped.forEach((group, processes) -> {
+        for (String group : groups) {
             if (liveGroups.contains(group)) {
-                return;
+                continue;
             }
             // Described before the kill: a dead process has no command line left to read.
-            Map<ProcessStamp, String> commands = describe(processes);
+            Map<ProcessStamp, String> commands = describe(runtime.processesIn(group));
             // An empty group (left by a task that failed to start) goes too, quietly: nothing ran in it.
             boolean gone = runtime.reapTaskGroup(group);
             commands.forEach((stamp, command) -> {
                 seen.add(stamp.pid());
                 found.add(new Stray(stamp.pid(), group, Stray.BY_CGROUP, command, gone, Instant.now()));
             });
-        });
+        }
         List<MarkedProcesses.Marked> unowned = marked.stream()
                 .filter(m -> !live.contains(m.taskId()) && !seen.contains(m.stamp().pid())).toList();
         Map<ProcessStamp, String> commands = describe(unowned.stream().map(MarkedProcesses.Marked::stamp).toList());
