@@ -143,21 +143,19 @@ public class Agent {
             LOG.infof("re-adopted %d running tasks left by the previous agent process", adopted);
         }
         // Once the tasks are taken over, so that what runs for them counts as theirs.
-        TaskSupervisor tasks = supervisor;
-        sweep = new StraySweep(profile.nodeId(), runtime, Optional.of(mark), tasks::runningTaskIds);
+        sweep = new StraySweep(profile.nodeId(), runtime, Optional.of(mark), supervisor::runningTaskIds);
         sweepStrays();
-        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "stray-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        if (!config.sweepInterval().isZero()) {
-            sweeper.scheduleWithFixedDelay(this::sweepStrays, config.sweepInterval().toMillis(),
-                    config.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
+        Duration every = config.sweepInterval();
+        if (!every.isZero()) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "stray-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepStrays, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
-        LOG.infof("node %s marks its tasks' processes %s=%s/<task>; sweeps for strays at start and every %s", nodeId,
-                AgentMark.VARIABLE, mark.token(), config.sweepInterval().isZero() ? "(never: only at start)"
-                        : config.sweepInterval());
+        LOG.infof("node %s marks its tasks' processes %s=%s/<task>, and sweeps for strays at start%s", nodeId,
+                AgentMark.VARIABLE, mark.token(), every.isZero() ? " only" : " and every " + every);
         sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "task-usage");
             t.setDaemon(true);

@@ -21,10 +21,10 @@ import java.util.Optional;
  *
  * <p>The token is this agent's own: made once, at random, and kept in its work dir, so a restarted agent
  * knows its tasks' processes again, and agents sharing a machine (each with its own work dir, even under
- * one node id, as test runs do) never take each other's processes for theirs. It begins with the node id,
- * for a person reading {@code /proc}.
+ * one node id, as test runs do) never take each other's processes for theirs. It begins with the node id
+ * it was made under, for a person reading {@code /proc}.
  *
- * @param token {@code <node id>-<12 hex digits>}
+ * @param token {@code <node id>-<12 hex digits>}, kept as it is should the node id change later
  */
 public record AgentMark(String token) {
     /** The environment variable. Berth's own: an app's {@code env} cannot set it. */

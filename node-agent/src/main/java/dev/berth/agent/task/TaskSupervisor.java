@@ -370,7 +370,8 @@ public final class TaskSupervisor implements AutoCloseable {
     private void stop(ManagedTask task, Duration grace, String cause) {
         // Should the first attempt leave something, later ones give no grace: SIGTERM has had its chance.
         if (!task.process.stop(grace) && !untilGone(task, () -> task.process.stop(Duration.ZERO))) {
-            return; // the agent is stopping: the task stays KILLING in its checkpoint for the next one
+            // The agent is stopping: the task's checkpoint still has it running, for the next agent to take over.
+            return;
         }
         if (task.killFailure != null) {
             task.transition(TaskState.FAILED, task.killFailure, exitCode(task.process), cause);
