@@ -11,12 +11,14 @@ import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
 import dev.berth.agent.node.NodeProfiles;
+import dev.berth.agent.runtime.AgentMark;
 import dev.berth.agent.runtime.HostIsolation;
 import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.SandboxRetention;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.status.StatusPublisher;
+import dev.berth.agent.sweep.StraySweep;
 import dev.berth.agent.task.CheckpointStore;
 import dev.berth.agent.task.TaskSupervisor;
 import dev.berth.agent.volumes.ImageProbe;
@@ -94,6 +96,8 @@ public class Agent {
     private VolumeRemoval removal;
     private ExecutorService volumeRemovals;
     private TaskNetworks networks;
+    private volatile StraySweep sweep;
+    private ScheduledExecutorService sweeper;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         // Before the JDK starts its first process: vfork starts a task directly, where the default
@@ -113,8 +117,9 @@ public class Agent {
         TaskConfinement confinement = confinement(nodeId, host, workDir);
         networks = TaskNetworks.open(config.bridgeName(), config.bridgeSubnet(), workDir.resolve("network"),
                 host.unshare().isPresent());
+        AgentMark mark = mark(workDir, nodeId);
         runtime = new ProcessRuntime(config.host(), System.getenv(), host, config.pidsLimit(), volumes, confinement,
-                networks);
+                networks, Optional.of(mark));
         nodeVolumes = volumes.offer(host.mountNamespaces());
         nodeConfinement = confinement.report(host.setpriv().isPresent(), System.getProperty("user.name"));
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
@@ -139,6 +144,20 @@ public class Agent {
         if (adopted > 0) {
             LOG.infof("re-adopted %d running tasks left by the previous agent process", adopted);
         }
+        // Once the tasks are taken over, so that what runs for them counts as theirs.
+        sweep = new StraySweep(profile.nodeId(), runtime, Optional.of(mark), supervisor::runningTaskIds);
+        sweepStrays();
+        Duration every = config.sweepInterval();
+        if (!every.isZero()) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "stray-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepStrays, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        LOG.infof("node %s marks its tasks' processes %s=%s/<task>, and sweeps for strays at start%s", nodeId,
+                AgentMark.VARIABLE, mark.token(), every.isZero() ? " only" : " and every " + every);
         sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "task-usage");
             t.setDaemon(true);
@@ -287,6 +306,9 @@ public class Agent {
         if (sampler != null) {
             sampler.shutdownNow();
         }
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
         if (volumeRemovals != null) {
             volumeRemovals.shutdown();
         }
@@ -306,6 +328,23 @@ public class Agent {
             rotation.rotateIfNeeded(sandbox);
         } catch (IOException e) {
             LOG.warnf("cannot rotate the logs of task %s: %s", sandbox.taskId(), e);
+        }
+    }
+
+    private void sweepStrays() {
+        try {
+            sweep.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "sweeping for stray processes failed once");
+        }
+    }
+
+    /** The work dir's mark for tasks' processes; a work dir that cannot keep one cannot keep tasks either. */
+    private static AgentMark mark(Path workDir, String nodeId) {
+        try {
+            return AgentMark.in(workDir, nodeId);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read or write the agent's mark in " + workDir + ": " + e, e);
         }
     }
 
@@ -353,5 +392,10 @@ public class Agent {
 
     public ProcessRuntime runtime() {
         return runtime;
+    }
+
+    /** The stray sweep; null until the agent has taken its tasks over. */
+    public StraySweep sweep() {
+        return sweep;
     }
 }

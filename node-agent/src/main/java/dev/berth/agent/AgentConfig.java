@@ -90,6 +90,14 @@ public interface AgentConfig {
     @WithDefault("1000")
     int sandboxesKept();
 
+    /**
+     * How often the agent sweeps for stray processes: those in its task groups or carrying its mark that no
+     * live task accounts for, which it logs, counts ({@code GET /v1/agent/strays}) and kills. It also sweeps
+     * once at start. {@code 0s}: only at start.
+     */
+    @WithDefault("30s")
+    Duration sweepInterval();
+
     /** Where local volumes live ({@code <volume-root>/<volume id>}); defaults to {@code <work-dir>/volumes}. */
     Optional<String> volumeRoot();
 

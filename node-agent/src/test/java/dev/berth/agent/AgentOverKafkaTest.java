@@ -1,5 +1,6 @@
 package dev.berth.agent;
 
+import dev.berth.agent.runtime.AgentMark;
 import dev.berth.agent.runtime.ProcessTree;
 import dev.berth.agent.task.TaskView;
 import dev.berth.contracts.Topics;
@@ -156,7 +157,7 @@ class AgentOverKafkaTest {
         for (String line : List.of("PORT0=33010", "PORT1=33011", "PORT=33010", "PORTS=33010,33011",
                 "PORT_HTTP=33010", "HOST=127.0.0.1", "BERTH_TASK_ID=" + taskId, "MESOS_TASK_ID=" + taskId,
                 "MARATHON_APP_ID=/agent-test", "BERTH_APP_ID=/agent-test", "MESOS_SANDBOX=" + inside,
-                "BERTH_SANDBOX=" + inside, "APP_VAR=x")) {
+                "BERTH_SANDBOX=" + inside, "APP_VAR=x", AgentMark.VARIABLE + "=" + mark().valueFor(taskId))) {
             assertTrue(env.lines().anyMatch(line::equals), line + " missing from\n" + env);
         }
         assertTrue(env.lines().noneMatch(l -> l.startsWith("KAFKA_") || l.startsWith("BERTH_AGENT_")), env);
@@ -192,6 +193,44 @@ class AgentOverKafkaTest {
         assertEquals("killed on request", killed.reason());
         assertTrue(tree.stream().noneMatch(ProcessTree::isRunning), "survivors: " + tree);
         assertEquals(TaskState.KILLED, view(taskId).state());
+    }
+
+    @Test
+    void aProcessWithTheAgentsMarkThatNoLiveTaskOwnsIsKilledByTheNextSweepAndShownAsAStray() throws Exception {
+        // Given a running task, a process carrying this agent's mark for a task that has ended (as one that
+        // escaped its task's end would), and one carrying another agent's mark
+        String live = taskId();
+        send(launch(live, "exec sleep 600", List.of()));
+        awaitStatus(live, TaskState.RUNNING);
+        Process stray = sleeping(mark().valueFor("agent-test.ended"));
+        Process theirs = sleeping(new AgentMark("another-agent-0123456789ab").valueFor("agent-test.ended"));
+
+        // When the agent's periodic sweep runs (every second in the test profile)
+        await().atMost(WAIT).until(() -> !stray.isAlive());
+
+        // Then the stray is killed and shown on the agent's strays, while the task and the other agent's process run on
+        given().get("/v1/agent/strays").then().statusCode(200)
+                .body("recent.find { it.pid == " + stray.pid() + " }.taskId", equalTo("agent-test.ended"))
+                .body("recent.find { it.pid == " + stray.pid() + " }.foundBy", equalTo("mark"))
+                .body("straysKilled", greaterThan(0));
+        long sweeps = agent.sweep().report().sweeps();
+        await().atMost(WAIT).until(() -> agent.sweep().report().sweeps() > sweeps + 1);
+        assertTrue(theirs.isAlive(), "another agent's process is not this agent's to kill");
+        theirs.destroyForcibly();
+        assertEquals(TaskState.RUNNING, view(live).state());
+        assertTrue(ProcessHandle.of(view(live).pid()).isPresent(), "the live task runs on");
+        send(KillTask.of(nodeId, live, 1, "test over", null));
+        awaitStatus(live, TaskState.KILLED);
+    }
+
+    private static Process sleeping(String markValue) throws java.io.IOException {
+        ProcessBuilder builder = new ProcessBuilder("sleep", "600");
+        builder.environment().put(AgentMark.VARIABLE, markValue);
+        return builder.start();
+    }
+
+    private AgentMark mark() throws java.io.IOException {
+        return AgentMark.in(Path.of("target/agent-work"), nodeId); // the agent wrote it there at start
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class ProcessRuntime implements TaskRuntime {
     private final TaskConfinement confinement;
     private final String agentUser = System.getProperty("user.name");
     private final TaskNetworks networks;
+    private final Optional<AgentMark> mark;
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -121,6 +122,15 @@ public final class ProcessRuntime implements TaskRuntime {
     public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
                           int defaultPidsLimit, TaskVolumes volumes, TaskConfinement confinement,
                           TaskNetworks networks) {
+        this(host, agentEnvironment, hostIsolation, defaultPidsLimit, volumes, confinement, networks,
+                Optional.empty());
+    }
+
+    /** @param mark put on every task's processes ({@link AgentMark}), so leftovers can be found by it */
+    public ProcessRuntime(String host, Map<String, String> agentEnvironment, HostIsolation hostIsolation,
+                          int defaultPidsLimit, TaskVolumes volumes, TaskConfinement confinement,
+                          TaskNetworks networks, Optional<AgentMark> mark) {
+        this.mark = mark;
         this.confinement = confinement;
         this.networks = networks;
         this.volumes = volumes;
@@ -164,17 +174,38 @@ public final class ProcessRuntime implements TaskRuntime {
      */
     public List<String> reapOrphans(Set<String> known) {
         List<String> reaped = new ArrayList<>();
-        hostIsolation.cgroups().ifPresent(cgroups -> {
-            for (String name : cgroups.taskGroups()) {
-                if (known.contains(name) || name.startsWith(".probe-")) {
-                    continue;
-                }
-                cgroups.existing(name).ifPresent(TaskProcess::killAll);
+        for (String name : taskGroups()) {
+            if (!known.contains(name)) {
+                reapTaskGroup(name);
                 reaped.add(name);
             }
-        });
+        }
         networks.sweep(known);
         return reaped;
+    }
+
+    /** The names ({@link Sandbox#name()}) of the task groups under this agent's cgroup parent now; none without cgroups. */
+    public List<String> taskGroups() {
+        return hostIsolation.cgroups().map(cgroups -> cgroups.taskGroups().stream()
+                .filter(name -> !name.startsWith(".probe-")).toList()).orElse(List.of());
+    }
+
+    /** The processes that run in one of the agent's task groups now (zombies are not counted). */
+    public List<ProcessStamp> processesIn(String taskGroup) {
+        return hostIsolation.cgroups().flatMap(cgroups -> cgroups.existing(taskGroup))
+                .map(group -> group.pids().stream().map(ProcessStamp::of)
+                        .filter(stamp -> stamp.find().isPresent()).toList())
+                .orElse(List.of());
+    }
+
+    /**
+     * SIGKILL to whatever runs in one of the agent's task groups, until it is empty, then removes it.
+     *
+     * @return false if something still ran after SIGKILL (stuck in the kernel)
+     */
+    public boolean reapTaskGroup(String taskGroup) {
+        return hostIsolation.cgroups().flatMap(cgroups -> cgroups.existing(taskGroup))
+                .map(TaskProcess::killAll).orElse(true);
     }
 
     /** The agent stops: its cgroup parent goes too, unless tasks are still in it. */
@@ -209,6 +240,7 @@ public final class ProcessRuntime implements TaskRuntime {
             env.put("USER", name);
             env.put("LOGNAME", name);
         }
+        mark.ifPresent(m -> env.put(AgentMark.VARIABLE, m.valueFor(taskId)));
         Optional<TaskUser> taskUser = lookUp(user);
         giveSandbox(taskUser, sandbox);
         List<String> userSwitch = ownRoot ? List.of() : userSwitch(taskUser);

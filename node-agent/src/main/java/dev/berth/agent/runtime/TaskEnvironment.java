@@ -49,6 +49,9 @@ public final class TaskEnvironment {
         });
         env.putIfAbsent("PATH", DEFAULT_PATH);
         env.putAll(spec.env());
+        // Only the runtime marks a task as its agent's (AgentMark): an app wearing another agent's mark could
+        // have that agent's sweep take its processes for strays.
+        env.remove(AgentMark.VARIABLE);
 
         List<PortAssignment> ports = spec.ports();
         // Marathon's bridge semantics: PORTn and PORT_<NAME> are host ports, and PORT_<containerPort> is the

@@ -16,6 +16,13 @@ import java.util.concurrent.CompletableFuture;
  * One task's processes, started by this agent or adopted from an earlier one. With a cgroup, the
  * cgroup says what belongs to the task, so a kill reaches every process, however it was started and
  * wherever it re-parented; without one, the tree under the first process and its process group do.
+ *
+ * <p>The task's first process belongs to it from the moment it is started, before it has written itself
+ * into the cgroup (its first instructions do that): a kill that comes in that instant, while the task is
+ * still starting, must stop it too. Counting only the cgroup, such a kill once found an empty group, removed
+ * it, and reported the task KILLED while its first process joined the group a moment later and ran on
+ * unseen (issue 14). So the first process is a member until it is gone, and a stop is over only once nothing
+ * runs <em>and</em> the group is removed: a removed group can be joined by nobody.
  */
 final class TaskProcess implements TaskRuntime.RunningProcess {
     private static final Duration POLL = Duration.ofMillis(50);
@@ -74,10 +81,13 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
         this.release = release;
     }
 
+    /** What it holds besides processes (its network) is freed only once nothing of it runs. */
     @Override
     public boolean stop(Duration gracePeriod) {
         boolean gone = stopProcesses(gracePeriod);
-        release.run();
+        if (gone) {
+            release.run();
+        }
         return gone;
     }
 
@@ -89,40 +99,50 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
             return gone;
         }
         members().forEach(ProcessHandle::destroy);
-        if (!awaitEmpty(gracePeriod)) {
-            return killAll();
+        if (awaitEmpty(gracePeriod) && removedOrNothingListed(cgroup.get())) {
+            return true;
         }
-        cgroup.get().remove();
-        return true;
+        return killAll();
     }
 
     @Override
-    public void reapLeftovers() {
+    public boolean reapLeftovers() {
+        boolean gone = true;
         if (cgroup.isPresent()) {
-            killAll();
+            gone = killAll();
         } else {
             ProcessTree.killGroup(groupId);
         }
-        release.run();
+        if (gone) {
+            release.run();
+        }
+        return gone;
     }
 
     private boolean killAll() {
-        return killAll(cgroup.orElseThrow());
+        return killAll(cgroup.orElseThrow(), stamp);
     }
 
+    /** {@link #killAll(TaskCgroup, ProcessStamp)} for a group whose first process is not known (an orphan). */
+    static boolean killAll(TaskCgroup group) {
+        return killAll(group, NO_PROCESS);
+    }
+
+    private static final ProcessStamp NO_PROCESS = new ProcessStamp(0, 0);
+
     /**
-     * SIGKILL to a task group until it is empty, then removes it: a process may fork between
-     * reading the group and signalling it, so read again after each round (the pids limit bounds
+     * SIGKILL to a task group (and to its first process, in it or still on its way there) until nothing of
+     * it runs and the group is removed: a process may fork between reading the group and signalling it, or
+     * join it between the last read and the removal, so read again after each round (the pids limit bounds
      * how many a fork bomb has).
      *
      * @return false if something still ran after the wait for the kernel
      */
-    static boolean killAll(TaskCgroup group) {
+    static boolean killAll(TaskCgroup group, ProcessStamp first) {
         Instant deadline = Instant.now().plus(AFTER_KILL);
         while (true) {
-            Set<ProcessHandle> members = members(group);
-            if (members.isEmpty()) {
-                group.remove();
+            Set<ProcessHandle> members = members(group, first);
+            if (members.isEmpty() && removedOrNothingListed(group)) {
                 return true;
             }
             members.forEach(ProcessHandle::destroyForcibly);
@@ -131,6 +151,15 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
             }
             pause();
         }
+    }
+
+    /**
+     * Removes an empty group. A removal refused means a process joined it since it was last read: then it is
+     * not over, and the caller reads it again. A group that lists no process (zombies are not listed) and is
+     * still refused has nothing left to kill, so that counts as over too, rather than a stop that never ends.
+     */
+    private static boolean removedOrNothingListed(TaskCgroup group) {
+        return group.remove() || group.pids().isEmpty();
     }
 
     /** How many processes of the task run now. */
@@ -144,17 +173,18 @@ final class TaskProcess implements TaskRuntime.RunningProcess {
     }
 
     /**
-     * Everything of the task that runs now: the members of its cgroup. That list is complete by
-     * construction (the task's first process joined the group before it started anything), and
-     * cheap: walking the process tree instead would read the whole host's process table, on every
-     * poll of a kill.
+     * Everything of the task that runs now: the members of its cgroup, and its first process, which may
+     * not have joined the group yet. That list is complete by construction (the first process joins the
+     * group before it starts anything), and cheap: walking the process tree instead would read the whole
+     * host's process table, on every poll of a kill.
      */
     private Set<ProcessHandle> members() {
-        return cgroup.map(TaskProcess::members).orElse(Set.of());
+        return cgroup.map(group -> members(group, stamp)).orElse(Set.of());
     }
 
-    private static Set<ProcessHandle> members(TaskCgroup group) {
+    private static Set<ProcessHandle> members(TaskCgroup group, ProcessStamp first) {
         Set<ProcessHandle> members = new LinkedHashSet<>();
+        first.find().ifPresent(members::add);
         group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(members::add));
         members.removeIf(process -> !ProcessTree.isRunning(process));
         return members;

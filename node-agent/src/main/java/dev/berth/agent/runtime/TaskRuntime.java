@@ -58,14 +58,19 @@ public interface TaskRuntime {
 
         /**
          * SIGTERM to every process of the task, SIGKILL to what is left after {@code gracePeriod};
-         * returns when nothing of the task runs any more.
+         * returns when nothing of the task runs any more. Also while the task is still starting: its
+         * first process belongs to it before it has joined the task's cgroup.
          *
          * @return false if something of the task still ran even after SIGKILL (stuck in the kernel)
          */
         boolean stop(Duration gracePeriod);
 
-        /** Kills what the main process left behind after it ended on its own, and releases its cgroup. */
-        void reapLeftovers();
+        /**
+         * Kills what the main process left behind after it ended on its own, and releases its cgroup.
+         *
+         * @return false if something of the task still ran even after SIGKILL (stuck in the kernel)
+         */
+        boolean reapLeftovers();
 
         /** True if the kernel killed a process of the task for exceeding its memory limit. */
         default boolean oomKilled() {

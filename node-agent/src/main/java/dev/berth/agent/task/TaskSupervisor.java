@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +49,13 @@ import java.util.function.Consumer;
  *
  * <p>Starting and stopping processes blocks (a kill waits out its grace period), so it runs on
  * worker threads, never on the thread that reads commands: one slow kill must not hold up a launch.
+ *
+ * <p>A task is reported ended (KILLED, FINISHED, FAILED) only once nothing of it runs: a report of its
+ * end is what frees its ports and memory in the scheduler's books, so one sent while a process of it
+ * lives on would hand them to the next task. A kill that arrives while the task is still starting is
+ * carried out as soon as its first process exists, and ends that process even before it has joined the
+ * task's cgroup. Should something survive SIGKILL (stuck in the kernel), the task stays KILLING, and the
+ * agent tries again, rather than report an end that has not happened.
  */
 public final class TaskSupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskSupervisor.class);
@@ -283,7 +291,9 @@ public final class TaskSupervisor implements AutoCloseable {
         boolean oomKilled = task.process.oomKilled();
         // As Mesos's command executor does: when the main process ends, the task ends, and with it
         // whatever it left running.
-        task.process.reapLeftovers();
+        if (!untilGone(task, task.process::reapLeftovers)) {
+            return; // the agent is stopping: the next one finds the task and finishes the job
+        }
         String whileAway = task.adopted ? " while the agent was down" : "";
         // Its init said why it ended (its watchdog fenced it, or a volume could not be mounted): that is
         // the reason, whatever signal the exit code shows.
@@ -359,14 +369,34 @@ public final class TaskSupervisor implements AutoCloseable {
     }
 
     private void stop(ManagedTask task, Duration grace, String cause) {
-        if (!task.process.stop(grace)) {
-            LOG.warnf("task %s: processes still present after SIGKILL", task.taskId);
+        // Should the first attempt leave something, later ones give no grace: SIGTERM has had its chance.
+        if (!task.process.stop(grace) && !untilGone(task, () -> task.process.stop(Duration.ZERO))) {
+            // The agent is stopping: the task's checkpoint still has it running, for the next agent to take over.
+            return;
         }
         if (task.killFailure != null) {
             task.transition(TaskState.FAILED, task.killFailure, exitCode(task.process), cause);
         } else {
             task.transition(TaskState.KILLED, "killed on request", exitCode(task.process), cause);
         }
+    }
+
+    /**
+     * Runs one attempt to end the task's processes (each attempt waits out SIGKILL, about 30 s) until it
+     * reports nothing of the task left: only then may the task be reported ended.
+     *
+     * @return false only if the agent stops meanwhile (its workers are interrupted)
+     */
+    private static boolean untilGone(ManagedTask task, BooleanSupplier attempt) {
+        int round = 1;
+        while (!attempt.getAsBoolean()) {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LOG.warnf("task %s: processes still present after SIGKILL (attempt %d); not reporting it ended "
+                    + "while they run, trying again", task.taskId, round++);
+        }
+        return true;
     }
 
     /** The process is gone by now; the JDK completes its exit future a moment later. */

@@ -85,6 +85,7 @@ class NodeProfilesTest {
             public Duration usageInterval() { return Duration.ofSeconds(5); }
             public Duration sandboxRetention() { return Duration.ofHours(24); }
             public int sandboxesKept() { return 1000; }
+            public Duration sweepInterval() { return Duration.ofSeconds(30); }
             public Optional<String> volumeRoot() { return Optional.empty(); }
             public String localVolumeFormat() { return "directory"; }
             public Optional<String> sharedVolumeRoot() { return Optional.empty(); }

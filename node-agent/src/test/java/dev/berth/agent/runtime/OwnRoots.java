@@ -3,6 +3,7 @@ package dev.berth.agent.runtime;
 import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.isolation.TaskEtc;
+import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.volumes.TaskVolumes;
 import org.junit.jupiter.api.Assumptions;
 
@@ -31,5 +32,13 @@ final class OwnRoots {
                                   String allowed) {
         return new ProcessRuntime("127.0.0.1", host, pidsLimit, volumes, new TaskConfinement(Optional.of(root),
                 "probed", Optional.of(TaskConfinement.Users.of("nobody", Optional.of(allowed)))));
+    }
+
+    /** The same, marking every task's processes with {@code mark}, as the agent does. */
+    static ProcessRuntime runtime(HostIsolation host, OwnRoot root, AgentMark mark) {
+        return new ProcessRuntime("127.0.0.1", System.getenv(), host, 1024, TaskVolumes.none(),
+                new TaskConfinement(Optional.of(root), "probed",
+                        Optional.of(TaskConfinement.Users.of("nobody", Optional.of("nobody")))),
+                TaskNetworks.unavailable("not under test"), Optional.of(mark));
     }
 }

@@ -307,8 +307,9 @@ class TaskSupervisorTest {
         }
 
         @Override
-        public void reapLeftovers() {
+        public boolean reapLeftovers() {
             leftoversReaped = true;
+            return true;
         }
 
         @Override
