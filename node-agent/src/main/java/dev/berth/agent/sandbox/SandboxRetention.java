@@ -1,15 +1,12 @@
 package dev.berth.agent.sandbox;
 
+import dev.berth.agent.host.FileTrees;
 import dev.berth.agent.volumes.MountTable;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,34 +69,7 @@ public record SandboxRetention(Duration keepFor, int keepAtMost) {
                 return Optional.of(mount.mountPoint() + " is mounted in it");
             }
         }
-        Files.walkFileTree(sandbox, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                deleteGone(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                deleteGone(directory);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        FileTrees.deleteTree(sandbox);
         return Optional.empty();
-    }
-
-    private static void deleteGone(Path path) throws IOException {
-        Files.deleteIfExists(path);
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.agent.volumes;
 
+import dev.berth.agent.host.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -128,23 +129,8 @@ abstract sealed class DirectoryDriver implements VolumeDriver permits LocalDrive
             throw VolumeRefusedException.failed("volume " + volumeId + " at " + dir + " is not a directory");
         }
         try {
-            // walkFileTree does not follow links: a link inside the volume is removed, never what it points at.
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            // A link inside the volume is removed, never what it points at.
+            FileTrees.deleteTree(dir);
         } catch (IOException e) {
             throw VolumeRefusedException.failed("cannot delete volume " + volumeId + " at " + dir + ": " + e, e);
         }
