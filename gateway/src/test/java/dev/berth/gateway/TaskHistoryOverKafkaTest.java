@@ -92,6 +92,9 @@ class TaskHistoryOverKafkaTest extends OverKafka {
                 .body("tasks.id", not(hasItem(taskId(id) + ".t2")));
         given().when().get("/v1/tasks/" + taskId(id) + ".t1").then().statusCode(200)
                 .body("state", equalTo("FAILED")).body("endedAt", equalTo(t0.plusSeconds(5).toString()));
+        // and beside live tasks of a state when both are asked for
+        given().when().get("/v1/tasks?app=" + id + "&state=terminal&state=staging").then().statusCode(200)
+                .body("tasks.id", contains(taskId(id) + ".t2", taskId(id) + ".t1", taskId(id) + ".t0"));
         // and the live list does not mix them in
         given().when().get("/v1/tasks?app=" + id).then().statusCode(200).body("tasks.id", not(hasItem(taskId(id) + ".t2")));
 
@@ -138,7 +141,8 @@ class TaskHistoryOverKafkaTest extends OverKafka {
     @Test
     void anUnknownStateFilterIsRefusedAndAPoisonedHistoryIsDeadLettered() {
         given().when().get("/v1/tasks?state=sleeping").then().statusCode(400)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json")
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("terminal"));
         String key = "poison-" + group;
         kafka.send(Topics.TASK_HISTORY, key, "{broken");
         var dead = kafka.await(Topics.DEAD_LETTER, r -> key.equals(r.key())

@@ -65,7 +65,10 @@ public class TasksResource {
         boolean terminal = given.stream().anyMatch(TasksResource::isTerminal);
         TaskFilter filter = TaskFilter.parse(app, node, given.stream().filter(v -> !isTerminal(v)).toList(), errors);
         if (!errors.isEmpty()) {
-            throw ProblemException.invalidQuery("invalid-task-filter", "Invalid task filter", errors);
+            // The list of states names the enum's; the filter's own word for every end is valid too.
+            throw ProblemException.invalidQuery("invalid-task-filter", "Invalid task filter", errors.stream()
+                    .map(e -> e.field().equals("state") ? new FieldError(e.field(), e.message()
+                            + ", or " + TERMINAL + " (every end state)") : e).toList());
         }
         // Live tasks (by id), then ended ones (newest end first) when an end is asked for.
         boolean liveAsked = !terminal || !filter.states().isEmpty();
