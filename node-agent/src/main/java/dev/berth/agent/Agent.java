@@ -1,6 +1,6 @@
 package dev.berth.agent;
 
-import dev.berth.agent.command.CommandConsumer;
+import dev.berth.agent.command.NodeCommandConsumer;
 import dev.berth.agent.health.HealthChecksNextToTasks;
 import dev.berth.agent.health.HealthMonitor;
 import dev.berth.agent.isolation.OwnRoot;
@@ -86,7 +86,7 @@ public class Agent {
     private volatile NodeProfile profile;
     private StatusPublisher publisher;
     private volatile TaskSupervisor supervisor;
-    private volatile CommandConsumer commands;
+    private volatile NodeCommandConsumer commands;
     private NodeAnnouncer announcer;
     private ScheduledExecutorService sampler;
     private boolean commandsPositioned;
@@ -171,7 +171,7 @@ public class Agent {
             return t;
         });
         removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
-        commands = new CommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
+        commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.
         commands.start(REACH_KAFKA);
@@ -374,7 +374,7 @@ public class Agent {
 
     /** True while the node's command partition is being read. */
     public boolean readingCommands() {
-        CommandConsumer commands = this.commands;
+        NodeCommandConsumer commands = this.commands;
         return commands != null && commands.reading();
     }
 

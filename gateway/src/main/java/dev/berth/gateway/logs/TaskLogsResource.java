@@ -1,5 +1,6 @@
 package dev.berth.gateway.logs;
 
+import dev.berth.contracts.agent.AgentPaths;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.Kafka;
@@ -23,8 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -70,8 +69,8 @@ public class TaskLogsResource {
                 + task.nodeId() + " of task " + taskId + " has not reported to the gateway, so its agent's address "
                 + "is unknown; try again once it has"));
         URI agentUrl = agentUrl(node, taskId);
-        URI logs = URI.create(agentUrl.toString().replaceAll("/+$", "") + "/v1/agent/tasks/"
-                + URLEncoder.encode(taskId, StandardCharsets.UTF_8) + "/logs?" + query.toQueryString());
+        URI logs = URI.create(agentUrl.toString().replaceAll("/+$", "") + AgentPaths.taskLogs(taskId) + "?"
+                + query.toQueryString());
         return RestMulti.fromUniResponse(agents.open(logs, describe(node, agentUrl)),
                 log -> log.body().onFailure().recoverWithMulti(e -> brokenOff(e, response)),
                 log -> Map.of("Content-Type", List.of(contentType(log)),

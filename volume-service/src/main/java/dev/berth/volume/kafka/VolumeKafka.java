@@ -40,7 +40,7 @@ public class VolumeKafka {
 
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile KafkaProducer<String, byte[]> producer;
-    private volatile CommandConsumer consumer;
+    private volatile VolumeCommandConsumer consumer;
     private volatile boolean ready;
     private Thread starter;
 
@@ -52,7 +52,7 @@ public class VolumeKafka {
 
     /** True once the topics exist and commands are being read. */
     public boolean ready() {
-        CommandConsumer current = consumer;
+        VolumeCommandConsumer current = consumer;
         return ready && current != null && current.reading();
     }
 
@@ -83,7 +83,7 @@ public class VolumeKafka {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
         relay.start(producer, config.relayInterval(), config.kafkaAckTimeout());
-        CommandConsumer started = new CommandConsumer(bootstrapServers, config.consumerGroup(), producer,
+        VolumeCommandConsumer started = new VolumeCommandConsumer(bootstrapServers, config.consumerGroup(), producer,
                 config.kafkaAckTimeout(), commands::execute);
         consumer = started;
         started.start();

@@ -3,7 +3,7 @@ package dev.berth.volume.lifecycle;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.volume.VolumeConfig;
-import dev.berth.volume.driver.VolumeDrivers;
+import dev.berth.volume.provisioning.VolumeProvisioners;
 import dev.berth.volume.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +28,7 @@ public class VolumeCommands {
     @Inject
     VolumeChanges changes;
     @Inject
-    VolumeDrivers drivers;
+    VolumeProvisioners drivers;
     @Inject
     VolumeConfig config;
     @Inject

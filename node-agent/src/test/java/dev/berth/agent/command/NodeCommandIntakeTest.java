@@ -15,53 +15,53 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CommandIntakeTest {
+class NodeCommandIntakeTest {
     private static final String NODE = "node-1";
 
     @Test
     void aCommandKeyedAndAddressedToThisNodeIsMine() {
         KillTask kill = KillTask.of(NODE, "t1", 1, null, null);
 
-        var verdict = CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill));
+        var verdict = NodeCommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill));
 
-        assertEquals(kill, assertInstanceOf(CommandIntake.Mine.class, verdict).command());
+        assertEquals(kill, assertInstanceOf(NodeCommandIntake.Mine.class, verdict).command());
     }
 
     @Test
     void aDestroyVolumeHasNoTaskIdAndIsMine() {
         DestroyVolume destroy = DestroyVolume.of(NODE, "app.db-0.data", "c1");
 
-        var verdict = CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(destroy));
+        var verdict = NodeCommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(destroy));
 
-        assertEquals(destroy, assertInstanceOf(CommandIntake.Mine.class, verdict).command());
-        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE,
+        assertEquals(destroy, assertInstanceOf(NodeCommandIntake.Mine.class, verdict).command());
+        assertInstanceOf(NodeCommandIntake.Unreadable.class, NodeCommandIntake.classify(NODE, NODE,
                 JsonCodec.encodeBytes(DestroyVolume.of(NODE, null, null))));
     }
 
     @Test
     void anotherNodesRecordOnTheSharedPartitionIsNotMineEvenIfUnreadable() {
-        var verdict = CommandIntake.classify(NODE, "node-2", bytes("{not json"));
+        var verdict = NodeCommandIntake.classify(NODE, "node-2", bytes("{not json"));
 
-        assertInstanceOf(CommandIntake.NotMine.class, verdict);
+        assertInstanceOf(NodeCommandIntake.NotMine.class, verdict);
     }
 
     @Test
     void aCommandKeyedForThisNodeButAddressedToAnotherIsNotCarriedOut() {
         KillTask kill = KillTask.of("node-2", "t1", 1, null, null);
 
-        assertInstanceOf(CommandIntake.NotMine.class, CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill)));
+        assertInstanceOf(NodeCommandIntake.NotMine.class, NodeCommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(kill)));
     }
 
     @Test
     void bytesThatAreNotACommandAreUnreadableWithTheReason() {
-        var verdict = CommandIntake.classify(NODE, NODE, bytes("{not json"));
+        var verdict = NodeCommandIntake.classify(NODE, NODE, bytes("{not json"));
 
-        assertTrue(assertInstanceOf(CommandIntake.Unreadable.class, verdict).reason().contains("NodeCommand"));
+        assertTrue(assertInstanceOf(NodeCommandIntake.Unreadable.class, verdict).reason().contains("NodeCommand"));
     }
 
     @Test
     void aTombstoneIsUnreadable() {
-        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE, null));
+        assertInstanceOf(NodeCommandIntake.Unreadable.class, NodeCommandIntake.classify(NODE, NODE, null));
     }
 
     @Test
@@ -69,9 +69,9 @@ class CommandIntakeTest {
         String noTask = "{\"type\":\"KillTask\",\"id\":\"c1\",\"nodeId\":\"node-1\"}";
         LaunchTask noSpec = LaunchTask.of(NODE, "t1", "/a", 1, null, null);
 
-        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.classify(NODE, NODE, bytes(noTask)));
-        assertInstanceOf(CommandIntake.Unreadable.class,
-                CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(noSpec)));
+        assertInstanceOf(NodeCommandIntake.Unreadable.class, NodeCommandIntake.classify(NODE, NODE, bytes(noTask)));
+        assertInstanceOf(NodeCommandIntake.Unreadable.class,
+                NodeCommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(noSpec)));
     }
 
     @Test
@@ -79,7 +79,7 @@ class CommandIntakeTest {
         LaunchTask launch = LaunchTask.of(NODE, "t1", "/a", 1,
                 new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null);
 
-        assertInstanceOf(CommandIntake.Mine.class, CommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(launch)));
+        assertInstanceOf(NodeCommandIntake.Mine.class, NodeCommandIntake.classify(NODE, NODE, JsonCodec.encodeBytes(launch)));
     }
 
     private static byte[] bytes(String text) {

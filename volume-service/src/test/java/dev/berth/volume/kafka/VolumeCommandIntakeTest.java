@@ -13,19 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CommandIntakeTest {
+class VolumeCommandIntakeTest {
 
     @Test
     void readsACommand() {
-        CommandIntake.Readable readable = assertInstanceOf(CommandIntake.Readable.class,
-                CommandIntake.read(JsonCodec.encodeBytes(ReleaseVolume.of("v-0", "scaled down", null))));
+        VolumeCommandIntake.Readable readable = assertInstanceOf(VolumeCommandIntake.Readable.class,
+                VolumeCommandIntake.read(JsonCodec.encodeBytes(ReleaseVolume.of("v-0", "scaled down", null))));
         assertEquals("v-0", readable.command().volumeId());
     }
 
     @Test
     void somethingElseIsUnreadableWithTheReason() {
-        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.read("{oops".getBytes(StandardCharsets.UTF_8)));
-        assertInstanceOf(CommandIntake.Unreadable.class, CommandIntake.read(null));
+        assertInstanceOf(VolumeCommandIntake.Unreadable.class, VolumeCommandIntake.read("{oops".getBytes(StandardCharsets.UTF_8)));
+        assertInstanceOf(VolumeCommandIntake.Unreadable.class, VolumeCommandIntake.read(null));
     }
 
     @Test
@@ -33,8 +33,8 @@ class CommandIntakeTest {
         AttachVolume attach = AttachVolume.of("v-0", "v-0", "/a", "a-0", VolumeType.EXTERNAL, "sharedfs", 0,
                 Map.of(), null, "t1", null);
 
-        CommandIntake.Unreadable unreadable = assertInstanceOf(CommandIntake.Unreadable.class,
-                CommandIntake.read(JsonCodec.encodeBytes(attach)));
+        VolumeCommandIntake.Unreadable unreadable = assertInstanceOf(VolumeCommandIntake.Unreadable.class,
+                VolumeCommandIntake.read(JsonCodec.encodeBytes(attach)));
         assertTrue(unreadable.reason().contains("nodeId"), unreadable.reason());
         assertTrue(unreadable.reason().contains("sizeMib"), unreadable.reason());
     }

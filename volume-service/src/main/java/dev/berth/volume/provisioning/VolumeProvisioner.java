@@ -1,4 +1,4 @@
-package dev.berth.volume.driver;
+package dev.berth.volume.provisioning;
 
 import dev.berth.contracts.messages.VolumeSnapshot;
 
@@ -9,7 +9,7 @@ import java.io.IOException;
  * the storage of a volume exist before its first mount and destroys it on delete. Mounting is the
  * node agent's half. Both calls are idempotent: a crash may repeat them.
  */
-public interface VolumeDriver {
+public interface VolumeProvisioner {
     /** The provider name volumes carry ({@code local}, {@code sharedfs}). */
     String provider();
 

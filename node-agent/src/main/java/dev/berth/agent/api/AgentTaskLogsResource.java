@@ -2,6 +2,7 @@ package dev.berth.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.berth.agent.Agent;
+import dev.berth.contracts.agent.AgentPaths;
 import dev.berth.agent.AgentConfig;
 import dev.berth.agent.logs.LogFeed;
 import dev.berth.agent.logs.LogReader;
@@ -39,9 +40,9 @@ import java.util.function.BooleanSupplier;
  * in memory; the files are read on worker threads, chunk by chunk as the reader takes them, and a
  * follow with nothing new waits on a timer, not on a thread.
  */
-@Path("/v1/agent/tasks/{taskId}/logs")
-public class TaskLogsResource {
-    private static final Logger LOG = Logger.getLogger(TaskLogsResource.class);
+@Path(AgentPaths.TASK_LOGS)
+public class AgentTaskLogsResource {
+    private static final Logger LOG = Logger.getLogger(AgentTaskLogsResource.class);
     static final int DEFAULT_TAIL = 100;
     static final int MAX_TAIL = 10_000;
     /** How long a follow waits before looking for new output again: a person watching won't notice. */
@@ -73,8 +74,8 @@ public class TaskLogsResource {
         BooleanSupplier ended = () -> supervisor.find(taskId).map(t -> t.state().isTerminal()).orElse(true);
         Multi<byte[]> body = Multi.createFrom()
                 .resource(Unchecked.supplier(() -> following ? LogReader.follow(sandbox, logStream, lines, ended)
-                        : LogReader.read(sandbox, logStream, lines)), TaskLogsResource::chunks)
-                .withFinalizer(TaskLogsResource::closeQuietly)
+                        : LogReader.read(sandbox, logStream, lines)), AgentTaskLogsResource::chunks)
+                .withFinalizer(AgentTaskLogsResource::closeQuietly)
                 // Subscription and every request for the next chunk (which reads the file) run on a
                 // worker, never on the event loop that writes the answer.
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * {@code berth-agent-<node id>} exists only to keep the node's committed offset, committed after
  * each batch has been handed over, so an agent restart resumes where it stopped.
  */
-public final class CommandConsumer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+public final class NodeCommandConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeCommandConsumer.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY = Duration.ofSeconds(1);
 
@@ -49,7 +49,7 @@ public final class CommandConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile int partition = -1;
 
-    public CommandConsumer(String bootstrapServers, String nodeId, Consumer<NodeCommand> handler,
+    public NodeCommandConsumer(String bootstrapServers, String nodeId, Consumer<NodeCommand> handler,
                            StatusPublisher publisher) {
         this.nodeId = nodeId;
         this.consumerName = "node-agent:" + nodeId;
@@ -165,8 +165,8 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        CommandIntake.Verdict verdict = CommandIntake.classify(nodeId, record.key(), record.value());
-        if (verdict instanceof CommandIntake.Mine mine) {
+        NodeCommandIntake.Verdict verdict = NodeCommandIntake.classify(nodeId, record.key(), record.value());
+        if (verdict instanceof NodeCommandIntake.Mine mine) {
             try {
                 handler.accept(mine.command());
             } catch (RuntimeException e) {
@@ -175,7 +175,7 @@ public final class CommandConsumer implements AutoCloseable {
                 LOG.errorf(e, "cannot carry out %s", StatusPublisher.where(record));
                 publisher.deadLetter(DeadLetters.of(record, consumerName, "failed: " + e));
             }
-        } else if (verdict instanceof CommandIntake.Unreadable unreadable) {
+        } else if (verdict instanceof NodeCommandIntake.Unreadable unreadable) {
             LOG.warnf("dead-lettering %s: %s", StatusPublisher.where(record), unreadable.reason());
             publisher.deadLetter(DeadLetters.of(record, consumerName, unreadable.reason()));
         }

@@ -1,4 +1,4 @@
-package dev.berth.volume.driver;
+package dev.berth.volume.provisioning;
 
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.VolumeSnapshot;
@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * when it mounts it and destroys it on the scheduler's {@code DestroyVolume}. Nothing to do here.
  */
 @ApplicationScoped
-public class LocalDriver implements VolumeDriver {
+public class LocalProvisioner implements VolumeProvisioner {
     @Override
     public String provider() {
         return Volumes.LOCAL_PROVIDER;

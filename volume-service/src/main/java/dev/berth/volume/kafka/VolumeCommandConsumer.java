@@ -33,9 +33,9 @@ import java.util.function.Consumer;
  * store refuses for good (tried {@value #ATTEMPTS} times) goes there too, so it cannot stop the
  * commands behind it; one that fails because the database is away is retried until it is back.
  */
-public final class CommandConsumer implements AutoCloseable {
+public final class VolumeCommandConsumer implements AutoCloseable {
     static final String CONSUMER_NAME = "volume-service";
-    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+    private static final Logger LOG = Logger.getLogger(VolumeCommandConsumer.class);
     private static final int ATTEMPTS = 3;
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RETRY = Duration.ofSeconds(1);
@@ -48,7 +48,7 @@ public final class CommandConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public CommandConsumer(String bootstrapServers, String groupId, Producer<String, byte[]> deadLetters,
+    public VolumeCommandConsumer(String bootstrapServers, String groupId, Producer<String, byte[]> deadLetters,
                            Duration ackTimeout, Consumer<VolumeCommand> handler) {
         this.deadLetters = deadLetters;
         this.ackTimeout = ackTimeout;
@@ -115,13 +115,13 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        CommandIntake.Verdict verdict = CommandIntake.read(record.value());
-        if (verdict instanceof CommandIntake.Unreadable unreadable) {
+        VolumeCommandIntake.Verdict verdict = VolumeCommandIntake.read(record.value());
+        if (verdict instanceof VolumeCommandIntake.Unreadable unreadable) {
             LOG.warnf("dead-lettering %s: %s", where(record), unreadable.reason());
             deadLetter(record, unreadable.reason());
             return;
         }
-        VolumeCommand command = ((CommandIntake.Readable) verdict).command();
+        VolumeCommand command = ((VolumeCommandIntake.Readable) verdict).command();
         int refusals = 0;
         while (running) {
             try {

@@ -10,8 +10,8 @@ import dev.berth.contracts.messages.NodeCommand;
  * Decides what one record of {@code berth.node-commands} means to this node, without Kafka:
  * several nodes share a partition, so most records may be someone else's.
  */
-public final class CommandIntake {
-    private CommandIntake() {
+public final class NodeCommandIntake {
+    private NodeCommandIntake() {
     }
 
     /** What a record is to this node. */

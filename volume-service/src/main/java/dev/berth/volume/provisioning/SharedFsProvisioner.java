@@ -1,4 +1,4 @@
-package dev.berth.volume.driver;
+package dev.berth.volume.provisioning;
 
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
@@ -23,9 +23,9 @@ import java.util.Optional;
  * create the directory on first mount.
  */
 @ApplicationScoped
-public class SharedFsDriver implements VolumeDriver {
+public class SharedFsProvisioner implements VolumeProvisioner {
     public static final String PROVIDER = "sharedfs";
-    private static final Logger LOG = Logger.getLogger(SharedFsDriver.class);
+    private static final Logger LOG = Logger.getLogger(SharedFsProvisioner.class);
 
     @Inject
     VolumeConfig config;

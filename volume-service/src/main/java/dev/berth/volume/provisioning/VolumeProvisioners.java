@@ -1,4 +1,4 @@
-package dev.berth.volume.driver;
+package dev.berth.volume.provisioning;
 
 import dev.berth.contracts.messages.VolumeSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,20 +10,20 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The driver of each provider. A provider without one here is served entirely by the agents. */
+/** The provisioner of each provider (the controller half of its driver). A provider without one here is served entirely by the agents. */
 @ApplicationScoped
-public class VolumeDrivers {
-    private static final Logger LOG = Logger.getLogger(VolumeDrivers.class);
+public class VolumeProvisioners {
+    private static final Logger LOG = Logger.getLogger(VolumeProvisioners.class);
 
-    private final Map<String, VolumeDriver> byProvider = new HashMap<>();
+    private final Map<String, VolumeProvisioner> byProvider = new HashMap<>();
 
     @Inject
-    VolumeDrivers(Instance<VolumeDriver> drivers) {
+    VolumeProvisioners(Instance<VolumeProvisioner> drivers) {
         drivers.forEach(driver -> byProvider.put(driver.provider(), driver));
     }
 
     public void provision(VolumeSnapshot volume) throws IOException {
-        VolumeDriver driver = byProvider.get(volume.provider());
+        VolumeProvisioner driver = byProvider.get(volume.provider());
         if (driver == null) {
             LOG.warnf("no volume-service driver for provider %s of volume %s: left to the agents",
                     volume.provider(), volume.volumeId());
@@ -33,7 +33,7 @@ public class VolumeDrivers {
     }
 
     public void destroy(VolumeSnapshot volume) throws IOException {
-        VolumeDriver driver = byProvider.get(volume.provider());
+        VolumeProvisioner driver = byProvider.get(volume.provider());
         if (driver != null) {
             driver.destroy(volume);
         }

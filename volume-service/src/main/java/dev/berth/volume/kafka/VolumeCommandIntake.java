@@ -14,8 +14,8 @@ import java.util.List;
  * Reads a record of {@code berth.volume-commands}: a {@link VolumeCommand} with every field its
  * kind needs, or the reason it is not one (for the dead-letter topic). Pure: no Kafka, no store.
  */
-public final class CommandIntake {
-    private CommandIntake() {
+public final class VolumeCommandIntake {
+    private VolumeCommandIntake() {
     }
 
     public sealed interface Verdict permits Readable, Unreadable {

@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The logs endpoint over HTTP, for tasks launched through the real in-process broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class TaskLogsResourceTest {
+class AgentTaskLogsResourceTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
