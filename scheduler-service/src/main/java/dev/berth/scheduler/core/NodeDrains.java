@@ -7,7 +7,7 @@ import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.VolumeType;
 import dev.berth.scheduler.placement.Cluster;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.placement.PlacementResult;
 
@@ -72,8 +72,8 @@ final class NodeDrains {
     }
 
     /** The mode of a node heard from: draining if an operator drained it, else ready. */
-    NodeMode modeWhenReachable(String nodeId) {
-        return drained.contains(nodeId) ? NodeMode.DRAINING : NodeMode.READY;
+    NodeAvailability modeWhenReachable(String nodeId) {
+        return drained.contains(nodeId) ? NodeAvailability.DRAINING : NodeAvailability.READY;
     }
 
     /** How many of the app's tasks a drain cannot move now (counted as waiting in its queue entry), and why. */
@@ -100,9 +100,9 @@ final class NodeDrains {
         unplaced.clear();
         heldByLocalVolume.clear();
         // An undrained (or lost) node's stop-first move is over: its identity is placed by the usual rules.
-        stopFirstMoves.keySet().removeIf(nodeId -> cluster.mode(nodeId) != NodeMode.DRAINING);
+        stopFirstMoves.keySet().removeIf(nodeId -> cluster.mode(nodeId) != NodeAvailability.DRAINING);
         for (String nodeId : drained) {
-            if (cluster.mode(nodeId) != NodeMode.DRAINING) {
+            if (cluster.mode(nodeId) != NodeAvailability.DRAINING) {
                 continue;
             }
             List<TaskRecord> movable = tasksToMove(nodeId, plan);

@@ -1,7 +1,7 @@
 package dev.berth.scheduler.core;
 
 import dev.berth.scheduler.placement.Cluster;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * and the moment this scheduler went live: a scheduler that has just taken over cannot know what
  * was heard before, so every node gets one full timeout (and lease) from then.
  *
- * <p>Marks nodes {@link NodeMode#UNREACHABLE} in the {@link Cluster} it shares with the core; the
+ * <p>Marks nodes {@link NodeAvailability#UNREACHABLE} in the {@link Cluster} it shares with the core; the
  * core decides what happens to their tasks.
  */
 final class NodeLiveness implements StatefulVolumes.Nodes {
@@ -71,9 +71,9 @@ final class NodeLiveness implements StatefulVolumes.Nodes {
         // not be placed on in the grace every node gets (its agent may have stopped long ago).
         lastHeard.forEach((nodeId, last) -> {
             if (last != null && !last.plus(settings.nodeTimeout()).isAfter(now)
-                    && cluster.mode(nodeId) != NodeMode.UNREACHABLE) {
+                    && cluster.mode(nodeId) != NodeAvailability.UNREACHABLE) {
                 unconfirmed.add(nodeId);
-                cluster.setMode(nodeId, NodeMode.UNREACHABLE);
+                cluster.setMode(nodeId, NodeAvailability.UNREACHABLE);
             }
         });
     }
@@ -97,10 +97,10 @@ final class NodeLiveness implements StatefulVolumes.Nodes {
         for (Map.Entry<String, Instant> node : lastHeard.entrySet()) {
             String nodeId = node.getKey();
             if (node.getValue() != null
-                    && (cluster.mode(nodeId) != NodeMode.UNREACHABLE || unconfirmed.contains(nodeId))
+                    && (cluster.mode(nodeId) != NodeAvailability.UNREACHABLE || unconfirmed.contains(nodeId))
                     && !heardAt(nodeId).plus(settings.nodeTimeout()).isAfter(now)) {
                 boolean inherited = unconfirmed.remove(nodeId);
-                cluster.setMode(nodeId, NodeMode.UNREACHABLE);
+                cluster.setMode(nodeId, NodeAvailability.UNREACHABLE);
                 silent.add(new Silenced(nodeId, inherited));
             }
         }
@@ -114,7 +114,7 @@ final class NodeLiveness implements StatefulVolumes.Nodes {
 
     @Override
     public boolean reachable(String nodeId) {
-        return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) != NodeMode.UNREACHABLE;
+        return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) != NodeAvailability.UNREACHABLE;
     }
 
     @Override

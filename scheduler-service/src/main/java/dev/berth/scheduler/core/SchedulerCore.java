@@ -27,7 +27,7 @@ import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.scheduler.placement.Cluster;
 import dev.berth.scheduler.placement.NodeInfo;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 import dev.berth.scheduler.placement.PlacementEngine;
 
 import java.time.Instant;
@@ -282,7 +282,7 @@ public final class SchedulerCore {
         if (changed) {
             stateful.nodesChanged();
         }
-        boolean gainedNode = firstHeard || cluster.mode(report.nodeId()) == NodeMode.UNREACHABLE;
+        boolean gainedNode = firstHeard || cluster.mode(report.nodeId()) == NodeAvailability.UNREACHABLE;
         if (gainedNode || changed) {
             capacityEpoch++;
         }
@@ -321,10 +321,10 @@ public final class SchedulerCore {
     /** An operator drains a node (its tasks move away one at a time) or opens it again. */
     public List<Action> handle(NodeAdminCommand command, Instant now) {
         InputPlan plan = start(now);
-        NodeMode before = cluster.mode(command.nodeId());
+        NodeAvailability before = cluster.mode(command.nodeId());
         boolean wasDrained = drains.apply(command);
-        if (before == NodeMode.UNREACHABLE) {
-            cluster.setMode(command.nodeId(), NodeMode.UNREACHABLE);
+        if (before == NodeAvailability.UNREACHABLE) {
+            cluster.setMode(command.nodeId(), NodeAvailability.UNREACHABLE);
         }
         // A drain of a drained node (or undrain of an open one) changes nothing and says nothing.
         String host = cluster.node(command.nodeId()).map(NodeInfo::host).orElse(null);
@@ -425,7 +425,7 @@ public final class SchedulerCore {
         return Optional.ofNullable(queue.get(appId));
     }
 
-    public NodeMode nodeMode(String nodeId) {
+    public NodeAvailability nodeMode(String nodeId) {
         return cluster.mode(nodeId);
     }
 

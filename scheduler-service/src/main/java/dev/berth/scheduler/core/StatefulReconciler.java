@@ -16,7 +16,7 @@ import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.scheduler.deployment.Rollout;
 import dev.berth.scheduler.placement.Cluster;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.placement.PlacementResult;
 import dev.berth.scheduler.placement.TaskRequest;
@@ -206,7 +206,7 @@ final class StatefulReconciler {
     }
 
     private boolean ready(String nodeId) {
-        return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) == NodeMode.READY;
+        return cluster.node(nodeId).isPresent() && cluster.mode(nodeId) == NodeAvailability.READY;
     }
 
     /** The volume drivers at least one registered node serves. */

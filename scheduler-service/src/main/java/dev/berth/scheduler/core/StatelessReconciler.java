@@ -11,7 +11,7 @@ import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.scheduler.deployment.Rollout;
 import dev.berth.scheduler.placement.Cluster;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.placement.PlacementResult;
 import dev.berth.scheduler.placement.TaskRequest;
@@ -246,7 +246,7 @@ final class StatelessReconciler {
         if (selection == KillSelection.YOUNGEST_FIRST) {
             byAge = byAge.reversed();
         }
-        Comparator<TaskRecord> nodeFirst = Comparator.comparing(t -> cluster.mode(t.nodeId()) == NodeMode.READY);
+        Comparator<TaskRecord> nodeFirst = Comparator.comparing(t -> cluster.mode(t.nodeId()) == NodeAvailability.READY);
         return nodeFirst.thenComparing(byAge).thenComparing(TaskRecord::taskId);
     }
 }

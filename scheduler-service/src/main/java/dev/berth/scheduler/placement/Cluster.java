@@ -92,15 +92,15 @@ public final class Cluster {
     }
 
     /** Sets whether a node takes new tasks; allowed before the node registers. */
-    public void setMode(String nodeId, NodeMode mode) {
+    public void setMode(String nodeId, NodeAvailability mode) {
         NodeState state = states.computeIfAbsent(nodeId, NodeState::new);
         state.mode = mode;
         dropIfUnused(state);
     }
 
-    public NodeMode mode(String nodeId) {
+    public NodeAvailability mode(String nodeId) {
         NodeState state = states.get(nodeId);
-        return state == null ? NodeMode.READY : state.mode;
+        return state == null ? NodeAvailability.READY : state.mode;
     }
 
     public Optional<NodeInfo> node(String nodeId) {
@@ -290,7 +290,7 @@ public final class Cluster {
 
     /** A node id that is unregistered, READY and holds nothing carries no information. */
     private void dropIfUnused(NodeState state) {
-        if (state.info == null && state.mode == NodeMode.READY && state.isEmpty()) {
+        if (state.info == null && state.mode == NodeAvailability.READY && state.isEmpty()) {
             states.remove(state.id);
         }
     }

@@ -17,7 +17,7 @@ final class NodeState implements NodeView {
     /** Position on the visiting ring: a hash of the id, so nearby names land far apart. */
     final long ringKey;
     NodeInfo info;
-    NodeMode mode = NodeMode.READY;
+    NodeAvailability mode = NodeAvailability.READY;
     double usedCpus;
     double usedMem;
     double usedDisk;
@@ -48,7 +48,7 @@ final class NodeState implements NodeView {
     }
 
     @Override
-    public NodeMode mode() {
+    public NodeAvailability mode() {
         return mode;
     }
 

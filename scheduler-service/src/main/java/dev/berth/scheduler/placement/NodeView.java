@@ -10,7 +10,7 @@ import dev.berth.contracts.messages.NodeResources;
 public interface NodeView {
     NodeInfo info();
 
-    NodeMode mode();
+    NodeAvailability mode();
 
     double freeCpus();
 

@@ -25,7 +25,7 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.UndrainNode;
-import dev.berth.scheduler.placement.NodeMode;
+import dev.berth.scheduler.placement.NodeAvailability;
 import dev.berth.scheduler.placement.PlacementEngine;
 import org.junit.jupiter.api.Test;
 
@@ -583,7 +583,7 @@ class SchedulerCoreTest {
         assertEquals("node-2", launched.get(0).nodeId());
         assertTrue(commands(first, KillTask.class).isEmpty());
         assertTrue(commands(core.tick(t0.plusSeconds(2)), LaunchTask.class).isEmpty(), "one move at a time");
-        assertEquals(NodeMode.DRAINING, core.nodeMode("node-1"));
+        assertEquals(NodeAvailability.DRAINING, core.nodeMode("node-1"));
 
         // When the replacement runs, its original is stopped and the next move starts
         TaskRecord replacement = task(launched.get(0).taskId());
@@ -604,7 +604,7 @@ class SchedulerCoreTest {
         List<Action> actions = core.handle(UndrainNode.of("node-1"), t0.plusSeconds(1));
 
         assertEquals(1, commands(actions, LaunchTask.class).size());
-        assertEquals(NodeMode.READY, core.nodeMode("node-1"));
+        assertEquals(NodeAvailability.READY, core.nodeMode("node-1"));
     }
 
     // ---- node failure and reconciliation ----------------------------------------------------------
@@ -622,7 +622,7 @@ class SchedulerCoreTest {
         List<Action> actions = core.tick(t0.plusSeconds(6));
 
         // Then it is unreachable, its task is recorded LOST and removed, and a replacement runs on node-2
-        assertEquals(NodeMode.UNREACHABLE, core.nodeMode("node-1"));
+        assertEquals(NodeAvailability.UNREACHABLE, core.nodeMode("node-1"));
         assertTrue(actions.stream().anyMatch(a -> a instanceof Action.RecordTask r
                 && r.task().taskId().equals(onNode1.taskId()) && r.task().state() == TaskState.LOST));
         assertTrue(actions.contains(new Action.RemoveTask(onNode1.taskId())));
@@ -645,7 +645,7 @@ class SchedulerCoreTest {
         // Then that task is killed there, and the app keeps its single instance
         assertEquals(List.of(lost.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
         assertEquals(1, core.tasksOf("/back").size());
-        assertEquals(NodeMode.READY, core.nodeMode("node-1"));
+        assertEquals(NodeAvailability.READY, core.nodeMode("node-1"));
     }
 
     @Test
@@ -703,7 +703,7 @@ class SchedulerCoreTest {
         // And once a full timeout has passed without a word from it, its task is lost
         List<Action> later = rebuilt.tick(t0.plusSeconds(66));
         assertEquals(List.of("old.1"), commands(later, KillTask.class).stream().map(KillTask::taskId).toList());
-        assertEquals(NodeMode.UNREACHABLE, rebuilt.nodeMode("node-1"));
+        assertEquals(NodeAvailability.UNREACHABLE, rebuilt.nodeMode("node-1"));
     }
 
     @Test
@@ -716,7 +716,7 @@ class SchedulerCoreTest {
         rebuilt.observe(nodeAt("node-1", 4, t0.plusSeconds(61)), t0.plusSeconds(61));
         rebuilt.handle(CreateApp.of(app("/new", 1)), t0.plusSeconds(61));
 
-        assertEquals(NodeMode.READY, rebuilt.nodeMode("node-1"));
+        assertEquals(NodeAvailability.READY, rebuilt.nodeMode("node-1"));
         assertEquals(1, rebuilt.tasksOf("/new").size());
     }
 

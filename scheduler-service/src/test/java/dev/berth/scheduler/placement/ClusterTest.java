@@ -97,14 +97,14 @@ class ClusterTest {
         // Given
         Cluster cluster = clusterOf(node("n1").cpus(4));
         cluster.allocate(allocation("t1", "/a", "n1", 1, 100));
-        cluster.setMode("n1", NodeMode.DRAINING);
+        cluster.setMode("n1", NodeAvailability.DRAINING);
 
         // When
         cluster.putNode(node("n1").cpus(8).attribute("zone", "b").build());
 
         // Then
         assertEquals(7.0, cluster.view("n1").orElseThrow().freeCpus(), 1e-9);
-        assertEquals(NodeMode.DRAINING, cluster.mode("n1"));
+        assertEquals(NodeAvailability.DRAINING, cluster.mode("n1"));
     }
 
     @Test

@@ -37,7 +37,7 @@ class ConfinementPlacementTest {
         // Given three nodes none of which allows root, one of them draining
         Cluster cluster = clusterOf(node("n1").ownRootAllowing("postgres"), node("n2").ownRootAllowing(),
                 node("n3").ownRootAllowing());
-        cluster.setMode("n3", NodeMode.DRAINING);
+        cluster.setMode("n3", NodeAvailability.DRAINING);
 
         // When an app that runs as root is placed
         PlacementResult result = engine.place(List.of(task("t1", "/app").user("root").build()), cluster).get(0);

@@ -28,7 +28,7 @@ class ModeFilterTest {
     void rejectsADrainingNodeAsDraining() {
         // Given
         Cluster cluster = clusterOf(node("n1"));
-        cluster.setMode("n1", NodeMode.DRAINING);
+        cluster.setMode("n1", NodeAvailability.DRAINING);
 
         // When
         String reason = verdict(filter, task("t1", "/app").build(), cluster, "n1");
@@ -41,7 +41,7 @@ class ModeFilterTest {
     void rejectsAnUnreachableNodeAsUnreachable() {
         // Given
         Cluster cluster = clusterOf(node("n1"));
-        cluster.setMode("n1", NodeMode.UNREACHABLE);
+        cluster.setMode("n1", NodeAvailability.UNREACHABLE);
 
         // When
         String reason = verdict(filter, task("t1", "/app").build(), cluster, "n1");
@@ -54,7 +54,7 @@ class ModeFilterTest {
     void keepsAModeSetBeforeTheNodeRegistered() {
         // Given
         Cluster cluster = new Cluster();
-        cluster.setMode("n1", NodeMode.DRAINING);
+        cluster.setMode("n1", NodeAvailability.DRAINING);
 
         // When
         cluster.putNode(node("n1").build());

@@ -81,7 +81,7 @@ class PlacementEngineTest {
     void countsEachNodesFirstRejectionInTheReasons() {
         // Given one draining node, two short of mem, one holding the fixed port
         Cluster cluster = clusterOf(node("n1"), node("n2").mem(64), node("n3").mem(64), node("n4"));
-        cluster.setMode("n1", NodeMode.DRAINING);
+        cluster.setMode("n1", NodeAvailability.DRAINING);
         cluster.allocate(allocation("other", "/other", "n4", 0, 0, 31005));
 
         // When
@@ -97,8 +97,8 @@ class PlacementEngineTest {
     void givesDrainingAndUnreachableNodesNothing() {
         // Given
         Cluster cluster = clusterOf(node("draining"), node("unreachable"), node("ready").cpus(2));
-        cluster.setMode("draining", NodeMode.DRAINING);
-        cluster.setMode("unreachable", NodeMode.UNREACHABLE);
+        cluster.setMode("draining", NodeAvailability.DRAINING);
+        cluster.setMode("unreachable", NodeAvailability.UNREACHABLE);
 
         // When
         List<PlacementResult> results = engine.place(task("t", "/app").cpus(1).times(3), cluster);
