@@ -2,7 +2,6 @@ package dev.berth.gateway.logs;
 
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
@@ -43,7 +42,7 @@ public class TaskLogsResource {
     private static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
 
     @Inject
-    Kafka kafka;
+    ClusterView view;
 
     @Inject
     GatewayConfig config;
@@ -62,7 +61,6 @@ public class TaskLogsResource {
                                   @QueryParam("tail") String tail, @QueryParam("follow") String follow,
                                   @Context HttpServerResponse response) {
         LogQuery query = query(stream, tail, follow);
-        ClusterView view = kafka.view();
         caller.mustRead();
         TaskRecord task = view.lastKnownTask(taskId).filter(t -> caller.sees(t.appId())).orElseThrow(() -> ProblemException.notFound("no task " + taskId
                 + " (a task is known while it runs, and for a while after it ended)"));
