@@ -1,5 +1,6 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.view.ViewFeed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -11,10 +12,10 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class GatewayReadiness implements HealthCheck {
     @Inject
-    Kafka kafka;
+    ViewFeed view;
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("view-caught-up").status(kafka.viewCaughtUp()).build();
+        return HealthCheckResponse.named("view-caught-up").status(view.caughtUp()).build();
     }
 }

@@ -9,7 +9,6 @@ import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
-import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
 import dev.berth.contracts.messages.ReplaceInstance;
@@ -21,7 +20,6 @@ import dev.berth.contracts.json.JsonCodec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.auth.Role;
 import dev.berth.gateway.deployments.DeploymentJson;
@@ -29,6 +27,7 @@ import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.query.QueryValues;
+import dev.berth.gateway.view.ClusterView;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -71,7 +70,10 @@ import java.util.function.Supplier;
 @Tag(name = "apps")
 public class AppsResource {
     @Inject
-    Kafka kafka;
+    ClusterView view;
+
+    @Inject
+    AppChanges changes;
 
     @Inject
     GatewayConfig config;
@@ -93,17 +95,17 @@ public class AppsResource {
         caller.mustCreate(app.id());
         caller.mustRunAs(app.id(), app.user());
         // A fast path only: the scheduler's reply is the authority (another gateway may create it meanwhile).
-        Optional<AppState> existing = kafka.view().app(app.id());
+        Optional<AppState> existing = view.app(app.id());
         if (existing.isPresent()) {
             throw new ProblemException(Problem.of(409, "app-exists", "App exists",
                     "an app " + app.id() + " already exists" + (existing.get().deleting()
                             ? " and is being deleted; try again once it is gone" : "; delete it first or pick another id")));
         }
-        CommandReply reply = kafka.submit(CreateApp.of(app));
+        AppChanges.Accepted done = changes.apply(CreateApp.of(app));
         return Response.created(URI.create("/v1/apps" + app.id()))
-                .entity(answer(app.id(), reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
+                .entity(answer(done, () -> AppJson.of(app, done.version(), false, List.of(),
                         Optional.empty(), List.of(), Optional.empty())))
-                .tag(etag(reply.appVersion())).build();
+                .tag(etag(done.version())).build();
     }
 
     /**
@@ -130,20 +132,20 @@ public class AppsResource {
         checkBody(body, "an app definition", "{\"cmd\": \"...\", \"instances\": 2}");
         AppDefinition app = definitionFor(id, body);
         caller.mustRunAs(id, app.user());
-        if (kafka.view().app(id).isEmpty()) {
+        if (view.app(id).isEmpty()) {
             throw cannotUpdateMissing(id, "no app " + id);
         }
-        CommandReply reply;
+        AppChanges.Accepted done;
         try {
-            reply = kafka.submit(UpdateApp.of(app, expectedVersion, force));
+            done = changes.apply(UpdateApp.of(app, expectedVersion, force));
         } catch (ProblemException e) {
             if (e.problem().status() == 404) {
                 throw cannotUpdateMissing(id, e.problem().detail());
             }
             throw e;
         }
-        return Response.ok(answer(id, reply, () -> AppJson.of(app, reply.appVersion(), false, List.of(),
-                Optional.empty(), List.of(), Optional.empty()))).tag(etag(reply.appVersion())).build();
+        return Response.ok(answer(done, () -> AppJson.of(app, done.version(), false, List.of(),
+                Optional.empty(), List.of(), Optional.empty()))).tag(etag(done.version())).build();
     }
 
     /** The app's kept versions, newest first: {@code version}, {@code change}, {@code occurredAt}. */
@@ -163,9 +165,9 @@ public class AppsResource {
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
-        List<AppVersion> versions = kafka.view().versionsOf(id);
+        List<AppVersion> versions = view.versionsOf(id);
         // An app recorded before versions were kept has none yet: an empty history, not a 404.
-        if (versions.isEmpty() && kafka.view().app(id).isEmpty()) {
+        if (versions.isEmpty() && view.app(id).isEmpty()) {
             throw noSuchApp(id);
         }
         return page.respond("versions", versions.stream().map(AppJson::versionSummary).toList()).toResponse();
@@ -190,7 +192,7 @@ public class AppsResource {
             throw noSuchApp(id);
         }
         long version = versionNumber(rawVersion);
-        AppVersion found = kafka.view().version(id, version).orElseThrow(() -> ProblemException.notFound(
+        AppVersion found = view.version(id, version).orElseThrow(() -> ProblemException.notFound(
                 "no version " + version + " of " + id + " is kept (GET /v1/apps" + id + "/versions lists those that are)"));
         return Response.ok(AppJson.definitionAt(found)).tag(etag(version)).build();
     }
@@ -207,7 +209,7 @@ public class AppsResource {
             throw ProblemException.invalidQuery("invalid-app-filter", "Invalid app filter", errors);
         }
         List<ObjectNode> apps = new ArrayList<>();
-        kafka.view().apps().stream().filter(a -> caller.sees(a.appId()) && filter.test(a.definition()))
+        view.apps().stream().filter(a -> caller.sees(a.appId()) && filter.test(a.definition()))
                 .forEach(a -> apps.add(json(a)));
         apps.sort(Comparator.comparing(a -> a.path("id").asText()));
         return page.respond("apps", apps);
@@ -222,7 +224,7 @@ public class AppsResource {
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
-        AppState state = kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        AppState state = view.app(id).orElseThrow(() -> noSuchApp(id));
         return Response.ok(json(state)).tag(etag(state.version())).build();
     }
 
@@ -244,10 +246,10 @@ public class AppsResource {
             throw invalid(invalid.errors(), "invalid-scale", "Invalid scale request");
         }
         int instances = ((ScaleRequest.Valid) request).instances();
-        CommandReply reply = kafka.submit(ScaleApp.of(id, instances));
-        return Response.ok(answer(id, reply, () -> AppJson.of(state.definition().withInstances(instances),
-                reply.appVersion(), false, kafka.view().tasksOf(id), kafka.view().queued(id),
-                kafka.view().volumesOf(id), kafka.view().history(id)))).tag(etag(reply.appVersion())).build();
+        AppChanges.Accepted done = changes.apply(ScaleApp.of(id, instances));
+        return Response.ok(answer(done, () -> AppJson.of(state.definition().withInstances(instances),
+                done.version(), false, view.tasksOf(id), view.queued(id),
+                view.volumesOf(id), view.history(id)))).tag(etag(done.version())).build();
     }
 
     /** Replaces every instance with a fresh task, one after another, keeping the count. */
@@ -258,8 +260,8 @@ public class AppsResource {
     public Response restart(@PathParam("id") String rawId) {
         String id = appId(rawId);
         AppState state = changeable(id, "restart");
-        CommandReply reply = kafka.submit(RestartApp.of(id));
-        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
+        AppChanges.Accepted done = changes.apply(RestartApp.of(id));
+        return Response.ok(answer(done, () -> json(state))).tag(etag(done.version())).build();
     }
 
     /**
@@ -283,8 +285,8 @@ public class AppsResource {
         }
         AppState state = changeable(id, "roll back");
         mustRunAsAt(id, version);
-        CommandReply reply = kafka.submit(RollbackApp.of(id, version, force));
-        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
+        AppChanges.Accepted done = changes.apply(RollbackApp.of(id, version, force));
+        return Response.ok(answer(done, () -> json(state))).tag(etag(done.version())).build();
     }
 
     /**
@@ -304,10 +306,9 @@ public class AppsResource {
         if (wipe) {
             caller.mustAdminister("destroying an app's volumes (wipe=true)");
         }
-        CommandReply reply = kafka.submit(DeleteApp.of(id, wipe));
         // The scheduler marks the app DELETING (a new version) and removes it once its tasks ended; an app
         // with none may be gone by the time the view catches up.
-        Optional<AppState> after = kafka.appAtLeastOrGone(id, reply.appVersion());
+        Optional<AppState> after = changes.delete(DeleteApp.of(id, wipe)).app();
         ObjectNode json = json(after.orElse(state));
         json.put("status", after.isPresent() ? AppJson.DELETING : AppJson.DELETED);
         json.put("wipe", wipe);
@@ -339,22 +340,22 @@ public class AppsResource {
                             + (app.instances() == 0 ? "" : ": " + Volumes.identity(id, 0)
                             + (app.instances() == 1 ? "" : " to " + Volumes.identity(id, app.instances() - 1)))));
         }
-        CommandReply reply = kafka.submit(ReplaceInstance.of(id, identity, "replaced by an operator through the API"));
-        return Response.ok(answer(id, reply, () -> json(state))).tag(etag(reply.appVersion())).build();
+        AppChanges.Accepted done = changes.apply(ReplaceInstance.of(id, identity, "replaced by an operator through the API"));
+        return Response.ok(answer(done, () -> json(state))).tag(etag(done.version())).build();
     }
 
     /**
-     * The app as the view shows it at the version the scheduler accepted (waiting briefly for the view,
-     * so that the caller's next GET shows it too), or {@code fallback} if the view is not there yet.
+     * The app as the view shows it at the version the scheduler accepted ({@link AppChanges} waited briefly
+     * for the view, so that the caller's next GET shows it too), or {@code fallback} if the view is not there yet.
      */
-    private ObjectNode answer(String id, CommandReply reply, Supplier<ObjectNode> fallback) {
-        return kafka.appAtLeast(id, reply.appVersion()).map(this::json).orElseGet(fallback);
+    private ObjectNode answer(AppChanges.Accepted done, Supplier<ObjectNode> fallback) {
+        return done.app().map(this::json).orElseGet(fallback);
     }
 
     /** True when {@code rawId} is a valid id of an app the view has and the caller sees. */
     private boolean isVisibleApp(String rawId) {
         AppIds.Result id = AppIds.normalize(rawId);
-        return id.error() == null && caller.sees(id.id()) && kafka.view().app(id.id()).isPresent();
+        return id.error() == null && caller.sees(id.id()) && view.app(id.id()).isPresent();
     }
 
     /** A strong ETag of the app's version: {@code "3"}, what If-Match takes back. */
@@ -409,9 +410,9 @@ public class AppsResource {
     /** The app with what Berth knows of it now, and the deployment under way if there is one. */
     private ObjectNode json(AppState state) {
         String id = state.appId();
-        ObjectNode json = AppJson.of(state, kafka.view().tasksOf(id), kafka.view().queued(id),
-                kafka.view().volumesOf(id), kafka.view().history(id));
-        kafka.view().activeDeployment(id).ifPresent(d -> json.set("deployment",
+        ObjectNode json = AppJson.of(state, view.tasksOf(id), view.queued(id),
+                view.volumesOf(id), view.history(id));
+        view.activeDeployment(id).ifPresent(d -> json.set("deployment",
                 JsonCodec.mapper().valueToTree(DeploymentJson.Summary.of(d))));
         return json;
     }
@@ -470,7 +471,7 @@ public class AppsResource {
         if (caller.role() == Role.ADMIN) {
             return;
         }
-        AppVersion target = kafka.view().version(id, version).orElseThrow(() -> ProblemException.notFound(
+        AppVersion target = view.version(id, version).orElseThrow(() -> ProblemException.notFound(
                 "no version " + version + " of " + id + " is kept (GET /v1/apps" + id + "/versions lists those that are)"));
         caller.mustRunAs(id, target.definition().user());
     }
@@ -480,7 +481,7 @@ public class AppsResource {
         if (!caller.sees(id)) {
             throw noSuchApp(id);
         }
-        return kafka.view().app(id).orElseThrow(() -> noSuchApp(id));
+        return view.app(id).orElseThrow(() -> noSuchApp(id));
     }
 
     /**

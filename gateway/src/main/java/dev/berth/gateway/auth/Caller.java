@@ -1,7 +1,6 @@
 package dev.berth.gateway.auth;
 
 import dev.berth.contracts.app.AppIds;
-import dev.berth.gateway.events.VisibleTeams;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 

@@ -1,17 +1,18 @@
 package dev.berth.gateway.deployments;
 
 import dev.berth.contracts.app.FieldError;
-import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.PromoteDeployment;
 import dev.berth.contracts.messages.RollbackDeployment;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
+import dev.berth.gateway.apps.AppChanges;
 import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.commands.CommandBus;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
+import dev.berth.gateway.view.ClusterView;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -45,7 +46,13 @@ import java.util.function.Predicate;
 @Tag(name = "deployments")
 public class DeploymentsResource {
     @Inject
-    Kafka kafka;
+    ClusterView view;
+
+    @Inject
+    CommandBus commands;
+
+    @Inject
+    AppChanges changes;
 
     @Inject
     GatewayConfig config;
@@ -64,7 +71,7 @@ public class DeploymentsResource {
         if (!errors.isEmpty()) {
             throw ProblemException.invalidQuery("invalid-deployment-filter", "Invalid deployment filter", errors);
         }
-        return page.respond("deployments", kafka.view().deployments().stream()
+        return page.respond("deployments", view.deployments().stream()
                 .filter(d -> caller.sees(d.appId())).filter(filter).map(DeploymentJson::of).toList());
     }
 
@@ -83,7 +90,7 @@ public class DeploymentsResource {
     @Operation(summary = "Promote a deployment paused with healthy canaries")
     public DeploymentJson promote(@PathParam("id") String id) {
         Deployment deployment = changeable(id, "promote");
-        kafka.submit(PromoteDeployment.of(deployment.appId(), id));
+        commands.submit(PromoteDeployment.of(deployment.appId(), id));
         // The scheduler recorded it RUNNING (or further) with its reply; show that, not the PAUSED the view had.
         return settled(deployment, d -> d.state() != DeploymentState.PAUSED);
     }
@@ -100,9 +107,8 @@ public class DeploymentsResource {
         Deployment deployment = changeable(id, "roll back");
         // The revert brings back the definition the deployment started from, user and all.
         caller.mustRunAs(deployment.appId(), deployment.from() == null ? null : deployment.from().user());
-        CommandReply reply = kafka.submit(RollbackDeployment.of(deployment.appId(), id));
         // The revert is a new app version: wait for it too, so that reading the app right after shows it.
-        kafka.appAtLeast(deployment.appId(), reply.appVersion());
+        changes.apply(RollbackDeployment.of(deployment.appId(), id));
         return settled(deployment, Deployment::isFinished);
     }
 
@@ -117,7 +123,7 @@ public class DeploymentsResource {
 
     /** The deployment if it exists and its app is the caller's to see; else 404, the same either way. */
     private Deployment visible(String id) {
-        return kafka.view().deployment(id).filter(d -> caller.sees(d.appId()))
+        return view.deployment(id).filter(d -> caller.sees(d.appId()))
                 .orElseThrow(() -> ProblemException.notFound("no deployment " + id));
     }
 
@@ -145,7 +151,7 @@ public class DeploymentsResource {
      * forgotten it meanwhile).
      */
     private DeploymentJson settled(Deployment before, Predicate<Deployment> changed) {
-        Optional<Deployment> after = kafka.view().awaitDeployment(before.deploymentId(),
+        Optional<Deployment> after = view.awaitDeployment(before.deploymentId(),
                 d -> d.isEmpty() || changed.test(d.get()), config.viewCatchUpWait());
         return DeploymentJson.of(after.orElse(before));
     }

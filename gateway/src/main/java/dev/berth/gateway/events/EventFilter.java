@@ -1,6 +1,7 @@
 package dev.berth.gateway.events;
 
 import dev.berth.contracts.events.CloudEvent;
+import dev.berth.gateway.auth.VisibleTeams;
 
 import java.util.List;
 import java.util.Objects;

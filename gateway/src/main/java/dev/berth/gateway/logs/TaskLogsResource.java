@@ -3,7 +3,6 @@ package dev.berth.gateway.logs;
 import dev.berth.contracts.agent.AgentPaths;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
@@ -42,7 +41,7 @@ public class TaskLogsResource {
     private static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
 
     @Inject
-    Kafka kafka;
+    ClusterView view;
 
     @Inject
     GatewayConfig config;
@@ -61,7 +60,6 @@ public class TaskLogsResource {
                                   @QueryParam("tail") String tail, @QueryParam("follow") String follow,
                                   @Context HttpServerResponse response) {
         LogQuery query = query(stream, tail, follow);
-        ClusterView view = kafka.view();
         caller.mustRead();
         TaskRecord task = view.lastKnownTask(taskId).filter(t -> caller.sees(t.appId())).orElseThrow(() -> ProblemException.notFound("no task " + taskId
                 + " (a task is known while it runs, and for a while after it ended)"));

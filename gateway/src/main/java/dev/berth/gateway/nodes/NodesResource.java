@@ -6,9 +6,9 @@ import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.auth.Role;
+import dev.berth.gateway.commands.CommandBus;
 import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.view.ClusterView;
@@ -42,7 +42,10 @@ import java.util.Map;
 @Tag(name = "nodes")
 public class NodesResource {
     @Inject
-    Kafka kafka;
+    ClusterView view;
+
+    @Inject
+    CommandBus commands;
 
     @Inject
     GatewayConfig config;
@@ -55,7 +58,7 @@ public class NodesResource {
     public RestResponse<Map<String, List<NodeJson>>> list(@BeanParam PageQuery page) {
         caller.mustRead();
         Instant now = Instant.now();
-        return page.respond("nodes", kafka.view().nodes().stream().map(n -> json(n, now)).toList());
+        return page.respond("nodes", view.nodes().stream().map(n -> json(n, now)).toList());
     }
 
     @GET
@@ -74,7 +77,7 @@ public class NodesResource {
     public Response drain(@PathParam("id") String id) {
         caller.mustAdminister("draining a node");
         ClusterView.NodeEntry node = node(id);
-        kafka.send(DrainNode.of(id));
+        commands.send(DrainNode.of(id));
         return Response.accepted(json(node, Instant.now()).withMode(NodeMode.DRAINING)).build();
     }
 
@@ -86,19 +89,19 @@ public class NodesResource {
     public Response undrain(@PathParam("id") String id) {
         caller.mustAdminister("undraining a node");
         ClusterView.NodeEntry node = node(id);
-        kafka.send(UndrainNode.of(id));
+        commands.send(UndrainNode.of(id));
         return Response.accepted(json(node, Instant.now()).withMode(NodeMode.ACTIVE)).build();
     }
 
     private ClusterView.NodeEntry node(String id) {
-        return kafka.view().node(id).orElseThrow(() -> ProblemException.notFound("no node " + id));
+        return view.node(id).orElseThrow(() -> ProblemException.notFound("no node " + id));
     }
 
     private NodeJson json(ClusterView.NodeEntry entry, Instant now) {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
                 r.attributes(), r.isolation(), r.confinement(), r.agentUrl(), visibleTasks(r.runningTaskIds()), NodeUsageJson.of(r.usage()),
-                entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), kafka.view().nodeMode(r.nodeId()));
+                entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), view.nodeMode(r.nodeId()));
     }
 
     /**
@@ -110,18 +113,18 @@ public class NodesResource {
         if (taskIds == null) {
             return List.of();
         }
-        return taskIds.stream().filter(id -> kafka.view().task(id).map(t -> caller.sees(t.appId()))
+        return taskIds.stream().filter(id -> view.task(id).map(t -> caller.sees(t.appId()))
                 .orElse(caller.role() == Role.ADMIN)).toList();
     }
 
     /** What the tasks placed on the node and not yet ended ask for, by their app's definition. */
     private NodeResources allocated(String nodeId) {
         NodeResources sum = NodeResources.NONE;
-        for (TaskRecord task : kafka.view().tasks()) {
+        for (TaskRecord task : view.tasks()) {
             if (!nodeId.equals(task.nodeId()) || task.state().isTerminal()) {
                 continue;
             }
-            var app = kafka.view().app(task.appId());
+            var app = view.app(task.appId());
             if (app.isPresent()) {
                 var def = app.get().definition();
                 sum = sum.plus(new NodeResources(def.cpus(), def.mem(), def.disk()));

@@ -1,8 +1,8 @@
 package dev.berth.gateway.queue;
 
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
 import dev.berth.gateway.query.PageQuery;
+import dev.berth.gateway.view.ClusterView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
@@ -25,7 +25,7 @@ import java.util.Map;
 @Tag(name = "queue")
 public class QueueResource {
     @Inject
-    Kafka kafka;
+    ClusterView view;
 
     @Inject
     Caller caller;
@@ -34,7 +34,7 @@ public class QueueResource {
     @Operation(summary = "Instances waiting to be placed, and why")
     public RestResponse<Map<String, List<QueueJson>>> list(@BeanParam PageQuery page) {
         caller.mustRead();
-        return page.respond("queue", kafka.view().queue().stream().filter(q -> caller.sees(q.appId()))
+        return page.respond("queue", view.queue().stream().filter(q -> caller.sees(q.appId()))
                 .map(QueueJson::of).toList());
     }
 }

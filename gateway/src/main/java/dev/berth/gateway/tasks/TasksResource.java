@@ -7,12 +7,13 @@ import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.KillAppTask;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.apps.AppChanges;
 import dev.berth.gateway.apps.TaskJson;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import dev.berth.gateway.query.PageQuery;
+import dev.berth.gateway.view.ClusterView;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -48,7 +49,10 @@ import java.util.stream.Stream;
 @Tag(name = "tasks")
 public class TasksResource {
     @Inject
-    Kafka kafka;
+    ClusterView view;
+
+    @Inject
+    AppChanges changes;
 
     @Inject
     Caller caller;
@@ -72,11 +76,11 @@ public class TasksResource {
         }
         // Live tasks (by id), then ended ones (newest end first) when an end is asked for.
         boolean liveAsked = !terminal || !filter.states().isEmpty();
-        Stream<TaskRecord> live = !liveAsked ? Stream.empty() : kafka.view().tasks().stream().filter(filter)
+        Stream<TaskRecord> live = !liveAsked ? Stream.empty() : view.tasks().stream().filter(filter)
                 .sorted(Comparator.comparing(TaskRecord::taskId));
         boolean endsAsked = terminal || filter.states().stream().anyMatch(TaskState::isTerminal);
         TaskFilter endedFilter = terminal ? new TaskFilter(filter.appIds(), filter.nodeIds(), Set.of()) : filter;
-        Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : kafka.view().endedTasks().stream().filter(endedFilter)
+        Stream<TaskRecord> ended = !endsAsked ? Stream.empty() : view.endedTasks().stream().filter(endedFilter)
                 .sorted(Comparator.comparing(TaskRecord::occurredAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return page.respond("tasks", Stream.concat(live, ended).filter(t -> caller.sees(t.appId()))
                 .map(this::json).toList());
@@ -84,7 +88,7 @@ public class TasksResource {
 
     /** A task as under its app: a live one with its instance's restarts and last failure; an ended one as it ended. */
     private TaskJson json(TaskRecord task) {
-        return task.state().isTerminal() ? TaskJson.of(task) : TaskJson.of(task, kafka.view().history(task.appId()));
+        return task.state().isTerminal() ? TaskJson.of(task) : TaskJson.of(task, view.history(task.appId()));
     }
 
     /** {@code ?state=terminal}: every end state at once (FINISHED, FAILED, KILLED, LOST). */
@@ -99,7 +103,7 @@ public class TasksResource {
     @Operation(summary = "Get a task")
     public TaskJson get(@PathParam("id") String id) {
         caller.mustRead();
-        return kafka.view().task(id).or(() -> kafka.view().endedTask(id)).filter(t -> caller.sees(t.appId()))
+        return view.task(id).or(() -> view.endedTask(id)).filter(t -> caller.sees(t.appId()))
                 .map(this::json)
                 .orElseThrow(() -> ProblemException.notFound("no task " + id + " (a task is known while it runs, and "
                         + "after it ended while its app's history keeps it)"));
@@ -116,13 +120,13 @@ public class TasksResource {
     @Operation(summary = "Kill a task (a replacement starts), or with scale=true scale its app down by it")
     public Response kill(@PathParam("id") String id, @QueryParam("scale") String rawScale) {
         boolean scaleDown = scale(rawScale);
-        TaskRecord task = kafka.view().task(id).filter(t -> caller.sees(t.appId()))
+        TaskRecord task = view.task(id).filter(t -> caller.sees(t.appId()))
                 .orElseThrow(() -> ProblemException.notFound("no task " + id));
         caller.mustChange(task.appId(), "kill a task of");
-        CommandReply reply = kafka.submit(KillAppTask.of(task.appId(), id, scaleDown));
-        kafka.appAtLeast(task.appId(), reply.appVersion());
+        // Waits for the view to show the app after the kill, so the task below is as the scheduler left it.
+        CommandReply reply = changes.apply(KillAppTask.of(task.appId(), id, scaleDown)).reply();
         ObjectNode json = JsonCodec.mapper().createObjectNode();
-        json.set("task", JsonCodec.mapper().valueToTree(TaskJson.of(kafka.view().task(id).orElse(task))));
+        json.set("task", JsonCodec.mapper().valueToTree(TaskJson.of(view.task(id).orElse(task))));
         json.put("scale", scaleDown);
         json.put("appVersion", reply.appVersion());
         return Response.ok(json).build();

@@ -5,11 +5,12 @@ import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.gateway.GatewayConfig;
-import dev.berth.gateway.Kafka;
 import dev.berth.gateway.auth.Caller;
+import dev.berth.gateway.commands.CommandBus;
 import dev.berth.gateway.query.PageQuery;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
+import dev.berth.gateway.view.ClusterView;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -43,7 +44,10 @@ public class VolumesResource {
     static final String DELETE_REASON = "deleted by an operator through the API";
 
     @Inject
-    Kafka kafka;
+    ClusterView view;
+
+    @Inject
+    CommandBus commands;
 
     @Inject
     GatewayConfig config;
@@ -56,7 +60,7 @@ public class VolumesResource {
     private synchronized DeletionOutcomes deletions() {
         if (deletions == null) {
             deletions = new DeletionOutcomes();
-            kafka.view().onVolumeEvent(deletions);
+            view.onVolumeEvent(deletions);
         }
         return deletions;
     }
@@ -70,7 +74,7 @@ public class VolumesResource {
                                                             @BeanParam PageQuery page) {
         caller.mustRead();
         VolumeFilter filter = filter(app, node, state);
-        return page.respond("volumes", kafka.view().volumes().stream().filter(v -> caller.sees(v.appId())).filter(filter).map(VolumeJson::of).toList());
+        return page.respond("volumes", view.volumes().stream().filter(v -> caller.sees(v.appId())).filter(filter).map(VolumeJson::of).toList());
     }
 
     @GET
@@ -103,7 +107,7 @@ public class VolumesResource {
         DeleteVolume command = DeleteVolume.of(id, DELETE_REASON, null);
         DeletionOutcomes.Waiter waiter = deletions().await(id, command.id());
         try {
-            kafka.send(command);
+            commands.send(command);
         } catch (RuntimeException e) {
             deletions().forget(waiter);
             throw e;
@@ -129,14 +133,14 @@ public class VolumesResource {
 
     /** The command is in Kafka; the volume service has not answered yet. Follow the Location. */
     private Response stillPending(String id) {
-        VolumeJson now = VolumeJson.of(kafka.view().volume(id).orElseThrow(() -> noSuchVolume(id)));
+        VolumeJson now = VolumeJson.of(view.volume(id).orElseThrow(() -> noSuchVolume(id)));
         return Response.accepted(now).location(URI.create("/v1/volumes/" + id)).build();
     }
 
     /** The volume, if it exists and belongs to an app the caller sees; else 404. */
     private VolumeSnapshot volume(String id) {
         caller.mustRead();
-        return kafka.view().volume(id).filter(v -> caller.sees(v.appId())).orElseThrow(() -> noSuchVolume(id));
+        return view.volume(id).filter(v -> caller.sees(v.appId())).orElseThrow(() -> noSuchVolume(id));
     }
 
     private static VolumeFilter filter(List<String> app, List<String> node, List<String> state) {

@@ -2,6 +2,7 @@ package dev.berth.gateway.events;
 
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.events.EventTypes;
+import dev.berth.gateway.auth.VisibleTeams;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,11 +1,11 @@
-package dev.berth.gateway.events;
+package dev.berth.gateway.auth;
 
 import java.util.Set;
 
 /**
- * The teams whose events a caller may see. Until authentication arrives every caller sees
- * {@link #all()}; the auth step will build {@link #only(Set)} from the caller's token (its groups)
- * and hand it to {@link EventFilter}.
+ * The teams whose events a caller may see, decided here in {@code auth/} beside the rest of what a caller
+ * may touch: {@link Caller#visibleTeams()} gives an administrator {@link #all()} and anyone else
+ * {@link #only(Set)} their token's teams (its groups); the event stream's filter only applies it.
  */
 public sealed interface VisibleTeams {
     /** Whether an event of {@code team} may be shown; {@code team} is null for events of no team (nodes). */
@@ -19,7 +19,7 @@ public sealed interface VisibleTeams {
         return new Only(Set.copyOf(teams));
     }
 
-    /** Every team: an administrator, or (for now) anyone. */
+    /** Every team: an administrator. */
     enum All implements VisibleTeams {
         INSTANCE;
 

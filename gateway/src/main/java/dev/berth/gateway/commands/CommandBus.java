@@ -1,22 +1,19 @@
-package dev.berth.gateway;
+package dev.berth.gateway.commands;
 
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
-import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.VolumeCommand;
-import dev.berth.gateway.commands.CommandOutcomes;
-import dev.berth.gateway.commands.CommandReplies;
+import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
-import dev.berth.gateway.view.ClusterView;
-import dev.berth.gateway.view.ViewConsumer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -29,32 +26,35 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The gateway's Kafka edge: the view it reads, the commands it writes and the scheduler's replies
- * to them. A command counts as sent only when the broker has acknowledged it; an app command counts as
- * done only when the scheduler replied. If either does not happen in time the caller gets 503 with
- * Retry-After, never a silent loss.
+ * The commands the gateway writes and the scheduler's replies to them. A command counts as sent only
+ * when the broker has acknowledged it; an app command counts as done only when the scheduler replied.
+ * If either does not happen in time the caller gets 503 with Retry-After, never a silent loss. Reads
+ * are not its business: they come from the {@code ClusterView}, which {@code view/ViewFeed} keeps.
  */
 @ApplicationScoped
-public class Kafka {
+public class CommandBus {
+    /**
+     * Started before every other user of Kafka (the view's consumer among them): it makes sure the topics
+     * exist, and its producer is the one the view dead-letters with. Shut down after them, for the same reason.
+     */
+    public static final int LIFECYCLE_PRIORITY = 100;
+
     @Inject
     GatewayConfig config;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    private final ClusterView view = new ClusterView();
     private KafkaProducer<String, byte[]> producer;
-    private ViewConsumer viewConsumer;
     private CommandReplies replies;
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes @Priority(LIFECYCLE_PRIORITY) StartupEvent event) {
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         int timeoutMs = (int) config.kafkaAckTimeout().toMillis();
         producer = new KafkaProducer<>(Map.of(
@@ -67,16 +67,13 @@ public class Kafka {
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-        viewConsumer = new ViewConsumer(bootstrapServers, view, producer);
-        viewConsumer.start();
         replies = new CommandReplies(bootstrapServers);
         replies.start();
     }
 
-    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        if (viewConsumer != null) {
-            viewConsumer.close();
-        }
+    // Observers of a higher priority run later: the view's consumer (which dead-letters with this
+    // producer) is closed first.
+    void onStop(@Observes @Priority(LIFECYCLE_PRIORITY + 1000) ShutdownEvent event) throws InterruptedException {
         if (replies != null) {
             replies.close();
         }
@@ -85,12 +82,12 @@ public class Kafka {
         }
     }
 
-    public ClusterView view() {
-        return view;
-    }
-
-    public boolean viewCaughtUp() {
-        return viewConsumer != null && viewConsumer.caughtUp();
+    /**
+     * The acknowledged producer, for the view's dead letters: one producer per gateway, as before the
+     * view and the commands had beans of their own.
+     */
+    public KafkaProducer<String, byte[]> producer() {
+        return producer;
     }
 
     /**
@@ -124,24 +121,6 @@ public class Kafka {
         } finally {
             replies.forget(command.id());
         }
-    }
-
-    /**
-     * The app as the view shows it once it is at {@code version} or later (waiting at most
-     * {@code berth.gateway.view-catch-up-wait}): the state an accepted command's answer shows. Empty if
-     * the view does not have the app (yet).
-     */
-    public Optional<AppState> appAtLeast(String appId, long version) {
-        return view.awaitApp(appId, s -> s.isPresent() && s.get().version() >= version, config.viewCatchUpWait())
-                .filter(s -> s.version() >= version);
-    }
-
-    /**
-     * Like {@link #appAtLeast}, but also done when the app is gone (a delete the scheduler completed at
-     * once): empty then.
-     */
-    public Optional<AppState> appAtLeastOrGone(String appId, long version) {
-        return view.awaitApp(appId, s -> s.isEmpty() || s.get().version() >= version, config.viewCatchUpWait());
     }
 
     /**

@@ -1,0 +1,58 @@
+package dev.berth.gateway.view;
+
+import dev.berth.gateway.commands.CommandBus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Owns the gateway's one {@link ClusterView} and the {@link ViewConsumer} that keeps it current, so that
+ * resources inject the view itself and nothing else of Kafka. The view stays plain Java (its tests build
+ * one with {@code new}); this bean is the Quarkus edge that starts and stops its consumer.
+ */
+@ApplicationScoped
+public class ViewFeed {
+    @Inject
+    CommandBus commands;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    // Made with the bean, not at startup: a resource may be built (and its view injected) before then.
+    private final ClusterView view = new ClusterView();
+    private ViewConsumer consumer;
+
+    /**
+     * The one view, for injection. Singleton, not application-scoped: the view is final and made once, so
+     * there is nothing for a client proxy to defer.
+     */
+    @Produces
+    @Singleton
+    ClusterView view() {
+        return view;
+    }
+
+    // After the command bus (a higher priority runs later): the topics exist, and its producer takes our dead letters.
+    void onStart(@Observes @Priority(CommandBus.LIFECYCLE_PRIORITY + 1) StartupEvent event) {
+        consumer = new ViewConsumer(bootstrapServers, view, commands.producer());
+        consumer.start();
+    }
+
+    // Before the command bus closes its producer, which this consumer dead-letters with.
+    void onStop(@Observes @Priority(CommandBus.LIFECYCLE_PRIORITY) ShutdownEvent event) throws InterruptedException {
+        if (consumer != null) {
+            consumer.close();
+        }
+    }
+
+    /** True once the view has read the state topics up to where they ended at start: the gateway is ready. */
+    public boolean caughtUp() {
+        return consumer != null && consumer.caughtUp();
+    }
+}
