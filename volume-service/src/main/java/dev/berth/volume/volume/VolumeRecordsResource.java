@@ -29,7 +29,7 @@ import java.util.Map;
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
-public class VolumesResource {
+public class VolumeRecordsResource {
     private static final String PROBLEM = "application/problem+json";
 
     @Inject
@@ -49,13 +49,13 @@ public class VolumesResource {
                     "state must be one of " + List.of(Volume.State.values())));
         }
         return service.search(app, node, wanted)
-                .map(volumes -> Response.ok(volumes.stream().map(VolumeJson::of).toList()).build());
+                .map(volumes -> Response.ok(volumes.stream().map(VolumeRecordJson::of).toList()).build());
     }
 
     @GET
     @Path("{prefix: (v1/)?}volumes/{id}")
     public Uni<Response> get(@PathParam("id") String id) {
-        return service.find(id).map(v -> v == null ? notFound(id) : Response.ok(VolumeJson.of(v)).build());
+        return service.find(id).map(v -> v == null ? notFound(id) : Response.ok(VolumeRecordJson.of(v)).build());
     }
 
     @GET
@@ -83,7 +83,7 @@ public class VolumesResource {
             return problem(409, "volume-in-use", "Volume not deleted", outcome.reason());
         }
         Volume after = OnVertx.await(() -> service.find(id));
-        return Response.ok(VolumeJson.of(after)).build();
+        return Response.ok(VolumeRecordJson.of(after)).build();
     }
 
     private static Response notFound(String id) {
