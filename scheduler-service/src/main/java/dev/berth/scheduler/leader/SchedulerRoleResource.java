@@ -1,6 +1,5 @@
 package dev.berth.scheduler.leader;
 
-import dev.berth.scheduler.kafka.SchedulerLoop;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,7 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/scheduler/role")
 public class SchedulerRoleResource {
     @Inject
-    SchedulerLoop loop;
+    LeaderSessions sessions;
 
     /**
      * @param role       {@code active}, {@code standby}, {@code activating} or {@code starting}
@@ -33,8 +32,8 @@ public class SchedulerRoleResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public RoleView role() {
-        LeaderElector elector = loop.elector();
-        return new RoleView(loop.role().label(), loop.roleSince().toString(),
+        LeaderElector elector = sessions.elector();
+        return new RoleView(sessions.role().label(), sessions.roleSince().toString(),
                 elector == null ? 0 : elector.term(), elector == null ? -1 : elector.generation(),
                 elector == null ? "" : elector.memberId(), ProcessHandle.current().pid(),
                 elector == null ? 0 : elector.sessionTimeout().toMillis());
