@@ -109,15 +109,15 @@ public class LeaderSessions {
     }
 
     /** What this process does right now: standing by, taking over, or acting. */
-    public Role role() {
+    public SchedulerRole role() {
         LeaderElector current = elector;
         if (current == null) {
-            return Role.STARTING;
+            return SchedulerRole.STARTING;
         }
         if (current.leader()) {
-            return ready ? Role.ACTIVE : Role.ACTIVATING;
+            return ready ? SchedulerRole.ACTIVE : SchedulerRole.ACTIVATING;
         }
-        return current.joined() ? Role.STANDBY : Role.STARTING;
+        return current.joined() ? SchedulerRole.STANDBY : SchedulerRole.STARTING;
     }
 
     /** Since when this process has had its current role (as leader or standby). */

@@ -23,7 +23,7 @@ public class SchedulerReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Role role = sessions.role();
+        SchedulerRole role = sessions.role();
         return HealthCheckResponse.named("scheduler-loop")
                 .status(role.ready())
                 .withData("role", role.label())

@@ -4,7 +4,7 @@ package dev.berth.scheduler.leader;
  * What one scheduler process is doing in a highly available installation, as its health check and
  * {@code GET /scheduler/role} report it.
  */
-public enum Role {
+public enum SchedulerRole {
     /** Not yet a member of the leader group: it does not know its role yet. Not ready. */
     STARTING,
     /** A member of the leader group that does not hold the leadership: it waits and does nothing. Ready. */
