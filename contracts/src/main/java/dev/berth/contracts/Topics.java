@@ -99,6 +99,26 @@ public final class Topics {
         return appId + "@" + version;
     }
 
+    /** One version of one app, as {@link #APP_VERSIONS} keys it. */
+    public record AppVersionKey(String appId, long version) {
+    }
+
+    /**
+     * The app and version an {@link #APP_VERSIONS} key names ({@link #appVersionKey}'s inverse); empty for
+     * a key no scheduler wrote (no {@code @}, or no whole number after the last one).
+     */
+    public static java.util.Optional<AppVersionKey> parseAppVersionKey(String key) {
+        int at = key == null ? -1 : key.lastIndexOf('@');
+        if (at <= 0) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new AppVersionKey(key.substring(0, at), Long.parseLong(key.substring(at + 1))));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** How a topic is laid out; {@link dev.berth.contracts.kafka.TopicBootstrap} creates them from this. */
     public record Spec(String name, int partitions, boolean compacted) {
     }

@@ -75,6 +75,11 @@ class CommandRepliesAndVersionsTest {
     @Test
     void anAppVersionIsKeyedByAppAndVersionOnItsCompactedTopic() {
         assertEquals("/team-a/web@3", Topics.appVersionKey("/team-a/web", 3));
+        assertEquals(java.util.Optional.of(new Topics.AppVersionKey("/team-a/web", 3)),
+                Topics.parseAppVersionKey(Topics.appVersionKey("/team-a/web", 3)));
+        assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey("/team-a/web"));
+        assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey("/team-a/web@three"));
+        assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey(null));
         assertTrue(Topics.catalogue().contains(new Topics.Spec(Topics.APP_VERSIONS, 1, true)));
         assertTrue(Topics.catalogue().contains(new Topics.Spec(Topics.COMMAND_REPLIES, 1, false)));
         assertTrue(Topics.APP_VERSIONS.endsWith("app-versions"));

@@ -1,5 +1,6 @@
 package dev.berth.gateway.view;
 
+import dev.berth.contracts.Topics;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppTaskHistory;
@@ -205,22 +206,12 @@ public final class ClusterView {
 
     /** Removes a version by its key on {@code berth.app-versions}, {@code /team-a/web@3}; false if the key is not one. */
     public boolean removeVersion(String key) {
-        int at = key.lastIndexOf('@');
-        if (at <= 0) {
-            return false;
-        }
-        long version;
-        try {
-            version = Long.parseLong(key.substring(at + 1));
-        } catch (NumberFormatException e) {
-            return false;
-        }
-        String appId = key.substring(0, at);
-        versions.computeIfPresent(appId, (id, kept) -> {
-            kept.remove(version);
+        Optional<Topics.AppVersionKey> named = Topics.parseAppVersionKey(key);
+        named.ifPresent(v -> versions.computeIfPresent(v.appId(), (id, kept) -> {
+            kept.remove(v.version());
             return kept.isEmpty() ? null : kept;
-        });
-        return true;
+        }));
+        return named.isPresent();
     }
 
     /** The versions of an app kept on {@code berth.app-versions}, newest first. */

@@ -120,13 +120,9 @@ public final class StateRebuild {
             // Old definitions: what a rollback restores, and what old tasks run during a deployment.
             if (record.value() != null) {
                 core.restoreVersion(JsonCodec.decode(record.value(), AppVersion.class));
-            } else if (record.key() != null && record.key().lastIndexOf('@') > 0) {
-                int at = record.key().lastIndexOf('@');
-                try {
-                    core.forgetVersion(record.key().substring(0, at), Long.parseLong(record.key().substring(at + 1)));
-                } catch (NumberFormatException ignored) {
-                    // Not a key this scheduler wrote: nothing to forget.
-                }
+            } else {
+                // A key no scheduler wrote names nothing to forget.
+                Topics.parseAppVersionKey(record.key()).ifPresent(v -> core.forgetVersion(v.appId(), v.version()));
             }
         } else if (topic.equals(Topics.TASK_HISTORY)) {
             // Failures and restarts count on from where the previous leader left them.
