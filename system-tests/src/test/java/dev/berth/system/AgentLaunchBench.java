@@ -59,8 +59,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * RUNNING).
  *
  * <p>Not part of {@code verify}; run with
- * {@code ./mvnw -B -o -pl system-tests verify -Pbench -Dit.test=AgentLaunchBench} after packaging the
- * agent. {@code bench.tasks} (500), {@code bench.warmupTasks} (50) and {@code bench.cpus} (0.1, each
+ * {@code bench/run AgentLaunchBench} (builds and packages what it needs; see docs/benchmarks.md).
+ * {@code bench.tasks} (500), {@code bench.warmupTasks} (50) and {@code bench.cpus} (0.1, each
  * task's cpu quota) change the run; {@code bench.jvm} adds options to the agent's JVM (a JFR
  * recording). Needs root, cgroups and namespaces (skipped on a best-effort node). Figures go to
  * stdout and {@code docs/benchmarks.md}; only correctness is asserted.

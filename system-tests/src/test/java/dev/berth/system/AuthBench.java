@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   <li>{@code POST /v1/apps} latency, from sending to the 201 that means the scheduler accepted it
  *   (and the gateway's view shows it): p50 / p99 over {@code bench.posts} creates.</li>
  * </ol>
- * Run with {@code ./mvnw -B -o -pl system-tests verify -Pbench -Dit.test=AuthBench} after packaging.
+ * Run with {@code bench/run AuthBench} (builds and packages what it needs).
  * Only correctness is asserted; the figures go to stdout and {@code docs/benchmarks.md}.
  */
 class AuthBench {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the PUT until its deployment SUCCEEDED with every instance on the new version. The baseline, in the same
  * run and cluster: the time from the POST of the same app until all its instances are RUNNING. Repeated
  * {@code bench.rounds} (3) times with fresh apps. Run with
- * {@code ./mvnw -B -o -pl system-tests verify -Pbench -Dit.test=DeploymentBench} after packaging; figures
+ * {@code bench/run DeploymentBench} (builds and packages what it needs); figures
  * go to stdout and docs/benchmarks.md.
  */
 class DeploymentBench {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Benchmark 4, leader failover: how long from a SIGKILL of the active scheduler to the standby's
  * first placement. Not part of {@code verify}; run it with the {@code bench} profile:
  *
- * <pre>./mvnw -B -o -pl system-tests verify -Pbench -Dit.test=SchedulerFailoverBench [-Dbench.failovers=5]</pre>
+ * <pre>bench/run SchedulerFailoverBench [-Dbench.failovers=5]</pre>
  *
  * <p>Each round kills the active scheduler, submits a one-instance app right after, and takes the
  * moment its launch is committed on {@code berth.node-commands} (seen by a {@code read_committed}

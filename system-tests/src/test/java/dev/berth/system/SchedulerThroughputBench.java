@@ -43,8 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   <li>node failure: nodes go silent; time from their last heartbeat to every replacement RUNNING.</li>
  * </ol>
  * Not part of {@code verify}; run one with
- * {@code ./mvnw -B -pl system-tests verify -Pbench -Dit.test=SchedulerThroughputBench#throughput}
- * after packaging the scheduler. Sizes come from system properties ({@code bench.nodes},
+ * {@code bench/run SchedulerThroughputBench#throughput} (builds and packages what it needs). Sizes come from system properties ({@code bench.nodes},
  * {@code bench.tasks}, {@code bench.rate}). Figures go to stdout and {@code docs/benchmarks.md}.
  * Only correctness is asserted: timings on a shared machine are reported, not judged.
  */

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * external volume to the task RUNNING on the other node with its data, with the default 5 s node
  * timeout and 3 s lease. Not part of {@code verify}; run it with the {@code bench} profile:
  *
- * <pre>./mvnw -B -o -pl system-tests verify -Pbench -Dit.test=StatefulFailoverBench [-Dbench.stateful-failovers=20]</pre>
+ * <pre>bench/run StatefulFailoverBench [-Dbench.stateful-failovers=20]</pre>
  *
  * <p>The task is {@link Journal#writer}. Each round kills the agent of the node it runs on, takes
  * the moment the gateway shows a new copy RUNNING on the other node and the moment that copy's first

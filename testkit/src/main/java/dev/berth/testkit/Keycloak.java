@@ -417,7 +417,8 @@ public final class Keycloak implements AutoCloseable {
         Path zip = zipInMavenRepository();
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("Keycloak " + VERSION + " is not in the local Maven repository (" + zip
-                    + "); fetch it with ./mvnw dependency:copy -Dartifact=org.keycloak:keycloak-quarkus-dist:"
+                    + "); fetch it with ./mvnw -B -N dependency:get -Dtransitive=false"
+                    + " -Dartifact=org.keycloak:keycloak-quarkus-dist:"
                     + VERSION + ":zip, or set -D" + HOME_PROPERTY + "=<an unpacked distribution>");
         }
         try {

@@ -30,7 +30,7 @@ import static dev.berth.contracts.app.Constraint.Operator.UNIQUE;
  * Placement throughput on simulated clusters of 1,000 / 5,000 / 10,000 nodes, for BINPACK and
  * SPREAD, against a baseline that filters and scores every node. Not part of the normal test run
  * (surefire excludes {@code *Benchmark}); run it with
- * {@code ./mvnw -B -o -pl scheduler-service -Pbench test}, or through {@link #main}.
+ * {@code bench/run PlacementBenchmark} (see docs/benchmarks.md), or through {@link #main}.
  *
  * <p>It asserts no timing (the machine is shared and noisy) but checks every placement against an
  * independent, naive model of the rules: resources, ports and each constraint as of the moment the
