@@ -40,12 +40,15 @@ public record SandboxRetention(Duration keepFor, int keepAtMost) {
      * The ended tasks whose sandboxes are due for removal: those ended more than {@code keepFor} before
      * {@code now}, and the oldest beyond {@code keepAtMost}.
      *
-     * @param endedAt ended tasks and when they ended, oldest end first
+     * @param endedAt ended tasks and when they ended, in any order
      */
     public List<String> due(Map<String, Instant> endedAt, Instant now) {
         List<String> due = new ArrayList<>();
         int beyond = Math.max(0, endedAt.size() - keepAtMost);
-        for (Map.Entry<String, Instant> ended : endedAt.entrySet()) {
+        // Oldest end first, whatever order they were learnt in (an agent that restarts reads them unsorted).
+        List<Map.Entry<String, Instant>> byEnd = endedAt.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue()).toList();
+        for (Map.Entry<String, Instant> ended : byEnd) {
             if (beyond > 0 || !ended.getValue().plus(keepFor).isAfter(now)) {
                 due.add(ended.getKey());
                 beyond--;
@@ -60,11 +63,16 @@ public record SandboxRetention(Duration keepFor, int keepAtMost) {
      * @return why it was kept, if it was (something is mounted under it); empty once it is gone
      */
     public static Optional<String> remove(Path dir) throws IOException {
+        return remove(dir, MountTable.read());
+    }
+
+    /** {@link #remove(Path)} with the agent's mount table read already (once for many sandboxes). */
+    public static Optional<String> remove(Path dir, List<MountTable.Mount> mounts) throws IOException {
         Path sandbox = dir.toAbsolutePath().normalize();
         if (!Files.exists(sandbox, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        for (MountTable.Mount mount : MountTable.read()) {
+        for (MountTable.Mount mount : mounts) {
             if (mount.mountPoint().startsWith(sandbox)) {
                 return Optional.of(mount.mountPoint() + " is mounted in it");
             }

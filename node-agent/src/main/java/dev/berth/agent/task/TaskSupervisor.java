@@ -3,6 +3,7 @@ package dev.berth.agent.task;
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.SandboxRetention;
+import dev.berth.agent.volumes.MountTable;
 import dev.berth.agent.sandbox.Sandboxes;
 import dev.berth.agent.runtime.ProcessStamp;
 import dev.berth.contracts.messages.HealthReport;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +63,6 @@ public final class TaskSupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskSupervisor.class);
     /** Redeliveries come within a batch or two; ten thousand ids cover far more than that, in bounded memory. */
     static final int REMEMBERED_COMMANDS = 10_000;
-    /** Ended tasks are kept (for idempotency and the HTTP listing) up to this many, oldest forgotten first. */
-    static final int REMEMBERED_ENDED_TASKS = 10_000;
     /** Marathon's default {@code taskKillGracePeriodSeconds} is 3. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(3);
 
@@ -75,8 +75,8 @@ public final class TaskSupervisor implements AutoCloseable {
     private final HealthWatch health;
     private final Consumer<Sandbox> logs;
     private final Map<String, ManagedTask> tasks = new ConcurrentHashMap<>();
-    /** Ended tasks this agent still knows, and when they ended, oldest end first (see {@link #collectEnded}). */
-    private final Map<String, Instant> ended = new LinkedHashMap<>();
+    /** Ended tasks this agent still knows, and when they ended (see {@link #collectEnded}). */
+    private final Map<String, Instant> ended = new HashMap<>();
     private final Set<String> seenCommands = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -180,7 +180,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 task.exitCode = checkpoint.exitCode();
                 sink.report(TaskStatus.of(task.taskId, task.appId, nodeId, task.state, task.reason, task.exitCode,
                         null));
-                forgetOldEndedTasks(task.taskId, checkpoints.savedAt(task.taskId).orElse(Instant.now()));
+                rememberEnded(task.taskId, checkpoints.savedAt(task.taskId).orElse(Instant.now()));
                 continue;
             }
             // A STARTING checkpoint has no process: whatever got into its cgroup is reaped as it "ends".
@@ -455,20 +455,14 @@ public final class TaskSupervisor implements AutoCloseable {
         }
     }
 
-    private void forgetOldEndedTasks(String taskId) {
-        forgetOldEndedTasks(taskId, Instant.now());
-    }
-
-    private void forgetOldEndedTasks(String taskId, Instant endedAt) {
-        List<String> beyond = new java.util.ArrayList<>();
+    /**
+     * An ended task stays known (a launch delivered again must not start it twice; its logs stay
+     * readable) until {@link #collectEnded} forgets it: that retention is the one limit on how many.
+     */
+    private void rememberEnded(String taskId, Instant endedAt) {
         synchronized (ended) {
             ended.put(taskId, endedAt);
-            var oldest = ended.keySet().iterator();
-            for (int over = ended.size() - REMEMBERED_ENDED_TASKS; over > 0; over--) {
-                beyond.add(oldest.next());
-            }
         }
-        beyond.forEach(this::forget);
     }
 
     /**
@@ -481,16 +475,26 @@ public final class TaskSupervisor implements AutoCloseable {
     public List<String> collectEnded(SandboxRetention retention, Instant now) {
         List<String> due;
         synchronized (ended) {
-            due = retention.due(new LinkedHashMap<>(ended), now);
+            due = retention.due(ended, now);
         }
-        return due.stream().filter(this::forget).toList();
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        List<MountTable.Mount> mounts;
+        try {
+            mounts = MountTable.read(); // once for all of them: what is mounted does not change in between
+        } catch (IOException e) {
+            LOG.warnf("cannot read the mount table, so no ended sandbox is removed this time: %s", e);
+            return List.of();
+        }
+        return due.stream().filter(taskId -> forget(taskId, mounts)).toList();
     }
 
     /** Removes an ended task's sandbox, checkpoint and run files, and forgets it; false if the sandbox stays. */
-    private boolean forget(String taskId) {
+    private boolean forget(String taskId, List<MountTable.Mount> mounts) {
         Sandbox sandbox = sandboxes.of(taskId);
         try {
-            Optional<String> kept = SandboxRetention.remove(sandbox.dir());
+            Optional<String> kept = SandboxRetention.remove(sandbox.dir(), mounts);
             if (kept.isPresent()) {
                 LOG.warnf("keeping the sandbox of ended task %s for now: %s", taskId, kept.get());
                 return false;
@@ -566,7 +570,7 @@ public final class TaskSupervisor implements AutoCloseable {
                 }
             }
             if (next.isTerminal()) {
-                forgetOldEndedTasks(taskId);
+                rememberEnded(taskId, Instant.now());
             }
         }
 
