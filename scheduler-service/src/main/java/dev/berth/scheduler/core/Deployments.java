@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * {@link DeploymentBook}) meet the app's tasks. It starts a deployment for every change that replaces
  * tasks, tells the reconcilers how far the roll may go ({@link #limits}), counts the tasks after each
  * pass over the app and records what changed ({@link #reconciled}), fails a deployment past its
- * deadline ({@link #tick}), and answers the deployment commands. Every change is recorded through the
+ * deadline ({@link #tick(Plan)}), and answers the deployment commands. Every change is recorded through the
  * {@link Plan} of the input, so it commits with the app and task records it goes with.
  *
  * <p><b>Versions and rollback.</b> Versions only grow: a rollback records the earlier definition as a

@@ -212,13 +212,13 @@ public final class SchedulerCore {
      * An app command: decided by {@link AppCommands}, and answered with exactly one {@link Action.Reply},
      * after the actions that carry out what it accepted.
      */
-    public List<Action> handle(AppCommand command, Instant now) {
+    public List<Action> onAppCommand(AppCommand command, Instant now) {
         InputPlan plan = start(now);
         plan.reply(commands.handle(command, plan));
         return plan.actions;
     }
 
-    public List<Action> handle(TaskStatus status, Instant now) {
+    public List<Action> onTaskStatus(TaskStatus status, Instant now) {
         InputPlan plan = start(now);
         TaskRecord task = tasks.get(status.taskId());
         if (task == null) {
@@ -275,7 +275,7 @@ public final class SchedulerCore {
      * records: what the node runs that no app wants is killed, and what should run there but has
      * vanished is taken as lost and replaced.
      */
-    public List<Action> observe(NodeReport report, Instant now) {
+    public List<Action> onNodeReport(NodeReport report, Instant now) {
         InputPlan plan = start(now);
         boolean firstHeard = liveness.heard(report.nodeId(), now, report.volumes().leaseMillis());
         boolean changed = cluster.putNode(info(report));
@@ -319,7 +319,7 @@ public final class SchedulerCore {
     }
 
     /** An operator drains a node (its tasks move away one at a time) or opens it again. */
-    public List<Action> handle(NodeAdminCommand command, Instant now) {
+    public List<Action> onNodeAdmin(NodeAdminCommand command, Instant now) {
         InputPlan plan = start(now);
         NodeAvailability before = cluster.mode(command.nodeId());
         boolean wasDrained = drains.apply(command);
@@ -346,7 +346,7 @@ public final class SchedulerCore {
      * backoffs of apps that stayed up are forgiven; drains move on; and every unsettled app
      * (waiting for room or a delay, restarting, deleting) is reconciled again.
      */
-    public List<Action> tick(Instant now) {
+    public List<Action> onTick(Instant now) {
         InputPlan plan = start(now);
         for (NodeLiveness.Silenced silent : liveness.newlySilent(now)) {
             String nodeId = silent.nodeId();
@@ -380,7 +380,7 @@ public final class SchedulerCore {
      * that volume moves its launch on, and launches it once nothing is left to wait for; a refusal
      * ends the task as a failure; a local volume deleted is removed from its node.
      */
-    public List<Action> handle(VolumeEvent event, Instant now) {
+    public List<Action> onVolumeEvent(VolumeEvent event, Instant now) {
         InputPlan plan = start(now);
         if (event.volume() == null || !volumes.observe(event.volume())) {
             return plan.actions;
@@ -397,6 +397,7 @@ public final class SchedulerCore {
         }
         return plan.actions;
     }
+
 
     // ---- views for the edge and tests -----------------------------------------------------------
 

@@ -137,7 +137,7 @@ public final class SchedulerLoop {
             }
             Instant now = Instant.now();
             if (!now.isBefore(nextTick)) {
-                core.tick(now).forEach(a -> out.add(ActionRecords.toRecord(a)));
+                core.onTick(now).forEach(a -> out.add(ActionRecords.toRecord(a)));
                 nextTick = now.plus(config.tickInterval());
             }
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -161,18 +161,18 @@ public final class SchedulerLoop {
             String topic = record.topic();
             List<Action> actions = List.of();
             if (topic.equals(Topics.APP_COMMANDS)) {
-                actions = core.handle(JsonCodec.decode(record.value(), AppCommand.class), now);
+                actions = core.onAppCommand(JsonCodec.decode(record.value(), AppCommand.class), now);
             } else if (topic.equals(Topics.TASK_STATUS)) {
-                actions = core.handle(JsonCodec.decode(record.value(), TaskStatus.class), now);
+                actions = core.onTaskStatus(JsonCodec.decode(record.value(), TaskStatus.class), now);
             } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
-                actions = core.observe(JsonCodec.decode(record.value(), NodeReport.class), now);
+                actions = core.onNodeReport(JsonCodec.decode(record.value(), NodeReport.class), now);
             } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
-                actions = core.handle(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
+                actions = core.onNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
             } else if (topic.equals(Topics.VOLUME_EVENTS)) {
                 if (record.value() == null) {
                     core.forgetVolume(record.key());
                 } else {
-                    actions = core.handle(JsonCodec.decode(record.value(), VolumeEvent.class), now);
+                    actions = core.onVolumeEvent(JsonCodec.decode(record.value(), VolumeEvent.class), now);
                 }
             }
             actions.forEach(a -> out.add(ActionRecords.toRecord(a)));

@@ -43,9 +43,9 @@ class AnnouncementsTest {
 
     @Test
     void aCreatedAppIsAnnouncedWithItsTeamVersionAndInstances() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(app("/team-a/web", 2)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/team-a/web", 2)), t0);
 
         CloudEvent created = only(actions, EventTypes.APP_CREATED);
         assertEquals("/berth/scheduler", created.source());
@@ -60,11 +60,11 @@ class AnnouncementsTest {
 
     @Test
     void aScaleAndARestartAreAnnouncedAsUpdatesSayingWhatChanged() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
 
-        CloudEvent scaled = only(core.handle(ScaleApp.of("/team-a/web", 3), t0), EventTypes.APP_UPDATED);
-        CloudEvent restarted = only(core.handle(RestartApp.of("/team-a/web"), t0), EventTypes.APP_UPDATED);
+        CloudEvent scaled = only(core.onAppCommand(ScaleApp.of("/team-a/web", 3), t0), EventTypes.APP_UPDATED);
+        CloudEvent restarted = only(core.onAppCommand(RestartApp.of("/team-a/web"), t0), EventTypes.APP_UPDATED);
 
         assertEquals("scaled", scaled.data().get("change").asText());
         assertEquals(2, scaled.data().get("version").asLong());
@@ -75,29 +75,29 @@ class AnnouncementsTest {
 
     @Test
     void aRepeatedCreateOrAScaleToTheSameCountAnnouncesNothing() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
         CreateApp create = CreateApp.of(app("/team-a/web", 1));
-        core.handle(create, t0);
+        core.onAppCommand(create, t0);
 
-        assertTrue(events(core.handle(create, t0)).isEmpty());
-        assertTrue(events(core.handle(ScaleApp.of("/team-a/web", 1), t0)).isEmpty());
+        assertTrue(events(core.onAppCommand(create, t0)).isEmpty());
+        assertTrue(events(core.onAppCommand(ScaleApp.of("/team-a/web", 1), t0)).isEmpty());
     }
 
     @Test
     void aDeletedAppIsAnnouncedDeletingAtOnceAndDeletedOnlyWithItsTombstone() {
         // Given an app with a running task
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
         // When it is deleted, the new version says so, but it is not gone while its task stops
-        List<Action> deleting = core.handle(DeleteApp.of("/team-a/web"), t0);
+        List<Action> deleting = core.onAppCommand(DeleteApp.of("/team-a/web"), t0);
         assertEquals("deleting", only(deleting, EventTypes.APP_UPDATED).data().get("change").asText());
         assertTrue(ofType(deleting, EventTypes.APP_DELETED).isEmpty());
 
         // Then once the task is killed, the tombstone and app.deleted go out together
-        List<Action> gone = core.handle(status(task, TaskState.KILLED), t0);
+        List<Action> gone = core.onTaskStatus(status(task, TaskState.KILLED), t0);
         assertTrue(gone.contains(new Action.RemoveApp("/team-a/web")));
         CloudEvent deleted = only(gone, EventTypes.APP_DELETED);
         assertEquals("apps/team-a/web", deleted.subject());
@@ -108,9 +108,9 @@ class AnnouncementsTest {
 
     @Test
     void aPlacedTaskIsAnnouncedStagingWhereItRuns() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
 
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
         CloudEvent staging = only(actions, EventTypes.TASK_STATE);
@@ -127,13 +127,13 @@ class AnnouncementsTest {
 
     @Test
     void aStatusThatChangesTheStateIsAnnouncedOnceAndItsRedeliveryNotAgain() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
         TaskStatus running = status(task, TaskState.RUNNING);
 
-        CloudEvent event = only(core.handle(running, t0), EventTypes.TASK_STATE);
-        List<Action> again = core.handle(running, t0);
+        CloudEvent event = only(core.onTaskStatus(running, t0), EventTypes.TASK_STATE);
+        List<Action> again = core.onTaskStatus(running, t0);
 
         assertEquals("RUNNING", event.data().get("state").asText());
         assertEquals("STAGING", event.data().get("previousState").asText());
@@ -142,12 +142,12 @@ class AnnouncementsTest {
 
     @Test
     void aTaskThatEndsIsAnnouncedWithItsReasonAndExitCodeNextToItsTombstone() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
-        List<Action> actions = core.handle(new TaskStatus("st-1", 1, t0, null, task.taskId(), task.appId(),
+        List<Action> actions = core.onTaskStatus(new TaskStatus("st-1", 1, t0, null, task.taskId(), task.appId(),
                 task.nodeId(), TaskState.FAILED, "exited with 3", 3), t0);
 
         assertTrue(actions.contains(new Action.RemoveTask(task.taskId())));
@@ -161,15 +161,15 @@ class AnnouncementsTest {
 
     @Test
     void aHealthVerdictIsAnnouncedWhenItChangesWithTheAgentsReport() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
-        List<Action> healthy = core.handle(health(task, TaskState.HEALTHY, new HealthReport(0, 0, 3, "HTTP 200")), t0);
-        List<Action> unhealthy = core.handle(health(task, TaskState.UNHEALTHY,
+        List<Action> healthy = core.onTaskStatus(health(task, TaskState.HEALTHY, new HealthReport(0, 0, 3, "HTTP 200")), t0);
+        List<Action> unhealthy = core.onTaskStatus(health(task, TaskState.UNHEALTHY,
                 new HealthReport(0, 1, 3, "HTTP 500")), t0);
-        List<Action> worse = core.handle(health(task, TaskState.UNHEALTHY, new HealthReport(0, 2, 3, "HTTP 500")), t0);
+        List<Action> worse = core.onTaskStatus(health(task, TaskState.UNHEALTHY, new HealthReport(0, 2, 3, "HTTP 500")), t0);
 
         CloudEvent up = only(healthy, EventTypes.TASK_HEALTH);
         assertEquals("tasks/" + task.taskId(), up.subject());
@@ -188,8 +188,8 @@ class AnnouncementsTest {
 
     @Test
     void aNodeIsAnnouncedUpWhenFirstHeardAndNotOnItsHeartbeats() {
-        CloudEvent up = only(core.observe(node("node-1"), t0), EventTypes.NODE_UP);
-        List<Action> heartbeat = core.observe(nodeAt("node-1", t0.plusSeconds(1)), t0.plusSeconds(1));
+        CloudEvent up = only(core.onNodeReport(node("node-1"), t0), EventTypes.NODE_UP);
+        List<Action> heartbeat = core.onNodeReport(nodeAt("node-1", t0.plusSeconds(1)), t0.plusSeconds(1));
 
         assertEquals("nodes/node-1", up.subject());
         assertNull(up.team());
@@ -201,13 +201,13 @@ class AnnouncementsTest {
     @Test
     void aSilentNodeIsAnnouncedDownWithItsLostTasksAndUpAgainWhenHeard() {
         // Given a node running one task
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
         // When it stays silent past the node timeout
-        List<Action> silent = core.tick(t0.plusSeconds(6));
+        List<Action> silent = core.onTick(t0.plusSeconds(6));
 
         // Then it is announced down with the task it lost, and the task LOST
         CloudEvent down = only(silent, EventTypes.NODE_DOWN);
@@ -216,20 +216,20 @@ class AnnouncementsTest {
         CloudEvent lost = only(silent, EventTypes.TASK_STATE);
         assertEquals("LOST", lost.data().get("state").asText());
         assertEquals("node node-1 unreachable", lost.data().get("reason").asText());
-        assertTrue(ofType(core.tick(t0.plusSeconds(7)), EventTypes.NODE_DOWN).isEmpty());
+        assertTrue(ofType(core.onTick(t0.plusSeconds(7)), EventTypes.NODE_DOWN).isEmpty());
 
         // And when it is heard again, up
-        only(core.observe(nodeAt("node-1", t0.plusSeconds(8)), t0.plusSeconds(8)), EventTypes.NODE_UP);
+        only(core.onNodeReport(nodeAt("node-1", t0.plusSeconds(8)), t0.plusSeconds(8)), EventTypes.NODE_UP);
     }
 
     @Test
     void aDrainAndAnUndrainAreAnnouncedOnceEach() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
 
-        CloudEvent drain = only(core.handle(DrainNode.of("node-1"), t0), EventTypes.NODE_DRAIN);
-        List<Action> drainAgain = core.handle(DrainNode.of("node-1"), t0);
-        CloudEvent undrain = only(core.handle(UndrainNode.of("node-1"), t0), EventTypes.NODE_UNDRAIN);
-        List<Action> undrainAgain = core.handle(UndrainNode.of("node-1"), t0);
+        CloudEvent drain = only(core.onNodeAdmin(DrainNode.of("node-1"), t0), EventTypes.NODE_DRAIN);
+        List<Action> drainAgain = core.onNodeAdmin(DrainNode.of("node-1"), t0);
+        CloudEvent undrain = only(core.onNodeAdmin(UndrainNode.of("node-1"), t0), EventTypes.NODE_UNDRAIN);
+        List<Action> undrainAgain = core.onNodeAdmin(UndrainNode.of("node-1"), t0);
 
         assertEquals("nodes/node-1", drain.subject());
         assertEquals("127.0.0.1", drain.data().get("host").asText());
@@ -244,9 +244,9 @@ class AnnouncementsTest {
     void aRebuiltSchedulerAnnouncesNothingOfWhatItRestored() {
         // Given the records a previous scheduler wrote: a node, a running app and its drained node
         SchedulerCore first = newCore();
-        first.observe(node("node-1"), t0);
-        first.handle(CreateApp.of(app("/team-a/web", 1)), t0);
-        first.handle(status(first.tasksOf("/team-a/web").get(0), TaskState.RUNNING), t0);
+        first.onNodeReport(node("node-1"), t0);
+        first.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
+        first.onTaskStatus(status(first.tasksOf("/team-a/web").get(0), TaskState.RUNNING), t0);
         AppState app = first.app("/team-a/web").orElseThrow();
         TaskRecord task = first.tasksOf("/team-a/web").get(0);
 
@@ -255,8 +255,8 @@ class AnnouncementsTest {
         second.restoreNode(nodeAt("node-1", t0.plusSeconds(1), task.taskId()));
         second.restoreApp(app);
         second.restoreTask(task);
-        List<Action> heartbeat = second.observe(nodeAt("node-1", t0.plusSeconds(2), task.taskId()), t0.plusSeconds(2));
-        List<Action> tick = second.tick(t0.plusSeconds(2));
+        List<Action> heartbeat = second.onNodeReport(nodeAt("node-1", t0.plusSeconds(2), task.taskId()), t0.plusSeconds(2));
+        List<Action> tick = second.onTick(t0.plusSeconds(2));
 
         // Then nothing is announced: the previous scheduler announced all of it
         assertTrue(events(heartbeat).isEmpty());
@@ -265,10 +265,10 @@ class AnnouncementsTest {
 
     @Test
     void anEventIsWrittenAsStructuredCloudEventJson() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(app("/team-a/web", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/team-a/web", 1)), t0);
         TaskRecord task = core.tasksOf("/team-a/web").get(0);
-        CloudEvent running = only(core.handle(status(task, TaskState.RUNNING), t0), EventTypes.TASK_STATE);
+        CloudEvent running = only(core.onTaskStatus(status(task, TaskState.RUNNING), t0), EventTypes.TASK_STATE);
 
         JsonNode json = JsonCodec.mapper().valueToTree(JsonCodec.decode(JsonCodec.encode(running), CloudEvent.class));
 

@@ -63,9 +63,9 @@ class AppCommandsTest {
 
     @Test
     void aCreateIsAcceptedAsVersionOneAfterTheActionsThatCarryItOut() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(web(2)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(web(2)), t0);
 
         CommandReply reply = onlyReply(actions);
         assertEquals(Outcome.ACCEPTED, reply.outcome());
@@ -78,11 +78,11 @@ class AppCommandsTest {
     @Test
     void aSecondCreateOfAnExistingAppIsAConflictAndChangesNothing() {
         // Given a running app
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
 
         // When another create of the same id arrives
-        List<Action> actions = core.handle(CreateApp.of(web(3)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(web(3)), t0);
 
         // Then it is refused as a conflict, and only the reply is written
         CommandReply reply = onlyReply(actions);
@@ -94,11 +94,11 @@ class AppCommandsTest {
 
     @Test
     void aCreateOfAnAppBeingDeletedIsAConflictThatSaysToWait() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
-        core.handle(DeleteApp.of(WEB), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
+        core.onAppCommand(DeleteApp.of(WEB), t0);
 
-        CommandReply reply = onlyReply(core.handle(CreateApp.of(web(1)), t0));
+        CommandReply reply = onlyReply(core.onAppCommand(CreateApp.of(web(1)), t0));
 
         assertEquals(Outcome.CONFLICT, reply.outcome());
         assertEquals("an app /team/web is being deleted; try again once it is gone", reply.reason());
@@ -106,11 +106,11 @@ class AppCommandsTest {
 
     @Test
     void aRedeliveredCreateIsAcceptedAgainWithoutAnyChange() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
         CreateApp create = CreateApp.of(web(1));
-        core.handle(create, t0);
+        core.onAppCommand(create, t0);
 
-        List<Action> again = core.handle(create, t0);
+        List<Action> again = core.onAppCommand(create, t0);
 
         assertEquals(1, again.size());
         assertEquals(Outcome.ACCEPTED, onlyReply(again).outcome());
@@ -124,7 +124,7 @@ class AppCommandsTest {
                 ReplaceInstance.of(WEB, "web-0", null));
 
         for (AppCommand command : commands) {
-            List<Action> actions = core.handle(command, t0);
+            List<Action> actions = core.onAppCommand(command, t0);
 
             CommandReply reply = onlyReply(actions);
             assertEquals(Outcome.NOT_FOUND, reply.outcome(), command.toString());
@@ -137,11 +137,11 @@ class AppCommandsTest {
 
     @Test
     void aCommandOnAnAppBeingDeletedIsAConflict() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
-        core.handle(DeleteApp.of(WEB), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
+        core.onAppCommand(DeleteApp.of(WEB), t0);
 
-        CommandReply reply = onlyReply(core.handle(ScaleApp.of(WEB, 3), t0));
+        CommandReply reply = onlyReply(core.onAppCommand(ScaleApp.of(WEB, 3), t0));
 
         assertEquals(Outcome.CONFLICT, reply.outcome());
         assertEquals("the app /team/web is being deleted", reply.reason());
@@ -152,10 +152,10 @@ class AppCommandsTest {
 
     @Test
     void aScaleToTheSameCountIsAcceptedAtTheCurrentVersionWithoutANewOne() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(2)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(2)), t0);
 
-        List<Action> actions = core.handle(ScaleApp.of(WEB, 2), t0);
+        List<Action> actions = core.onAppCommand(ScaleApp.of(WEB, 2), t0);
 
         assertEquals(Outcome.ACCEPTED, onlyReply(actions).outcome());
         assertEquals(1, onlyReply(actions).appVersion());
@@ -165,12 +165,12 @@ class AppCommandsTest {
 
     @Test
     void scaleRestartAndDeleteAreAcceptedWithTheVersionTheyMade() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
 
-        List<Action> scaled = core.handle(ScaleApp.of(WEB, 2), t0);
-        List<Action> restarted = core.handle(RestartApp.of(WEB), t0);
-        List<Action> deleted = core.handle(DeleteApp.of(WEB), t0);
+        List<Action> scaled = core.onAppCommand(ScaleApp.of(WEB, 2), t0);
+        List<Action> restarted = core.onAppCommand(RestartApp.of(WEB), t0);
+        List<Action> deleted = core.onAppCommand(DeleteApp.of(WEB), t0);
 
         assertEquals(2, onlyReply(scaled).appVersion());
         assertEquals(List.of(new Version(2, AppVersion.SCALED)), versions(scaled));
@@ -183,10 +183,10 @@ class AppCommandsTest {
 
     @Test
     void replacingAnIdentityOfAStatelessAppIsInvalid() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
 
-        CommandReply reply = onlyReply(core.handle(ReplaceInstance.of(WEB, "web-0", "disk gone"), t0));
+        CommandReply reply = onlyReply(core.onAppCommand(ReplaceInstance.of(WEB, "web-0", "disk gone"), t0));
 
         assertEquals(Outcome.INVALID, reply.outcome());
         assertTrue(reply.reason().contains("no persistent volumes"), reply.reason());
@@ -194,11 +194,11 @@ class AppCommandsTest {
 
     @Test
     void replacingAnIdentityTheAppDoesNotHaveIsInvalidAndAnExistingOneIsAcceptedAsReplaced() {
-        core.observe(statefulNode("node-1"), t0);
-        runAll(DB, settle(core.handle(CreateApp.of(db(2)), t0)));
+        core.onNodeReport(statefulNode("node-1"), t0);
+        runAll(DB, settle(core.onAppCommand(CreateApp.of(db(2)), t0)));
 
-        CommandReply missing = onlyReply(core.handle(ReplaceInstance.of(DB, "db-5", null), t0));
-        List<Action> replaced = core.handle(ReplaceInstance.of(DB, "db-1", null), t0);
+        CommandReply missing = onlyReply(core.onAppCommand(ReplaceInstance.of(DB, "db-5", null), t0));
+        List<Action> replaced = core.onAppCommand(ReplaceInstance.of(DB, "db-1", null), t0);
 
         assertEquals(Outcome.INVALID, missing.outcome());
         assertEquals("the app /team/db has no identity db-5; its identities are db-0 to db-1", missing.reason());
@@ -211,11 +211,11 @@ class AppCommandsTest {
 
     @Test
     void anUpdateExpectingAnotherVersionIsAConflictThatSaysWhichVersionItIs() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
-        core.handle(ScaleApp.of(WEB, 2), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
+        core.onAppCommand(ScaleApp.of(WEB, 2), t0);
 
-        List<Action> actions = core.handle(UpdateApp.of(web(3), 1L), t0);
+        List<Action> actions = core.onAppCommand(UpdateApp.of(web(3), 1L), t0);
 
         CommandReply reply = onlyReply(actions);
         assertEquals(Outcome.CONFLICT, reply.outcome());
@@ -226,10 +226,10 @@ class AppCommandsTest {
 
     @Test
     void anUpdateToTheSameDefinitionIsAcceptedAtTheCurrentVersionWithoutANewOne() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(2)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(2)), t0);
 
-        List<Action> actions = core.handle(UpdateApp.of(web(2), 1L), t0);
+        List<Action> actions = core.onAppCommand(UpdateApp.of(web(2), 1L), t0);
 
         assertEquals(Outcome.ACCEPTED, onlyReply(actions).outcome());
         assertEquals(1, onlyReply(actions).appVersion());
@@ -239,12 +239,12 @@ class AppCommandsTest {
     @Test
     void anUpdateOfOnlyTheInstanceCountKeepsEveryTaskAndAddsTheNewOnes() {
         // Given two running tasks
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(2)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(2)), t0);
         Set<String> before = running(WEB);
 
         // When the definition is updated with three instances and nothing else changed
-        List<Action> actions = core.handle(UpdateApp.of(web(3), 1L), t0);
+        List<Action> actions = core.onAppCommand(UpdateApp.of(web(3), 1L), t0);
 
         // Then one task is added, none stopped, and the version is an update
         assertEquals(2, onlyReply(actions).appVersion());
@@ -258,15 +258,15 @@ class AppCommandsTest {
     @Test
     void anUpdateOfTheCommandReplacesEveryTaskNewOneFirst() {
         // Given two running tasks
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(2)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(2)), t0);
         List<TaskRecord> old = core.tasksOf(WEB);
-        old.forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
+        old.forEach(t -> core.onTaskStatus(status(t, TaskState.RUNNING), t0));
 
         // When the command changes
         AppDefinition changed = AppDefinition.basic(WEB, "sleep 200", null, 2, 1, 64, 0, Map.of(), Map.of(),
                 List.of(new PortDefinition(0, "http", "tcp", Map.of())));
-        List<Action> actions = core.handle(UpdateApp.of(changed, null), t0);
+        List<Action> actions = core.onAppCommand(UpdateApp.of(changed, null), t0);
 
         // Then a replacement with the new command starts beside each old task, as in a restart
         List<LaunchTask> launches = commands(actions, LaunchTask.class);
@@ -282,16 +282,16 @@ class AppCommandsTest {
 
         // And once a replacement runs, its original is stopped
         TaskRecord fresh = core.tasksOf(WEB).stream().filter(t -> t.replaces() != null).findFirst().orElseThrow();
-        List<KillTask> kills = commands(core.handle(status(fresh, TaskState.RUNNING), t0), KillTask.class);
+        List<KillTask> kills = commands(core.onTaskStatus(status(fresh, TaskState.RUNNING), t0), KillTask.class);
         assertEquals(List.of(fresh.replaces()), kills.stream().map(KillTask::taskId).toList());
     }
 
     @Test
     void anUpdateOfAStatefulAppsCommandRestartsOneIdentityAtATimeOnItsOwnVolumes() {
-        core.observe(statefulNode("node-1"), t0);
-        runAll(DB, settle(core.handle(CreateApp.of(db(2)), t0)));
+        core.onNodeReport(statefulNode("node-1"), t0);
+        runAll(DB, settle(core.onAppCommand(CreateApp.of(db(2)), t0)));
 
-        List<Action> actions = core.handle(UpdateApp.of(AppDefinition.basic(DB, "run --new", null, 2, 0.1, 16, 0,
+        List<Action> actions = core.onAppCommand(UpdateApp.of(AppDefinition.basic(DB, "run --new", null, 2, 0.1, 16, 0,
                 Map.of(), Map.of(), List.of()).withVolumes(List.of(LOCAL)), null), t0);
 
         assertEquals(Outcome.ACCEPTED, onlyReply(actions).outcome());
@@ -299,7 +299,7 @@ class AppCommandsTest {
         assertEquals(1, kills.size());
         TaskRecord stopped = task(kills.get(0).taskId());
         assertEquals("db-0", stopped.identity());
-        List<Action> ended = settle(core.handle(status(stopped, TaskState.KILLED), t0));
+        List<Action> ended = settle(core.onTaskStatus(status(stopped, TaskState.KILLED), t0));
         LaunchTask relaunch = commands(ended, LaunchTask.class).get(0);
         assertEquals("run --new", relaunch.spec().cmd());
         assertEquals(List.of("team_db.db-0.data"), relaunch.spec().volumes().stream().map(VolumeMount::volumeId)
@@ -308,11 +308,11 @@ class AppCommandsTest {
 
     @Test
     void anUpdateThatChangesAStatefulAppsVolumesIsInvalidAndChangesNothing() {
-        core.observe(statefulNode("node-1"), t0);
-        runAll(DB, settle(core.handle(CreateApp.of(db(1)), t0)));
+        core.onNodeReport(statefulNode("node-1"), t0);
+        runAll(DB, settle(core.onAppCommand(CreateApp.of(db(1)), t0)));
         AppVolume bigger = new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 128), null);
 
-        List<Action> actions = core.handle(UpdateApp.of(db(1).withVolumes(List.of(bigger)), null), t0);
+        List<Action> actions = core.onAppCommand(UpdateApp.of(db(1).withVolumes(List.of(bigger)), null), t0);
 
         CommandReply reply = onlyReply(actions);
         assertEquals(Outcome.INVALID, reply.outcome());
@@ -326,13 +326,13 @@ class AppCommandsTest {
     @Test
     void aKilledTaskIsReplacedAtOnceAndItsEndIsNoFailure() {
         // Given one running task
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
         TaskRecord victim = core.tasksOf(WEB).get(0);
-        core.handle(status(victim, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(victim, TaskState.RUNNING), t0);
 
         // When an operator kills it
-        List<Action> actions = core.handle(KillAppTask.of(WEB, victim.taskId(), false), t0);
+        List<Action> actions = core.onAppCommand(KillAppTask.of(WEB, victim.taskId(), false), t0);
 
         // Then it is killed with the operator's reason and its instance placed again at once
         KillTask kill = commands(actions, KillTask.class).get(0);
@@ -344,28 +344,28 @@ class AppCommandsTest {
         assertTrue(versions(actions).isEmpty());
 
         // And its end starts no backoff and launches nothing more
-        List<Action> ended = core.handle(status(task(victim.taskId()), TaskState.KILLED), t0);
+        List<Action> ended = core.onTaskStatus(status(task(victim.taskId()), TaskState.KILLED), t0);
         assertTrue(commands(ended, LaunchTask.class).isEmpty());
         assertTrue(core.queued(WEB).isEmpty(), "no backoff");
         assertEquals(1, core.tasksOf(WEB).size());
         // A further failure waits only the first delay: the kill was not counted.
         TaskRecord replacement = core.tasksOf(WEB).get(0);
-        List<Action> failed = core.handle(status(replacement, TaskState.FAILED), t0);
+        List<Action> failed = core.onTaskStatus(status(replacement, TaskState.FAILED), t0);
         assertEquals(t0.plusSeconds(1), core.queued(WEB).orElseThrow().delayedUntil(), failed.toString());
     }
 
     @Test
     void aKillOfATaskThatIsNotRunningInThatAppIsNotFound() {
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
-        core.handle(CreateApp.of(app("/team/other", 1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
+        core.onAppCommand(CreateApp.of(app("/team/other", 1)), t0);
         TaskRecord other = core.tasksOf("/team/other").get(0);
         TaskRecord mine = core.tasksOf(WEB).get(0);
-        core.handle(KillAppTask.of(WEB, mine.taskId(), false), t0);
+        core.onAppCommand(KillAppTask.of(WEB, mine.taskId(), false), t0);
 
-        CommandReply unknown = onlyReply(core.handle(KillAppTask.of(WEB, "team_web.nope", false), t0));
-        CommandReply foreign = onlyReply(core.handle(KillAppTask.of(WEB, other.taskId(), false), t0));
-        CommandReply stopping = onlyReply(core.handle(KillAppTask.of(WEB, mine.taskId(), true), t0));
+        CommandReply unknown = onlyReply(core.onAppCommand(KillAppTask.of(WEB, "team_web.nope", false), t0));
+        CommandReply foreign = onlyReply(core.onAppCommand(KillAppTask.of(WEB, other.taskId(), false), t0));
+        CommandReply stopping = onlyReply(core.onAppCommand(KillAppTask.of(WEB, mine.taskId(), true), t0));
 
         assertEquals(Outcome.NOT_FOUND, unknown.outcome());
         assertEquals("no running task team_web.nope in /team/web", unknown.reason());
@@ -377,15 +377,15 @@ class AppCommandsTest {
     @Test
     void aKillWithScaleDownStopsExactlyThatTaskAndLowersTheInstanceCount() {
         // Given three tasks, launched one after another, of an app that scales down youngest first
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
-        core.handle(ScaleApp.of(WEB, 2), t0.plusSeconds(1));
-        core.handle(ScaleApp.of(WEB, 3), t0.plusSeconds(2));
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
+        core.onAppCommand(ScaleApp.of(WEB, 2), t0.plusSeconds(1));
+        core.onAppCommand(ScaleApp.of(WEB, 3), t0.plusSeconds(2));
         TaskRecord oldest = core.tasksOf(WEB).stream().filter(t -> t.launchedAt().equals(t0)).findFirst()
                 .orElseThrow();
 
         // When the oldest is killed with scale-down
-        List<Action> actions = core.handle(KillAppTask.of(WEB, oldest.taskId(), true), t0.plusSeconds(3));
+        List<Action> actions = core.onAppCommand(KillAppTask.of(WEB, oldest.taskId(), true), t0.plusSeconds(3));
 
         // Then exactly it is stopped (not the youngest the kill selection would pick), nothing replaces it
         assertEquals(List.of(oldest.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId)
@@ -399,11 +399,11 @@ class AppCommandsTest {
 
     @Test
     void aStatefulKillWithScaleDownOfOtherThanTheHighestIdentityIsInvalid() {
-        core.observe(statefulNode("node-1"), t0);
-        runAll(DB, settle(core.handle(CreateApp.of(db(3)), t0)));
+        core.onNodeReport(statefulNode("node-1"), t0);
+        runAll(DB, settle(core.onAppCommand(CreateApp.of(db(3)), t0)));
 
-        List<Action> middle = core.handle(KillAppTask.of(DB, byIdentity("db-1").taskId(), true), t0);
-        List<Action> highest = core.handle(KillAppTask.of(DB, byIdentity("db-2").taskId(), true), t0);
+        List<Action> middle = core.onAppCommand(KillAppTask.of(DB, byIdentity("db-1").taskId(), true), t0);
+        List<Action> highest = core.onAppCommand(KillAppTask.of(DB, byIdentity("db-2").taskId(), true), t0);
 
         assertEquals(Outcome.INVALID, onlyReply(middle).outcome());
         assertEquals("scale-down removes the highest identity, db-2; kill that one, or scale with PATCH",
@@ -418,15 +418,15 @@ class AppCommandsTest {
     @Test
     void aKilledStatefulTaskComesBackWithItsIdentityOnItsVolumesNodeWithoutBackoff() {
         // Given a stateful identity running on node-1, where its local volume lives, and an empty node-2
-        core.observe(statefulNode("node-1"), t0);
-        runAll(DB, settle(core.handle(CreateApp.of(db(1)), t0)));
-        core.observe(statefulNode("node-2"), t0);
+        core.onNodeReport(statefulNode("node-1"), t0);
+        runAll(DB, settle(core.onAppCommand(CreateApp.of(db(1)), t0)));
+        core.onNodeReport(statefulNode("node-2"), t0);
         TaskRecord first = byIdentity("db-0");
 
         // When an operator kills it, and it ends
-        List<Action> killed = core.handle(KillAppTask.of(DB, first.taskId(), false), t0);
+        List<Action> killed = core.onAppCommand(KillAppTask.of(DB, first.taskId(), false), t0);
         assertEquals(first.taskId(), commands(killed, KillTask.class).get(0).taskId());
-        List<Action> ended = settle(core.handle(status(first, TaskState.KILLED), t0));
+        List<Action> ended = settle(core.onTaskStatus(status(first, TaskState.KILLED), t0));
 
         // Then the identity is launched again at once on node-1, on the same volume
         LaunchTask relaunch = commands(ended, LaunchTask.class).get(0);
@@ -442,18 +442,18 @@ class AppCommandsTest {
     @Test
     void everyNewVersionIsWrittenAndOnlyTheLatestFiftyAreKept() {
         // Given an app at version 50
-        core.observe(node("node-1"), t0);
-        List<Action> all = new ArrayList<>(core.handle(CreateApp.of(web(1)), t0));
+        core.onNodeReport(node("node-1"), t0);
+        List<Action> all = new ArrayList<>(core.onAppCommand(CreateApp.of(web(1)), t0));
         for (int i = 2; i <= 50; i++) {
-            all.addAll(core.handle(ScaleApp.of(WEB, 2 - i % 2), t0));
+            all.addAll(core.onAppCommand(ScaleApp.of(WEB, 2 - i % 2), t0));
         }
         assertEquals(LongStream.rangeClosed(1, 50).boxed().toList(),
                 versions(all).stream().map(Version::version).toList());
         assertTrue(all.stream().noneMatch(a -> a instanceof Action.RemoveVersion));
 
         // When it reaches versions 51 and 52
-        List<Action> v51 = core.handle(RestartApp.of(WEB), t0);
-        List<Action> v52 = core.handle(ScaleApp.of(WEB, 3), t0);
+        List<Action> v51 = core.onAppCommand(RestartApp.of(WEB), t0);
+        List<Action> v52 = core.onAppCommand(ScaleApp.of(WEB, 3), t0);
 
         // Then each writes its own version and tombstones the one that falls out of the latest fifty
         assertEquals(List.of(new Version(51, AppVersion.RESTARTED)), versions(v51));
@@ -464,17 +464,17 @@ class AppCommandsTest {
     @Test
     void onceAnAppIsGoneEveryVersionStillKeptIsTombstoned() {
         // Given an app at version 60 (scales: a restart while the last one's deployment runs is refused)
-        core.observe(node("node-1"), t0);
-        core.handle(CreateApp.of(web(1)), t0);
+        core.onNodeReport(node("node-1"), t0);
+        core.onAppCommand(CreateApp.of(web(1)), t0);
         for (int i = 2; i <= 60; i++) {
-            core.handle(ScaleApp.of(WEB, 2 - i % 2), t0);
+            core.onAppCommand(ScaleApp.of(WEB, 2 - i % 2), t0);
         }
 
         // When it is deleted (version 61, no version of its own) and its tasks end
-        core.handle(DeleteApp.of(WEB), t0);
+        core.onAppCommand(DeleteApp.of(WEB), t0);
         List<Action> gone = new ArrayList<>();
         for (TaskRecord task : core.tasksOf(WEB)) {
-            gone.addAll(core.handle(status(task, TaskState.KILLED), t0));
+            gone.addAll(core.onTaskStatus(status(task, TaskState.KILLED), t0));
         }
 
         // Then the app's tombstone comes with tombstones for versions 11 to 60
@@ -485,10 +485,10 @@ class AppCommandsTest {
 
     @Test
     void aVersionSaysWhatMadeItAndCarriesTheDefinitionAndItsCause() {
-        core.observe(node("node-1"), t0);
+        core.onNodeReport(node("node-1"), t0);
         CreateApp create = CreateApp.of(web(1));
 
-        AppVersion version = ((Action.RecordVersion) core.handle(create, t0).stream()
+        AppVersion version = ((Action.RecordVersion) core.onAppCommand(create, t0).stream()
                 .filter(a -> a instanceof Action.RecordVersion).findFirst().orElseThrow()).version();
 
         assertEquals(WEB, version.appId());
@@ -547,7 +547,7 @@ class AppCommandsTest {
     private void runAll(String appId, List<Action> ignored) {
         for (TaskRecord task : core.tasksOf(appId)) {
             if (task.awaitingVolumes().isEmpty() && !task.state().isActive()) {
-                core.handle(status(task, TaskState.RUNNING), t0);
+                core.onTaskStatus(status(task, TaskState.RUNNING), t0);
             }
         }
     }

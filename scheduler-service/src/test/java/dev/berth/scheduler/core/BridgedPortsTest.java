@@ -35,10 +35,10 @@ class BridgedPortsTest {
     @Test
     void aBridgedTaskGetsHostPortsFromTheRangeEachMappedToItsContainerPort() {
         // Given one node
-        core.observe(node("node-1", 31000, 31009), t0);
+        core.onNodeReport(node("node-1", 31000, 31009), t0);
 
         // When a bridged app maps container port 8080, and asks a second port the same inside as outside
-        List<LaunchTask> launches = launches(core.handle(CreateApp.of(bridged("/web", 1,
+        List<LaunchTask> launches = launches(core.onAppCommand(CreateApp.of(bridged("/web", 1,
                 "{\"containerPort\": 8080, \"hostPort\": 0, \"name\": \"http\"}, {\"containerPort\": 0}")), t0));
 
         // Then its launch and its record carry both host ports with the container ports they lead to
@@ -52,10 +52,10 @@ class BridgedPortsTest {
     @Test
     void twoBridgedTasksWithOneContainerPortGetDifferentHostPorts() {
         // Given one node
-        core.observe(node("node-1", 31000, 31009), t0);
+        core.onNodeReport(node("node-1", 31000, 31009), t0);
 
         // When two instances both listen on 8080 inside
-        List<LaunchTask> launches = launches(core.handle(CreateApp.of(bridged("/web", 2,
+        List<LaunchTask> launches = launches(core.onAppCommand(CreateApp.of(bridged("/web", 2,
                 "{\"containerPort\": 8080}")), t0));
 
         // Then both run on the node, on two host ports, each forwarded to 8080
@@ -72,16 +72,16 @@ class BridgedPortsTest {
     @Test
     void aBridgedTaskAndAHostTaskNeverShareAHostPort() {
         // Given a node with two ports, one held by a task on the host network
-        core.observe(node("node-1", 31000, 31001), t0);
+        core.onNodeReport(node("node-1", 31000, 31001), t0);
         AppDefinition host = parse("""
                 {"id": "/host", "cmd": "sleep 100", "cpus": 0.1, "mem": 16,
                  "requirePorts": true, "portDefinitions": [{"port": 31000}]}""");
-        assertEquals(1, launches(core.handle(CreateApp.of(host), t0)).size());
+        assertEquals(1, launches(core.onAppCommand(CreateApp.of(host), t0)).size());
 
         // When a bridged app asks for that host port, and another for any two
-        List<LaunchTask> fixed = launches(core.handle(CreateApp.of(bridged("/fixed", 1,
+        List<LaunchTask> fixed = launches(core.onAppCommand(CreateApp.of(bridged("/fixed", 1,
                 "{\"containerPort\": 80, \"hostPort\": 31000}")), t0));
-        List<LaunchTask> two = launches(core.handle(CreateApp.of(bridged("/two", 1,
+        List<LaunchTask> two = launches(core.onAppCommand(CreateApp.of(bridged("/two", 1,
                 "{\"containerPort\": 80}, {\"containerPort\": 81}")), t0));
 
         // Then neither is placed, and the queue says why
@@ -91,20 +91,20 @@ class BridgedPortsTest {
         assertEquals(Map.of("insufficient ports", 1), core.unplacedReasons("/two"));
 
         // And the one free port goes to a bridged task that needs one
-        List<LaunchTask> one = launches(core.handle(CreateApp.of(bridged("/one", 1, "{\"containerPort\": 80}")), t0));
+        List<LaunchTask> one = launches(core.onAppCommand(CreateApp.of(bridged("/one", 1, "{\"containerPort\": 80}")), t0));
         assertEquals(List.of(new PortAssignment(null, 31001, 80)), one.get(0).spec().ports());
     }
 
     @Test
     void aBridgedTaskGoesOnlyToANodeThatBridgesTasksAndTheQueueSaysWhyNotElsewhere() {
         // Given a node that cannot bridge (it says so) and one whose agent predates bridging (it says nothing)
-        core.observe(node("cannot", 31000, 31009, Map.of("bridge", "false")), t0);
-        core.observe(node("older", 31000, 31009, Map.of()), t0);
+        core.onNodeReport(node("cannot", 31000, 31009, Map.of("bridge", "false")), t0);
+        core.onNodeReport(node("older", 31000, 31009, Map.of()), t0);
 
         // When a bridged app and a host-network app are created
-        List<LaunchTask> bridged = launches(core.handle(CreateApp.of(bridged("/web", 1, "{\"containerPort\": 80}")),
+        List<LaunchTask> bridged = launches(core.onAppCommand(CreateApp.of(bridged("/web", 1, "{\"containerPort\": 80}")),
                 t0));
-        List<LaunchTask> host = launches(core.handle(CreateApp.of(parse("""
+        List<LaunchTask> host = launches(core.onAppCommand(CreateApp.of(parse("""
                 {"id": "/host", "cmd": "sleep 100", "cpus": 0.1, "mem": 16}""")), t0));
 
         // Then the bridged one waits, saying why on both nodes; the other runs
@@ -113,7 +113,7 @@ class BridgedPortsTest {
         assertEquals(1, host.size());
 
         // And once a node that bridges joins, the bridged one runs there
-        List<LaunchTask> later = launches(core.observe(node("bridging", 31000, 31009), t0.plusSeconds(1)));
+        List<LaunchTask> later = launches(core.onNodeReport(node("bridging", 31000, 31009), t0.plusSeconds(1)));
         assertEquals(List.of("bridging"), later.stream().map(LaunchTask::nodeId).toList());
     }
 

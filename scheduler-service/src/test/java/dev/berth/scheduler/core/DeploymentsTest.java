@@ -81,11 +81,11 @@ class DeploymentsTest {
         // Given 4 healthy instances of v1, upgraded at most one extra at a time
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.25, 0, true, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(4, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(4, "v1", strategy, true)), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // When v2 is rolled out, with every step checked
-        CommandReply reply = reply(act(core.handle(UpdateApp.of(web(4, "v2", strategy, true), null), now)));
+        CommandReply reply = reply(act(core.onAppCommand(UpdateApp.of(web(4, "v2", strategy, true), null), now)));
         assertEquals(Outcome.ACCEPTED, reply.outcome());
         Deployment started = latestDeployment();
         assertEquals(DeploymentState.RUNNING, started.state());
@@ -116,12 +116,12 @@ class DeploymentsTest {
         // Given 3 v1 instances RUNNING whose health checks have not reported yet, and 1 extra allowed
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.34, 0, true, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, true)), now));
         drive(runningOnly(), state -> { });
         assertTrue(wanted(WEB).stream().allMatch(t -> t.state() == TaskState.RUNNING));
 
         // When v2 is rolled out while the old ones' health is still unknown
-        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, true), null), now));
 
         // Then one new task starts beside them, and none of them is stopped for it
         assertEquals(Map.of("v1", 3L, "v2", 1L), versions(onNodes(WEB)));
@@ -145,13 +145,13 @@ class DeploymentsTest {
         // Given 4 v1 instances, one failing its checks, three whose health is not known yet; none extra allowed
         UpgradeStrategy strategy = new UpgradeStrategy(0.75, 0.0, 0, true, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(4, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(4, "v1", strategy, true)), now));
         drive(runningOnly(), state -> { });
         TaskRecord failing = wanted(WEB).get(0);
-        act(core.handle(status(failing, TaskState.UNHEALTHY, new HealthReport(0, 1, 3, "connection refused")), now));
+        act(core.onTaskStatus(status(failing, TaskState.UNHEALTHY, new HealthReport(0, 1, 3, "connection refused")), now));
 
         // When v2 is rolled out
-        act(core.handle(UpdateApp.of(web(4, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(4, "v2", strategy, true), null), now));
 
         // Then the failing one is stopped at once, the others serve on, and nothing starts while it is still on its node
         assertEquals(DesiredState.STOP, core.tasksOf(WEB).stream().filter(t -> t.taskId().equals(failing.taskId()))
@@ -172,12 +172,12 @@ class DeploymentsTest {
         // Given 2 healthy instances of v1 whose strategy rolls back on failure
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 0, true, true, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", strategy, true)), now));
         drive(healthyUnless(cmd -> false), state -> { });
         Set<String> originals = ids(wanted(WEB));
 
         // When v2, whose checks always fail, is rolled out
-        act(core.handle(UpdateApp.of(web(2, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", strategy, true), null), now));
         drive(healthyUnless(cmd -> cmd.equals("v2")), state -> { });
 
         // Then the deployment is rolled back with the reason, v1 is back as a new version, and the old tasks never stopped
@@ -198,16 +198,16 @@ class DeploymentsTest {
         // Given 2 healthy v1 instances and an update to v2 that never gets healthy
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 0, true, false, 60);
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", strategy, true)), now));
         drive(healthyUnless(cmd -> false), state -> { });
         Set<String> originals = ids(wanted(WEB));
-        act(core.handle(UpdateApp.of(web(2, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", strategy, true), null), now));
         drive(runningOnly(), state -> { });
 
         // When its deadline passes
         now = now.plusSeconds(61);
         nodes.forEach(this::heartbeat);
-        act(core.tick(now));
+        act(core.onTick(now));
 
         // Then it failed with the reason, and the old and new tasks stay as they were
         Deployment d = latestDeployment();
@@ -219,7 +219,7 @@ class DeploymentsTest {
         assertEquals(2, core.app(WEB).orElseThrow().version());
         now = now.plusSeconds(5);
         nodes.forEach(this::heartbeat);
-        act(core.tick(now));
+        act(core.onTick(now));
         assertEquals(4, wanted(WEB).size(), "a failed deployment moves nothing more");
     }
 
@@ -230,11 +230,11 @@ class DeploymentsTest {
         // Given 3 running v1 instances and a strategy with one canary, promoted by hand
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 1, false, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(3, "v1", strategy, false)), now));
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, false)), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(web(3, "v2", strategy, false), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, false), null), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // Then it pauses with one canary beside the three old instances
@@ -245,7 +245,7 @@ class DeploymentsTest {
         assertTrue(events().contains(EventTypes.DEPLOYMENT_PAUSED));
 
         // And a promote completes it
-        CommandReply promoted = reply(act(core.handle(PromoteDeployment.of(WEB, paused.deploymentId()), now)));
+        CommandReply promoted = reply(act(core.onAppCommand(PromoteDeployment.of(WEB, paused.deploymentId()), now)));
         assertEquals(Outcome.ACCEPTED, promoted.outcome());
         drive(healthyUnless(cmd -> false), state -> { });
         assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
@@ -257,11 +257,11 @@ class DeploymentsTest {
         // Given 3 v1 instances RUNNING whose health is not known yet, one canary, 1 extra allowed
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.34, 1, false, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, true)), now));
         drive(runningOnly(), state -> { });
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, true), null), now));
         drive(newHealthyOldUnknown(), step -> assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB)));
 
         // Then it pauses with the canary beside the three old ones, none of them stopped
@@ -269,7 +269,7 @@ class DeploymentsTest {
         assertEquals(Map.of("v1", 3L, "v2", 1L), versions(onNodes(WEB)));
 
         // And the promoted roll never has more than 4 on the nodes nor fewer than 3 serving
-        act(core.handle(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now));
+        act(core.onAppCommand(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now));
         drive(newHealthyOldUnknown(), step -> {
             assertTrue(onNodes(WEB).size() <= 4, "on nodes: " + onNodes(WEB));
             assertTrue(serving(WEB) >= 3, "serving " + serving(WEB) + " of " + onNodes(WEB));
@@ -283,11 +283,11 @@ class DeploymentsTest {
         // Given 3 v1 instances, no extra allowed (0.25 of 3 is none), and one of them may go down
         UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0.25, 1, false, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(3, "v1", strategy, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, true)), now));
         drive(runningOnly(), state -> { });
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(web(3, "v2", strategy, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, true), null), now));
         drive(newHealthyOldUnknown(), step -> assertTrue(onNodes(WEB).size() <= 3, "on nodes: " + onNodes(WEB)));
 
         // Then the canary took the place of one old instance, and the deployment waits for a promote
@@ -300,15 +300,15 @@ class DeploymentsTest {
         // Given a deployment paused with one canary
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 1, false, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(3, "v1", strategy, false)), now));
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, false)), now));
         drive(healthyUnless(cmd -> false), state -> { });
         Set<String> originals = ids(wanted(WEB));
-        act(core.handle(UpdateApp.of(web(3, "v2", strategy, false), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, false), null), now));
         drive(healthyUnless(cmd -> false), state -> { });
         Deployment paused = latestDeployment();
 
         // When it is rolled back
-        CommandReply reply = reply(act(core.handle(RollbackDeployment.of(WEB, paused.deploymentId()), now)));
+        CommandReply reply = reply(act(core.onAppCommand(RollbackDeployment.of(WEB, paused.deploymentId()), now)));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // Then the canary is gone, the three old tasks run on, and v1 is back as version 3
@@ -323,11 +323,11 @@ class DeploymentsTest {
     @Test
     void aPromoteOfADeploymentThatIsNotPausedIsAConflictAndOfAnUnknownOneNotFound() {
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
-        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
 
-        CommandReply conflict = reply(act(core.handle(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now)));
-        CommandReply unknown = reply(act(core.handle(PromoteDeployment.of(WEB, "nope"), now)));
+        CommandReply conflict = reply(act(core.onAppCommand(PromoteDeployment.of(WEB, latestDeployment().deploymentId()), now)));
+        CommandReply unknown = reply(act(core.onAppCommand(PromoteDeployment.of(WEB, "nope"), now)));
 
         assertEquals(Outcome.CONFLICT, conflict.outcome());
         assertTrue(conflict.reason().contains("is RUNNING, not PAUSED"), conflict.reason());
@@ -341,15 +341,15 @@ class DeploymentsTest {
     void aSecondChangeWhileADeploymentRunsIsAConflictUnlessForcedWhichSupersedesIt() {
         // Given a deployment under way (the new version is not healthy yet)
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
         drive(healthyUnless(cmd -> false), state -> { });
-        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
         Deployment first = latestDeployment();
 
         // When another update arrives without force, then with force
-        CommandReply refused = reply(act(core.handle(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
+        CommandReply refused = reply(act(core.onAppCommand(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
                 null), now)));
-        CommandReply forced = reply(act(core.handle(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
+        CommandReply forced = reply(act(core.onAppCommand(UpdateApp.of(web(2, "v3", UpgradeStrategy.STATELESS_DEFAULT, true),
                 null, true), now)));
 
         // Then the first is refused with what to do, the second supersedes the running deployment
@@ -369,10 +369,10 @@ class DeploymentsTest {
     @Test
     void aDeploymentOfADeletedAppIsCancelled() {
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
-        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, true), null), now));
 
-        act(core.handle(DeleteApp.of(WEB), now));
+        act(core.onAppCommand(DeleteApp.of(WEB), now));
 
         assertEquals(DeploymentState.CANCELLED, latestDeployment().state());
     }
@@ -380,12 +380,12 @@ class DeploymentsTest {
     @Test
     void aRollbackToAnEarlierVersionIsANewVersionRolledOutAsADeployment() {
         node("node-1");
-        act(core.handle(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, false)), now));
+        act(core.onAppCommand(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, false)), now));
         drive(healthyUnless(cmd -> false), state -> { });
-        act(core.handle(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, false), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(2, "v2", UpgradeStrategy.STATELESS_DEFAULT, false), null), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
-        CommandReply reply = reply(act(core.handle(RollbackApp.of(WEB, 1, false), now)));
+        CommandReply reply = reply(act(core.onAppCommand(RollbackApp.of(WEB, 1, false), now)));
         drive(healthyUnless(cmd -> false), state -> { });
 
         assertEquals(Outcome.ACCEPTED, reply.outcome());
@@ -393,7 +393,7 @@ class DeploymentsTest {
         assertEquals(Deployment.CAUSE_ROLLBACK, latestDeployment().cause());
         assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
         assertEquals(Map.of("v1", 2L), versions(wanted(WEB)));
-        assertEquals(Outcome.NOT_FOUND, reply(act(core.handle(RollbackApp.of(WEB, 9, false), now))).outcome());
+        assertEquals(Outcome.NOT_FOUND, reply(act(core.onAppCommand(RollbackApp.of(WEB, 9, false), now))).outcome());
     }
 
     // ---- stateful --------------------------------------------------------------------------------------
@@ -403,7 +403,7 @@ class DeploymentsTest {
         // Given 3 identities over two nodes, with local volumes
         statefulNode("node-1");
         statefulNode("node-2");
-        act(core.handle(CreateApp.of(db("v1")), now));
+        act(core.onAppCommand(CreateApp.of(db("v1")), now));
         drive(healthyUnless(cmd -> false), state -> { });
         Map<String, String> nodeOf = wanted(DB).stream().collect(Collectors.toMap(TaskRecord::identity,
                 TaskRecord::nodeId));
@@ -411,7 +411,7 @@ class DeploymentsTest {
                 t -> t.volumes().stream().map(v -> v.volumeId()).toList()));
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(db("v2"), null), now));
+        act(core.onAppCommand(UpdateApp.of(db("v2"), null), now));
         drive(healthyUnless(cmd -> false), step -> {
             // Then an identity never has two tasks at once (two versions on one volume)
             Map<String, Long> perIdentity = core.tasksOf(DB).stream().filter(t -> !t.state().isTerminal())
@@ -433,11 +433,11 @@ class DeploymentsTest {
         // Given 3 identities whose strategy tries one canary
         statefulNode("node-1");
         UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0, 1, false, false, 600);
-        act(core.handle(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
+        act(core.onAppCommand(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
+        act(core.onAppCommand(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
         drive(healthyUnless(cmd -> false), state -> { });
 
         // Then only db-0 runs v2, and the deployment waits for a promote
@@ -446,7 +446,7 @@ class DeploymentsTest {
                 .collect(Collectors.toMap(TaskRecord::identity, t -> cmdOf.get(t.taskId()))));
 
         // And once promoted every identity is upgraded
-        act(core.handle(PromoteDeployment.of(DB, latestDeployment().deploymentId()), now));
+        act(core.onAppCommand(PromoteDeployment.of(DB, latestDeployment().deploymentId()), now));
         drive(healthyUnless(cmd -> false), state -> { });
         assertEquals(DeploymentState.SUCCEEDED, latestDeployment().state());
         assertEquals(Map.of("v2", 3L), versions(wanted(DB)));
@@ -457,12 +457,12 @@ class DeploymentsTest {
         // Given 3 identities RUNNING whose health is not known yet; one may be down at a time
         statefulNode("node-1");
         statefulNode("node-2");
-        act(core.handle(CreateApp.of(db("v1")), now));
+        act(core.onAppCommand(CreateApp.of(db("v1")), now));
         drive(runningOnly(), state -> { });
         assertEquals(3, wanted(DB).stream().filter(t -> t.state() == TaskState.RUNNING).count());
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(db("v2"), null), now));
+        act(core.onAppCommand(UpdateApp.of(db("v2"), null), now));
 
         // Then the upgrade starts at once: one identity goes, the others serve on
         assertEquals(1, core.tasksOf(DB).stream().filter(t -> t.desired() == DesiredState.STOP).count());
@@ -483,11 +483,11 @@ class DeploymentsTest {
         // Given 3 identities RUNNING whose health is not known yet, and one canary
         statefulNode("node-1");
         UpgradeStrategy strategy = new UpgradeStrategy(0.5, 0, 1, false, false, 600);
-        act(core.handle(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
+        act(core.onAppCommand(CreateApp.of(db("v1").withUpgradeStrategy(strategy)), now));
         drive(runningOnly(), state -> { });
 
         // When v2 is deployed
-        act(core.handle(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
+        act(core.onAppCommand(UpdateApp.of(db("v2").withUpgradeStrategy(strategy), null), now));
         drive(newHealthyOldUnknown(), step -> assertTrue(serving(DB) >= 2, "serving " + serving(DB)));
 
         // Then db-0 alone runs v2, and the others were never stopped
@@ -503,9 +503,9 @@ class DeploymentsTest {
         // Given a deployment one step in: one new instance started beside the old ones
         UpgradeStrategy strategy = new UpgradeStrategy(1.0, 0.25, 0, true, false, 600);
         node("node-1");
-        act(core.handle(CreateApp.of(web(4, "v1", strategy, false)), now));
+        act(core.onAppCommand(CreateApp.of(web(4, "v1", strategy, false)), now));
         drive(healthyUnless(cmd -> false), state -> { });
-        act(core.handle(UpdateApp.of(web(4, "v2", strategy, false), null), now));
+        act(core.onAppCommand(UpdateApp.of(web(4, "v2", strategy, false), null), now));
         assertEquals(Map.of("v1", 4L, "v2", 1L), versions(wanted(WEB)));
         String id = latestDeployment().deploymentId();
 
@@ -582,14 +582,14 @@ class DeploymentsTest {
                 }
             }
             if (next != null) {
-                act(core.handle(next, now));
+                act(core.onTaskStatus(next, now));
                 invariant.accept(null);
                 continue;
             }
             now = now.plusSeconds(2);
             // The agents keep reporting, with the tasks they run, or their nodes would be lost.
             nodes.forEach((id, stateful) -> heartbeat(id, stateful));
-            List<Action> ticked = act(core.tick(now));
+            List<Action> ticked = act(core.onTick(now));
             invariant.accept(null);
             if (ticked.stream().noneMatch(a -> a instanceof Action.SendToNode || a instanceof Action.RecordDeployment)
                     && core.tasks().stream().allMatch(t -> agent.apply(t) == null || t.desired() != DesiredState.RUN)) {
@@ -616,7 +616,7 @@ class DeploymentsTest {
             }
             pending = new ArrayList<>();
             for (VolumeEvent event : events) {
-                pending.addAll(core.handle(event, now));
+                pending.addAll(core.onVolumeEvent(event, now));
             }
             all.addAll(pending);
         }
@@ -745,7 +745,7 @@ class DeploymentsTest {
     private void heartbeat(String id, boolean stateful) {
         List<String> running = core.tasks().stream().filter(t -> id.equals(t.nodeId()) && !t.state().isTerminal()
                 && t.awaitingVolumes().isEmpty()).map(TaskRecord::taskId).toList();
-        act(core.observe(stateful
+        act(core.onNodeReport(stateful
                 ? new NodeHeartbeat("hb-" + UUID.randomUUID(), 1, now, null, id, id, "127.0.0.1",
                 new NodeResources(16, 16384, 100000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
                 "http://127.0.0.1:1", running, Map.of(), new NodeVolumes(List.of("local"), 3000))

@@ -53,11 +53,11 @@ class SchedulerCoreTest {
     @Test
     void placesEveryInstanceOnANodeWithRoomAndSendsItsLaunch() {
         // Given two nodes with room for one 1-cpu instance each
-        core.observe(node("node-1", 1.5), t0);
-        core.observe(node("node-2", 1.5), t0);
+        core.onNodeReport(node("node-1", 1.5), t0);
+        core.onNodeReport(node("node-2", 1.5), t0);
 
         // When an app of two instances is created
-        List<Action> actions = core.handle(CreateApp.of(app("/web", 2)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/web", 2)), t0);
 
         // Then each node gets one launch, with a port from its range, and the tasks are STAGING
         List<LaunchTask> launches = commands(actions, LaunchTask.class);
@@ -70,10 +70,10 @@ class SchedulerCoreTest {
     @Test
     void explainsWhyAnInstanceCannotBePlacedOnTheQueue() {
         // Given one node too small for the app
-        core.observe(node("node-1", 0.5), t0);
+        core.onNodeReport(node("node-1", 0.5), t0);
 
         // When the app is created
-        List<Action> actions = core.handle(CreateApp.of(app("/big", 1)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/big", 1)), t0);
 
         // Then nothing launches, and the queue says one instance waits and why
         assertTrue(commands(actions, LaunchTask.class).isEmpty());
@@ -84,10 +84,10 @@ class SchedulerCoreTest {
 
     @Test
     void aWaitingInstanceIsPlacedWhenANodeArrivesAndLeavesTheQueue() {
-        core.handle(CreateApp.of(app("/later", 1)), t0);
+        core.onAppCommand(CreateApp.of(app("/later", 1)), t0);
         assertEquals(Map.of("no nodes registered", 0), core.unplacedReasons("/later"));
 
-        List<Action> actions = core.observe(node("node-9", 2), t0.plusSeconds(1));
+        List<Action> actions = core.onNodeReport(node("node-9", 2), t0.plusSeconds(1));
 
         assertEquals(1, commands(actions, LaunchTask.class).size());
         assertTrue(actions.contains(new Action.RemoveQueue("/later")));
@@ -97,13 +97,13 @@ class SchedulerCoreTest {
     @Test
     void keepsTheConstraintThatBlocksAnInstanceAmongItsReasons() {
         // Given two nodes and an app of three instances that allows one per host
-        core.observe(node("node-1", 8), t0);
-        core.observe(node("node-2", 8), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onNodeReport(node("node-2", 8), t0);
         AppDefinition unique = app("/uniq", 3).withPlacement(
                 List.of(new Constraint("hostname", Constraint.Operator.UNIQUE, null)), List.of(), null);
 
         // When it is created
-        List<Action> actions = core.handle(CreateApp.of(unique), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(unique), t0);
 
         // Then two run and the third waits, blocked by the constraint on both nodes
         assertEquals(2, commands(actions, LaunchTask.class).size());
@@ -113,12 +113,12 @@ class SchedulerCoreTest {
 
     @Test
     void placesUpToTheMaximumPerHostAndQueuesTheRest() {
-        core.observe(node("node-1", 8), t0);
-        core.observe(node("node-2", 8), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onNodeReport(node("node-2", 8), t0);
         AppDefinition capped = withoutPorts(app("/capped", 100)).withPlacement(
                 List.of(new Constraint("hostname", Constraint.Operator.MAX_PER, "40")), List.of(), null);
 
-        List<Action> actions = core.handle(CreateApp.of(capped), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(capped), t0);
 
         assertEquals(80, commands(actions, LaunchTask.class).size());
         assertEquals(20, queued(actions, "/capped").waiting());
@@ -128,16 +128,16 @@ class SchedulerCoreTest {
     @Test
     void anInstanceWaitingForRoomIsPlacedOnceAnotherTaskFreesIt() {
         // Given a node filled by one app, and a second app that waits for room
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/first", 4)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/first", 4)), t0);
         TaskRecord first = core.tasksOf("/first").get(0);
-        core.handle(CreateApp.of(app("/second", 1)), t0);
+        core.onAppCommand(CreateApp.of(app("/second", 1)), t0);
         assertEquals(Map.of("insufficient cpus", 1), core.unplacedReasons("/second"));
         assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(1)), LaunchTask.class).isEmpty());
 
         // When the first app's task ends and is not wanted any more
-        core.handle(DeleteApp.of("/first"), t0.plusSeconds(2));
-        core.handle(status(first, TaskState.KILLED, t0.plusSeconds(2)), t0.plusSeconds(2));
+        core.onAppCommand(DeleteApp.of("/first"), t0.plusSeconds(2));
+        core.onTaskStatus(status(first, TaskState.KILLED, t0.plusSeconds(2)), t0.plusSeconds(2));
 
         // Then the next tick places the waiting instance, and it leaves the queue
         List<Action> actions = heartbeatThenTick("node-1", t0.plusSeconds(3));
@@ -147,11 +147,11 @@ class SchedulerCoreTest {
 
     @Test
     void aRedeliveredCreateChangesNothing() {
-        core.observe(node("node-1", 4), t0);
+        core.onNodeReport(node("node-1", 4), t0);
         CreateApp create = CreateApp.of(app("/once", 1));
-        core.handle(create, t0);
+        core.onAppCommand(create, t0);
 
-        List<Action> again = core.handle(create, t0);
+        List<Action> again = core.onAppCommand(create, t0);
 
         // Only its answer again: accepted, at the version it made.
         assertEquals(1, again.size());
@@ -165,17 +165,17 @@ class SchedulerCoreTest {
     @Test
     void anAppWaitsForANodeThatAllowsItsUserAndIsPlacedWhenOneRegisters() {
         // Given a node that lets tasks run only as nobody
-        core.observe(confined("node-1", "nobody"), t0);
+        core.onNodeReport(confined("node-1", "nobody"), t0);
 
         // When an app that runs as postgres is created
-        List<Action> created = core.handle(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
+        List<Action> created = core.onAppCommand(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
 
         // Then nothing launches, and the queue says why
         assertTrue(commands(created, LaunchTask.class).isEmpty());
         assertEquals(Map.of("user postgres not allowed", 1), queued(created, "/db").unplaced());
 
         // When a node that allows postgres registers
-        List<Action> actions = core.observe(confined("node-2", "nobody", "postgres"), t0.plusSeconds(1));
+        List<Action> actions = core.onNodeReport(confined("node-2", "nobody", "postgres"), t0.plusSeconds(1));
 
         // Then the instance is launched there, as postgres, and leaves the queue
         List<LaunchTask> launches = commands(actions, LaunchTask.class);
@@ -187,13 +187,13 @@ class SchedulerCoreTest {
     @Test
     void aWaitingAppIsPlacedOnceItsNodeStartsAllowingItsUser() {
         // Given an app that waits because its only node allows nobody but nobody
-        core.observe(confined("node-1", "nobody"), t0);
-        core.handle(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
+        core.onNodeReport(confined("node-1", "nobody"), t0);
+        core.onAppCommand(CreateApp.of(app("/db", 1, "\"user\": \"postgres\"")), t0);
         assertEquals(Map.of("user postgres not allowed", 1), core.unplacedReasons("/db"));
 
         // When the node's agent comes back allowing postgres, and time passes
-        core.observe(confined("node-1", "nobody", "postgres"), t0.plusSeconds(1));
-        List<Action> actions = core.tick(t0.plusSeconds(1));
+        core.onNodeReport(confined("node-1", "nobody", "postgres"), t0.plusSeconds(1));
+        List<Action> actions = core.onTick(t0.plusSeconds(1));
 
         // Then the instance is launched there
         assertEquals(List.of("node-1"), commands(actions, LaunchTask.class).stream().map(LaunchTask::nodeId).toList());
@@ -202,9 +202,9 @@ class SchedulerCoreTest {
 
     @Test
     void anAppWithoutAUserIsLaunchedAsTheNodesDefaultUserWhateverTheNodeReports() {
-        core.observe(node("node-1", 2), t0);
+        core.onNodeReport(node("node-1", 2), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(app("/web", 1)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/web", 1)), t0);
 
         // The spec names no user: the agent runs it as its node's default user
         assertNull(commands(actions, LaunchTask.class).get(0).spec().user());
@@ -213,10 +213,10 @@ class SchedulerCoreTest {
     @Test
     void anAppRequiringItsOwnRootFileSystemWaitsWhileNoNodeGivesOne() {
         // Given a node whose tasks see the host's files
-        core.observe(node("node-1", 2), t0);
+        core.onNodeReport(node("node-1", 2), t0);
 
         // When an app that requires a root of its own is created
-        List<Action> actions = core.handle(CreateApp.of(app("/sealed", 1,
+        List<Action> actions = core.onAppCommand(CreateApp.of(app("/sealed", 1,
                 "\"isolation\": {\"filesystem\": \"required\"}")), t0);
 
         // Then it waits, saying why
@@ -228,10 +228,10 @@ class SchedulerCoreTest {
 
     @Test
     void scalingUpPlacesTheNewInstancesWithTheNextInstanceNumbers() {
-        core.observe(node("node-1", 8), t0);
-        core.handle(CreateApp.of(app("/grow", 2)), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/grow", 2)), t0);
 
-        List<Action> actions = core.handle(ScaleApp.of("/grow", 4), t0.plusSeconds(1));
+        List<Action> actions = core.onAppCommand(ScaleApp.of("/grow", 4), t0.plusSeconds(1));
 
         assertEquals(2, commands(actions, LaunchTask.class).size());
         assertEquals(List.of(0, 1, 2, 3), core.tasksOf("/grow").stream().map(TaskRecord::instance).toList());
@@ -241,13 +241,13 @@ class SchedulerCoreTest {
 
     @Test
     void scalingDownStopsTheYoungestInstancesFirst() {
-        core.observe(node("node-1", 8), t0);
-        core.handle(CreateApp.of(app("/shrink", 2)), t0);
-        core.handle(ScaleApp.of("/shrink", 3), t0.plusSeconds(5));
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/shrink", 2)), t0);
+        core.onAppCommand(ScaleApp.of("/shrink", 3), t0.plusSeconds(5));
         String youngest = core.tasksOf("/shrink").stream().filter(t -> t.instance() == 2).findFirst().orElseThrow()
                 .taskId();
 
-        List<Action> actions = core.handle(ScaleApp.of("/shrink", 2), t0.plusSeconds(6));
+        List<Action> actions = core.onAppCommand(ScaleApp.of("/shrink", 2), t0.plusSeconds(6));
 
         List<KillTask> kills = commands(actions, KillTask.class);
         assertEquals(List.of(youngest), kills.stream().map(KillTask::taskId).toList());
@@ -255,27 +255,27 @@ class SchedulerCoreTest {
 
     @Test
     void scalingDownWithOldestFirstStopsTheFirstLaunched() {
-        core.observe(node("node-1", 8), t0);
+        core.onNodeReport(node("node-1", 8), t0);
         AppDefinition oldestFirst = app("/old", 1, "\"killSelection\": \"OLDEST_FIRST\"");
-        core.handle(CreateApp.of(oldestFirst), t0);
+        core.onAppCommand(CreateApp.of(oldestFirst), t0);
         String oldest = core.tasksOf("/old").get(0).taskId();
-        core.handle(ScaleApp.of("/old", 2), t0.plusSeconds(5));
+        core.onAppCommand(ScaleApp.of("/old", 2), t0.plusSeconds(5));
 
-        List<Action> actions = core.handle(ScaleApp.of("/old", 1), t0.plusSeconds(6));
+        List<Action> actions = core.onAppCommand(ScaleApp.of("/old", 1), t0.plusSeconds(6));
 
         assertEquals(List.of(oldest), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
     }
 
     @Test
     void scalingDownStopsInstancesOnADrainingNodeFirst() {
-        core.observe(node("node-1", 8), t0);
-        core.observe(node("node-2", 8), t0);
-        core.handle(CreateApp.of(app("/pair", 2)), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onNodeReport(node("node-2", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/pair", 2)), t0);
         TaskRecord onNode1 = core.tasksOf("/pair").stream().filter(t -> t.nodeId().equals("node-1")).findFirst()
                 .orElseThrow();
         core.restoreNodeAdmin(DrainNode.of("node-1"));
 
-        List<Action> actions = core.handle(ScaleApp.of("/pair", 1), t0.plusSeconds(1));
+        List<Action> actions = core.onAppCommand(ScaleApp.of("/pair", 1), t0.plusSeconds(1));
 
         assertEquals(List.of(onNode1.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId)
                 .toList());
@@ -284,12 +284,12 @@ class SchedulerCoreTest {
     @Test
     void deleteStopsEveryTaskWithTheAppsGracePeriodAndRemovesTheAppOnceTheyAreGone() {
         // Given a running app of two instances with a 7 s kill grace period
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/gone", 2, "\"taskKillGracePeriodSeconds\": 7")), t0);
-        core.tasksOf("/gone").forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/gone", 2, "\"taskKillGracePeriodSeconds\": 7")), t0);
+        core.tasksOf("/gone").forEach(t -> core.onTaskStatus(status(t, TaskState.RUNNING), t0));
 
         // When it is deleted
-        List<Action> actions = core.handle(DeleteApp.of("/gone"), t0);
+        List<Action> actions = core.onAppCommand(DeleteApp.of("/gone"), t0);
 
         // Then both tasks are killed with SIGTERM, SIGKILL after 7 s, and the app waits for them
         List<KillTask> kills = commands(actions, KillTask.class);
@@ -301,7 +301,7 @@ class SchedulerCoreTest {
         // And when both report KILLED the app is removed
         List<Action> last = List.of();
         for (TaskRecord t : core.tasksOf("/gone")) {
-            last = core.handle(status(t, TaskState.KILLED), t0);
+            last = core.onTaskStatus(status(t, TaskState.KILLED), t0);
         }
         assertTrue(core.app("/gone").isEmpty());
         assertTrue(last.stream().anyMatch(a -> a instanceof Action.RemoveApp));
@@ -311,15 +311,15 @@ class SchedulerCoreTest {
 
     @Test
     void aFailedTaskIsReplacedAfterItsBackoffAndTheQueueSaysUntilWhen() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/crashy", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/crashy", 1)), t0);
         TaskRecord first = core.tasksOf("/crashy").get(0);
 
-        List<Action> onFailure = core.handle(status(first, TaskState.FAILED), t0);
+        List<Action> onFailure = core.onTaskStatus(status(first, TaskState.FAILED), t0);
         assertTrue(commands(onFailure, LaunchTask.class).isEmpty(), "no relaunch before the backoff");
         assertEquals(t0.plusSeconds(1), queued(onFailure, "/crashy").delayedUntil());
 
-        List<Action> later = core.tick(t0.plusSeconds(1));
+        List<Action> later = core.onTick(t0.plusSeconds(1));
         List<LaunchTask> relaunch = commands(later, LaunchTask.class);
         assertEquals(1, relaunch.size());
         assertNotEquals(first.taskId(), relaunch.get(0).taskId());
@@ -329,15 +329,15 @@ class SchedulerCoreTest {
     @Test
     void eachFailureInARowMultipliesTheDelayUpToTheMaximum() {
         // Given an app backing off 1 s, ×2 per failure, at most 5 s
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/flaky", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 5")), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/flaky", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 5")), t0);
 
         // When it fails again and again, each time as soon as it is relaunched
         List<Duration> delays = new java.util.ArrayList<>();
         Instant now = t0;
         for (int i = 0; i < 5; i++) {
             TaskRecord task = core.tasksOf("/flaky").get(0);
-            core.handle(status(task, TaskState.FAILED), now);
+            core.onTaskStatus(status(task, TaskState.FAILED), now);
             Instant until = core.queued("/flaky").orElseThrow().delayedUntil();
             delays.add(Duration.between(now, until));
             now = until;
@@ -351,18 +351,18 @@ class SchedulerCoreTest {
 
     @Test
     void anAppThatStayedUpStartsItsBackoffAfresh() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/healed", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 60")), t0);
-        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/healed", 1, "\"backoffSeconds\": 1, \"backoffFactor\": 2, \"maxLaunchDelaySeconds\": 60")), t0);
+        core.onTaskStatus(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0);
         heartbeatThenTick("node-1", t0.plusSeconds(1));
-        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(1));
+        core.onTaskStatus(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(1));
         heartbeatThenTick("node-1", t0.plusSeconds(3));
 
         // When the relaunched task runs for longer than the reset period, then fails
         TaskRecord stable = core.tasksOf("/healed").get(0);
-        core.handle(status(stable, TaskState.RUNNING, t0.plusSeconds(3)), t0.plusSeconds(3));
+        core.onTaskStatus(status(stable, TaskState.RUNNING, t0.plusSeconds(3)), t0.plusSeconds(3));
         heartbeatThenTick("node-1", t0.plusSeconds(14), stable.taskId());
-        core.handle(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(15));
+        core.onTaskStatus(status(core.tasksOf("/healed").get(0), TaskState.FAILED), t0.plusSeconds(15));
 
         // Then the next delay is the first one again, not 4 s
         assertEquals(t0.plusSeconds(16), core.queued("/healed").orElseThrow().delayedUntil());
@@ -371,13 +371,13 @@ class SchedulerCoreTest {
     @Test
     void restartStartsEachNewTaskBeforeStoppingItsOldOne() {
         // Given a running app of two instances on a node with room for more
-        core.observe(node("node-1", 8), t0);
-        core.handle(CreateApp.of(app("/again", 2)), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/again", 2)), t0);
         List<TaskRecord> old = core.tasksOf("/again");
-        old.forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
+        old.forEach(t -> core.onTaskStatus(status(t, TaskState.RUNNING), t0));
 
         // When it is restarted
-        List<Action> actions = core.handle(RestartApp.of("/again"), t0.plusSeconds(1));
+        List<Action> actions = core.onAppCommand(RestartApp.of("/again"), t0.plusSeconds(1));
 
         // Then two new tasks launch and no old one is stopped yet
         List<LaunchTask> launches = commands(actions, LaunchTask.class);
@@ -387,7 +387,7 @@ class SchedulerCoreTest {
         // And once a new task runs, exactly its predecessor (same instance) is stopped
         TaskRecord fresh = core.tasksOf("/again").stream().filter(t -> t.taskId().equals(launches.get(0).taskId()))
                 .findFirst().orElseThrow();
-        List<Action> running = core.handle(status(fresh, TaskState.RUNNING), t0.plusSeconds(2));
+        List<Action> running = core.onTaskStatus(status(fresh, TaskState.RUNNING), t0.plusSeconds(2));
         List<KillTask> kills = commands(running, KillTask.class);
         assertEquals(1, kills.size());
         TaskRecord predecessor = old.stream().filter(t -> t.taskId().equals(kills.get(0).taskId())).findFirst()
@@ -399,15 +399,15 @@ class SchedulerCoreTest {
 
     @Test
     void restartWithoutRoomForASecondCopyStopsTheOldTaskFirst() {
-        core.observe(node("node-1", 1), t0);
-        core.handle(CreateApp.of(app("/tight", 1)), t0);
+        core.onNodeReport(node("node-1", 1), t0);
+        core.onAppCommand(CreateApp.of(app("/tight", 1)), t0);
         TaskRecord old = core.tasksOf("/tight").get(0);
-        core.handle(status(old, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(old, TaskState.RUNNING), t0);
 
-        List<Action> actions = core.handle(RestartApp.of("/tight"), t0.plusSeconds(1));
+        List<Action> actions = core.onAppCommand(RestartApp.of("/tight"), t0.plusSeconds(1));
 
         assertEquals(List.of(old.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
-        List<Action> afterKill = core.handle(status(old, TaskState.KILLED), t0.plusSeconds(2));
+        List<Action> afterKill = core.onTaskStatus(status(old, TaskState.KILLED), t0.plusSeconds(2));
         assertEquals(1, commands(afterKill, LaunchTask.class).size());
     }
 
@@ -416,16 +416,16 @@ class SchedulerCoreTest {
     @Test
     void aTaskWhoseHealthCheckFailedTooOftenIsKilledAndReplacedOnceItIsKilled() {
         // Given a running, healthy instance whose app allows 3 failures and kills with a 7 s grace period
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/sick", 1, "\"taskKillGracePeriodSeconds\": 7")), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/sick", 1, "\"taskKillGracePeriodSeconds\": 7")), t0);
         TaskRecord sick = core.tasksOf("/sick").get(0);
-        core.handle(status(sick, TaskState.RUNNING), t0);
-        core.handle(health(sick, TaskState.HEALTHY, null, new HealthReport(0, 0, 3, "HTTP 200")), t0);
-        core.handle(health(sick, TaskState.UNHEALTHY, "HTTP 500", new HealthReport(0, 1, 3, "HTTP 500")),
+        core.onTaskStatus(status(sick, TaskState.RUNNING), t0);
+        core.onTaskStatus(health(sick, TaskState.HEALTHY, null, new HealthReport(0, 0, 3, "HTTP 200")), t0);
+        core.onTaskStatus(health(sick, TaskState.UNHEALTHY, "HTTP 500", new HealthReport(0, 1, 3, "HTTP 500")),
                 t0.plusSeconds(10));
 
         // When its third failure in a row is reported
-        List<Action> actions = core.handle(health(sick, TaskState.UNHEALTHY, "HEALTH_CHECK_FAILED: HTTP 500",
+        List<Action> actions = core.onTaskStatus(health(sick, TaskState.UNHEALTHY, "HEALTH_CHECK_FAILED: HTTP 500",
                 new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(30));
 
         // Then it is killed with the app's grace period and the reason, stops counting as an instance,
@@ -440,7 +440,7 @@ class SchedulerCoreTest {
 
         // When the agent reports it KILLED after the backoff
         Instant killed = t0.plusSeconds(37);
-        List<Action> afterKill = core.handle(status(sick, TaskState.KILLED, killed), killed);
+        List<Action> afterKill = core.onTaskStatus(status(sick, TaskState.KILLED, killed), killed);
 
         // Then exactly one replacement launches, for the same instance, and nothing more follows
         List<LaunchTask> launches = commands(afterKill, LaunchTask.class);
@@ -454,11 +454,11 @@ class SchedulerCoreTest {
     @Test
     void theReplacementOfAnUnhealthyTaskStartsWhenTheBackoffEndsEvenBeforeTheKillCompletes() {
         // Given an instance killed for failing its health check
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/slowkill", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/slowkill", 1)), t0);
         TaskRecord sick = core.tasksOf("/slowkill").get(0);
-        core.handle(status(sick, TaskState.RUNNING), t0);
-        core.handle(health(sick, TaskState.UNHEALTHY, null, new HealthReport(0, 3, 3, "timed out")), t0);
+        core.onTaskStatus(status(sick, TaskState.RUNNING), t0);
+        core.onTaskStatus(health(sick, TaskState.UNHEALTHY, null, new HealthReport(0, 3, 3, "timed out")), t0);
 
         // When the backoff has passed, the old task still being killed
         List<Action> actions = heartbeatThenTick("node-1", t0.plusSeconds(1), sick.taskId());
@@ -472,13 +472,13 @@ class SchedulerCoreTest {
     @Test
     void aFirstHealthCheckFailureIsRecordedButKillsNothing() {
         // Given a running instance
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/wobbly", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/wobbly", 1)), t0);
         TaskRecord task = core.tasksOf("/wobbly").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
         // When its check fails for the first of 3 allowed times
-        List<Action> actions = core.handle(health(task, TaskState.UNHEALTHY, "HTTP 503",
+        List<Action> actions = core.onTaskStatus(health(task, TaskState.UNHEALTHY, "HTTP 503",
                 new HealthReport(0, 1, 3, "HTTP 503")), t0.plusSeconds(1));
 
         // Then it is recorded UNHEALTHY with the detail, still wanted, and neither killed nor replaced
@@ -492,12 +492,12 @@ class SchedulerCoreTest {
 
     @Test
     void aCheckWithoutAFailureLimitNeverKillsItsTask() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/tolerated", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/tolerated", 1)), t0);
         TaskRecord task = core.tasksOf("/tolerated").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
-        List<Action> actions = core.handle(health(task, TaskState.UNHEALTHY, null,
+        List<Action> actions = core.onTaskStatus(health(task, TaskState.UNHEALTHY, null,
                 new HealthReport(0, 50, 0, "HTTP 500")), t0.plusSeconds(1));
 
         assertTrue(commands(actions, KillTask.class).isEmpty());
@@ -507,13 +507,13 @@ class SchedulerCoreTest {
     @Test
     void aHealthyStatusIsRecordedWithItsHealthWhichLaterStatusesKeep() {
         // Given a running instance
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/fine", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/fine", 1)), t0);
         TaskRecord task = core.tasksOf("/fine").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
         // When its check passes
-        List<Action> actions = core.handle(health(task, TaskState.HEALTHY, null,
+        List<Action> actions = core.onTaskStatus(health(task, TaskState.HEALTHY, null,
                 new HealthReport(0, 0, 3, "HTTP 200")), t0.plusSeconds(1));
 
         // Then the record written says HEALTHY with the detail
@@ -523,20 +523,20 @@ class SchedulerCoreTest {
         assertEquals(new HealthReport(0, 0, 3, "HTTP 200"), written.health());
 
         // And a status without health detail keeps the last one
-        core.handle(status(task, TaskState.KILLING), t0.plusSeconds(2));
+        core.onTaskStatus(status(task, TaskState.KILLING), t0.plusSeconds(2));
         assertEquals(new HealthReport(0, 0, 3, "HTTP 200"), task(task.taskId()).health());
     }
 
     @Test
     void aRedeliveredExhaustedUnhealthyStatusKillsOnlyOnce() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/once-sick", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/once-sick", 1)), t0);
         TaskRecord task = core.tasksOf("/once-sick").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
         TaskStatus exhausted = health(task, TaskState.UNHEALTHY, null, new HealthReport(0, 3, 3, "HTTP 500"));
-        assertEquals(1, commands(core.handle(exhausted, t0.plusSeconds(1)), KillTask.class).size());
+        assertEquals(1, commands(core.onTaskStatus(exhausted, t0.plusSeconds(1)), KillTask.class).size());
 
-        List<Action> again = core.handle(exhausted, t0.plusSeconds(1));
+        List<Action> again = core.onTaskStatus(exhausted, t0.plusSeconds(1));
 
         assertTrue(again.isEmpty());
     }
@@ -544,22 +544,22 @@ class SchedulerCoreTest {
     @Test
     void anUnhealthyTaskWhoseRestartReplacementIsStartingHandsItsInstanceToIt() {
         // Given a restart whose new task is still starting beside the old one
-        core.observe(node("node-1", 8), t0);
-        core.handle(CreateApp.of(app("/mid-restart", 1)), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/mid-restart", 1)), t0);
         TaskRecord old = core.tasksOf("/mid-restart").get(0);
-        core.handle(status(old, TaskState.RUNNING), t0);
-        String fresh = commands(core.handle(RestartApp.of("/mid-restart"), t0.plusSeconds(1)), LaunchTask.class)
+        core.onTaskStatus(status(old, TaskState.RUNNING), t0);
+        String fresh = commands(core.onAppCommand(RestartApp.of("/mid-restart"), t0.plusSeconds(1)), LaunchTask.class)
                 .get(0).taskId();
 
         // When the old task fails its health check for good
-        List<Action> actions = core.handle(health(old, TaskState.UNHEALTHY, null,
+        List<Action> actions = core.onTaskStatus(health(old, TaskState.UNHEALTHY, null,
                 new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(2));
 
         // Then it is killed, and the starting task is the instance: nothing else is placed, then or later
         assertEquals(List.of(old.taskId()),
                 commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
         assertNull(task(fresh).replaces());
-        core.handle(status(old, TaskState.KILLED), t0.plusSeconds(3));
+        core.onTaskStatus(status(old, TaskState.KILLED), t0.plusSeconds(3));
         assertTrue(commands(heartbeatThenTick("node-1", t0.plusSeconds(10)), LaunchTask.class).isEmpty());
         assertEquals(List.of(fresh), core.tasksOf("/mid-restart").stream().map(TaskRecord::taskId).toList());
     }
@@ -569,25 +569,25 @@ class SchedulerCoreTest {
     @Test
     void drainMovesTasksOneAtATimeStartingEachReplacementBeforeStoppingItsOriginal() {
         // Given two tasks on node-1 and an empty node-2
-        core.observe(node("node-1", 8), t0);
-        core.handle(CreateApp.of(app("/moving", 2)), t0);
-        core.tasksOf("/moving").forEach(t -> core.handle(status(t, TaskState.RUNNING), t0));
-        core.observe(node("node-2", 8), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onAppCommand(CreateApp.of(app("/moving", 2)), t0);
+        core.tasksOf("/moving").forEach(t -> core.onTaskStatus(status(t, TaskState.RUNNING), t0));
+        core.onNodeReport(node("node-2", 8), t0);
 
         // When node-1 is drained
-        List<Action> first = core.handle(DrainNode.of("node-1"), t0.plusSeconds(1));
+        List<Action> first = core.onNodeAdmin(DrainNode.of("node-1"), t0.plusSeconds(1));
 
         // Then one replacement starts on node-2 and nothing is stopped yet
         List<LaunchTask> launched = commands(first, LaunchTask.class);
         assertEquals(1, launched.size());
         assertEquals("node-2", launched.get(0).nodeId());
         assertTrue(commands(first, KillTask.class).isEmpty());
-        assertTrue(commands(core.tick(t0.plusSeconds(2)), LaunchTask.class).isEmpty(), "one move at a time");
+        assertTrue(commands(core.onTick(t0.plusSeconds(2)), LaunchTask.class).isEmpty(), "one move at a time");
         assertEquals(NodeAvailability.DRAINING, core.nodeMode("node-1"));
 
         // When the replacement runs, its original is stopped and the next move starts
         TaskRecord replacement = task(launched.get(0).taskId());
-        List<Action> second = core.handle(status(replacement, TaskState.RUNNING), t0.plusSeconds(3));
+        List<Action> second = core.onTaskStatus(status(replacement, TaskState.RUNNING), t0.plusSeconds(3));
         assertEquals(1, commands(second, KillTask.class).size());
         assertEquals("node-1", commands(second, KillTask.class).get(0).nodeId());
         assertEquals(1, commands(second, LaunchTask.class).size());
@@ -596,12 +596,12 @@ class SchedulerCoreTest {
 
     @Test
     void anUndrainedNodeTakesNewTasksAgain() {
-        core.observe(node("node-1", 8), t0);
-        core.handle(DrainNode.of("node-1"), t0);
-        core.handle(CreateApp.of(app("/blocked", 1)), t0);
+        core.onNodeReport(node("node-1", 8), t0);
+        core.onNodeAdmin(DrainNode.of("node-1"), t0);
+        core.onAppCommand(CreateApp.of(app("/blocked", 1)), t0);
         assertEquals(Map.of("node draining", 1), core.unplacedReasons("/blocked"));
 
-        List<Action> actions = core.handle(UndrainNode.of("node-1"), t0.plusSeconds(1));
+        List<Action> actions = core.onNodeAdmin(UndrainNode.of("node-1"), t0.plusSeconds(1));
 
         assertEquals(1, commands(actions, LaunchTask.class).size());
         assertEquals(NodeAvailability.READY, core.nodeMode("node-1"));
@@ -612,14 +612,14 @@ class SchedulerCoreTest {
     @Test
     void aNodeSilentPastTheTimeoutLosesItsTasksWhichAreReplacedElsewhereAtOnce() {
         // Given a task running on node-1 and a healthy node-2
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/survivor", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/survivor", 1)), t0);
         TaskRecord onNode1 = core.tasksOf("/survivor").get(0);
-        core.handle(status(onNode1, TaskState.RUNNING), t0);
-        core.observe(node("node-2", 4), t0.plusSeconds(5));
+        core.onTaskStatus(status(onNode1, TaskState.RUNNING), t0);
+        core.onNodeReport(node("node-2", 4), t0.plusSeconds(5));
 
         // When node-1 has not been heard of for longer than the timeout
-        List<Action> actions = core.tick(t0.plusSeconds(6));
+        List<Action> actions = core.onTick(t0.plusSeconds(6));
 
         // Then it is unreachable, its task is recorded LOST and removed, and a replacement runs on node-2
         assertEquals(NodeAvailability.UNREACHABLE, core.nodeMode("node-1"));
@@ -633,14 +633,14 @@ class SchedulerCoreTest {
 
     @Test
     void aReturningNodeHasItsReplacedTasksKilled() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/back", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/back", 1)), t0);
         TaskRecord lost = core.tasksOf("/back").get(0);
-        core.observe(node("node-2", 4), t0.plusSeconds(5));
-        core.tick(t0.plusSeconds(6));
+        core.onNodeReport(node("node-2", 4), t0.plusSeconds(5));
+        core.onTick(t0.plusSeconds(6));
 
         // When node-1 heartbeats again, still running the lost task
-        List<Action> actions = core.observe(node("node-1", 4, lost.taskId()), t0.plusSeconds(7));
+        List<Action> actions = core.onNodeReport(node("node-1", 4, lost.taskId()), t0.plusSeconds(7));
 
         // Then that task is killed there, and the app keeps its single instance
         assertEquals(List.of(lost.taskId()), commands(actions, KillTask.class).stream().map(KillTask::taskId).toList());
@@ -650,24 +650,24 @@ class SchedulerCoreTest {
 
     @Test
     void aTaskItsNodeNoLongerReportsIsLostAndReplaced() {
-        core.observe(node("node-1", 4), t0);
-        core.handle(CreateApp.of(app("/vanished", 1)), t0);
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onAppCommand(CreateApp.of(app("/vanished", 1)), t0);
         TaskRecord task = core.tasksOf("/vanished").get(0);
-        core.handle(status(task, TaskState.RUNNING), t0);
+        core.onTaskStatus(status(task, TaskState.RUNNING), t0);
 
         // A heartbeat soon after the start may not list it yet: nothing happens, even when it
         // reaches a busy scheduler much later
-        assertTrue(core.observe(nodeAt("node-1", 4, t0.plusSeconds(1)), t0.plusSeconds(30)).isEmpty());
+        assertTrue(core.onNodeReport(nodeAt("node-1", 4, t0.plusSeconds(1)), t0.plusSeconds(30)).isEmpty());
 
         // A heartbeat taken well after it was seen running does not list it: lost and replaced
-        List<Action> actions = core.observe(nodeAt("node-1", 4, t0.plusSeconds(10)), t0.plusSeconds(31));
+        List<Action> actions = core.onNodeReport(nodeAt("node-1", 4, t0.plusSeconds(10)), t0.plusSeconds(31));
         assertTrue(actions.contains(new Action.RemoveTask(task.taskId())));
         assertEquals(1, commands(actions, LaunchTask.class).size());
     }
 
     @Test
     void aTaskRunningThatNoAppWantsIsKilled() {
-        List<Action> actions = core.observe(node("node-1", 4, "stray.1"), t0);
+        List<Action> actions = core.onNodeReport(node("node-1", 4, "stray.1"), t0);
 
         List<KillTask> kills = commands(actions, KillTask.class);
         assertEquals(1, kills.size());
@@ -676,10 +676,10 @@ class SchedulerCoreTest {
 
     @Test
     void aNodeThatStoppedHeartbeatingGetsNoNewTasks() {
-        core.observe(node("node-1", 4), t0);
-        core.tick(t0.plusSeconds(6));
+        core.onNodeReport(node("node-1", 4), t0);
+        core.onTick(t0.plusSeconds(6));
 
-        core.handle(CreateApp.of(app("/late", 1)), t0.plusSeconds(6));
+        core.onAppCommand(CreateApp.of(app("/late", 1)), t0.plusSeconds(6));
 
         assertEquals(Map.of("node unreachable", 1), core.unplacedReasons("/late"));
     }
@@ -694,14 +694,14 @@ class SchedulerCoreTest {
                 .observed(TaskState.RUNNING, null, null, "s", t0));
 
         // When it starts acting a minute later, the task there is not yet declared lost
-        List<Action> first = rebuilt.tick(t0.plusSeconds(60));
+        List<Action> first = rebuilt.onTick(t0.plusSeconds(60));
         assertTrue(commands(first, KillTask.class).isEmpty(), "nothing lost yet: " + first);
         // but nothing new goes to the node, which may well be gone for good
-        rebuilt.handle(CreateApp.of(app("/new", 1)), t0.plusSeconds(60));
+        rebuilt.onAppCommand(CreateApp.of(app("/new", 1)), t0.plusSeconds(60));
         assertEquals(Map.of("node unreachable", 1), rebuilt.unplacedReasons("/new"));
 
         // And once a full timeout has passed without a word from it, its task is lost
-        List<Action> later = rebuilt.tick(t0.plusSeconds(66));
+        List<Action> later = rebuilt.onTick(t0.plusSeconds(66));
         assertEquals(List.of("old.1"), commands(later, KillTask.class).stream().map(KillTask::taskId).toList());
         assertEquals(NodeAvailability.UNREACHABLE, rebuilt.nodeMode("node-1"));
     }
@@ -711,10 +711,10 @@ class SchedulerCoreTest {
         SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
                 new PlacementEngine(PlacementStrategy.SPREAD));
         rebuilt.restoreNode(node("node-1", 4));
-        rebuilt.tick(t0.plusSeconds(60));
+        rebuilt.onTick(t0.plusSeconds(60));
 
-        rebuilt.observe(nodeAt("node-1", 4, t0.plusSeconds(61)), t0.plusSeconds(61));
-        rebuilt.handle(CreateApp.of(app("/new", 1)), t0.plusSeconds(61));
+        rebuilt.onNodeReport(nodeAt("node-1", 4, t0.plusSeconds(61)), t0.plusSeconds(61));
+        rebuilt.onAppCommand(CreateApp.of(app("/new", 1)), t0.plusSeconds(61));
 
         assertEquals(NodeAvailability.READY, rebuilt.nodeMode("node-1"));
         assertEquals(1, rebuilt.tasksOf("/new").size());
@@ -723,9 +723,9 @@ class SchedulerCoreTest {
     @Test
     void placesAHundredInstancesWithDistinctIdsAndInstanceNumbers() {
         for (int i = 0; i < 10; i++) {
-            core.observe(node("node-" + i, 64), t0);
+            core.onNodeReport(node("node-" + i, 64), t0);
         }
-        core.handle(CreateApp.of(withoutPorts(app("/many", 100))), t0);
+        core.onAppCommand(CreateApp.of(withoutPorts(app("/many", 100))), t0);
 
         List<TaskRecord> tasks = core.tasksOf("/many");
         assertEquals(100, tasks.size());
@@ -738,8 +738,8 @@ class SchedulerCoreTest {
 
     /** The node is heard from (still running the given tasks), then time passes. */
     private List<Action> heartbeatThenTick(String nodeId, Instant now, String... running) {
-        core.observe(nodeAt(nodeId, 4, now, running), now);
-        return core.tick(now);
+        core.onNodeReport(nodeAt(nodeId, 4, now, running), now);
+        return core.onTick(now);
     }
 
     private TaskRecord task(String taskId) {

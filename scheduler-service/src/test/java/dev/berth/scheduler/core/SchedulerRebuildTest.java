@@ -52,8 +52,8 @@ class SchedulerRebuildTest {
         SchedulerCore first = newCore();
         NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
                 new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "best-effort", "u", List.of());
-        first.observe(node, t0);
-        first.handle(CreateApp.of(AppDefinition.basic("/kept", "sleep 1", null, 2, 0.5, 32, 0, Map.of(), Map.of(),
+        first.onNodeReport(node, t0);
+        first.onAppCommand(CreateApp.of(AppDefinition.basic("/kept", "sleep 1", null, 2, 0.5, 32, 0, Map.of(), Map.of(),
                 List.of())), t0);
         AppState app = first.app("/kept").orElseThrow();
         List<TaskRecord> tasks = first.tasksOf("/kept");
@@ -62,15 +62,15 @@ class SchedulerRebuildTest {
         SchedulerCore second = newCore();
         second.restoreApp(app);
         tasks.forEach(second::restoreTask);
-        second.observe(node, t0.plusSeconds(1));
-        List<Action> actions = second.tick(t0.plusSeconds(1));
+        second.onNodeReport(node, t0.plusSeconds(1));
+        List<Action> actions = second.onTick(t0.plusSeconds(1));
 
         // Then it launches nothing more, and a heartbeat listing those tasks kills none of them
         assertTrue(actions.stream().noneMatch(a -> a instanceof Action.SendToNode s && s.command() instanceof LaunchTask));
         NodeHeartbeat running = new NodeHeartbeat("hb2", 1, t0, null, "node-1", "h", "127.0.0.1",
                 new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "best-effort", "u",
                 tasks.stream().map(TaskRecord::taskId).toList());
-        assertTrue(second.observe(running, t0.plusSeconds(2)).isEmpty());
+        assertTrue(second.onNodeReport(running, t0.plusSeconds(2)).isEmpty());
         assertEquals(2, second.tasksOf("/kept").size());
     }
 
@@ -81,12 +81,12 @@ class SchedulerRebuildTest {
         NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
                 new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u",
                 List.of());
-        first.observe(node, t0);
-        first.handle(CreateApp.of(AppDefinition.basic("/sick", "sleep 1", null, 1, 0.5, 32, 0, Map.of(), Map.of(),
+        first.onNodeReport(node, t0);
+        first.onAppCommand(CreateApp.of(AppDefinition.basic("/sick", "sleep 1", null, 1, 0.5, 32, 0, Map.of(), Map.of(),
                 List.of())), t0);
         TaskRecord sick = first.tasksOf("/sick").get(0);
-        first.handle(TaskStatus.of(sick.taskId(), "/sick", "node-1", TaskState.RUNNING, null, null, null), t0);
-        first.handle(TaskStatus.health(sick.taskId(), "/sick", "node-1", TaskState.UNHEALTHY,
+        first.onTaskStatus(TaskStatus.of(sick.taskId(), "/sick", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.onTaskStatus(TaskStatus.health(sick.taskId(), "/sick", "node-1", TaskState.UNHEALTHY,
                 "HEALTH_CHECK_FAILED: HTTP 500", new HealthReport(0, 3, 3, "HTTP 500")), t0);
 
         // When a new scheduler restores the records as read back from the topics
@@ -94,8 +94,8 @@ class SchedulerRebuildTest {
         second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/sick").orElseThrow()), AppState.class));
         TaskRecord restored = JsonCodec.decode(JsonCodec.encode(first.tasksOf("/sick").get(0)), TaskRecord.class);
         second.restoreTask(restored);
-        List<Action> actions = new ArrayList<>(second.observe(node, t0.plusSeconds(5)));
-        actions.addAll(second.tick(t0.plusSeconds(5)));
+        List<Action> actions = new ArrayList<>(second.onNodeReport(node, t0.plusSeconds(5)));
+        actions.addAll(second.onTick(t0.plusSeconds(5)));
 
         // Then the record keeps its health, the dying task is no instance, and exactly one replacement launches
         assertEquals(new HealthReport(0, 3, 3, "HTTP 500"), restored.health());
@@ -111,16 +111,16 @@ class SchedulerRebuildTest {
         NodeHeartbeat node = new NodeHeartbeat("hb", 1, t0, null, "node-1", "h", "127.0.0.1",
                 new NodeResources(4, 4096, 1000), new PortRange(31000, 31100), Map.of(), "cgroups-v2", "u", List.of(),
                 Map.of(), new NodeVolumes(List.of("local", "sharedfs"), 3000));
-        first.observe(node, t0);
+        first.onNodeReport(node, t0);
         AppDefinition def = AppDefinition.basic("/pg", "postgres", null, 1, 0.5, 32, 0, Map.of(), Map.of(), List.of())
                 .withVolumes(List.of(new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null),
                         new AppVolume("/wal", VolumeMode.RW, null, new ExternalVolume("wal", 64, "sharedfs", Map.of()))));
-        List<AttachVolume> attaches = first.handle(CreateApp.of(def), t0).stream()
+        List<AttachVolume> attaches = first.onAppCommand(CreateApp.of(def), t0).stream()
                 .filter(a -> a instanceof Action.SendToVolumes s && s.command() instanceof AttachVolume)
                 .map(a -> (AttachVolume) ((Action.SendToVolumes) a).command()).toList();
         assertEquals(List.of("pg.pg-0.data", "wal-0"), attaches.stream().map(AttachVolume::volumeId).toList());
         VolumeEvent localAttached = attached(attaches.get(0));
-        first.handle(localAttached, t0);
+        first.onVolumeEvent(localAttached, t0);
 
         // When a new scheduler restores what the topics hold (the task mid-handshake) and acts
         SchedulerCore second = newCore();
@@ -128,7 +128,7 @@ class SchedulerRebuildTest {
         first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
         second.restoreNode(node);
         second.restoreVolume(localAttached);
-        List<Action> resumed = second.tick(t0.plusSeconds(1));
+        List<Action> resumed = second.onTick(t0.plusSeconds(1));
 
         // Then it attaches the volume still awaited again, for the same task, and launches nothing yet
         List<AttachVolume> again = resumed.stream()
@@ -140,7 +140,7 @@ class SchedulerRebuildTest {
         assertTrue(resumed.stream().noneMatch(a -> a instanceof Action.SendToNode s && s.command() instanceof LaunchTask));
 
         // And once the volume service answers, the task launches with both volumes
-        List<Action> launched = second.handle(attached(again.get(0)), t0.plusSeconds(1));
+        List<Action> launched = second.onVolumeEvent(attached(again.get(0)), t0.plusSeconds(1));
         LaunchTask launch = launched.stream().filter(a -> a instanceof Action.SendToNode s
                 && s.command() instanceof LaunchTask).map(a -> (LaunchTask) ((Action.SendToNode) a).command())
                 .findFirst().orElseThrow();
@@ -156,14 +156,14 @@ class SchedulerRebuildTest {
         VolumeServiceDouble service = new VolumeServiceDouble();
         List<VolumeEvent> topic = new ArrayList<>();
         NodeHeartbeat node1 = statefulNode("node-1", t0);
-        first.observe(node1, t0);
-        settle(first, service, topic, first.handle(CreateApp.of(pg(new AppVolume("data", VolumeMode.RW,
+        first.onNodeReport(node1, t0);
+        settle(first, service, topic, first.onAppCommand(CreateApp.of(pg(new AppVolume("data", VolumeMode.RW,
                 new PersistentVolume("root", 64), null))), t0), t0);
         TaskRecord task = first.tasksOf("/pg").get(0);
-        first.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
-        first.tick(t0.plusSeconds(6));
+        first.onTaskStatus(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.onTick(t0.plusSeconds(6));
         ReplaceInstance replace = ReplaceInstance.of("/pg", "pg-0", "disk gone");
-        first.handle(replace, t0.plusSeconds(7));
+        first.onAppCommand(replace, t0.plusSeconds(7));
         assertTrue(first.tasksOf("/pg").isEmpty());
 
         // When a new scheduler restores what the topics hold, and a node joins
@@ -171,7 +171,7 @@ class SchedulerRebuildTest {
         second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
         second.restoreNode(node1);
         topic.forEach(second::restoreVolume);
-        List<Action> placed = second.observe(statefulNode("node-2", t0.plusSeconds(8)), t0.plusSeconds(8));
+        List<Action> placed = second.onNodeReport(statefulNode("node-2", t0.plusSeconds(8)), t0.plusSeconds(8));
 
         // Then the identity goes to the new node with the fresh volume, not back to waiting for node-1
         assertEquals(1, second.app("/pg").orElseThrow().generation("pg-0"));
@@ -179,7 +179,7 @@ class SchedulerRebuildTest {
         assertEquals(List.of("pg.pg-0.data~1"), attaches.stream().map(AttachVolume::volumeId).toList());
         assertEquals("node-2", attaches.get(0).nodeId());
         // And the same command, redelivered, replaces nothing more
-        assertTrue(attaches(second.handle(replace, t0.plusSeconds(9))).isEmpty());
+        assertTrue(attaches(second.onAppCommand(replace, t0.plusSeconds(9))).isEmpty());
         assertEquals(1, second.app("/pg").orElseThrow().generation("pg-0"));
     }
 
@@ -190,14 +190,14 @@ class SchedulerRebuildTest {
         VolumeServiceDouble service = new VolumeServiceDouble();
         List<VolumeEvent> topic = new ArrayList<>();
         NodeHeartbeat node1 = statefulNode("node-1", t0);
-        first.observe(node1, t0);
-        settle(first, service, topic, first.handle(CreateApp.of(pg(
+        first.onNodeReport(node1, t0);
+        settle(first, service, topic, first.onAppCommand(CreateApp.of(pg(
                 new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null),
                 new AppVolume("/wal", VolumeMode.RW, null, new ExternalVolume("wal", 64, "sharedfs", Map.of())))),
                 t0), t0);
         TaskRecord task = first.tasksOf("/pg").get(0);
-        first.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
-        first.handle(DeleteApp.of("/pg", true), t0);
+        first.onTaskStatus(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.RUNNING, null, null, null), t0);
+        first.onAppCommand(DeleteApp.of("/pg", true), t0);
 
         // When a new scheduler restores what the topics hold and then hears the task was killed
         SchedulerCore second = newCore();
@@ -205,7 +205,7 @@ class SchedulerRebuildTest {
         first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
         second.restoreNode(node1);
         topic.forEach(second::restoreVolume);
-        List<Action> ended = second.handle(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.KILLED, null, null,
+        List<Action> ended = second.onTaskStatus(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.KILLED, null, null,
                 null), t0.plusSeconds(1));
 
         // Then each volume is released and deleted, and the app is gone
@@ -239,7 +239,7 @@ class SchedulerRebuildTest {
             topic.addAll(events);
             pending = new ArrayList<>();
             for (VolumeEvent event : events) {
-                pending.addAll(core.handle(event, now));
+                pending.addAll(core.onVolumeEvent(event, now));
             }
         }
     }

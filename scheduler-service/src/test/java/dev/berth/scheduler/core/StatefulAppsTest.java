@@ -69,9 +69,9 @@ class StatefulAppsTest {
 
     @Test
     void eachInstanceOfAStatefulAppGetsItsIdentityAndWaitsForItsVolumesBeforeItLaunches() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(db(2, LOCAL)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(db(2, LOCAL)), t0);
 
         List<TaskRecord> tasks = core.tasksOf(APP);
         assertEquals(List.of("db-0", "db-1"), tasks.stream().map(TaskRecord::identity).toList());
@@ -89,15 +89,15 @@ class StatefulAppsTest {
     @Test
     void anIdentityWaitsForANodeThatGivesItsOwnRootAndAllowsItsUserBeforeAnyVolumeIsAttached() {
         // Given a node with its own root that allows nobody but nobody, and one allowing postgres on the host's root
-        core.observe(confined(node("node-1", t0, 3000, BOTH), NodeConfinement.OWN_ROOT, "nobody"), t0);
-        core.observe(confined(node("node-2", t0, 3000, BOTH), NodeConfinement.HOST_ROOT, "nobody", "postgres"), t0);
+        core.onNodeReport(confined(node("node-1", t0, 3000, BOTH), NodeConfinement.OWN_ROOT, "nobody"), t0);
+        core.onNodeReport(confined(node("node-2", t0, 3000, BOTH), NodeConfinement.HOST_ROOT, "nobody", "postgres"), t0);
         AppDefinition sealed = new AppDefinition(APP, "run", null, 1, 0.1, 16, 0, Map.of(), Map.of(), List.of(),
                 null, List.of(), List.of(), null, 1, 1.15, 300, 3, KillSelection.YOUNGEST_FIRST, List.of(), "postgres",
                 new Isolation(Isolation.Network.HOST, null, false, Isolation.Filesystem.REQUIRED), null)
                 .withVolumes(List.of(SHARED));
 
         // When the app, which runs as postgres in a root of its own, is created
-        List<Action> created = core.handle(CreateApp.of(sealed), t0);
+        List<Action> created = core.onAppCommand(CreateApp.of(sealed), t0);
 
         // Then its identity waits, each node saying why, and no volume is attached anywhere
         assertTrue(volumeCommands(created, AttachVolume.class).isEmpty());
@@ -105,7 +105,7 @@ class StatefulAppsTest {
                 queued(APP).unplaced());
 
         // When a node that gives both registers, Then the identity's volume is attached there
-        List<Action> actions = core.observe(confined(node("node-3", t0, 3000, BOTH), NodeConfinement.OWN_ROOT,
+        List<Action> actions = core.onNodeReport(confined(node("node-3", t0, 3000, BOTH), NodeConfinement.OWN_ROOT,
                 "nobody", "postgres"), t0.plusSeconds(1));
         assertEquals(List.of("node-3"), volumeCommands(actions, AttachVolume.class).stream()
                 .map(AttachVolume::nodeId).toList());
@@ -113,16 +113,16 @@ class StatefulAppsTest {
 
     @Test
     void aTaskLaunchesOnlyOnceEveryOneOfItsVolumesIsAttachedWithTheirEpochs() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        List<Action> placed = core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        List<Action> placed = core.onAppCommand(CreateApp.of(db(1, LOCAL, SHARED)), t0);
         List<VolumeEvent> answers = service.answer(placed);
         assertEquals(2, answers.size());
 
-        List<Action> first = core.handle(answers.get(0), t0);
+        List<Action> first = core.onVolumeEvent(answers.get(0), t0);
         assertTrue(nodeCommands(first, LaunchTask.class).isEmpty());
         assertEquals(List.of("pgdata-0"), core.tasksOf(APP).get(0).awaitingVolumes());
 
-        List<Action> second = core.handle(answers.get(1), t0);
+        List<Action> second = core.onVolumeEvent(answers.get(1), t0);
         LaunchTask launch = nodeCommands(second, LaunchTask.class).get(0);
         assertEquals("node-1", launch.nodeId());
         List<VolumeMount> mounts = launch.spec().volumes();
@@ -131,25 +131,25 @@ class StatefulAppsTest {
         assertEquals("/var/lib/pg", mounts.get(1).containerPath());
         assertTrue(core.tasksOf(APP).get(0).awaitingVolumes().isEmpty());
         // A repeated ATTACHED launches nothing more.
-        assertTrue(nodeCommands(core.handle(answers.get(1), t0), LaunchTask.class).isEmpty());
+        assertTrue(nodeCommands(core.onVolumeEvent(answers.get(1), t0), LaunchTask.class).isEmpty());
     }
 
     @Test
     void scalingDownStopsTheHighestIdentitiesWhateverTheKillSelectionAndReleasesTheirVolumesOnceEnded() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
         AppDefinition oldestFirst = new AppDefinition(APP, "run", null, 3, 0.1, 16, 0, Map.of(), Map.of(), List.of(),
                 null, List.of(), List.of(), null, 1, 1.15, 300, 3, KillSelection.OLDEST_FIRST, List.of(), null, null,
                 null).withVolumes(List.of(LOCAL));
-        runAll(settle(core.handle(CreateApp.of(oldestFirst), t0), t0));
+        runAll(settle(core.onAppCommand(CreateApp.of(oldestFirst), t0), t0));
 
-        List<Action> scaled = core.handle(new ScaleApp("s1", 1, t0, null, APP, 1), t0);
+        List<Action> scaled = core.onAppCommand(new ScaleApp("s1", 1, t0, null, APP, 1), t0);
 
         assertEquals(2, nodeCommands(scaled, KillTask.class).size());
         assertEquals(List.of("db-1", "db-2"), identitiesOf(nodeCommands(scaled, KillTask.class)));
         assertTrue(volumeCommands(scaled, ReleaseVolume.class).isEmpty());
 
         TaskRecord db2 = byIdentity("db-2");
-        List<Action> ended = core.handle(status(db2, TaskState.KILLED), t0);
+        List<Action> ended = core.onTaskStatus(status(db2, TaskState.KILLED), t0);
         List<VolumeCommand> sent = volumeCommands(ended, VolumeCommand.class);
         assertEquals(2, sent.size());
         assertTrue(sent.get(0) instanceof DetachVolume d && d.volumeId().equals("team_db.db-2.data"));
@@ -158,13 +158,13 @@ class StatefulAppsTest {
 
     @Test
     void scalingBackUpReattachesTheReleasedVolumesOfThoseIdentities() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(2, LOCAL)), t0), t0));
-        settle(core.handle(new ScaleApp("s1", 1, t0, null, APP, 1), t0), t0);
-        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(2, LOCAL)), t0), t0));
+        settle(core.onAppCommand(new ScaleApp("s1", 1, t0, null, APP, 1), t0), t0);
+        settle(core.onTaskStatus(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
         assertEquals(VolumeState.RELEASED, core.volume("team_db.db-1.data").orElseThrow().state());
 
-        List<Action> up = settle(core.handle(new ScaleApp("s2", 1, t0, null, APP, 2), t0), t0);
+        List<Action> up = settle(core.onAppCommand(new ScaleApp("s2", 1, t0, null, APP, 2), t0), t0);
 
         assertEquals(List.of("team_db.db-1.data"),
                 volumeCommands(up, AttachVolume.class).stream().map(AttachVolume::volumeId).toList());
@@ -176,39 +176,39 @@ class StatefulAppsTest {
 
     @Test
     void anIdentityWaitsWhileNoNodeOffersTheVolumeProviderItNeedsAndGoesToTheFirstThatDoes() {
-        core.observe(node("node-1", t0, 3000, List.of("local")), t0);
+        core.onNodeReport(node("node-1", t0, 3000, List.of("local")), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(db(1, SHARED)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(db(1, SHARED)), t0);
 
         assertTrue(volumeCommands(actions, AttachVolume.class).isEmpty());
         assertEquals(Map.of("no node offers volume provider sharedfs", 1), queued(APP).unplaced());
 
-        List<Action> joined = core.observe(node("node-2", t0, 3000, BOTH), t0.plusSeconds(1));
+        List<Action> joined = core.onNodeReport(node("node-2", t0, 3000, BOTH), t0.plusSeconds(1));
         assertEquals("node-2", volumeCommands(joined, AttachVolume.class).get(0).nodeId());
         assertTrue(core.queued(APP).isEmpty());
     }
 
     @Test
     void aNodeWithoutTheProviderIsPassedOverForOneThatHasIt() {
-        core.observe(node("node-a", t0, 3000, List.of()), t0);
-        core.observe(node("node-b", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-a", t0, 3000, List.of()), t0);
+        core.onNodeReport(node("node-b", t0, 3000, BOTH), t0);
 
-        List<Action> actions = core.handle(CreateApp.of(db(1, SHARED)), t0);
+        List<Action> actions = core.onAppCommand(CreateApp.of(db(1, SHARED)), t0);
 
         assertEquals("node-b", volumeCommands(actions, AttachVolume.class).get(0).nodeId());
     }
 
     @Test
     void anIdentityWhoseTaskFailedReturnsToTheNodeItsLocalVolumeLivesOn() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
         TaskRecord first = byIdentity("db-0");
 
-        List<Action> failed = core.handle(status(first, TaskState.FAILED), t0);
+        List<Action> failed = core.onTaskStatus(status(first, TaskState.FAILED), t0);
         assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data")), keys(failed));
         settle(failed, t0);
-        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+        List<Action> relaunched = settle(core.onTick(t0.plusSeconds(2)), t0.plusSeconds(2));
 
         TaskRecord second = byIdentity("db-0");
         assertEquals("node-1", second.nodeId());
@@ -218,13 +218,13 @@ class StatefulAppsTest {
 
     @Test
     void aCrashedTaskWithAnExternalVolumeComesBackOnTheSameNodeWhenThatNodeIsFineAndHasRoom() {
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
         // An empty node-1 joins: spreading alone would pick it (empty, and the lower id).
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
 
-        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
-        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+        settle(core.onTaskStatus(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+        List<Action> relaunched = settle(core.onTick(t0.plusSeconds(2)), t0.plusSeconds(2));
 
         assertEquals("node-2", byIdentity("db-0").nodeId());
         LaunchTask launch = nodeCommands(relaunched, LaunchTask.class).get(0);
@@ -234,17 +234,17 @@ class StatefulAppsTest {
 
     @Test
     void aCrashedTaskWithAnExternalVolumeGoesElsewhereWhenItsNodeHasNoRoomLeft() {
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        settle(core.onTaskStatus(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
 
         // While it backs off, another app takes nearly all of node-2.
         AppDefinition big = AppDefinition.basic("/team/big", "run", null, 1, 3.95, 16, 0, Map.of(), Map.of(),
                 List.of()).withPlacement(List.of(new Constraint("hostname", Constraint.Operator.CLUSTER, "node-2")),
                 List.of(), null);
-        core.handle(CreateApp.of(big), t0);
-        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+        core.onAppCommand(CreateApp.of(big), t0);
+        List<Action> relaunched = settle(core.onTick(t0.plusSeconds(2)), t0.plusSeconds(2));
 
         assertEquals("node-1", byIdentity("db-0").nodeId());
         assertEquals("node-1", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
@@ -253,36 +253,36 @@ class StatefulAppsTest {
 
     @Test
     void aCrashedTaskWithAnExternalVolumeIsNotSentBackToItsNodeOnceThatNodeIsDraining() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
-        settle(core.handle(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
+        settle(core.onTaskStatus(status(byIdentity("db-0"), TaskState.FAILED), t0), t0);
 
         // Drained while the crashed identity backs off (a running one would be moved off by the drain).
-        core.handle(DrainNode.of("node-1"), t0);
-        List<Action> relaunched = settle(core.tick(t0.plusSeconds(2)), t0.plusSeconds(2));
+        core.onNodeAdmin(DrainNode.of("node-1"), t0);
+        List<Action> relaunched = settle(core.onTick(t0.plusSeconds(2)), t0.plusSeconds(2));
 
         assertEquals("node-2", nodeCommands(relaunched, LaunchTask.class).get(0).nodeId());
     }
 
     @Test
     void anIdentityWhoseLocalVolumesNodeIsLostWaitsForItAndItsVolumeIsLeftAlone() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0), t0));
         String home = byIdentity("db-0").nodeId();
         String other = home.equals("node-1") ? "node-2" : "node-1";
 
-        core.observe(node(other, t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
-        List<Action> lost = core.tick(t0.plusSeconds(6));
+        core.onNodeReport(node(other, t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        List<Action> lost = core.onTick(t0.plusSeconds(6));
 
         assertTrue(core.tasksOf(APP).isEmpty());
         assertTrue(volumeCommands(lost, VolumeCommand.class).isEmpty());
         assertEquals(Map.of("waiting for node " + home + ", which holds its local volume", 1), queued(APP).unplaced());
-        core.observe(node(other, t0.plusSeconds(60), 3000, BOTH), t0.plusSeconds(60));
-        assertTrue(volumeCommands(core.tick(t0.plusSeconds(60)), VolumeCommand.class).isEmpty());
+        core.onNodeReport(node(other, t0.plusSeconds(60), 3000, BOTH), t0.plusSeconds(60));
+        assertTrue(volumeCommands(core.onTick(t0.plusSeconds(60)), VolumeCommand.class).isEmpty());
 
-        List<Action> back = settle(core.observe(node(home, t0.plusSeconds(61), 3000, BOTH), t0.plusSeconds(61)),
+        List<Action> back = settle(core.onNodeReport(node(home, t0.plusSeconds(61), 3000, BOTH), t0.plusSeconds(61)),
                 t0.plusSeconds(61));
         assertEquals(home, nodeCommands(back, LaunchTask.class).get(0).nodeId());
     }
@@ -291,14 +291,14 @@ class StatefulAppsTest {
 
     @Test
     void aRefusedAttachEndsTheTaskAsVolumeFailedAndTheAppBacksOff() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        List<Action> placed = core.handle(CreateApp.of(db(1, SHARED)), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        List<Action> placed = core.onAppCommand(CreateApp.of(db(1, SHARED)), t0);
         TaskRecord task = byIdentity("db-0");
         VolumeSnapshot taken = new VolumeSnapshot("pgdata-0", "pgdata-0", "/other/db", "db-0", VolumeType.EXTERNAL,
                 "sharedfs", 64, null, VolumeState.AVAILABLE, null, null, 4, 7, t0);
         assertEquals(1, volumeCommands(placed, AttachVolume.class).size());
 
-        List<Action> refused = core.handle(VolumeEvent.of(VolumeEvent.Kind.ATTACH_REFUSED, taken, task.taskId(),
+        List<Action> refused = core.onVolumeEvent(VolumeEvent.of(VolumeEvent.Kind.ATTACH_REFUSED, taken, task.taskId(),
                 "belongs to app /other/db", null), t0);
 
         TaskRecord failed = records(refused).stream().filter(r -> r.taskId().equals(task.taskId())).findFirst()
@@ -312,16 +312,16 @@ class StatefulAppsTest {
         assertEquals(Map.of(failed.reason(), 1), queue.unplaced());
         assertTrue(core.tasksOf(APP).isEmpty());
         // After the backoff it is tried again.
-        assertEquals(1, volumeCommands(core.tick(t0.plusSeconds(2)), AttachVolume.class).size());
+        assertEquals(1, volumeCommands(core.onTick(t0.plusSeconds(2)), AttachVolume.class).size());
     }
 
     @Test
     void aTaskThatEndsOnAHealthyNodeHasItsVolumesDetached() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
         TaskRecord task = byIdentity("db-0");
 
-        List<Action> ended = core.handle(status(task, TaskState.FINISHED), t0);
+        List<Action> ended = core.onTaskStatus(status(task, TaskState.FINISHED), t0);
 
         List<DetachVolume> detaches = volumeCommands(ended, DetachVolume.class);
         assertEquals(List.of("team_db.db-0.data", "pgdata-0"), detaches.stream().map(DetachVolume::volumeId).toList());
@@ -330,10 +330,10 @@ class StatefulAppsTest {
 
     @Test
     void aStatefulTaskStoppedBeforeItsVolumesWereAttachedEndsAtOnceWithoutAKill() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        core.handle(CreateApp.of(db(1, LOCAL)), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0);
 
-        List<Action> deleted = core.handle(DeleteApp.of(APP), t0);
+        List<Action> deleted = core.onAppCommand(DeleteApp.of(APP), t0);
 
         assertTrue(nodeCommands(deleted, KillTask.class).isEmpty());
         assertTrue(core.tasksOf(APP).isEmpty());
@@ -345,12 +345,12 @@ class StatefulAppsTest {
 
     @Test
     void anExternalVolumeOfALostNodeIsFencedBeforeItIsAttachedToTheReplacementOnAnotherNode() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
         assertEquals("node-1", byIdentity("db-0").nodeId());
-        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.onNodeReport(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
 
-        List<Action> lost = core.tick(t0.plusSeconds(5));
+        List<Action> lost = core.onTick(t0.plusSeconds(5));
 
         assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
                 new VolumeCommandKey("AttachVolume", "pgdata-0")), keys(lost));
@@ -365,20 +365,20 @@ class StatefulAppsTest {
 
     @Test
     void aNodeWhoseLeaseOutlastsTheNodeTimeoutHasItsVolumeFencedOnlyOnceTheLeaseIsSurelyOver() {
-        core.observe(node("node-1", t0, 8000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
-        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.onNodeReport(node("node-1", t0, 8000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
 
-        List<Action> lost = core.tick(t0.plusSeconds(5));
+        List<Action> lost = core.onTick(t0.plusSeconds(5));
 
         assertTrue(volumeCommands(lost, VolumeCommand.class).isEmpty());
         assertEquals(Map.of("waiting for the lease of lost node node-1 to run out", 1), queued(APP).unplaced());
-        core.observe(node("node-2", t0.plusSeconds(8), 3000, BOTH), t0.plusSeconds(8));
-        assertTrue(volumeCommands(core.tick(t0.plusSeconds(8)), VolumeCommand.class).isEmpty());
+        core.onNodeReport(node("node-2", t0.plusSeconds(8), 3000, BOTH), t0.plusSeconds(8));
+        assertTrue(volumeCommands(core.onTick(t0.plusSeconds(8)), VolumeCommand.class).isEmpty());
 
         // Last heard at t0, lease 8 s, margin 1 s.
-        core.observe(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
-        List<Action> over = core.tick(t0.plusSeconds(9));
+        core.onNodeReport(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
+        List<Action> over = core.onTick(t0.plusSeconds(9));
         assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
                 new VolumeCommandKey("AttachVolume", "pgdata-0")), keys(over));
     }
@@ -387,14 +387,14 @@ class StatefulAppsTest {
 
     @Test
     void replaceInstanceReleasesTheIdentitysVolumesAndPlacesItAfreshWithNewOnes() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
-        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
-        core.tick(t0.plusSeconds(5));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.onNodeReport(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.onTick(t0.plusSeconds(5));
         assertEquals(1, queued(APP).waiting());
 
         ReplaceInstance replace = ReplaceInstance.of(APP, "db-0", "node-1 burnt down");
-        List<Action> actions = core.handle(replace, t0.plusSeconds(6));
+        List<Action> actions = core.onAppCommand(replace, t0.plusSeconds(6));
 
         assertEquals(List.of(new VolumeCommandKey("AttachVolume", "team_db.db-0.data~1"),
                 new VolumeCommandKey("ReleaseVolume", "team_db.db-0.data")), keysWithoutFences(actions));
@@ -404,27 +404,27 @@ class StatefulAppsTest {
                 fresh.reason());
         assertTrue(fresh.reason().endsWith("node-1 burnt down"), fresh.reason());
         // The same command again replaces nothing more.
-        assertTrue(volumeCommands(core.handle(replace, t0.plusSeconds(7)), VolumeCommand.class).isEmpty());
+        assertTrue(volumeCommands(core.onAppCommand(replace, t0.plusSeconds(7)), VolumeCommand.class).isEmpty());
     }
 
     @Test
     void aReplacementIsRecordedOnTheAppsStateAndASecondOneGoesOnToTheNextGeneration() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(2, SHARED)), t0), t0));
         long version = core.app(APP).orElseThrow().version();
 
-        List<Action> first = settle(core.handle(ReplaceInstance.of(APP, "db-1", "corrupt"), t0), t0);
+        List<Action> first = settle(core.onAppCommand(ReplaceInstance.of(APP, "db-1", "corrupt"), t0), t0);
 
         AppState replaced = core.app(APP).orElseThrow();
         assertEquals(1, replaced.generation("db-1"));
         assertEquals(0, replaced.generation("db-0"));
         assertEquals(version + 1, replaced.version());
         assertTrue(first.contains(new Action.RecordApp(replaced)));
-        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+        settle(core.onTaskStatus(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
         runAll(List.of());
 
-        List<Action> second = settle(core.handle(ReplaceInstance.of(APP, "db-1", "again"), t0), t0);
-        settle(core.handle(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
+        List<Action> second = settle(core.onAppCommand(ReplaceInstance.of(APP, "db-1", "again"), t0), t0);
+        settle(core.onTaskStatus(status(byIdentity("db-1"), TaskState.KILLED), t0), t0);
 
         assertEquals(2, core.app(APP).orElseThrow().generation("db-1"));
         assertEquals("pgdata-1~2", byIdentity("db-1").volumes().get(0).volumeId());
@@ -434,16 +434,16 @@ class StatefulAppsTest {
 
     @Test
     void anIdentityWaitingForItsLostNodeIsReplacedAfterTheAppsReplaceAfterSeconds() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
         AppDefinition def = db(1, LOCAL).withUnreachableStrategy(new UnreachableStrategy(60));
-        runAll(settle(core.handle(CreateApp.of(def), t0), t0));
-        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
-        core.tick(t0.plusSeconds(5));
+        runAll(settle(core.onAppCommand(CreateApp.of(def), t0), t0));
+        core.onNodeReport(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.onTick(t0.plusSeconds(5));
 
-        core.observe(node("node-2", t0.plusSeconds(64), 3000, BOTH), t0.plusSeconds(64));
-        assertTrue(volumeCommands(core.tick(t0.plusSeconds(64)), VolumeCommand.class).isEmpty());
-        core.observe(node("node-2", t0.plusSeconds(65), 3000, BOTH), t0.plusSeconds(65));
-        List<Action> replaced = core.tick(t0.plusSeconds(65));
+        core.onNodeReport(node("node-2", t0.plusSeconds(64), 3000, BOTH), t0.plusSeconds(64));
+        assertTrue(volumeCommands(core.onTick(t0.plusSeconds(64)), VolumeCommand.class).isEmpty());
+        core.onNodeReport(node("node-2", t0.plusSeconds(65), 3000, BOTH), t0.plusSeconds(65));
+        List<Action> replaced = core.onTick(t0.plusSeconds(65));
 
         assertEquals("team_db.db-0.data~1", volumeCommands(replaced, AttachVolume.class).get(0).volumeId());
         assertEquals("node-2", byIdentity("db-0").nodeId());
@@ -456,12 +456,12 @@ class StatefulAppsTest {
 
     @Test
     void deletingAStatefulAppReleasesItsVolumesOnceItsTasksEnded() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL, SHARED)), t0), t0));
 
-        List<Action> deleting = core.handle(DeleteApp.of(APP), t0);
+        List<Action> deleting = core.onAppCommand(DeleteApp.of(APP), t0);
         assertTrue(volumeCommands(deleting, VolumeCommand.class).isEmpty());
-        List<Action> ended = core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0);
+        List<Action> ended = core.onTaskStatus(status(byIdentity("db-0"), TaskState.KILLED), t0);
 
         assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data"),
                 new VolumeCommandKey("DetachVolume", "pgdata-0"),
@@ -473,12 +473,12 @@ class StatefulAppsTest {
 
     @Test
     void deletingWithWipeReleasesThenDeletesEachVolumeAndALocalOnesNodeRemovesIt() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
-        core.handle(DeleteApp.of(APP, true), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.onAppCommand(DeleteApp.of(APP, true), t0);
 
         assertTrue(core.app(APP).orElseThrow().wipe());
-        List<Action> ended = core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0);
+        List<Action> ended = core.onTaskStatus(status(byIdentity("db-0"), TaskState.KILLED), t0);
 
         assertEquals(List.of(new VolumeCommandKey("DetachVolume", "team_db.db-0.data"),
                 new VolumeCommandKey("ReleaseVolume", "team_db.db-0.data"),
@@ -491,18 +491,18 @@ class StatefulAppsTest {
 
     @Test
     void anAppDeletedWithWipeIsKeptUntilItsVolumeThatWaitsForALostNodesLeaseIsReleasedAndDeleted() {
-        core.observe(node("node-1", t0, 8000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, SHARED)), t0), t0));
-        core.observe(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
-        core.tick(t0.plusSeconds(5));
+        core.onNodeReport(node("node-1", t0, 8000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0.plusSeconds(4), 3000, BOTH), t0.plusSeconds(4));
+        core.onTick(t0.plusSeconds(5));
 
-        List<Action> deleting = core.handle(DeleteApp.of(APP, true), t0.plusSeconds(6));
+        List<Action> deleting = core.onAppCommand(DeleteApp.of(APP, true), t0.plusSeconds(6));
 
         assertTrue(volumeCommands(deleting, VolumeCommand.class).isEmpty());
         assertTrue(core.app(APP).orElseThrow().wipe());
         // Last heard at t0, lease 8 s, margin 1 s.
-        core.observe(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
-        List<Action> over = core.tick(t0.plusSeconds(9));
+        core.onNodeReport(node("node-2", t0.plusSeconds(9), 3000, BOTH), t0.plusSeconds(9));
+        List<Action> over = core.onTick(t0.plusSeconds(9));
         assertEquals(List.of(new VolumeCommandKey("FenceVolume", "pgdata-0"),
                 new VolumeCommandKey("ReleaseVolume", "pgdata-0"),
                 new VolumeCommandKey("DeleteVolume", "pgdata-0")), keys(over));
@@ -517,9 +517,9 @@ class StatefulAppsTest {
                 64, null, VolumeState.RELEASED, null, null, 3, 5, t0);
         VolumeSnapshot v3 = new VolumeSnapshot("pgdata-0", "pgdata-0", APP, "db-0", VolumeType.EXTERNAL, "sharedfs",
                 64, null, VolumeState.ATTACHED, "node-1", "t-old", 2, 3, t0);
-        core.handle(VolumeEvent.of(VolumeEvent.Kind.RELEASED, v5, null, null, null), t0);
+        core.onVolumeEvent(VolumeEvent.of(VolumeEvent.Kind.RELEASED, v5, null, null, null), t0);
 
-        List<Action> late = core.handle(VolumeEvent.of(VolumeEvent.Kind.ATTACHED, v3, "t-old", null, null), t0);
+        List<Action> late = core.onVolumeEvent(VolumeEvent.of(VolumeEvent.Kind.ATTACHED, v3, "t-old", null, null), t0);
 
         assertTrue(late.isEmpty());
         assertEquals(5, core.volume("pgdata-0").orElseThrow().version());
@@ -528,19 +528,19 @@ class StatefulAppsTest {
 
     @Test
     void aRestartOfAStatefulAppTakesOneIdentityDownAtATimeOnItsOwnVolumes() {
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(2, LOCAL)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(2, LOCAL)), t0), t0));
 
-        List<Action> restart = core.handle(RestartApp.of(APP), t0);
+        List<Action> restart = core.onAppCommand(RestartApp.of(APP), t0);
 
         assertEquals(List.of("db-0"), identitiesOf(nodeCommands(restart, KillTask.class)));
-        List<Action> ended = settle(core.handle(status(byIdentity("db-0"), TaskState.KILLED), t0), t0);
+        List<Action> ended = settle(core.onTaskStatus(status(byIdentity("db-0"), TaskState.KILLED), t0), t0);
         assertEquals(List.of("team_db.db-0.data"), nodeCommands(ended, LaunchTask.class).get(0).spec().volumes()
                 .stream().map(VolumeMount::volumeId).toList());
         assertTrue(nodeCommands(ended, KillTask.class).isEmpty());
         assertEquals(DesiredState.RUN, byIdentity("db-1").desired(), "db-1 waits while db-0 is not up again");
         runAll(List.of());
-        core.tick(t0.plusSeconds(1));
+        core.onTick(t0.plusSeconds(1));
         // The next identity goes as soon as the first one runs again (the deployment moves on its status).
         assertEquals(DesiredState.STOP, byIdentity("db-1").desired());
     }
@@ -550,12 +550,12 @@ class StatefulAppsTest {
     @Test
     void aDrainMovesIdentitiesWithExternalVolumesStopFirstOneAtATimeAndBringsThemUpElsewhere() {
         // Given two identities with external volumes on node-1, and an empty node-2
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(2, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
 
         // When node-1 is drained
-        List<Action> drained = core.handle(DrainNode.of("node-1"), t0);
+        List<Action> drained = core.onNodeAdmin(DrainNode.of("node-1"), t0);
 
         // Then one identity is stopped first, and nothing is started beside it on its volume
         List<KillTask> kills = nodeCommands(drained, KillTask.class);
@@ -568,22 +568,22 @@ class StatefulAppsTest {
                 .orElseThrow();
 
         // When it has ended, its volume is detached, then attached on node-2, where it launches
-        List<Action> ended = settle(core.handle(status(moving, TaskState.KILLED), t0), t0);
+        List<Action> ended = settle(core.onTaskStatus(status(moving, TaskState.KILLED), t0), t0);
         String volume = moving.volumes().get(0).volumeId();
         assertEquals(List.of(new VolumeCommandKey("DetachVolume", volume), new VolumeCommandKey("AttachVolume", volume)),
                 keys(ended));
         assertEquals("node-2", nodeCommands(ended, LaunchTask.class).get(0).nodeId());
-        assertTrue(nodeCommands(core.tick(t0.plusSeconds(1)), KillTask.class).isEmpty(), "one move at a time");
+        assertTrue(nodeCommands(core.onTick(t0.plusSeconds(1)), KillTask.class).isEmpty(), "one move at a time");
 
         // When it runs there, the next identity moves the same way
         runAll(List.of());
-        List<Action> next = core.tick(t0.plusSeconds(2));
+        List<Action> next = core.onTick(t0.plusSeconds(2));
         List<KillTask> secondKills = nodeCommands(next, KillTask.class);
         assertEquals(1, secondKills.size());
         assertTrue(!secondKills.get(0).taskId().equals(moving.taskId()));
         TaskRecord second = core.tasks().stream().filter(t -> t.taskId().equals(secondKills.get(0).taskId()))
                 .findFirst().orElseThrow();
-        settle(core.handle(status(second, TaskState.KILLED), t0.plusSeconds(2)), t0.plusSeconds(2));
+        settle(core.onTaskStatus(status(second, TaskState.KILLED), t0.plusSeconds(2)), t0.plusSeconds(2));
         runAll(List.of());
         assertTrue(core.tasksOf(APP).stream().allMatch(t -> t.nodeId().equals("node-2") && t.state().isActive()));
         assertTrue(core.queued(APP).isEmpty());
@@ -592,18 +592,18 @@ class StatefulAppsTest {
     @Test
     void aDrainLeavesAnIdentityWithALocalVolumeWhereItIsSaysWhyAndMovesEverythingElse() {
         // Given an identity with a local volume and a stateless task on node-1, and an empty node-2
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(1, LOCAL)), t0), t0));
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(1, LOCAL)), t0), t0));
         AppDefinition web = AppDefinition.basic("/team/web", "run", null, 1, 0.1, 16, 0, Map.of(), Map.of(), List.of());
-        core.handle(CreateApp.of(web), t0);
+        core.onAppCommand(CreateApp.of(web), t0);
         TaskRecord webTask = core.tasksOf("/team/web").get(0);
-        core.handle(status(webTask, TaskState.RUNNING), t0);
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
+        core.onTaskStatus(status(webTask, TaskState.RUNNING), t0);
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
         TaskRecord db0 = byIdentity("db-0");
 
         // When node-1 is drained
-        List<Action> drained = core.handle(DrainNode.of("node-1"), t0);
-        core.tick(t0.plusSeconds(1));
+        List<Action> drained = core.onNodeAdmin(DrainNode.of("node-1"), t0);
+        core.onTick(t0.plusSeconds(1));
 
         // Then the stateless task gets its replacement on node-2, and the identity stays, with the reason
         assertEquals("node-2", nodeCommands(drained, LaunchTask.class).get(0).nodeId());
@@ -616,39 +616,39 @@ class StatefulAppsTest {
         // When the replacement runs, the stateless original is stopped; the identity still runs on node-1
         TaskRecord replacement = core.tasksOf("/team/web").stream().filter(t -> t.replaces() != null).findFirst()
                 .orElseThrow();
-        List<Action> tookOver = core.handle(status(replacement, TaskState.RUNNING), t0.plusSeconds(2));
+        List<Action> tookOver = core.onTaskStatus(status(replacement, TaskState.RUNNING), t0.plusSeconds(2));
         assertEquals(List.of(webTask.taskId()), nodeCommands(tookOver, KillTask.class).stream()
                 .map(KillTask::taskId).toList());
-        assertTrue(nodeCommands(core.tick(t0.plusSeconds(3)), KillTask.class).isEmpty());
+        assertTrue(nodeCommands(core.onTick(t0.plusSeconds(3)), KillTask.class).isEmpty());
         assertEquals(db0.taskId(), byIdentity("db-0").taskId());
         assertEquals("node-1", byIdentity("db-0").nodeId());
         assertEquals(Map.of(why, 1), queued(APP).unplaced());
 
         // And once the node is undrained the reason goes
-        core.handle(UndrainNode.of("node-1"), t0.plusSeconds(3));
-        core.tick(t0.plusSeconds(4));
+        core.onNodeAdmin(UndrainNode.of("node-1"), t0.plusSeconds(3));
+        core.onTick(t0.plusSeconds(4));
         assertTrue(core.queued(APP).isEmpty());
     }
 
     @Test
     void anUndrainDuringAStopFirstMoveBringsTheIdentityBackOnItsOwnNodeAndMovesNothingMore() {
         // Given two identities with external volumes on node-1, and node-2 beside it
-        core.observe(node("node-1", t0, 3000, BOTH), t0);
-        runAll(settle(core.handle(CreateApp.of(db(2, SHARED)), t0), t0));
-        core.observe(node("node-2", t0, 3000, BOTH), t0);
-        KillTask kill = nodeCommands(core.handle(DrainNode.of("node-1"), t0), KillTask.class).get(0);
+        core.onNodeReport(node("node-1", t0, 3000, BOTH), t0);
+        runAll(settle(core.onAppCommand(CreateApp.of(db(2, SHARED)), t0), t0));
+        core.onNodeReport(node("node-2", t0, 3000, BOTH), t0);
+        KillTask kill = nodeCommands(core.onNodeAdmin(DrainNode.of("node-1"), t0), KillTask.class).get(0);
         TaskRecord moving = core.tasks().stream().filter(t -> t.taskId().equals(kill.taskId())).findFirst()
                 .orElseThrow();
 
         // When the node is undrained while the stopped task is still ending
-        core.handle(UndrainNode.of("node-1"), t0.plusSeconds(1));
-        List<Action> ended = settle(core.handle(status(moving, TaskState.KILLED), t0.plusSeconds(1)),
+        core.onNodeAdmin(UndrainNode.of("node-1"), t0.plusSeconds(1));
+        List<Action> ended = settle(core.onTaskStatus(status(moving, TaskState.KILLED), t0.plusSeconds(1)),
                 t0.plusSeconds(1));
 
         // Then its identity comes back on node-1 (the node it ran on, open again), and nothing else is stopped
         assertEquals("node-1", nodeCommands(ended, LaunchTask.class).get(0).nodeId());
         runAll(List.of());
-        assertTrue(nodeCommands(core.tick(t0.plusSeconds(2)), KillTask.class).isEmpty());
+        assertTrue(nodeCommands(core.onTick(t0.plusSeconds(2)), KillTask.class).isEmpty());
         assertTrue(core.tasksOf(APP).stream().allMatch(t -> t.nodeId().equals("node-1") && t.state().isActive()));
         assertTrue(core.queued(APP).isEmpty());
     }
@@ -668,7 +668,7 @@ class StatefulAppsTest {
     private void runAll(List<Action> ignored) {
         for (TaskRecord task : core.tasksOf(APP)) {
             if (task.awaitingVolumes().isEmpty() && !task.state().isActive()) {
-                core.handle(status(task, TaskState.RUNNING), t0);
+                core.onTaskStatus(status(task, TaskState.RUNNING), t0);
             }
         }
     }

@@ -39,20 +39,20 @@ class TaskHistoryTest {
 
     @Test
     void anOomLoopingAppSaysWhyOnItsHistoryAndItsQueueEntry() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/hungry", 1)), t0);
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/hungry", 1)), t0);
 
         // When its task is OOM-killed three times, each time once it is relaunched
         Instant now = t0;
         List<Action> last = List.of();
         for (int i = 0; i < 3; i++) {
             TaskRecord task = core.tasksOf("/hungry").get(0);
-            core.handle(status(task, TaskState.RUNNING, null, null, now), now);
-            last = core.handle(status(task, TaskState.FAILED, OOM, 137, now.plusMillis(100)), now.plusMillis(100));
+            core.onTaskStatus(status(task, TaskState.RUNNING, null, null, now), now);
+            last = core.onTaskStatus(status(task, TaskState.FAILED, OOM, 137, now.plusMillis(100)), now.plusMillis(100));
             now = core.queued("/hungry").orElseThrow().delayedUntil();
-            core.observe(node(now), now);
+            core.onNodeReport(node(now), now);
             if (i < 2) {
-                core.tick(now);
+                core.onTick(now);
             }
         }
 
@@ -81,15 +81,15 @@ class TaskHistoryTest {
 
     @Test
     void keepsOnlyTheConfiguredNumberOfEndedTasks() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/many", 1)), t0);
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/many", 1)), t0);
         Instant now = t0;
         for (int i = 0; i < 5; i++) {
             TaskRecord task = core.tasksOf("/many").get(0);
-            core.handle(status(task, TaskState.FAILED, null, 1, now), now);
+            core.onTaskStatus(status(task, TaskState.FAILED, null, 1, now), now);
             now = core.queued("/many").orElseThrow().delayedUntil();
-            core.observe(node(now), now);
-            core.tick(now);
+            core.onNodeReport(node(now), now);
+            core.onTick(now);
         }
         AppTaskHistory history = core.history("/many").orElseThrow();
         assertEquals(3, history.ended().size(), "the settings keep 3");
@@ -99,15 +99,15 @@ class TaskHistoryTest {
 
     @Test
     void endsThatWereAskedForAreKeptButAreNoFailures() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/shrinks", 2)), t0);
-        core.tasksOf("/shrinks").forEach(t -> core.handle(status(t, TaskState.RUNNING, null, null, t0), t0));
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/shrinks", 2)), t0);
+        core.tasksOf("/shrinks").forEach(t -> core.onTaskStatus(status(t, TaskState.RUNNING, null, null, t0), t0));
 
         // When it is scaled down and the agent reports the surplus killed
-        core.handle(ScaleApp.of("/shrinks", 1), t0.plusSeconds(1));
+        core.onAppCommand(ScaleApp.of("/shrinks", 1), t0.plusSeconds(1));
         TaskRecord stopping = core.tasksOf("/shrinks").stream()
                 .filter(t -> t.desired() == dev.berth.contracts.messages.DesiredState.STOP).findFirst().orElseThrow();
-        core.handle(status(stopping, TaskState.KILLED, "killed on request", null, t0.plusSeconds(2)),
+        core.onTaskStatus(status(stopping, TaskState.KILLED, "killed on request", null, t0.plusSeconds(2)),
                 t0.plusSeconds(2));
 
         // Then the kill is among the ended tasks, but the app has no failure
@@ -120,18 +120,18 @@ class TaskHistoryTest {
 
     @Test
     void aHealthKillIsAFailureWhenItIsDecidedAndItsEndIsKept() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/sick", 1)), t0);
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/sick", 1)), t0);
         TaskRecord sick = core.tasksOf("/sick").get(0);
-        core.handle(status(sick, TaskState.RUNNING, null, null, t0), t0);
+        core.onTaskStatus(status(sick, TaskState.RUNNING, null, null, t0), t0);
 
-        core.handle(health(sick, new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(5));
+        core.onTaskStatus(health(sick, new HealthReport(0, 3, 3, "HTTP 500")), t0.plusSeconds(5));
         AppTaskHistory decided = core.history("/sick").orElseThrow();
         assertEquals(TaskState.UNHEALTHY, decided.lastTaskFailure().state());
         assertTrue(decided.lastTaskFailure().message().startsWith("HEALTH_CHECK_FAILED"));
         assertEquals(1, decided.failuresInARow());
 
-        core.handle(status(sick, TaskState.KILLED, "killed on request", null, t0.plusSeconds(6)), t0.plusSeconds(6));
+        core.onTaskStatus(status(sick, TaskState.KILLED, "killed on request", null, t0.plusSeconds(6)), t0.plusSeconds(6));
         AppTaskHistory ended = core.history("/sick").orElseThrow();
         assertEquals(1, ended.failuresInARow(), "the kill that follows is not a second failure");
         assertEquals(sick.taskId(), ended.ended().get(0).taskId());
@@ -139,19 +139,19 @@ class TaskHistoryTest {
 
     @Test
     void anAppThatStaysUpNoLongerFailsInARowButKeepsItsLastFailure() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/heals", 1)), t0);
-        core.handle(status(core.tasksOf("/heals").get(0), TaskState.FAILED, null, 2, t0), t0);
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/heals", 1)), t0);
+        core.onTaskStatus(status(core.tasksOf("/heals").get(0), TaskState.FAILED, null, 2, t0), t0);
         Instant relaunch = t0.plusSeconds(1);
-        core.observe(node(relaunch), relaunch);
-        core.tick(relaunch);
+        core.onNodeReport(node(relaunch), relaunch);
+        core.onTick(relaunch);
         TaskRecord fresh = core.tasksOf("/heals").get(0);
-        core.handle(status(fresh, TaskState.RUNNING, null, null, relaunch), relaunch);
+        core.onTaskStatus(status(fresh, TaskState.RUNNING, null, null, relaunch), relaunch);
 
         // When it stays up past the backoff reset
         Instant later = relaunch.plusSeconds(11);
-        core.observe(node(later, fresh.taskId()), later);
-        List<Action> tick = core.tick(later);
+        core.onNodeReport(node(later, fresh.taskId()), later);
+        List<Action> tick = core.onTick(later);
 
         AppTaskHistory history = core.history("/heals").orElseThrow();
         assertEquals(0, history.failuresInARow());
@@ -161,9 +161,9 @@ class TaskHistoryTest {
 
     @Test
     void aDeletedAppsHistoryIsTombstonedAndAFailoverCarriesItOn() {
-        core.observe(node(t0), t0);
-        core.handle(CreateApp.of(app("/brief", 1)), t0);
-        List<Action> failed = core.handle(status(core.tasksOf("/brief").get(0), TaskState.FAILED, null, 1, t0), t0);
+        core.onNodeReport(node(t0), t0);
+        core.onAppCommand(CreateApp.of(app("/brief", 1)), t0);
+        List<Action> failed = core.onTaskStatus(status(core.tasksOf("/brief").get(0), TaskState.FAILED, null, 1, t0), t0);
 
         // A scheduler that takes over restores the history and counts on
         SchedulerCore next = new SchedulerCore(SchedulerSettings.defaults(), new PlacementEngine(PlacementStrategy.SPREAD));
@@ -171,7 +171,7 @@ class TaskHistoryTest {
                 .forEach(next::restoreHistory);
         assertEquals(1, next.history("/brief").orElseThrow().failuresInARow());
 
-        List<Action> deleted = core.handle(DeleteApp.of("/brief"), t0.plusSeconds(1));
+        List<Action> deleted = core.onAppCommand(DeleteApp.of("/brief"), t0.plusSeconds(1));
         assertTrue(deleted.contains(new Action.RemoveHistory("/brief")));
         assertTrue(core.history("/brief").isEmpty());
     }

@@ -42,7 +42,7 @@ final class VolumeServiceDouble {
             }
             pending = new ArrayList<>();
             for (VolumeEvent event : events) {
-                pending.addAll(core.handle(event, now));
+                pending.addAll(core.onVolumeEvent(event, now));
             }
             all.addAll(pending);
         }
