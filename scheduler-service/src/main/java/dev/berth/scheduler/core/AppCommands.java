@@ -50,22 +50,27 @@ final class AppCommands {
     private final StatefulVolumes volumes;
     private final StatefulReconciler stateful;
     private final Backoffs backoffs;
+    private final Deployments deployments;
 
-    AppCommands(StatefulVolumes volumes, StatefulReconciler stateful, Backoffs backoffs) {
+    AppCommands(StatefulVolumes volumes, StatefulReconciler stateful, Backoffs backoffs, Deployments deployments) {
         this.volumes = volumes;
         this.stateful = stateful;
         this.backoffs = backoffs;
+        this.deployments = deployments;
     }
 
-    /** Carries the command out through the plan, as far as it is accepted, and says how it went. */
-    CommandReply handle(AppCommand command, Plan plan) {
+    /**
+     * Carries the command out through the changes, as far as it is accepted, and says how it went. The
+     * app of an accepted command is touched: the core reconciles it before the reply goes out.
+     */
+    CommandReply handle(AppCommand command, SchedulerView view, Changes changes) {
         String appId = command.appId();
-        AppState existing = plan.app(appId).orElse(null);
+        AppState existing = view.app(appId).orElse(null);
         if (existing != null && command.id().equals(existing.correlationId())) {
             return CommandReply.accepted(command, existing.version(), "already done");
         }
         if (command instanceof CreateApp create) {
-            return create(create, existing, plan);
+            return create(create, existing, view, changes);
         }
         if (existing == null) {
             return CommandReply.notFound(command, "no app " + appId);
@@ -75,33 +80,33 @@ final class AppCommands {
         }
         CommandReply reply;
         if (command instanceof UpdateApp update) {
-            reply = update(update, existing, plan);
+            reply = update(update, existing, view, changes);
         } else if (command instanceof KillAppTask kill) {
-            reply = kill(kill, existing, plan);
+            reply = kill(kill, existing, view, changes);
         } else if (command instanceof ScaleApp scale) {
-            reply = scale(scale, existing, plan);
+            reply = scale(scale, existing, view, changes);
         } else if (command instanceof RestartApp restart) {
-            reply = restart(restart, existing, plan);
+            reply = restart(restart, existing, view, changes);
         } else if (command instanceof DeleteApp delete) {
-            reply = delete(delete, existing, plan);
+            reply = delete(delete, existing, view, changes);
         } else if (command instanceof ReplaceInstance replace) {
-            reply = replace(replace, existing, plan);
+            reply = replace(replace, existing, view, changes);
         } else if (command instanceof PromoteDeployment promote) {
-            reply = plan.deployments().promote(promote, existing, plan);
+            reply = deployments.promote(promote, existing, view, changes);
         } else if (command instanceof RollbackDeployment rollback) {
-            reply = plan.deployments().rollback(rollback, existing, plan);
+            reply = deployments.rollback(rollback, existing, view, changes);
         } else if (command instanceof RollbackApp rollback) {
-            reply = plan.deployments().rollbackApp(rollback, existing, plan);
+            reply = deployments.rollbackApp(rollback, existing, view, changes);
         } else {
             throw new IllegalArgumentException("unknown app command " + command);
         }
         if (reply.accepted()) {
-            plan.app(appId).ifPresent(plan::reconcile);
+            view.app(appId).ifPresent(app -> changes.touch(app.appId()));
         }
         return reply;
     }
 
-    private CommandReply create(CreateApp create, AppState existing, Plan plan) {
+    private CommandReply create(CreateApp create, AppState existing, SchedulerView view, Changes changes) {
         String appId = create.appId();
         if (existing != null) {
             // A racing second create: the first accepted one stands.
@@ -110,12 +115,12 @@ final class AppCommands {
                     : "an app " + appId + " already exists; delete it first or pick another id");
         }
         AppState created = volumes.created(AppState.of(create.app(), 1, false, create.id()));
-        plan.recordApp(created, AppVersion.CREATED);
-        plan.reconcile(created);
+        changes.recordApp(created, AppVersion.CREATED);
+        changes.touch(created.appId());
         return CommandReply.accepted(create, created.version(), "created version " + created.version());
     }
 
-    private CommandReply update(UpdateApp update, AppState existing, Plan plan) {
+    private CommandReply update(UpdateApp update, AppState existing, SchedulerView view, Changes changes) {
         String appId = existing.appId();
         if (update.expectedVersion() != null && update.expectedVersion() != existing.version()) {
             return CommandReply.conflict(update, existing.version(), "the app " + appId + " is at version "
@@ -134,7 +139,7 @@ final class AppCommands {
             return CommandReply.accepted(update, existing.version(), "no change");
         }
         boolean replacesTasks = !after.runsLike(before);
-        CommandReply busy = replacesTasks ? plan.deployments().busy(update, existing, update.force()) : null;
+        CommandReply busy = replacesTasks ? deployments.busy(update, existing, update.force()) : null;
         if (busy != null) {
             return busy;
         }
@@ -144,9 +149,9 @@ final class AppCommands {
             // those of the old definition.
             backoffs.forgive(appId);
         }
-        plan.recordApp(next, AppVersion.UPDATED);
+        changes.recordApp(next, AppVersion.UPDATED);
         if (replacesTasks) {
-            plan.deployments().started(existing, next, Deployment.CAUSE_UPDATE, update.id(), plan);
+            deployments.started(existing, next, Deployment.CAUSE_UPDATE, update.id(), view, changes);
         }
         return CommandReply.accepted(update, next.version(), "updated to version " + next.version());
     }
@@ -157,9 +162,9 @@ final class AppCommands {
      * again as for any replacement (a stateful identity once the task ended, with its own volumes, on
      * the node its local volume lives on).
      */
-    private CommandReply kill(KillAppTask kill, AppState existing, Plan plan) {
+    private CommandReply kill(KillAppTask kill, AppState existing, SchedulerView view, Changes changes) {
         String appId = existing.appId();
-        TaskRecord task = plan.task(kill.taskId()).orElse(null);
+        TaskRecord task = view.task(kill.taskId()).orElse(null);
         if (task == null || !task.appId().equals(appId) || task.desired() != DesiredState.RUN
                 || task.state().isTerminal()) {
             return CommandReply.notFound(kill, "no running task " + kill.taskId() + " in " + appId);
@@ -167,7 +172,7 @@ final class AppCommands {
         AppDefinition def = existing.definition();
         String reason = "killed by an operator through the API" + (kill.scaleDown() ? " (scaled down)" : "");
         if (!kill.scaleDown()) {
-            stopWithPartner(task, false, reason, kill, plan);
+            stopWithPartner(task, false, reason, kill, view, changes);
             return CommandReply.accepted(kill, existing.version(), "task " + task.taskId() + " killed");
         }
         if (def.isStateful() && task.instance() != def.instances() - 1) {
@@ -178,9 +183,9 @@ final class AppCommands {
                     + highest + "; kill that one, or scale with PATCH");
         }
         AppState next = existing.scaled(def.withInstances(Math.max(0, def.instances() - 1)), kill.id());
-        plan.recordApp(next, AppVersion.SCALED);
+        changes.recordApp(next, AppVersion.SCALED);
         // Stopped before the reconciler runs, so that the surplus it would pick by kill selection is gone.
-        stopWithPartner(task, true, reason, kill, plan);
+        stopWithPartner(task, true, reason, kill, view, changes);
         return CommandReply.accepted(kill, next.version(), "task " + task.taskId() + " killed and "
                 + appId + " scaled to " + next.definition().instances());
     }
@@ -191,51 +196,51 @@ final class AppCommands {
      * replacement, so that exactly this instance goes.
      */
     private static void stopWithPartner(TaskRecord task, boolean wholeInstance, String reason, AppCommand cause,
-                                        Plan plan) {
-        plan.stop(task, reason);
-        for (TaskRecord t : List.copyOf(plan.tasksOf(task.appId()))) {
+                                        SchedulerView view, Changes changes) {
+        changes.stop(task, reason);
+        for (TaskRecord t : List.copyOf(view.tasksOf(task.appId()))) {
             if (t.desired() != DesiredState.RUN) {
                 continue;
             }
             boolean itsReplacement = task.taskId().equals(t.replaces());
             boolean itsOriginal = t.taskId().equals(task.replaces());
             if (wholeInstance && (itsReplacement || itsOriginal)) {
-                plan.stop(t, reason);
+                changes.stop(t, reason);
             } else if (itsReplacement) {
-                plan.recordTask(t.settled(cause.id(), plan.now()));
+                changes.recordTask(t.settled(cause.id(), view.now()));
             }
         }
     }
 
-    private CommandReply scale(ScaleApp scale, AppState existing, Plan plan) {
+    private CommandReply scale(ScaleApp scale, AppState existing, SchedulerView view, Changes changes) {
         if (scale.instances() == existing.definition().instances()) {
             return CommandReply.accepted(scale, existing.version(), "no change");
         }
         AppState next = existing.scaled(existing.definition().withInstances(scale.instances()), scale.id());
-        plan.recordApp(next, AppVersion.SCALED);
+        changes.recordApp(next, AppVersion.SCALED);
         return CommandReply.accepted(scale, next.version(), "scaled to " + scale.instances());
     }
 
-    private CommandReply restart(RestartApp restart, AppState existing, Plan plan) {
-        CommandReply busy = plan.deployments().busy(restart, existing, false);
+    private CommandReply restart(RestartApp restart, AppState existing, SchedulerView view, Changes changes) {
+        CommandReply busy = deployments.busy(restart, existing, false);
         if (busy != null) {
             return busy;
         }
         // A restart is an operator's fresh start: any backoff from earlier failures is forgiven.
         backoffs.forgive(existing.appId());
         AppState next = existing.restarted(restart.id());
-        plan.recordApp(next, AppVersion.RESTARTED);
-        plan.deployments().started(existing, next, Deployment.CAUSE_RESTART, restart.id(), plan);
+        changes.recordApp(next, AppVersion.RESTARTED);
+        deployments.started(existing, next, Deployment.CAUSE_RESTART, restart.id(), view, changes);
         return CommandReply.accepted(restart, next.version(), "restarting at version " + next.version());
     }
 
-    private CommandReply delete(DeleteApp delete, AppState existing, Plan plan) {
+    private CommandReply delete(DeleteApp delete, AppState existing, SchedulerView view, Changes changes) {
         AppState next = existing.deleted(delete.wipe(), delete.id());
-        plan.recordApp(next);
+        changes.recordApp(next);
         return CommandReply.accepted(delete, next.version(), "deleting");
     }
 
-    private CommandReply replace(ReplaceInstance replace, AppState existing, Plan plan) {
+    private CommandReply replace(ReplaceInstance replace, AppState existing, SchedulerView view, Changes changes) {
         String appId = existing.appId();
         AppDefinition def = existing.definition();
         if (!def.isStateful()) {
@@ -249,11 +254,11 @@ final class AppCommands {
                     : "; its identities are " + Volumes.identity(appId, 0) + " to "
                     + Volumes.identity(appId, def.instances() - 1)));
         }
-        if (!stateful.replaceInstance(existing, replace, plan)) {
+        if (!stateful.replaceInstance(existing, replace, view, changes)) {
             return CommandReply.invalid(replace, existing.version(), "the identity " + replace.identity()
                     + " of " + appId + " cannot be replaced now");
         }
-        long version = plan.app(appId).map(AppState::version).orElse(existing.version());
+        long version = view.app(appId).map(AppState::version).orElse(existing.version());
         return CommandReply.accepted(replace, version, replace.identity() + " given fresh volumes");
     }
 }

@@ -30,8 +30,8 @@ import java.util.TreeSet;
  * {@link DeploymentBook}) meet the app's tasks. It starts a deployment for every change that replaces
  * tasks, tells the reconcilers how far the roll may go ({@link #limits}), counts the tasks after each
  * pass over the app and records what changed ({@link #reconciled}), fails a deployment past its
- * deadline ({@link #tick(Plan)}), and answers the deployment commands. Every change is recorded through the
- * {@link Plan} of the input, so it commits with the app and task records it goes with.
+ * deadline ({@link #tick}), and answers the deployment commands. Every change is recorded through the
+ * {@link Changes} of the input, so it commits with the app and task records it goes with.
  *
  * <p><b>Versions and rollback.</b> Versions only grow: a rollback records the earlier definition as a
  * new version ({@code rolled-back}). Which tasks it keeps is said by {@link AppState#sameConfigVersions}:
@@ -172,14 +172,14 @@ final class Deployments {
      * The app went from {@code before} to {@code after} by a change that replaces tasks: a deployment
      * of it starts. One still running is superseded: the new one starts from the mix it reached.
      */
-    void started(AppState before, AppState after, String cause, String commandId, Plan plan) {
+    void started(AppState before, AppState after, String cause, String commandId, SchedulerView view, Changes changes) {
         book.active(after.appId()).ifPresent(old -> record(Rollout.end(old, DeploymentState.SUPERSEDED,
-                "superseded by version " + after.version() + " (forced)", plan.now()), plan));
+                "superseded by version " + after.version() + " (forced)", view.now()), view, changes));
         record(Rollout.start(after.appId(), before.version(), after.version(), before.definition(),
-                after.definition(), cause, commandId, plan.now()), plan);
+                after.definition(), cause, commandId, view.now()), view, changes);
     }
 
-    CommandReply promote(PromoteDeployment promote, AppState app, Plan plan) {
+    CommandReply promote(PromoteDeployment promote, AppState app, SchedulerView view, Changes changes) {
         Deployment d = book.find(promote.deploymentId()).filter(x -> x.appId().equals(app.appId())).orElse(null);
         if (d == null) {
             return CommandReply.notFound(promote, "no deployment " + promote.deploymentId() + " of " + app.appId());
@@ -189,11 +189,11 @@ final class Deployments {
                     + app.appId() + " is " + d.state() + ", not PAUSED: only a deployment waiting with healthy"
                     + " canaries can be promoted");
         }
-        record(Rollout.promote(d, plan.now()), plan);
+        record(Rollout.promote(d, view.now()), view, changes);
         return CommandReply.accepted(promote, app.version(), "promoted " + d.deploymentId());
     }
 
-    CommandReply rollback(RollbackDeployment rollback, AppState app, Plan plan) {
+    CommandReply rollback(RollbackDeployment rollback, AppState app, SchedulerView view, Changes changes) {
         Deployment d = book.find(rollback.deploymentId()).filter(x -> x.appId().equals(app.appId())).orElse(null);
         if (d == null) {
             return CommandReply.notFound(rollback, "no deployment " + rollback.deploymentId() + " of "
@@ -203,12 +203,12 @@ final class Deployments {
             return CommandReply.conflict(rollback, app.version(), "the deployment " + d.deploymentId() + " of "
                     + app.appId() + " has ended (" + d.state() + "); roll the app back to a version instead");
         }
-        AppState next = revert(app, d, "rolled back by an operator", rollback.id(), plan);
+        AppState next = revert(app, d, "rolled back by an operator", rollback.id(), view, changes);
         return CommandReply.accepted(rollback, next.version(), "rolled back to the definition of version "
                 + d.fromVersion() + " as version " + next.version());
     }
 
-    CommandReply rollbackApp(RollbackApp rollback, AppState app, Plan plan) {
+    CommandReply rollbackApp(RollbackApp rollback, AppState app, SchedulerView view, Changes changes) {
         String appId = app.appId();
         AppDefinition target = versions.getOrDefault(appId, new TreeMap<>()).get(rollback.version());
         if (target == null || rollback.version() > app.version()) {
@@ -229,11 +229,11 @@ final class Deployments {
                 return refused;
             }
         }
-        AppState next = app.rolledBack(target, alike(app, target, plan), rollback.id());
-        plan.recordApp(next, AppVersion.ROLLED_BACK);
+        AppState next = app.rolledBack(target, alike(app, target, view, changes), rollback.id());
+        changes.recordApp(next, AppVersion.ROLLED_BACK);
         if (replaces) {
             backoffs.forgive(appId);
-            started(app, next, Deployment.CAUSE_ROLLBACK, rollback.id(), plan);
+            started(app, next, Deployment.CAUSE_ROLLBACK, rollback.id(), view, changes);
         }
         return CommandReply.accepted(rollback, next.version(), "rolled back to the definition of version "
                 + rollback.version() + " as version " + next.version());
@@ -242,34 +242,34 @@ final class Deployments {
     // ---- carrying it out ---------------------------------------------------------------------------
 
     /** After each pass over the app: its tasks counted, the deployment's steps marked, its failure seen. */
-    void reconciled(AppState app, Plan plan) {
+    void reconciled(AppState app, SchedulerView view, Changes changes) {
         Deployment d = book.active(app.appId()).orElse(null);
         if (d == null) {
             return;
         }
         if (app.deleting()) {
-            record(Rollout.end(d, DeploymentState.CANCELLED, "the app is being deleted", plan.now()), plan);
+            record(Rollout.end(d, DeploymentState.CANCELLED, "the app is being deleted", view.now()), view, changes);
             return;
         }
-        Deployment next = Rollout.evaluate(d, tally(app, plan.tasksOf(app.appId())), plan.now());
+        Deployment next = Rollout.evaluate(d, tally(app, view.tasksOf(app.appId())), view.now());
         if (next != d) {
-            record(next, plan);
+            record(next, view, changes);
         }
         String why = Rollout.failure(next, book.failures(d.deploymentId()), book.lastFailure(d.deploymentId()),
-                plan.now());
+                view.now());
         if (why != null) {
-            fail(app, next, why, plan);
+            fail(app, next, why, view, changes);
         }
     }
 
     /** Deadlines are kept by the scheduler's own clock: its ticks. */
-    void tick(Plan plan) {
+    void tick(SchedulerView view, Changes changes) {
         for (Deployment d : book.unfinished()) {
-            AppState app = plan.app(d.appId()).orElse(null);
+            AppState app = view.app(d.appId()).orElse(null);
             String why = app == null ? null : Rollout.failure(d, book.failures(d.deploymentId()),
-                    book.lastFailure(d.deploymentId()), plan.now());
+                    book.lastFailure(d.deploymentId()), view.now());
             if (why != null) {
-                fail(app, d, why, plan);
+                fail(app, d, why, view, changes);
             }
         }
     }
@@ -281,18 +281,18 @@ final class Deployments {
     }
 
     /** The app is gone: its deployments' records go with it. */
-    void appRemoved(String appId, Plan plan) {
-        book.allOf(appId).forEach(plan::removeDeployment);
+    void appRemoved(String appId, Changes changes) {
+        book.allOf(appId).forEach(changes::removeDeployment);
         book.appRemoved(appId);
         versions.remove(appId);
     }
 
-    private void fail(AppState app, Deployment d, String why, Plan plan) {
+    private void fail(AppState app, Deployment d, String why, SchedulerView view, Changes changes) {
         if (d.to().upgradeStrategy().autoRollback()) {
-            revert(app, d, "rolled back automatically: " + why, d.correlationId(), plan);
+            revert(app, d, "rolled back automatically: " + why, d.correlationId(), view, changes);
         } else {
             record(Rollout.end(d, DeploymentState.FAILED, why + "; the app stays at the mix it reached:"
-                    + " update it again, or roll it back to a version", plan.now()), plan);
+                    + " update it again, or roll it back to a version", view.now()), view, changes);
         }
     }
 
@@ -301,19 +301,19 @@ final class Deployments {
      * that run it already stay; the others (canaries, new instances) are replaced by the reconcilers,
      * new first, without a deployment of their own: the old definition is known to work.
      */
-    private AppState revert(AppState app, Deployment d, String reason, String cause, Plan plan) {
-        record(Rollout.end(d, DeploymentState.ROLLED_BACK, reason, plan.now()), plan);
-        AppState next = app.rolledBack(d.from(), alike(app, d.from(), plan), cause);
-        plan.recordApp(next, AppVersion.ROLLED_BACK);
+    private AppState revert(AppState app, Deployment d, String reason, String cause, SchedulerView view, Changes changes) {
+        record(Rollout.end(d, DeploymentState.ROLLED_BACK, reason, view.now()), view, changes);
+        AppState next = app.rolledBack(d.from(), alike(app, d.from(), view, changes), cause);
+        changes.recordApp(next, AppVersion.ROLLED_BACK);
         backoffs.forgive(app.appId());
-        plan.reconcile(next);
+        changes.touch(next.appId());
         return next;
     }
 
     /** Versions of the app's wanted tasks that run like {@code target}. */
-    private Set<Long> alike(AppState app, AppDefinition target, Plan plan) {
+    private Set<Long> alike(AppState app, AppDefinition target, SchedulerView view, Changes changes) {
         Set<Long> alike = new TreeSet<>();
-        for (TaskRecord t : plan.tasksOf(app.appId())) {
+        for (TaskRecord t : view.tasksOf(app.appId())) {
             if (t.desired() == DesiredState.RUN && definitionOf(app, t.appVersion()).runsLike(target)) {
                 alike.add(t.appVersion());
             }
@@ -343,10 +343,10 @@ final class Deployments {
         return new Rollout.Tally(app.definition().instances(), newUp, newRunning, oldRunning, up);
     }
 
-    private void record(Deployment d, Plan plan) {
+    private void record(Deployment d, SchedulerView view, Changes changes) {
         Deployment before = book.find(d.deploymentId()).orElse(null);
         List<String> dropped = book.record(d);
-        plan.recordDeployment(before, d);
-        dropped.forEach(plan::removeDeployment);
+        changes.recordDeployment(before, d);
+        dropped.forEach(changes::removeDeployment);
     }
 }

@@ -95,7 +95,7 @@ final class NodeDrains {
     }
 
     /** Starts the next move of every draining node whose previous move is done. */
-    void progress(Plan plan) {
+    void progress(SchedulerView view, Changes changes) {
         Map<String, Map<String, Integer>> unplacedBefore = new HashMap<>(unplaced);
         unplaced.clear();
         heldByLocalVolume.clear();
@@ -105,24 +105,24 @@ final class NodeDrains {
             if (cluster.mode(nodeId) != NodeAvailability.DRAINING) {
                 continue;
             }
-            List<TaskRecord> movable = tasksToMove(nodeId, plan);
-            if (movable.isEmpty() || moving(nodeId, movable, plan)) {
+            List<TaskRecord> movable = tasksToMove(nodeId, view, changes);
+            if (movable.isEmpty() || moving(nodeId, movable, view, changes)) {
                 continue;
             }
             TaskRecord next = movable.get(0);
-            AppState app = plan.app(next.appId()).orElse(null);
-            if (app == null || app.deleting() || plan.delayedUntil(app.appId()) != null) {
+            AppState app = view.app(next.appId()).orElse(null);
+            if (app == null || app.deleting() || view.delayedUntil(app.appId()) != null) {
                 continue;
             }
-            if (!next.volumes().isEmpty() && !stateful.allIdentitiesRun(app, plan)) {
+            if (!next.volumes().isEmpty() && !stateful.allIdentitiesRun(app, view, changes)) {
                 // As a restart goes: one identity down at a time. Not a search, so nothing is cached.
                 unplacedAtEpoch.remove(nodeId);
                 unplaced.put(app.appId(), Map.of("waiting for every identity to run before moving "
                         + next.identity() + " off draining node " + nodeId, 1));
-                plan.unsettle(app.appId());
+                changes.unsettle(app.appId());
                 continue;
             }
-            if (Long.valueOf(plan.capacityEpoch()).equals(unplacedAtEpoch.get(nodeId))
+            if (Long.valueOf(view.capacityEpoch()).equals(unplacedAtEpoch.get(nodeId))
                     && unplacedBefore.containsKey(app.appId())) {
                 unplaced.put(app.appId(), unplacedBefore.get(app.appId()));
                 continue;
@@ -132,18 +132,18 @@ final class NodeDrains {
                 String taskId = TaskIds.newTaskId(app.appId());
                 result = engine.place(List.of(StatelessReconciler.request(app.definition(), taskId)), cluster).get(0);
                 if (result instanceof PlacementResult.Placed placed) {
-                    stateless.launch(app, taskId, next.instance(), placed, next.taskId(), plan);
+                    stateless.launch(app, taskId, next.instance(), placed, next.taskId(), view, changes);
                 }
             } else {
-                result = stateful.moveOffDrainingNode(app, next, nodeId, plan);
+                result = stateful.moveOffDrainingNode(app, next, nodeId, view, changes);
                 if (result instanceof PlacementResult.Placed) {
                     stopFirstMoves.put(nodeId, next);
                 }
             }
             if (result instanceof PlacementResult.Unplaced why) {
-                unplacedAtEpoch.put(nodeId, plan.capacityEpoch());
+                unplacedAtEpoch.put(nodeId, view.capacityEpoch());
                 unplaced.put(app.appId(), why.reasons());
-                plan.unsettle(app.appId());
+                changes.unsettle(app.appId());
             } else {
                 unplacedAtEpoch.remove(nodeId);
             }
@@ -154,8 +154,8 @@ final class NodeDrains {
      * The node's tasks a drain moves, oldest first. Identities holding a local volume are left out: they
      * stay, and their apps' queue entries say why.
      */
-    private List<TaskRecord> tasksToMove(String nodeId, Plan plan) {
-        List<TaskRecord> movable = plan.tasksOn(nodeId).stream()
+    private List<TaskRecord> tasksToMove(String nodeId, SchedulerView view, Changes changes) {
+        List<TaskRecord> movable = view.tasksOn(nodeId).stream()
                 .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null)
                 .sorted(Comparator.comparing(TaskRecord::launchedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
                         .thenComparing(TaskRecord::taskId))
@@ -165,7 +165,7 @@ final class NodeDrains {
                 heldByLocalVolume.computeIfAbsent(task.appId(), a -> new TreeMap<>())
                         .put(heldReason(task, nodeId), 1);
                 // Looked at on every tick while held, so its queue entry says why until the drain ends.
-                plan.unsettle(task.appId());
+                changes.unsettle(task.appId());
             }
         }
         return movable.stream().filter(t -> !holdsLocalVolume(t)).toList();
@@ -186,16 +186,16 @@ final class NodeDrains {
      * an identity moved stop-first that does not run elsewhere yet (still stopping, placed, or waiting
      * for room).
      */
-    private boolean moving(String nodeId, List<TaskRecord> movable, Plan plan) {
-        boolean replacing = movable.stream().anyMatch(original -> plan.tasksOf(original.appId()).stream()
+    private boolean moving(String nodeId, List<TaskRecord> movable, SchedulerView view, Changes changes) {
+        boolean replacing = movable.stream().anyMatch(original -> view.tasksOf(original.appId()).stream()
                 .anyMatch(t -> original.taskId().equals(t.replaces()) && t.desired() == DesiredState.RUN));
         TaskRecord stopped = stopFirstMoves.get(nodeId);
         if (replacing || stopped == null) {
             return replacing;
         }
-        AppState app = plan.app(stopped.appId()).orElse(null);
+        AppState app = view.app(stopped.appId()).orElse(null);
         boolean done = app == null || app.deleting() || stopped.instance() >= app.definition().instances()
-                || plan.tasksOf(stopped.appId()).stream().anyMatch(t -> t.instance() == stopped.instance()
+                || view.tasksOf(stopped.appId()).stream().anyMatch(t -> t.instance() == stopped.instance()
                 && !t.taskId().equals(stopped.taskId()) && t.desired() == DesiredState.RUN && t.state().isActive());
         if (done) {
             stopFirstMoves.remove(nodeId);

@@ -48,7 +48,7 @@ import java.util.TreeMap;
  *   <li>is restarted one at a time, stop first, only while every other identity runs.</li>
  * </ul>
  * Driven by {@link SchedulerCore}, which owns the task records, the nodes, backoffs and the queue and
- * offers them through the {@link Plan} of each input; the volumes' own rules are {@link StatefulVolumes}.
+ * offers them through the {@link Changes} of each input; the volumes' own rules are {@link StatefulVolumes}.
  */
 final class StatefulReconciler {
     private final StatefulVolumes volumes;
@@ -65,30 +65,33 @@ final class StatefulReconciler {
      */
     private final Map<String, Map<Integer, String>> replacementNotes = new HashMap<>();
 
-    StatefulReconciler(StatefulVolumes volumes, PlacementEngine engine, Cluster cluster) {
+    private final Deployments deployments;
+
+    StatefulReconciler(StatefulVolumes volumes, PlacementEngine engine, Cluster cluster, Deployments deployments) {
         this.volumes = volumes;
         this.engine = engine;
         this.cluster = cluster;
+        this.deployments = deployments;
     }
 
     /** Reconciles the stateful app by identity (see the class comment). */
-    void reconcile(AppState app, Plan plan) {
+    void reconcile(AppState app, SchedulerView view, Changes changes) {
         String appId = app.appId();
         AppDefinition def = app.definition();
-        List<TaskRecord> all = plan.tasksOf(appId);
+        List<TaskRecord> all = view.tasksOf(appId);
         for (int i = all.size() - 1; i >= 0; i--) {
             TaskRecord task = all.get(i);
             if (task.desired() == DesiredState.RUN && task.instance() >= def.instances()) {
-                plan.stop(task, "scaled down");
+                changes.stop(task, "scaled down");
             }
         }
-        boolean restarting = restartOneIdentity(app, plan);
-        all = plan.tasksOf(appId);
+        boolean restarting = restartOneIdentity(app, view, changes);
+        all = view.tasksOf(appId);
         Set<Integer> busy = new HashSet<>();
         all.forEach(t -> busy.add(t.instance()));
 
-        Instant delayedUntil = plan.delayedUntil(appId);
-        boolean hopeless = plan.searchedInVain(appId);
+        Instant delayedUntil = view.delayedUntil(appId);
+        boolean hopeless = view.searchedInVain(appId);
         Map<String, Integer> reasons = new TreeMap<>();
         int waiting = 0;
         List<IdentityVolumes> toPlace = new ArrayList<>();
@@ -102,10 +105,10 @@ final class StatefulReconciler {
                 continue;
             }
             IdentityVolumes identity = volumes.volumesOf(app, instance);
-            String why = whyIdentityWaits(app, identity, plan);
+            String why = whyIdentityWaits(app, identity, view, changes);
             if (why == null) {
                 // Again: an identity replaced just now (unreachableStrategy) has its next generation.
-                app = plan.app(appId).orElse(app);
+                app = view.app(appId).orElse(app);
                 identity = volumes.volumesOf(app, instance);
             }
             if (why != null) {
@@ -123,14 +126,14 @@ final class StatefulReconciler {
             reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
         }
         if (hopeless) {
-            plan.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
+            view.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
         }
         boolean unplacedAny = false;
         if (!requests.isEmpty()) {
             List<PlacementResult> results = place(requests, toPlace);
             for (int i = 0; i < results.size(); i++) {
                 if (results.get(i) instanceof PlacementResult.Placed placed) {
-                    launch(app, requests.get(i).taskId(), toPlace.get(i), placed, plan);
+                    launch(app, requests.get(i).taskId(), toPlace.get(i), placed, view, changes);
                 } else {
                     waiting++;
                     unplacedAny = true;
@@ -138,8 +141,8 @@ final class StatefulReconciler {
                 }
             }
         }
-        plan.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless, restarting));
-        volumes.collect(appId, app, plan.tasksOf(appId), plan.now(), plan);
+        changes.conclude(appId, new Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless, restarting));
+        volumes.collect(appId, app, view.tasksOf(appId), view.now(), changes);
     }
 
     /**
@@ -147,7 +150,7 @@ final class StatefulReconciler {
      * node has been unreachable for the app's {@code unreachableStrategy.replaceAfterSeconds} is
      * replaced here (fresh volumes, placed anywhere) instead of waiting on.
      */
-    private String whyIdentityWaits(AppState app, IdentityVolumes identity, Plan plan) {
+    private String whyIdentityWaits(AppState app, IdentityVolumes identity, SchedulerView view, Changes changes) {
         Set<String> offered = offeredProviders();
         for (String provider : identity.providers()) {
             if (!offered.contains(provider)) {
@@ -158,15 +161,15 @@ final class StatefulReconciler {
         if (pinned.isPresent() && !ready(pinned.get())) {
             Integer replaceAfter = app.definition().unreachableStrategy().replaceAfterSeconds();
             if (replaceAfter != null
-                    && plan.unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(plan.now()) <= 0) {
+                    && view.unreachableSince(pinned.get()).plusSeconds(replaceAfter).compareTo(view.now()) <= 0) {
                 replace(app, identity.instance(), null, "node " + pinned.get() + " unreachable for more than "
-                        + replaceAfter + " s (unreachableStrategy)", plan);
+                        + replaceAfter + " s (unreachableStrategy)", view, changes);
                 // Fresh volumes live nowhere yet: the identity may go to any node.
                 return null;
             }
             return "waiting for node " + pinned.get() + ", which holds its local volume";
         }
-        return volumes.leaseWait(identity, null, plan.now())
+        return volumes.leaseWait(identity, null, view.now())
                 .map(wait -> "waiting for the lease of lost node " + wait.nodeId() + " to run out")
                 .orElse(null);
     }
@@ -230,30 +233,30 @@ final class StatefulReconciler {
      * attached (after the detach or fence of its old holder). The launch waits for every ATTACHED.
      */
     private void launch(AppState app, String taskId, IdentityVolumes identity, PlacementResult.Placed where,
-                        Plan plan) {
+                        SchedulerView view, Changes changes) {
         AppDefinition def = app.definition();
         TaskRecord task = TaskRecord.launchedWithVolumes(app.id(), taskId, def.id(), app.version(),
-                identity.instance(), identity.identity(), where.nodeId(), where.host(), where.ports(), plan.now(), null,
+                identity.instance(), identity.identity(), where.nodeId(), where.host(), where.ports(), view.now(), null,
                 identity.mounts());
         Map<Integer, String> notes = replacementNotes.get(app.appId());
         String note = notes == null ? null : notes.remove(identity.instance());
         if (note != null) {
             // The replacement is an operator-visible act: its first task says so.
-            task = task.observed(TaskState.STAGING, note, null, app.id(), plan.now());
+            task = task.observed(TaskState.STAGING, note, null, app.id(), view.now());
         }
-        plan.recordTask(task);
-        volumes.attach(identity, task, plan);
+        changes.recordTask(task);
+        volumes.attach(identity, task, changes);
     }
 
     /** The task waits for no volume any more: it is launched, with every mount's epoch. */
-    private void launchAttached(TaskRecord task, Plan plan) {
-        Optional<AppState> app = plan.app(task.appId());
+    private void launchAttached(TaskRecord task, SchedulerView view, Changes changes) {
+        Optional<AppState> app = view.app(task.appId());
         if (app.isEmpty()) {
             return;
         }
         AppDefinition def = app.get().definition();
-        plan.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
-                SchedulerCore.spec(def, task.ports(), task.volumes()), task.id()));
+        changes.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
+                StatelessReconciler.spec(def, task.ports(), task.volumes()), task.id()));
         volumeFailures.remove(task.appId());
     }
 
@@ -263,48 +266,48 @@ final class StatefulReconciler {
      * A volume changed (the view has taken it already): an ATTACHED moves the launch of the task
      * waiting for it on, a refusal ends that task, and a deleted local volume is removed from its node.
      */
-    void volumeChanged(VolumeEvent event, Plan plan) {
+    void volumeChanged(VolumeEvent event, SchedulerView view, Changes changes) {
         switch (event.kind()) {
-            case ATTACHED -> volumeAttached(event, plan);
-            case ATTACH_REFUSED -> attachRefused(event, plan);
-            case DELETED -> volumes.destroyIfLocalDeleted(event, plan);
+            case ATTACHED -> volumeAttached(event, view, changes);
+            case ATTACH_REFUSED -> attachRefused(event, view, changes);
+            case DELETED -> volumes.destroyIfLocalDeleted(event, changes);
             default -> {
             }
         }
     }
 
     /** ATTACHED for a task waiting for that volume: its launch moves on, and goes once nothing is awaited. */
-    private void volumeAttached(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : plan.task(event.taskId()).orElse(null);
+    private void volumeAttached(VolumeEvent event, SchedulerView view, Changes changes) {
+        TaskRecord task = event.taskId() == null ? null : view.task(event.taskId()).orElse(null);
         String volumeId = event.volumeId();
         if (task == null || !task.awaitingVolumes().contains(volumeId)
                 || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
             // A repeat, or about a task that has ended meanwhile (its detach follows the attach).
             return;
         }
-        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), plan.now());
-        plan.recordTask(updated);
+        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), view.now());
+        changes.recordTask(updated);
         if (updated.awaitingVolumes().isEmpty()) {
-            launchAttached(updated, plan);
+            launchAttached(updated, view, changes);
         }
     }
 
     /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
-    private void attachRefused(VolumeEvent event, Plan plan) {
-        TaskRecord task = event.taskId() == null ? null : plan.task(event.taskId()).orElse(null);
+    private void attachRefused(VolumeEvent event, SchedulerView view, Changes changes) {
+        TaskRecord task = event.taskId() == null ? null : view.task(event.taskId()).orElse(null);
         if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
             return;
         }
         String reason = TaskStatus.VOLUME_FAILED + ": volume " + event.volumeId() + ": "
                 + (event.reason() == null ? "attach refused" : event.reason());
-        plan.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), plan.now()));
-        plan.removeTask(task.taskId());
-        volumes.taskEnded(task, false, plan);
-        Optional<AppState> app = plan.app(task.appId());
+        changes.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), view.now()));
+        changes.removeTask(task.taskId());
+        volumes.taskEnded(task, false, changes);
+        Optional<AppState> app = view.app(task.appId());
         if (app.isPresent() && task.desired() == DesiredState.RUN) {
             volumeFailures.put(task.appId(), reason);
-            plan.backOff(app.get());
-            plan.reconcile(app.get());
+            changes.backOff(app.get());
+            changes.touch(app.get().appId());
         }
     }
 
@@ -312,17 +315,17 @@ final class StatefulReconciler {
      * The first input after a takeover: the launches the previous scheduler left waiting for volumes
      * are taken up, and volumes no identity wants any more are let go of.
      */
-    void resume(Plan plan) {
-        resumeHandshakes(plan);
+    void resume(SchedulerView view, Changes changes) {
+        resumeHandshakes(view, changes);
         for (String appId : volumes.appsWithVolumes()) {
-            volumes.collect(appId, plan.app(appId).orElse(null), plan.tasksOf(appId), plan.now(), plan);
+            volumes.collect(appId, view.app(appId).orElse(null), view.tasksOf(appId), view.now(), changes);
         }
     }
 
     /** Every tick: releases that waited for a lost node's lease to run out. */
-    void collectPending(Plan plan) {
+    void collectPending(SchedulerView view, Changes changes) {
         for (String appId : volumes.pendingApps()) {
-            volumes.collect(appId, plan.app(appId).orElse(null), plan.tasksOf(appId), plan.now(), plan);
+            volumes.collect(appId, view.app(appId).orElse(null), view.tasksOf(appId), view.now(), changes);
         }
     }
 
@@ -331,14 +334,14 @@ final class StatefulReconciler {
      * already shows attached to the task counts; for the others the attach is sent again (the service
      * answers a repeat with ATTACHED); a task with nothing left to wait for launches.
      */
-    private void resumeHandshakes(Plan plan) {
-        for (TaskRecord task : List.copyOf(plan.tasks())) {
-            Optional<AppState> app = plan.app(task.appId());
+    private void resumeHandshakes(SchedulerView view, Changes changes) {
+        for (TaskRecord task : List.copyOf(view.tasks())) {
+            Optional<AppState> app = view.app(task.appId());
             if (task.awaitingVolumes().isEmpty() || app.isEmpty() || task.volumes().isEmpty()) {
                 continue;
             }
             if (task.desired() != DesiredState.RUN) {
-                plan.stop(task, "stopped before its volumes were attached");
+                changes.stop(task, "stopped before its volumes were attached");
                 continue;
             }
             IdentityVolumes identity = IdentityVolumes.of(app.get().definition(), task.instance(),
@@ -349,15 +352,15 @@ final class StatefulReconciler {
                 if (known.isPresent() && known.get().state() == VolumeState.ATTACHED
                         && task.taskId().equals(known.get().attachedTaskId())
                         && task.nodeId().equals(known.get().attachedNodeId())) {
-                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, plan.now());
+                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, view.now());
                 } else {
-                    volumes.attachAgain(identity, volumeId, task, plan);
+                    volumes.attachAgain(identity, volumeId, task, changes);
                 }
             }
             if (current != task) {
-                plan.recordTask(current);
+                changes.recordTask(current);
                 if (current.awaitingVolumes().isEmpty()) {
-                    launchAttached(current, plan);
+                    launchAttached(current, view, changes);
                 }
             }
         }
@@ -372,8 +375,8 @@ final class StatefulReconciler {
      *
      * @return whether a restart is still under way
      */
-    private boolean restartOneIdentity(AppState app, Plan plan) {
-        List<TaskRecord> all = plan.tasksOf(app.appId());
+    private boolean restartOneIdentity(AppState app, SchedulerView view, Changes changes) {
+        List<TaskRecord> all = view.tasksOf(app.appId());
         int n = app.definition().instances();
         List<TaskRecord> outdated = all.stream().filter(t -> t.desired() == DesiredState.RUN
                 && !app.isCurrent(t.appVersion()) && t.instance() < n)
@@ -381,11 +384,10 @@ final class StatefulReconciler {
         if (outdated.isEmpty()) {
             return false;
         }
-        Deployments deployments = plan.deployments();
         Rollout.Limits limits = deployments.limits(app, all);
         if (limits == Rollout.Limits.NONE) {
-            if (allIdentitiesRun(app, plan)) {
-                plan.stop(outdated.get(0), "restarted");
+            if (allIdentitiesRun(app, view, changes)) {
+                changes.stop(outdated.get(0), "restarted");
             }
             return true;
         }
@@ -416,7 +418,7 @@ final class StatefulReconciler {
             if (serves && down >= allowed) {
                 continue;
             }
-            plan.stop(t, "upgraded in place to version " + app.version());
+            changes.stop(t, "upgraded in place to version " + app.version());
             stops--;
             down += serves ? 1 : 0;
         }
@@ -424,8 +426,8 @@ final class StatefulReconciler {
     }
 
     /** Every identity of the app runs, and no task of it is stopping or starting. */
-    boolean allIdentitiesRun(AppState app, Plan plan) {
-        List<TaskRecord> all = plan.tasksOf(app.appId());
+    boolean allIdentitiesRun(AppState app, SchedulerView view, Changes changes) {
+        List<TaskRecord> all = view.tasksOf(app.appId());
         return all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
                 && all.size() >= app.definition().instances();
     }
@@ -439,14 +441,14 @@ final class StatefulReconciler {
      *
      * @return Placed when the task was stopped; Unplaced with why the identity stays for now
      */
-    PlacementResult moveOffDrainingNode(AppState app, TaskRecord task, String nodeId, Plan plan) {
+    PlacementResult moveOffDrainingNode(AppState app, TaskRecord task, String nodeId, SchedulerView view, Changes changes) {
         String probe = TaskIds.newTaskId(app.appId());
         PlacementResult result = engine.place(List.of(request(app.definition(), probe,
                 volumes.volumesOf(app, task.instance()))), cluster).get(0);
         // Only a probe: the engine allocated it, but the identity is placed for real once its task ended.
         cluster.release(probe);
         if (result instanceof PlacementResult.Placed) {
-            plan.stop(task, "moving off draining node " + nodeId);
+            changes.stop(task, "moving off draining node " + nodeId);
         }
         return result;
     }
@@ -458,7 +460,7 @@ final class StatefulReconciler {
      *
      * @return false when there is nothing to replace
      */
-    boolean replaceInstance(AppState app, ReplaceInstance command, Plan plan) {
+    boolean replaceInstance(AppState app, ReplaceInstance command, SchedulerView view, Changes changes) {
         AppDefinition def = app.definition();
         int instance = Volumes.instanceOf(app.appId(), command.identity());
         if (!def.isStateful() || instance < 0 || instance >= def.instances()
@@ -466,7 +468,7 @@ final class StatefulReconciler {
             return false;
         }
         replace(app, instance, command.id(), "replaced by an operator"
-                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), plan);
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), view, changes);
         return true;
     }
 
@@ -478,16 +480,16 @@ final class StatefulReconciler {
      *
      * @param cause the command that asked for it; null when the app's unreachableStrategy did
      */
-    private void replace(AppState app, int instance, String cause, String why, Plan plan) {
+    private void replace(AppState app, int instance, String cause, String why, SchedulerView view, Changes changes) {
         AppState next = volumes.replacing(app, instance, cause);
-        plan.recordApp(next);
+        changes.recordApp(next);
         String identity = Volumes.identity(app.appId(), instance);
         String note = "REPLACED: identity " + identity + " given fresh volumes (generation "
                 + next.generation(identity) + "): " + why;
         replacementNotes.computeIfAbsent(app.appId(), a -> new HashMap<>()).put(instance, note);
-        for (TaskRecord task : plan.tasksOf(app.appId())) {
+        for (TaskRecord task : view.tasksOf(app.appId())) {
             if (task.instance() == instance && task.desired() == DesiredState.RUN) {
-                plan.stop(task, note);
+                changes.stop(task, note);
             }
         }
     }

@@ -8,6 +8,9 @@ import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.DesiredState;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeResources;
+import dev.berth.contracts.messages.PortAssignment;
+import dev.berth.contracts.messages.TaskSpec;
+import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.scheduler.deployment.Rollout;
 import dev.berth.scheduler.placement.Cluster;
@@ -32,28 +35,29 @@ import java.util.TreeMap;
  * then by the app's kill selection), the missing are placed in one batch unless the app backs off, and
  * tasks launched for an older configuration are replaced, new one first: the replacement starts beside
  * its original, which is stopped once the replacement runs. Driven by {@link SchedulerCore} through the
- * {@link Plan} of each input; {@link NodeDrains} starts its replacements here too.
+ * {@link Changes} of each input; {@link NodeDrains} starts its replacements here too.
  */
 final class StatelessReconciler {
     private final PlacementEngine engine;
     /** The core's picture of the nodes; placement allocates into it. */
     private final Cluster cluster;
+    private final Deployments deployments;
 
-    StatelessReconciler(PlacementEngine engine, Cluster cluster) {
+    StatelessReconciler(PlacementEngine engine, Cluster cluster, Deployments deployments) {
         this.engine = engine;
         this.cluster = cluster;
+        this.deployments = deployments;
     }
 
-    void reconcile(AppState app, Plan plan) {
+    void reconcile(AppState app, SchedulerView view, Changes changes) {
         String appId = app.appId();
         AppDefinition def = app.definition();
-        Deployments deployments = plan.deployments();
-        Rollout.Limits limits = deployments.limits(app, plan.tasksOf(appId));
-        if (settleReplacements(app, limits, plan)) {
+        Rollout.Limits limits = deployments.limits(app, view.tasksOf(appId));
+        if (settleReplacements(app, limits, view, changes)) {
             // Originals were stopped just now: they serve no more, and what may go next is counted without them.
-            limits = deployments.limits(app, plan.tasksOf(appId));
+            limits = deployments.limits(app, view.tasksOf(appId));
         }
-        List<TaskRecord> all = plan.tasksOf(appId);
+        List<TaskRecord> all = view.tasksOf(appId);
         List<TaskRecord> slots = new ArrayList<>(all.stream()
                 .filter(t -> t.desired() == DesiredState.RUN && t.replaces() == null).toList());
         Map<String, TaskRecord> replacementOf = new HashMap<>();
@@ -65,17 +69,17 @@ final class StatelessReconciler {
             List<TaskRecord> victims = slots.stream().sorted(scaleDownOrder(def.killSelection())).limit(surplus)
                     .toList();
             for (TaskRecord victim : victims) {
-                plan.stop(victim, "scaled down");
+                changes.stop(victim, "scaled down");
                 TaskRecord replacement = replacementOf.remove(victim.taskId());
                 if (replacement != null) {
-                    plan.stop(replacement, "scaled down");
+                    changes.stop(replacement, "scaled down");
                 }
             }
             slots.removeAll(victims);
         }
 
-        Instant delayedUntil = plan.delayedUntil(appId);
-        boolean hopeless = plan.searchedInVain(appId);
+        Instant delayedUntil = view.delayedUntil(appId);
+        boolean hopeless = view.searchedInVain(appId);
         List<TaskRequest> requests = new ArrayList<>();
         List<Launch> launches = new ArrayList<>();
         // While canaries are tried, a missing old instance comes back as it was (see Deployments).
@@ -110,7 +114,7 @@ final class StatelessReconciler {
                     room--;
                     newOnes++;
                 } else if (stopsLeft > 0 && (!serves || servingStopsLeft > 0)) {
-                    plan.stop(slot, "upgraded to version " + app.version());
+                    changes.stop(slot, "upgraded to version " + app.version());
                     slots.remove(slot);
                     stopsLeft--;
                     servingStopsLeft -= serves ? 1 : 0;
@@ -148,7 +152,7 @@ final class StatelessReconciler {
         if (delayedUntil == null && hopeless && !launches.isEmpty()) {
             // Nothing that could make room has happened since the last search: the same answer.
             waiting += launches.size();
-            plan.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
+            view.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
         }
         boolean restarting = false;
         boolean unplacedAny = false;
@@ -159,16 +163,16 @@ final class StatelessReconciler {
                 if (results.get(i) instanceof PlacementResult.Placed placed) {
                     if (launch.old()) {
                         launch(asOld.from(), asOld.fromVersion(), app.id(), requests.get(i).taskId(),
-                                launch.instance(), placed, null, plan);
+                                launch.instance(), placed, null, view, changes);
                     } else {
                         launch(app, requests.get(i).taskId(), launch.instance(), placed,
-                                launch.replacing() == null ? null : launch.replacing().taskId(), plan);
+                                launch.replacing() == null ? null : launch.replacing().taskId(), view, changes);
                     }
                     restarting |= launch.replacing() != null;
                 } else if (launch.replacing() != null) {
                     // No node has room for a new task beside the old one: stop the old one first; its
                     // instance is placed again once its resources are free (lifecycle.md, restarts).
-                    plan.stop(launch.replacing(), "restarted");
+                    changes.stop(launch.replacing(), "restarted");
                     restarting = true;
                 } else {
                     waiting++;
@@ -178,8 +182,14 @@ final class StatelessReconciler {
             }
         }
         restarting |= !replacementOf.isEmpty() || heldBack > 0;
-        plan.conclude(appId, new SchedulerCore.Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless && !launches.isEmpty(),
+        changes.conclude(appId, new Pass(waiting, reasons, delayedUntil, unplacedAny, hopeless && !launches.isEmpty(),
                 restarting));
+    }
+
+    /** What a task of {@code def} is launched with, on the ports and with the mounts it was given. */
+    static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
+        return new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(), def.disk(), ports,
+                def.user(), def.healthChecks(), def.isolation(), mounts);
     }
 
     /** What placement needs to know of a stateless app's new task. */
@@ -191,17 +201,17 @@ final class StatelessReconciler {
     }
 
     void launch(AppState app, String taskId, int instance, PlacementResult.Placed where, String replaces,
-                        Plan plan) {
-        launch(app.definition(), app.version(), app.id(), taskId, instance, where, replaces, plan);
+                        SchedulerView view, Changes changes) {
+        launch(app.definition(), app.version(), app.id(), taskId, instance, where, replaces, view, changes);
     }
 
     /** Launches a task of {@code def} as it was at app version {@code version} (an old one, during a deployment). */
     private static void launch(AppDefinition def, long version, String cause, String taskId, int instance,
-                               PlacementResult.Placed where, String replaces, Plan plan) {
+                               PlacementResult.Placed where, String replaces, SchedulerView view, Changes changes) {
         TaskRecord task = TaskRecord.launched(cause, taskId, def.id(), version, instance, where.nodeId(),
-                where.host(), where.ports(), plan.now(), replaces);
-        plan.recordTask(task);
-        plan.send(LaunchTask.of(where.nodeId(), taskId, def.id(), version, SchedulerCore.spec(def, where.ports(), List.of()),
+                where.host(), where.ports(), view.now(), replaces);
+        changes.recordTask(task);
+        changes.send(LaunchTask.of(where.nodeId(), taskId, def.id(), version, StatelessReconciler.spec(def, where.ports(), List.of()),
                 task.id()));
     }
 
@@ -213,19 +223,19 @@ final class StatelessReconciler {
      *
      * @return whether it stopped or settled any task
      */
-    private boolean settleReplacements(AppState app, Rollout.Limits limits, Plan plan) {
+    private boolean settleReplacements(AppState app, Rollout.Limits limits, SchedulerView view, Changes changes) {
         boolean settled = false;
-        for (TaskRecord r : List.copyOf(plan.tasksOf(app.appId()))) {
+        for (TaskRecord r : List.copyOf(view.tasksOf(app.appId()))) {
             if (r.desired() != DesiredState.RUN || r.replaces() == null) {
                 continue;
             }
             if (!app.isCurrent(r.appVersion())) {
-                plan.stop(r, "rolled back to version " + app.version());
+                changes.stop(r, "rolled back to version " + app.version());
                 settled = true;
-            } else if (!limits.holdOld() && plan.deployments().countsUp(app, r)) {
-                plan.task(r.replaces()).filter(o -> o.desired() == DesiredState.RUN)
-                        .ifPresent(o -> plan.stop(o, "replaced by " + r.taskId()));
-                plan.recordTask(r.settled(r.id(), plan.now()));
+            } else if (!limits.holdOld() && deployments.countsUp(app, r)) {
+                view.task(r.replaces()).filter(o -> o.desired() == DesiredState.RUN)
+                        .ifPresent(o -> changes.stop(o, "replaced by " + r.taskId()));
+                changes.recordTask(r.settled(r.id(), view.now()));
                 settled = true;
             }
         }

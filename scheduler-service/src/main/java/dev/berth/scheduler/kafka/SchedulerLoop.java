@@ -170,7 +170,7 @@ public final class SchedulerLoop {
                 actions = core.onNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
             } else if (topic.equals(Topics.VOLUME_EVENTS)) {
                 if (record.value() == null) {
-                    core.forgetVolume(record.key());
+                    core.restore().forgetVolume(record.key());
                 } else {
                     actions = core.onVolumeEvent(JsonCodec.decode(record.value(), VolumeEvent.class), now);
                 }

@@ -92,54 +92,54 @@ public final class StateRebuild {
         String topic = record.topic();
         if (topic.equals(Topics.APPS)) {
             if (record.value() == null) {
-                core.forgetApp(record.key());
+                core.restore().forgetApp(record.key());
             } else {
-                core.restoreApp(JsonCodec.decode(record.value(), AppState.class));
+                core.restore().app(JsonCodec.decode(record.value(), AppState.class));
             }
         } else if (topic.equals(Topics.TASKS)) {
             if (record.value() == null) {
-                core.forgetTask(record.key());
+                core.restore().forgetTask(record.key());
             } else {
-                core.restoreTask(JsonCodec.decode(record.value(), TaskRecord.class));
+                core.restore().task(JsonCodec.decode(record.value(), TaskRecord.class));
             }
         } else if (topic.equals(Topics.QUEUE)) {
             // What the previous leader said waits: entries of apps now settled are withdrawn.
             if (record.value() == null) {
-                core.forgetQueue(record.key());
+                core.restore().forgetQueue(record.key());
             } else {
-                core.restoreQueue(JsonCodec.decode(record.value(), AppQueue.class));
+                core.restore().queue(JsonCodec.decode(record.value(), AppQueue.class));
             }
         } else if (topic.equals(Topics.DEPLOYMENTS)) {
             // Unfinished deployments are carried on where the previous leader left them.
             if (record.value() == null) {
-                core.forgetDeployment(record.key());
+                core.restore().forgetDeployment(record.key());
             } else {
-                core.restoreDeployment(JsonCodec.decode(record.value(), Deployment.class));
+                core.restore().deployment(JsonCodec.decode(record.value(), Deployment.class));
             }
         } else if (topic.equals(Topics.APP_VERSIONS)) {
             // Old definitions: what a rollback restores, and what old tasks run during a deployment.
             if (record.value() != null) {
-                core.restoreVersion(JsonCodec.decode(record.value(), AppVersion.class));
+                core.restore().version(JsonCodec.decode(record.value(), AppVersion.class));
             } else {
                 // A key no scheduler wrote names nothing to forget.
-                Topics.parseAppVersionKey(record.key()).ifPresent(v -> core.forgetVersion(v.appId(), v.version()));
+                Topics.parseAppVersionKey(record.key()).ifPresent(v -> core.restore().forgetVersion(v.appId(), v.version()));
             }
         } else if (topic.equals(Topics.TASK_HISTORY)) {
             // Failures and restarts count on from where the previous leader left them.
             if (record.value() == null) {
-                core.forgetHistory(record.key());
+                core.restore().forgetHistory(record.key());
             } else {
-                core.restoreHistory(JsonCodec.decode(record.value(), AppTaskHistory.class));
+                core.restore().history(JsonCodec.decode(record.value(), AppTaskHistory.class));
             }
         } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
-            core.restoreNode(JsonCodec.decode(record.value(), NodeReport.class));
+            core.restore().node(JsonCodec.decode(record.value(), NodeReport.class));
         } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
-            core.restoreNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class));
+            core.restore().nodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class));
         } else if (topic.equals(Topics.VOLUME_EVENTS)) {
             if (record.value() == null) {
-                core.forgetVolume(record.key());
+                core.restore().forgetVolume(record.key());
             } else {
-                core.restoreVolume(JsonCodec.decode(record.value(), VolumeEvent.class));
+                core.restore().volume(JsonCodec.decode(record.value(), VolumeEvent.class));
             }
         }
     }

@@ -252,9 +252,9 @@ class AnnouncementsTest {
 
         // When a new scheduler restores them and goes on with the node's next heartbeat and a tick
         SchedulerCore second = newCore();
-        second.restoreNode(nodeAt("node-1", t0.plusSeconds(1), task.taskId()));
-        second.restoreApp(app);
-        second.restoreTask(task);
+        second.restore().node(nodeAt("node-1", t0.plusSeconds(1), task.taskId()));
+        second.restore().app(app);
+        second.restore().task(task);
         List<Action> heartbeat = second.onNodeReport(nodeAt("node-1", t0.plusSeconds(2), task.taskId()), t0.plusSeconds(2));
         List<Action> tick = second.onTick(t0.plusSeconds(2));
 

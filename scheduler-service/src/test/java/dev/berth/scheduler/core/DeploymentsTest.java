@@ -321,6 +321,35 @@ class DeploymentsTest {
     }
 
     @Test
+    void aRollbackReconcilesItsAppOnceAndLaunchesItsInstancesOnce() {
+        // Given a deployment paused with one canary, and a count of the core's passes over apps
+        UpgradeStrategy strategy = new UpgradeStrategy(1.0, 1.0, 1, false, false, 600);
+        node("node-1");
+        List<String> passes = new ArrayList<>();
+        core.watchPasses(passes::add);
+        act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, false)), now));
+        assertEquals(List.of(WEB), passes, "a create touches its app twice, but it is reconciled once");
+        drive(healthyUnless(cmd -> false), state -> { });
+        act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, false), null), now));
+        drive(healthyUnless(cmd -> false), state -> { });
+        Deployment paused = latestDeployment();
+        passes.clear();
+
+        // When it is rolled back (the rollback and the accepted command both touch the app)
+        List<Action> actions = core.onAppCommand(RollbackDeployment.of(WEB, paused.deploymentId()), now);
+        act(actions);
+
+        // Then the app is reconciled once for the command, and the reply comes after what it decided
+        assertEquals(List.of(WEB), passes);
+        assertTrue(actions.get(actions.size() - 1) instanceof Action.Reply);
+        long launches = actions.stream().filter(a -> a instanceof Action.SendToNode s
+                && s.command() instanceof LaunchTask).count();
+        long recordedNew = actions.stream().filter(a -> a instanceof Action.RecordTask r
+                && r.task().desired() == DesiredState.RUN && r.task().state() == TaskState.STAGING).count();
+        assertEquals(recordedNew, launches, "one launch per task placed, no second set");
+    }
+
+    @Test
     void aPromoteOfADeploymentThatIsNotPausedIsAConflictAndOfAnUnknownOneNotFound() {
         node("node-1");
         act(core.onAppCommand(CreateApp.of(web(2, "v1", UpgradeStrategy.STATELESS_DEFAULT, true)), now));
@@ -644,10 +673,10 @@ class DeploymentsTest {
             }
         }
         SchedulerCore next = newCore();
-        versions.forEach(next::restoreVersion);
-        apps.values().forEach(next::restoreApp);
-        tasks.values().forEach(next::restoreTask);
-        deployments.values().forEach(next::restoreDeployment);
+        versions.forEach(next.restore()::version);
+        apps.values().forEach(next.restore()::app);
+        tasks.values().forEach(next.restore()::task);
+        deployments.values().forEach(next.restore()::deployment);
         return next;
     }
 

@@ -273,7 +273,7 @@ class SchedulerCoreTest {
         core.onAppCommand(CreateApp.of(app("/pair", 2)), t0);
         TaskRecord onNode1 = core.tasksOf("/pair").stream().filter(t -> t.nodeId().equals("node-1")).findFirst()
                 .orElseThrow();
-        core.restoreNodeAdmin(DrainNode.of("node-1"));
+        core.restore().nodeAdmin(DrainNode.of("node-1"));
 
         List<Action> actions = core.onAppCommand(ScaleApp.of("/pair", 1), t0.plusSeconds(1));
 
@@ -689,8 +689,8 @@ class SchedulerCoreTest {
         // Given a scheduler rebuilt from a node report written long ago, with a task on that node
         SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
                 new PlacementEngine(PlacementStrategy.SPREAD));
-        rebuilt.restoreNode(node("node-1", 4));
-        rebuilt.restoreTask(TaskRecord.launched("c", "old.1", "/old", 1, 0, "node-1", "h", List.of(), t0, null)
+        rebuilt.restore().node(node("node-1", 4));
+        rebuilt.restore().task(TaskRecord.launched("c", "old.1", "/old", 1, 0, "node-1", "h", List.of(), t0, null)
                 .observed(TaskState.RUNNING, null, null, "s", t0));
 
         // When it starts acting a minute later, the task there is not yet declared lost
@@ -710,7 +710,7 @@ class SchedulerCoreTest {
     void aNodeLongSilentAtTheStartIsUsedAgainOnceHeard() {
         SchedulerCore rebuilt = new SchedulerCore(SchedulerSettings.defaults(),
                 new PlacementEngine(PlacementStrategy.SPREAD));
-        rebuilt.restoreNode(node("node-1", 4));
+        rebuilt.restore().node(node("node-1", 4));
         rebuilt.onTick(t0.plusSeconds(60));
 
         rebuilt.onNodeReport(nodeAt("node-1", 4, t0.plusSeconds(61)), t0.plusSeconds(61));

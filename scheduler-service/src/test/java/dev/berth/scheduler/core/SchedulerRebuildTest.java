@@ -60,8 +60,8 @@ class SchedulerRebuildTest {
 
         // When a new scheduler restores the same records (as read back from berth.apps / berth.tasks)
         SchedulerCore second = newCore();
-        second.restoreApp(app);
-        tasks.forEach(second::restoreTask);
+        second.restore().app(app);
+        tasks.forEach(second.restore()::task);
         second.onNodeReport(node, t0.plusSeconds(1));
         List<Action> actions = second.onTick(t0.plusSeconds(1));
 
@@ -91,9 +91,9 @@ class SchedulerRebuildTest {
 
         // When a new scheduler restores the records as read back from the topics
         SchedulerCore second = newCore();
-        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/sick").orElseThrow()), AppState.class));
+        second.restore().app(JsonCodec.decode(JsonCodec.encode(first.app("/sick").orElseThrow()), AppState.class));
         TaskRecord restored = JsonCodec.decode(JsonCodec.encode(first.tasksOf("/sick").get(0)), TaskRecord.class);
-        second.restoreTask(restored);
+        second.restore().task(restored);
         List<Action> actions = new ArrayList<>(second.onNodeReport(node, t0.plusSeconds(5)));
         actions.addAll(second.onTick(t0.plusSeconds(5)));
 
@@ -124,10 +124,10 @@ class SchedulerRebuildTest {
 
         // When a new scheduler restores what the topics hold (the task mid-handshake) and acts
         SchedulerCore second = newCore();
-        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
-        first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
-        second.restoreNode(node);
-        second.restoreVolume(localAttached);
+        second.restore().app(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        first.tasksOf("/pg").forEach(t -> second.restore().task(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
+        second.restore().node(node);
+        second.restore().volume(localAttached);
         List<Action> resumed = second.onTick(t0.plusSeconds(1));
 
         // Then it attaches the volume still awaited again, for the same task, and launches nothing yet
@@ -168,9 +168,9 @@ class SchedulerRebuildTest {
 
         // When a new scheduler restores what the topics hold, and a node joins
         SchedulerCore second = newCore();
-        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
-        second.restoreNode(node1);
-        topic.forEach(second::restoreVolume);
+        second.restore().app(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        second.restore().node(node1);
+        topic.forEach(second.restore()::volume);
         List<Action> placed = second.onNodeReport(statefulNode("node-2", t0.plusSeconds(8)), t0.plusSeconds(8));
 
         // Then the identity goes to the new node with the fresh volume, not back to waiting for node-1
@@ -201,10 +201,10 @@ class SchedulerRebuildTest {
 
         // When a new scheduler restores what the topics hold and then hears the task was killed
         SchedulerCore second = newCore();
-        second.restoreApp(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
-        first.tasksOf("/pg").forEach(t -> second.restoreTask(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
-        second.restoreNode(node1);
-        topic.forEach(second::restoreVolume);
+        second.restore().app(JsonCodec.decode(JsonCodec.encode(first.app("/pg").orElseThrow()), AppState.class));
+        first.tasksOf("/pg").forEach(t -> second.restore().task(JsonCodec.decode(JsonCodec.encode(t), TaskRecord.class)));
+        second.restore().node(node1);
+        topic.forEach(second.restore()::volume);
         List<Action> ended = second.onTaskStatus(TaskStatus.of(task.taskId(), "/pg", "node-1", TaskState.KILLED, null, null,
                 null), t0.plusSeconds(1));
 

@@ -168,7 +168,7 @@ class TaskHistoryTest {
         // A scheduler that takes over restores the history and counts on
         SchedulerCore next = new SchedulerCore(SchedulerSettings.defaults(), new PlacementEngine(PlacementStrategy.SPREAD));
         failed.stream().filter(a -> a instanceof Action.RecordHistory).map(a -> ((Action.RecordHistory) a).history())
-                .forEach(next::restoreHistory);
+                .forEach(next.restore()::history);
         assertEquals(1, next.history("/brief").orElseThrow().failuresInARow());
 
         List<Action> deleted = core.onAppCommand(DeleteApp.of("/brief"), t0.plusSeconds(1));
