@@ -70,7 +70,7 @@ final class AppCommands {
             return CommandReply.accepted(command, existing.version(), "already done");
         }
         if (command instanceof CreateApp create) {
-            return create(create, existing, view, changes);
+            return create(create, existing, changes);
         }
         if (existing == null) {
             return CommandReply.notFound(command, "no app " + appId);
@@ -84,11 +84,11 @@ final class AppCommands {
         } else if (command instanceof KillAppTask kill) {
             reply = kill(kill, existing, view, changes);
         } else if (command instanceof ScaleApp scale) {
-            reply = scale(scale, existing, view, changes);
+            reply = scale(scale, existing, changes);
         } else if (command instanceof RestartApp restart) {
             reply = restart(restart, existing, view, changes);
         } else if (command instanceof DeleteApp delete) {
-            reply = delete(delete, existing, view, changes);
+            reply = delete(delete, existing, changes);
         } else if (command instanceof ReplaceInstance replace) {
             reply = replace(replace, existing, view, changes);
         } else if (command instanceof PromoteDeployment promote) {
@@ -106,7 +106,7 @@ final class AppCommands {
         return reply;
     }
 
-    private CommandReply create(CreateApp create, AppState existing, SchedulerView view, Changes changes) {
+    private CommandReply create(CreateApp create, AppState existing, Changes changes) {
         String appId = create.appId();
         if (existing != null) {
             // A racing second create: the first accepted one stands.
@@ -212,7 +212,7 @@ final class AppCommands {
         }
     }
 
-    private CommandReply scale(ScaleApp scale, AppState existing, SchedulerView view, Changes changes) {
+    private CommandReply scale(ScaleApp scale, AppState existing, Changes changes) {
         if (scale.instances() == existing.definition().instances()) {
             return CommandReply.accepted(scale, existing.version(), "no change");
         }
@@ -234,7 +234,7 @@ final class AppCommands {
         return CommandReply.accepted(restart, next.version(), "restarting at version " + next.version());
     }
 
-    private CommandReply delete(DeleteApp delete, AppState existing, SchedulerView view, Changes changes) {
+    private CommandReply delete(DeleteApp delete, AppState existing, Changes changes) {
         AppState next = existing.deleted(delete.wipe(), delete.id());
         changes.recordApp(next);
         return CommandReply.accepted(delete, next.version(), "deleting");

@@ -174,9 +174,9 @@ final class Deployments {
      */
     void started(AppState before, AppState after, String cause, String commandId, SchedulerView view, Changes changes) {
         book.active(after.appId()).ifPresent(old -> record(Rollout.end(old, DeploymentState.SUPERSEDED,
-                "superseded by version " + after.version() + " (forced)", view.now()), view, changes));
+                "superseded by version " + after.version() + " (forced)", view.now()), changes));
         record(Rollout.start(after.appId(), before.version(), after.version(), before.definition(),
-                after.definition(), cause, commandId, view.now()), view, changes);
+                after.definition(), cause, commandId, view.now()), changes);
     }
 
     CommandReply promote(PromoteDeployment promote, AppState app, SchedulerView view, Changes changes) {
@@ -189,7 +189,7 @@ final class Deployments {
                     + app.appId() + " is " + d.state() + ", not PAUSED: only a deployment waiting with healthy"
                     + " canaries can be promoted");
         }
-        record(Rollout.promote(d, view.now()), view, changes);
+        record(Rollout.promote(d, view.now()), changes);
         return CommandReply.accepted(promote, app.version(), "promoted " + d.deploymentId());
     }
 
@@ -229,7 +229,7 @@ final class Deployments {
                 return refused;
             }
         }
-        AppState next = app.rolledBack(target, alike(app, target, view, changes), rollback.id());
+        AppState next = app.rolledBack(target, alike(app, target, view), rollback.id());
         changes.recordApp(next, AppVersion.ROLLED_BACK);
         if (replaces) {
             backoffs.forgive(appId);
@@ -248,12 +248,12 @@ final class Deployments {
             return;
         }
         if (app.deleting()) {
-            record(Rollout.end(d, DeploymentState.CANCELLED, "the app is being deleted", view.now()), view, changes);
+            record(Rollout.end(d, DeploymentState.CANCELLED, "the app is being deleted", view.now()), changes);
             return;
         }
         Deployment next = Rollout.evaluate(d, tally(app, view.tasksOf(app.appId())), view.now());
         if (next != d) {
-            record(next, view, changes);
+            record(next, changes);
         }
         String why = Rollout.failure(next, book.failures(d.deploymentId()), book.lastFailure(d.deploymentId()),
                 view.now());
@@ -292,7 +292,7 @@ final class Deployments {
             revert(app, d, "rolled back automatically: " + why, d.correlationId(), view, changes);
         } else {
             record(Rollout.end(d, DeploymentState.FAILED, why + "; the app stays at the mix it reached:"
-                    + " update it again, or roll it back to a version", view.now()), view, changes);
+                    + " update it again, or roll it back to a version", view.now()), changes);
         }
     }
 
@@ -301,9 +301,10 @@ final class Deployments {
      * that run it already stay; the others (canaries, new instances) are replaced by the reconcilers,
      * new first, without a deployment of their own: the old definition is known to work.
      */
-    private AppState revert(AppState app, Deployment d, String reason, String cause, SchedulerView view, Changes changes) {
-        record(Rollout.end(d, DeploymentState.ROLLED_BACK, reason, view.now()), view, changes);
-        AppState next = app.rolledBack(d.from(), alike(app, d.from(), view, changes), cause);
+    private AppState revert(AppState app, Deployment d, String reason, String cause, SchedulerView view,
+                            Changes changes) {
+        record(Rollout.end(d, DeploymentState.ROLLED_BACK, reason, view.now()), changes);
+        AppState next = app.rolledBack(d.from(), alike(app, d.from(), view), cause);
         changes.recordApp(next, AppVersion.ROLLED_BACK);
         backoffs.forgive(app.appId());
         changes.touch(next.appId());
@@ -311,7 +312,7 @@ final class Deployments {
     }
 
     /** Versions of the app's wanted tasks that run like {@code target}. */
-    private Set<Long> alike(AppState app, AppDefinition target, SchedulerView view, Changes changes) {
+    private Set<Long> alike(AppState app, AppDefinition target, SchedulerView view) {
         Set<Long> alike = new TreeSet<>();
         for (TaskRecord t : view.tasksOf(app.appId())) {
             if (t.desired() == DesiredState.RUN && definitionOf(app, t.appVersion()).runsLike(target)) {
@@ -343,7 +344,7 @@ final class Deployments {
         return new Rollout.Tally(app.definition().instances(), newUp, newRunning, oldRunning, up);
     }
 
-    private void record(Deployment d, SchedulerView view, Changes changes) {
+    private void record(Deployment d, Changes changes) {
         Deployment before = book.find(d.deploymentId()).orElse(null);
         List<String> dropped = book.record(d);
         changes.recordDeployment(before, d);

@@ -106,7 +106,7 @@ final class NodeDrains {
                 continue;
             }
             List<TaskRecord> movable = tasksToMove(nodeId, view, changes);
-            if (movable.isEmpty() || moving(nodeId, movable, view, changes)) {
+            if (movable.isEmpty() || moving(nodeId, movable, view)) {
                 continue;
             }
             TaskRecord next = movable.get(0);
@@ -114,7 +114,7 @@ final class NodeDrains {
             if (app == null || app.deleting() || view.delayedUntil(app.appId()) != null) {
                 continue;
             }
-            if (!next.volumes().isEmpty() && !stateful.allIdentitiesRun(app, view, changes)) {
+            if (!next.volumes().isEmpty() && !stateful.allIdentitiesRun(app, view)) {
                 // As a restart goes: one identity down at a time. Not a search, so nothing is cached.
                 unplacedAtEpoch.remove(nodeId);
                 unplaced.put(app.appId(), Map.of("waiting for every identity to run before moving "
@@ -135,7 +135,7 @@ final class NodeDrains {
                     stateless.launch(app, taskId, next.instance(), placed, next.taskId(), view, changes);
                 }
             } else {
-                result = stateful.moveOffDrainingNode(app, next, nodeId, view, changes);
+                result = stateful.moveOffDrainingNode(app, next, nodeId, changes);
                 if (result instanceof PlacementResult.Placed) {
                     stopFirstMoves.put(nodeId, next);
                 }
@@ -186,7 +186,7 @@ final class NodeDrains {
      * an identity moved stop-first that does not run elsewhere yet (still stopping, placed, or waiting
      * for room).
      */
-    private boolean moving(String nodeId, List<TaskRecord> movable, SchedulerView view, Changes changes) {
+    private boolean moving(String nodeId, List<TaskRecord> movable, SchedulerView view) {
         boolean replacing = movable.stream().anyMatch(original -> view.tasksOf(original.appId()).stream()
                 .anyMatch(t -> original.taskId().equals(t.replaces()) && t.desired() == DesiredState.RUN));
         TaskRecord stopped = stopFirstMoves.get(nodeId);

@@ -32,10 +32,10 @@ import java.util.function.Predicate;
  * is only the dispatcher of those inputs and the loop that reconciles apps. Nomad's split is the model:
  * <ul>
  *   <li>each input's own rules ({@link AppCommands}, {@link TaskStatuses}, {@link NodeEvents},
- *       {@link StatefulReconciler#volumeChanged}, {@link Deployments}, {@link NodeDrains}) read a
+ *       {@link VolumeHandshakes}, {@link Deployments}, {@link NodeDrains}) read a
  *       {@link SchedulerView}, make {@link Changes}, and mark the apps whose tasks should change as
  *       touched, never reconciling them themselves;</li>
- *   <li>the core then reconciles each touched app once ({@link #reconcileTouched}), by
+ *   <li>the core then reconciles each touched app once (reconcileTouched), by
  *       {@link StatelessReconciler} or, for an app with volumes, {@link StatefulReconciler}, which sort
  *       its tasks into what to place, stop and replace, placing through the {@link PlacementEngine};</li>
  *   <li>the changes are applied to the {@link SchedulerState} as they are made and come out as the
@@ -60,6 +60,7 @@ public final class SchedulerCore {
     private final TaskHistories histories;
     private final NodeLiveness liveness;
     private final StatefulVolumes volumes;
+    private final VolumeHandshakes handshakes;
     private final StatefulReconciler stateful;
     private final StatelessReconciler stateless;
     private final NodeDrains drains;
@@ -83,7 +84,8 @@ public final class SchedulerCore {
         this.liveness = new NodeLiveness(settings, cluster);
         this.volumes = new StatefulVolumes(liveness);
         this.deployments = new Deployments(backoffs);
-        this.stateful = new StatefulReconciler(volumes, engine, cluster, deployments);
+        this.handshakes = new VolumeHandshakes(volumes);
+        this.stateful = new StatefulReconciler(volumes, handshakes, engine, cluster, deployments);
         this.stateless = new StatelessReconciler(engine, cluster, deployments);
         this.drains = new NodeDrains(cluster, engine, stateless, stateful);
         this.commands = new AppCommands(volumes, stateful, backoffs, deployments);
@@ -160,7 +162,7 @@ public final class SchedulerCore {
         drains.progress(plan, plan);
         touchUnsettled(plan);
         reconcileTouched(plan);
-        stateful.collectPending(plan, plan);
+        handshakes.collectPending(plan, plan);
         for (String appId : state.queuedApps()) {
             if (!state.hasApp(appId)) {
                 plan.removeQueue(appId);
@@ -182,7 +184,7 @@ public final class SchedulerCore {
         }
         // A volume's binding or holder changed: an identity waiting on it may be placeable now.
         state.capacityGrew();
-        stateful.volumeChanged(event, plan, plan);
+        handshakes.volumeChanged(event, plan, plan);
         String appId = event.volume().appId();
         AppState app = appId == null ? null : state.app(appId);
         if (app != null && state.isUnsettled(appId)) {
@@ -253,7 +255,7 @@ public final class SchedulerCore {
         InputPlan plan = new InputPlan(parts, now);
         if (!resumed) {
             resumed = true;
-            stateful.resume(plan, plan);
+            handshakes.resume(plan, plan);
         }
         return plan;
     }

@@ -5,15 +5,10 @@ import dev.berth.contracts.app.Isolation;
 import dev.berth.contracts.app.Volumes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.DesiredState;
-import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.ReplaceInstance;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
-import dev.berth.contracts.messages.TaskStatus;
-import dev.berth.contracts.messages.VolumeEvent;
-import dev.berth.contracts.messages.VolumeSnapshot;
-import dev.berth.contracts.messages.VolumeState;
 import dev.berth.scheduler.deployment.Rollout;
 import dev.berth.scheduler.placement.Cluster;
 import dev.berth.scheduler.placement.NodeAvailability;
@@ -27,7 +22,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,11 +38,13 @@ import java.util.TreeMap;
  *       node's lease still covers one of its external volumes;</li>
  *   <li>returns to the node its local volume lives on, and, with external volumes only, prefers the
  *       node its previous task ran on while that node is fine and has room;</li>
- *   <li>is launched only once the volume service attached all its volumes (the handshake);</li>
+ *   <li>is launched only once the volume service attached all its volumes (the handshake,
+ *       {@link VolumeHandshakes});</li>
  *   <li>is restarted one at a time, stop first, only while every other identity runs.</li>
  * </ul>
- * Driven by {@link SchedulerCore}, which owns the task records, the nodes, backoffs and the queue and
- * offers them through the {@link Changes} of each input; the volumes' own rules are {@link StatefulVolumes}.
+ * Driven by {@link SchedulerCore}'s reconcile loop, which offers the task records, the nodes, backoffs
+ * and the queue as the {@link SchedulerView} of each input and takes its {@link Changes}; the volumes'
+ * own rules are {@link StatefulVolumes}.
  */
 final class StatefulReconciler {
     private final StatefulVolumes volumes;
@@ -57,8 +53,6 @@ final class StatefulReconciler {
     private final Cluster cluster;
     /** The volume drivers some registered node serves; null when a node changed and it must be counted again. */
     private Set<String> offeredProviders;
-    /** Why a stateful app's last launch failed at its volumes, shown on the queue while it backs off. */
-    private final Map<String, String> volumeFailures = new HashMap<>();
     /**
      * appId → instance → why it was given fresh volumes, for the record of its next task (an audited
      * act). Only a note: a scheduler that takes over before that task is placed places it without.
@@ -67,8 +61,12 @@ final class StatefulReconciler {
 
     private final Deployments deployments;
 
-    StatefulReconciler(StatefulVolumes volumes, PlacementEngine engine, Cluster cluster, Deployments deployments) {
+    private final VolumeHandshakes handshakes;
+
+    StatefulReconciler(StatefulVolumes volumes, VolumeHandshakes handshakes, PlacementEngine engine, Cluster cluster,
+                       Deployments deployments) {
         this.volumes = volumes;
+        this.handshakes = handshakes;
         this.engine = engine;
         this.cluster = cluster;
         this.deployments = deployments;
@@ -122,8 +120,9 @@ final class StatefulReconciler {
                 requests.add(request(def, TaskIds.newTaskId(appId), identity));
             }
         }
-        if (delayedUntil != null && volumeFailures.containsKey(appId)) {
-            reasons.merge(volumeFailures.get(appId), 1, Integer::sum);
+        String volumeFailure = handshakes.lastFailure(appId);
+        if (delayedUntil != null && volumeFailure != null) {
+            reasons.merge(volumeFailure, 1, Integer::sum);
         }
         if (hopeless) {
             view.unplacedReasons(appId).forEach((r, n) -> reasons.merge(r, n, Math::max));
@@ -248,124 +247,6 @@ final class StatefulReconciler {
         volumes.attach(identity, task, changes);
     }
 
-    /** The task waits for no volume any more: it is launched, with every mount's epoch. */
-    private void launchAttached(TaskRecord task, SchedulerView view, Changes changes) {
-        Optional<AppState> app = view.app(task.appId());
-        if (app.isEmpty()) {
-            return;
-        }
-        AppDefinition def = app.get().definition();
-        changes.send(LaunchTask.of(task.nodeId(), task.taskId(), def.id(), task.appVersion(),
-                StatelessReconciler.spec(def, task.ports(), task.volumes()), task.id()));
-        volumeFailures.remove(task.appId());
-    }
-
-    // ---- the volume service's answers ---------------------------------------------------------------
-
-    /**
-     * A volume changed (the view has taken it already): an ATTACHED moves the launch of the task
-     * waiting for it on, a refusal ends that task, and a deleted local volume is removed from its node.
-     */
-    void volumeChanged(VolumeEvent event, SchedulerView view, Changes changes) {
-        switch (event.kind()) {
-            case ATTACHED -> volumeAttached(event, view, changes);
-            case ATTACH_REFUSED -> attachRefused(event, view, changes);
-            case DELETED -> volumes.destroyIfLocalDeleted(event, changes);
-            default -> {
-            }
-        }
-    }
-
-    /** ATTACHED for a task waiting for that volume: its launch moves on, and goes once nothing is awaited. */
-    private void volumeAttached(VolumeEvent event, SchedulerView view, Changes changes) {
-        TaskRecord task = event.taskId() == null ? null : view.task(event.taskId()).orElse(null);
-        String volumeId = event.volumeId();
-        if (task == null || !task.awaitingVolumes().contains(volumeId)
-                || !Objects.equals(event.volume().attachedNodeId(), task.nodeId())) {
-            // A repeat, or about a task that has ended meanwhile (its detach follows the attach).
-            return;
-        }
-        TaskRecord updated = task.volumeAttached(volumeId, event.volume().fencingEpoch(), event.id(), view.now());
-        changes.recordTask(updated);
-        if (updated.awaitingVolumes().isEmpty()) {
-            launchAttached(updated, view, changes);
-        }
-    }
-
-    /** The volume service refused a volume: the task ends as a failure, and its app backs off. */
-    private void attachRefused(VolumeEvent event, SchedulerView view, Changes changes) {
-        TaskRecord task = event.taskId() == null ? null : view.task(event.taskId()).orElse(null);
-        if (task == null || !task.awaitingVolumes().contains(event.volumeId())) {
-            return;
-        }
-        String reason = TaskStatus.VOLUME_FAILED + ": volume " + event.volumeId() + ": "
-                + (event.reason() == null ? "attach refused" : event.reason());
-        changes.recordTask(task.observed(TaskState.FAILED, reason, null, event.id(), view.now()));
-        changes.removeTask(task.taskId());
-        volumes.taskEnded(task, false, changes);
-        Optional<AppState> app = view.app(task.appId());
-        if (app.isPresent() && task.desired() == DesiredState.RUN) {
-            volumeFailures.put(task.appId(), reason);
-            changes.backOff(app.get());
-            changes.touch(app.get().appId());
-        }
-    }
-
-    /**
-     * The first input after a takeover: the launches the previous scheduler left waiting for volumes
-     * are taken up, and volumes no identity wants any more are let go of.
-     */
-    void resume(SchedulerView view, Changes changes) {
-        resumeHandshakes(view, changes);
-        for (String appId : volumes.appsWithVolumes()) {
-            volumes.collect(appId, view.app(appId).orElse(null), view.tasksOf(appId), view.now(), changes);
-        }
-    }
-
-    /** Every tick: releases that waited for a lost node's lease to run out. */
-    void collectPending(SchedulerView view, Changes changes) {
-        for (String appId : volumes.pendingApps()) {
-            volumes.collect(appId, view.app(appId).orElse(null), view.tasksOf(appId), view.now(), changes);
-        }
-    }
-
-    /**
-     * Tasks the previous scheduler placed whose volumes were not all attached yet. A volume the view
-     * already shows attached to the task counts; for the others the attach is sent again (the service
-     * answers a repeat with ATTACHED); a task with nothing left to wait for launches.
-     */
-    private void resumeHandshakes(SchedulerView view, Changes changes) {
-        for (TaskRecord task : List.copyOf(view.tasks())) {
-            Optional<AppState> app = view.app(task.appId());
-            if (task.awaitingVolumes().isEmpty() || app.isEmpty() || task.volumes().isEmpty()) {
-                continue;
-            }
-            if (task.desired() != DesiredState.RUN) {
-                changes.stop(task, "stopped before its volumes were attached");
-                continue;
-            }
-            IdentityVolumes identity = IdentityVolumes.of(app.get().definition(), task.instance(),
-                    IdentityVolumes.generationOf(task.volumes().get(0).volumeId()));
-            TaskRecord current = task;
-            for (String volumeId : task.awaitingVolumes()) {
-                Optional<VolumeSnapshot> known = volumes.volume(volumeId);
-                if (known.isPresent() && known.get().state() == VolumeState.ATTACHED
-                        && task.taskId().equals(known.get().attachedTaskId())
-                        && task.nodeId().equals(known.get().attachedNodeId())) {
-                    current = current.volumeAttached(volumeId, known.get().fencingEpoch(), null, view.now());
-                } else {
-                    volumes.attachAgain(identity, volumeId, task, changes);
-                }
-            }
-            if (current != task) {
-                changes.recordTask(current);
-                if (current.awaitingVolumes().isEmpty()) {
-                    launchAttached(current, view, changes);
-                }
-            }
-        }
-    }
-
     // ---- restarts and replacements ------------------------------------------------------------------
 
     /**
@@ -386,7 +267,7 @@ final class StatefulReconciler {
         }
         Rollout.Limits limits = deployments.limits(app, all);
         if (limits == Rollout.Limits.NONE) {
-            if (allIdentitiesRun(app, view, changes)) {
+            if (allIdentitiesRun(app, view)) {
                 changes.stop(outdated.get(0), "restarted");
             }
             return true;
@@ -426,7 +307,7 @@ final class StatefulReconciler {
     }
 
     /** Every identity of the app runs, and no task of it is stopping or starting. */
-    boolean allIdentitiesRun(AppState app, SchedulerView view, Changes changes) {
+    boolean allIdentitiesRun(AppState app, SchedulerView view) {
         List<TaskRecord> all = view.tasksOf(app.appId());
         return all.stream().allMatch(t -> t.desired() == DesiredState.RUN && t.state().isActive())
                 && all.size() >= app.definition().instances();
@@ -441,7 +322,7 @@ final class StatefulReconciler {
      *
      * @return Placed when the task was stopped; Unplaced with why the identity stays for now
      */
-    PlacementResult moveOffDrainingNode(AppState app, TaskRecord task, String nodeId, SchedulerView view, Changes changes) {
+    PlacementResult moveOffDrainingNode(AppState app, TaskRecord task, String nodeId, Changes changes) {
         String probe = TaskIds.newTaskId(app.appId());
         PlacementResult result = engine.place(List.of(request(app.definition(), probe,
                 volumes.volumesOf(app, task.instance()))), cluster).get(0);
@@ -468,7 +349,8 @@ final class StatefulReconciler {
             return false;
         }
         replace(app, instance, command.id(), "replaced by an operator"
-                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()), view, changes);
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason()),
+                view, changes);
         return true;
     }
 
@@ -496,7 +378,7 @@ final class StatefulReconciler {
 
     /** The app is gone: what was noted of its launches goes with it. */
     void appRemoved(String appId) {
-        volumeFailures.remove(appId);
+        handshakes.appRemoved(appId);
         replacementNotes.remove(appId);
     }
 }

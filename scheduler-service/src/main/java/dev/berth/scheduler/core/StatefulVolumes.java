@@ -50,7 +50,7 @@ import java.util.TreeMap;
  * is known only while the topic still holds a snapshot that names it (see {@link #lastNode}).
  */
 final class StatefulVolumes {
-    /** Where the decisions go: the core's plan. */
+    /** Where the decisions go: the {@link Changes} of the input. */
     interface Sink {
         void send(VolumeCommand command);
 

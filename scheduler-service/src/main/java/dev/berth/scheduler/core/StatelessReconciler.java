@@ -34,8 +34,9 @@ import java.util.TreeMap;
  * are compared with {@code instances}; the surplus is stopped (tasks on draining or lost nodes first,
  * then by the app's kill selection), the missing are placed in one batch unless the app backs off, and
  * tasks launched for an older configuration are replaced, new one first: the replacement starts beside
- * its original, which is stopped once the replacement runs. Driven by {@link SchedulerCore} through the
- * {@link Changes} of each input; {@link NodeDrains} starts its replacements here too.
+ * its original, which is stopped once the replacement runs. Driven by {@link SchedulerCore}'s reconcile
+ * loop: it reads the {@link SchedulerView} of the input and makes its {@link Changes}, and places
+ * nothing but what it decided; {@link NodeDrains} starts its replacements here too.
  */
 final class StatelessReconciler {
     private final PlacementEngine engine;
@@ -211,7 +212,7 @@ final class StatelessReconciler {
         TaskRecord task = TaskRecord.launched(cause, taskId, def.id(), version, instance, where.nodeId(),
                 where.host(), where.ports(), view.now(), replaces);
         changes.recordTask(task);
-        changes.send(LaunchTask.of(where.nodeId(), taskId, def.id(), version, StatelessReconciler.spec(def, where.ports(), List.of()),
+        changes.send(LaunchTask.of(where.nodeId(), taskId, def.id(), version, spec(def, where.ports(), List.of()),
                 task.id()));
     }
 

@@ -60,7 +60,8 @@ final class TaskStatuses {
             // A replacement takes over once it counts (healthy, or running without checks), unless
             // canaries are tried beside their originals.
             boolean takesOver = status.state().isActive() && updated.replaces() != null && app != null
-                    && deployments.countsUp(app, updated) && !deployments.limits(app, plan.tasksOf(app.appId())).holdOld();
+                    && deployments.countsUp(app, updated)
+                    && !deployments.limits(app, plan.tasksOf(app.appId())).holdOld();
             if (takesOver) {
                 takeOver(updated, plan);
             }
