@@ -101,7 +101,8 @@ final class AppCommands {
             throw new IllegalArgumentException("unknown app command " + command);
         }
         if (reply.accepted()) {
-            view.app(appId).ifPresent(app -> changes.touch(app.appId()));
+            // Reconciled once the command's own changes are made (a rollback touched it already: still once).
+            changes.touch(appId);
         }
         return reply;
     }

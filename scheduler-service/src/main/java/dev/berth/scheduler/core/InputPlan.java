@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ final class InputPlan implements SchedulerView, Changes {
     private final Instant now;
     private final List<Action> actions = new ArrayList<>();
     private final Set<String> touched = new LinkedHashSet<>();
+    /** How many passes over each app this input made so far. */
+    private final Map<String, Integer> passes = new HashMap<>();
 
     InputPlan(Parts parts, Instant now) {
         this.parts = parts;
@@ -62,6 +65,16 @@ final class InputPlan implements SchedulerView, Changes {
         List<String> taken = List.copyOf(touched);
         touched.clear();
         return taken;
+    }
+
+    /** Counts a pass over the app, and returns how many this input made, this one included. */
+    int countPass(String appId) {
+        return passes.merge(appId, 1, Integer::sum);
+    }
+
+    /** Whether this input has reconciled the app already. */
+    boolean passedOver(String appId) {
+        return passes.containsKey(appId);
     }
 
     // ---- the view --------------------------------------------------------------------------------------

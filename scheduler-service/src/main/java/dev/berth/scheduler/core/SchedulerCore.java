@@ -19,7 +19,6 @@ import dev.berth.scheduler.placement.PlacementEngine;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,6 +158,8 @@ public final class SchedulerCore {
         nodes.silenced(plan);
         forgiveStableApps(plan);
         deployments.tick(plan, plan);
+        // An app rolled back for missing its deadline is reconciled before the drains move on.
+        reconcileTouched(plan);
         drains.progress(plan, plan);
         touchUnsettled(plan);
         reconcileTouched(plan);
@@ -185,14 +186,19 @@ public final class SchedulerCore {
         // A volume's binding or holder changed: an identity waiting on it may be placeable now.
         state.capacityGrew();
         handshakes.volumeChanged(event, plan, plan);
+        // The app of a task whose attach was refused first, then the volume's own app, if not the same.
+        reconcileTouched(plan);
         String appId = event.volume().appId();
         AppState app = appId == null ? null : state.app(appId);
+        if (appId == null || plan.passedOver(appId)) {
+            return plan.actions();
+        }
         if (app != null && state.isUnsettled(appId)) {
             plan.touch(appId);
-        } else if (appId != null) {
+            reconcileTouched(plan);
+        } else {
             volumes.collect(appId, app, state.tasksOf(appId), now, plan);
         }
-        reconcileTouched(plan);
         return plan.actions();
     }
 
@@ -260,24 +266,26 @@ public final class SchedulerCore {
         return plan;
     }
 
+    /** The unsettled apps this input has not reconciled yet are touched: their pass comes. */
     private void touchUnsettled(InputPlan plan) {
-        state.unsettledApps().forEach(plan::touch);
+        state.unsettledApps().stream().filter(appId -> !plan.passedOver(appId)).forEach(plan::touch);
     }
 
     /**
      * Reconciles every touched app, once per round, in the order they were touched: a pass may touch
      * apps again (a rollback of a deployment it found failed), and those are reconciled in the next
-     * round, until a round touches none.
+     * round, until a round touches none. An input calls it once its rules are done, or after each
+     * stage of them whose changes the next stage should see (the tick's deadlines before its drains);
+     * an app is reconciled again in the same input only if something touched it after its pass.
      */
     private void reconcileTouched(InputPlan plan) {
-        Map<String, Integer> passes = new HashMap<>();
         for (List<String> round = plan.takeTouched(); !round.isEmpty(); round = plan.takeTouched()) {
             for (String appId : round) {
                 AppState app = state.app(appId);
                 if (app == null) {
                     continue;
                 }
-                if (passes.merge(appId, 1, Integer::sum) > MOST_PASSES_PER_INPUT) {
+                if (plan.countPass(appId) > MOST_PASSES_PER_INPUT) {
                     state.unsettle(appId);
                     continue;
                 }

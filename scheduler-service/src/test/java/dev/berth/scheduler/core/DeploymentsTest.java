@@ -328,7 +328,7 @@ class DeploymentsTest {
         List<String> passes = new ArrayList<>();
         core.watchPasses(passes::add);
         act(core.onAppCommand(CreateApp.of(web(3, "v1", strategy, false)), now));
-        assertEquals(List.of(WEB), passes, "a create touches its app twice, but it is reconciled once");
+        assertEquals(List.of(WEB), passes, "a create reconciles its app once");
         drive(healthyUnless(cmd -> false), state -> { });
         act(core.onAppCommand(UpdateApp.of(web(3, "v2", strategy, false), null), now));
         drive(healthyUnless(cmd -> false), state -> { });
