@@ -179,7 +179,7 @@ class AgentLaunchBench {
     private static String isolationOf(String bootstrap) {
         return await("the node's registration").atMost(Duration.ofSeconds(30)).until(() -> {
             String found = null;
-            for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(bootstrap, Topics.NODE_STATUS)) {
+            for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(bootstrap, Topics.NODE_STATUS.name())) {
                 if (NODE.equals(record.key()) && record.value() != null) {
                     found = JsonCodec.decode(record.value(), NodeReport.class).isolation();
                 }
@@ -686,11 +686,11 @@ class AgentLaunchBench {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-            partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS).size());
+            partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS.name()).size());
         }
 
         void send(NodeCommand command) {
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, command.nodeId(),
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, command.nodeId(),
                     JsonCodec.encodeBytes(command)));
         }
 

@@ -236,7 +236,7 @@ class AgentRestartIT {
 
     /** Every launch of the app committed on node-commands. */
     private static List<LaunchTask> launchesOf(String appId) {
-        return TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS).stream()
+        return TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS.name()).stream()
                 .map(LaunchWatch::launchOf).flatMap(Optional::stream).filter(l -> l.appId().equals(appId)).toList();
     }
 }

@@ -245,7 +245,7 @@ class AuthIT {
         // Coming back with the last id she saw, she gets exactly what followed of her team (and the nodes'), in order
         try (EventStream resumed = new EventStream(gateway + "/v1/events?type=dev.berth.", Long.toString(lastSeen), vera)) {
             resumed.awaitEvent("the second team-b task", isTaskOf("team-b"), DEADLINE);
-            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS).stream()
+            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS.name()).stream()
                     .filter(r -> r.offset() > lastSeen)
                     .map(r -> Map.entry(r.offset(), JsonCodec.decode(r.value(), CloudEvent.class)))
                     .filter(e -> e.getValue().type().startsWith("dev.berth.")

@@ -76,7 +76,7 @@ class EventsIT {
         try (EventStream resumed = new EventStream(gateway + "/v1/events?type=dev.berth.", Long.toString(lastSeen))) {
             resumed.awaitEvent("the second task running", e -> e.type().equals("dev.berth.task.state")
                     && e.cloudEvent().path("data").path("state").asText().equals("RUNNING"), DEADLINE);
-            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS).stream()
+            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS.name()).stream()
                     .filter(r -> r.offset() > lastSeen && type(r).startsWith("dev.berth."))
                     .map(ConsumerRecord::offset).toList();
             await("every event since " + lastSeen).atMost(DEADLINE)

@@ -194,7 +194,7 @@ class SchedulerFailoverIT {
     /** One committed launch per (app, instance) on node-commands, for instances 0..n-1 and no others. */
     private static void assertEachInstanceLaunchedOnce(String appId, int instances) {
         Map<String, Integer> instanceOfTask = instancesOfTasks(appId);
-        List<LaunchTask> launches = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS).stream()
+        List<LaunchTask> launches = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS.name()).stream()
                 .map(LaunchWatch::launchOf).flatMap(java.util.Optional::stream)
                 .filter(l -> l.appId().equals(appId)).toList();
         Map<Integer, Long> launchesPerInstance = new TreeMap<>(launches.stream().collect(Collectors.groupingBy(
@@ -241,7 +241,7 @@ class SchedulerFailoverIT {
     /** Task id → the states and reasons agents reported for it, for a failure message. */
     private static Map<String, List<String>> statusesOf(String appId) {
         Map<String, List<String>> statuses = new TreeMap<>();
-        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASK_STATUS)) {
+        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASK_STATUS.name())) {
             try {
                 TaskStatus status = JsonCodec.decode(record.value(), TaskStatus.class);
                 if (appId.equals(status.appId()) || status.taskId().startsWith(appId.substring(1).replace('/', '_'))) {
@@ -257,7 +257,7 @@ class SchedulerFailoverIT {
 
     private static Map<String, Integer> instancesOfTasks(String appId) {
         Map<String, Integer> instances = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASKS)) {
+        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASKS.name())) {
             if (record.value() == null) {
                 continue;
             }

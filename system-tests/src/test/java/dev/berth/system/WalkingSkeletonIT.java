@@ -103,27 +103,27 @@ class WalkingSkeletonIT {
     void aMalformedMessageOnEveryTopicIsDeadLetteredAndBerthKeepsWorking() {
         // Given garbage on every topic a service reads
         Map<String, String> poison = Map.of(
-                Topics.APP_COMMANDS, "poison-app-command",
-                Topics.TASK_STATUS, "poison-task-status",
-                Topics.NODE_STATUS, "poison-node-status",
-                Topics.APPS, "poison-app",
-                Topics.TASKS, "poison-task");
+                Topics.APP_COMMANDS.name(), "poison-app-command",
+                Topics.TASK_STATUS.name(), "poison-task-status",
+                Topics.NODE_STATUS.name(), "poison-node-status",
+                Topics.APPS.name(), "poison-app",
+                Topics.TASKS.name(), "poison-task");
         try (KafkaProbe kafka = new KafkaProbe(cluster.kafkaBootstrap());
              KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap(),
                      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                      ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             poison.forEach((topic, key) -> kafka.send(topic, key, "{\"this is\": not json"));
-            int partition = NodePartitions.partitionFor(NODE, producer.partitionsFor(Topics.NODE_COMMANDS).size());
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, NODE, "\u0000garbage")).get();
+            int partition = NodePartitions.partitionFor(NODE, producer.partitionsFor(Topics.NODE_COMMANDS.name()).size());
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, NODE, "\u0000garbage")).get();
 
             // Then each reader sets it aside on the dead-letter topic with its reason
             Set<String> expected = Set.of(
-                    "scheduler:" + Topics.APP_COMMANDS, "scheduler:" + Topics.TASK_STATUS,
-                    "scheduler:" + Topics.NODE_STATUS, "gateway:" + Topics.APPS, "gateway:" + Topics.TASKS,
-                    "gateway:" + Topics.NODE_STATUS, "node-agent:" + NODE + ":" + Topics.NODE_COMMANDS);
+                    "scheduler:" + Topics.APP_COMMANDS.name(), "scheduler:" + Topics.TASK_STATUS.name(),
+                    "scheduler:" + Topics.NODE_STATUS.name(), "gateway:" + Topics.APPS.name(), "gateway:" + Topics.TASKS.name(),
+                    "gateway:" + Topics.NODE_STATUS.name(), "node-agent:" + NODE + ":" + Topics.NODE_COMMANDS.name());
             Set<String> seen = new HashSet<>();
-            kafka.await(Topics.DEAD_LETTER, r -> {
+            kafka.await(Topics.DEAD_LETTER.name(), r -> {
                 seen.add(KafkaProbe.header(r, DeadLetters.CONSUMER) + ":" + KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC));
                 return seen.containsAll(expected);
             }, DEADLINE);

@@ -1,11 +1,10 @@
 package dev.berth.gateway.commands;
 
+import dev.berth.contracts.Topic;
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.CommandReply;
-import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.gateway.GatewayConfig;
@@ -101,7 +100,7 @@ public class CommandBus {
         // Registered before sending: the reply may come before send() has even returned.
         CompletableFuture<CommandReply> answer = replies.expect(command.id());
         try {
-            publish(Topics.APP_COMMANDS, command.appId(), command);
+            publish(Topics.APP_COMMANDS, command);
             Duration timeout = config.commandReplyTimeout();
             CommandReply reply;
             try {
@@ -128,7 +127,7 @@ public class CommandBus {
      * latest one per node is what stands), and waits for the ack.
      */
     public void send(NodeAdminCommand command) {
-        publish(Topics.NODE_ADMIN, command.nodeId(), command);
+        publish(Topics.NODE_ADMIN, command);
     }
 
     /**
@@ -136,11 +135,11 @@ public class CommandBus {
      * volume service sees one volume's commands in order), and waits for the ack.
      */
     public void send(VolumeCommand command) {
-        publish(Topics.VOLUME_COMMANDS, command.volumeId(), command);
+        publish(Topics.VOLUME_COMMANDS, command);
     }
 
-    private void publish(String topic, String key, Message message) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, JsonCodec.encodeBytes(message));
+    private <V> void publish(Topic<String, V> topic, V message) {
+        ProducerRecord<String, byte[]> record = topic.record(message);
         Duration timeout = config.kafkaAckTimeout();
         try {
             producer.send(record).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

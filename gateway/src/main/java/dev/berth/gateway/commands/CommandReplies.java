@@ -56,7 +56,7 @@ public final class CommandReplies implements AutoCloseable {
      * that no command can be sent before the position is fixed.
      */
     public void start() {
-        TopicPartition partition = new TopicPartition(Topics.COMMAND_REPLIES, 0);
+        TopicPartition partition = new TopicPartition(Topics.COMMAND_REPLIES.name(), 0);
         consumer.assign(List.of(partition));
         consumer.seekToEnd(List.of(partition));
         consumer.position(partition);

@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  */
 final class EventStream {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
-    // The topic has one partition by design, so an offset orders every event (Topics.EVENTS).
-    private static final TopicPartition PARTITION = new TopicPartition(Topics.EVENTS, 0);
+    // The topic has one partition by design, so an offset orders every event (Topics.EVENTS.name()).
+    private static final TopicPartition PARTITION = new TopicPartition(Topics.EVENTS.name(), 0);
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final String name;
@@ -95,7 +95,7 @@ final class EventStream {
                         + "starting at the earliest held, " + earliest;
             } else if (next > end) {
                 from = end;
-                startNote = "event " + after.offset() + " is beyond the end of " + Topics.EVENTS
+                startNote = "event " + after.offset() + " is beyond the end of " + Topics.EVENTS.name()
                         + " (the last is " + (end - 1) + "); starting with new events, at " + end;
             } else {
                 from = next;
@@ -146,7 +146,7 @@ final class EventStream {
                 } else {
                     // Its writer is broken and has dead-lettered it, or will: one bad record must not end
                     // every reader's stream.
-                    LOG.warnf("skipping %s@%d for %s: %s", Topics.EVENTS, record.offset(), name,
+                    LOG.warnf("skipping %s@%d for %s: %s", Topics.EVENTS.name(), record.offset(), name,
                             ((EventDecoder.Malformed) decoded).reason());
                 }
             }

@@ -85,7 +85,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
         thread.start();
         if (!positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
-            throw new IllegalStateException("could not reach " + Topics.NODE_COMMANDS + " within " + timeout);
+            throw new IllegalStateException("could not reach " + Topics.NODE_COMMANDS.name() + " within " + timeout);
         }
     }
 
@@ -137,9 +137,9 @@ public final class NodeCommandConsumer implements AutoCloseable {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
         while (true) {
             try {
-                List<PartitionInfo> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS);
+                List<PartitionInfo> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name());
                 if (partitions != null && !partitions.isEmpty()) {
-                    TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS,
+                    TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS.name(),
                             NodePartitions.partitionFor(nodeId, partitions.size()));
                     consumer.assign(List.of(mine));
                     long offset = consumer.position(mine);
@@ -155,7 +155,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
                 if (Instant.now().isAfter(deadline)) {
                     throw e;
                 }
-                LOG.warnf("cannot reach %s yet: %s", Topics.NODE_COMMANDS, e.getMessage());
+                LOG.warnf("cannot reach %s yet: %s", Topics.NODE_COMMANDS.name(), e.getMessage());
             }
             pause(RETRY);
             if (!running) {

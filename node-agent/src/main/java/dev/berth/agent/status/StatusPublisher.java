@@ -2,7 +2,6 @@ package dev.berth.agent.status;
 
 import dev.berth.agent.task.StatusSink;
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,7 +39,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
 
     @Override
     public void report(TaskStatus status) {
-        send(new ProducerRecord<>(Topics.TASK_STATUS, status.taskId(), JsonCodec.encodeBytes(status)), () -> {
+        send(Topics.TASK_STATUS.record(status), () -> {
         });
     }
 
@@ -55,7 +54,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
      * lease, so it must be quick.
      */
     public void report(NodeReport report, Runnable acknowledged) {
-        send(new ProducerRecord<>(Topics.NODE_STATUS, report.nodeId(), JsonCodec.encodeBytes(report)), acknowledged);
+        send(Topics.NODE_STATUS.record(report), acknowledged);
     }
 
     public void deadLetter(ProducerRecord<String, byte[]> record) {

@@ -81,7 +81,7 @@ public final class VolumeCommandConsumer implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(Topics.VOLUME_COMMANDS));
+            consumer.subscribe(List.of(Topics.VOLUME_COMMANDS.name()));
             while (running) {
                 try {
                     ConsumerRecords<String, byte[]> records = consumer.poll(POLL);

@@ -142,11 +142,10 @@ public class OutboxRelay {
      */
     private List<Future<RecordMetadata>> send(OutboxEvent row) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(2);
-        sends.add(producer.send(new ProducerRecord<>(Topics.VOLUME_EVENTS, row.volumeId,
+        sends.add(producer.send(new ProducerRecord<>(Topics.VOLUME_EVENTS.name(), row.volumeId,
                 row.event.getBytes(StandardCharsets.UTF_8))));
         PublicVolumeEvents.of(JsonCodec.decode(row.event, VolumeEvent.class)).ifPresent(announcement ->
-                sends.add(producer.send(new ProducerRecord<>(Topics.EVENTS, announcement.subject(),
-                        JsonCodec.encodeBytes(announcement)))));
+                sends.add(producer.send(Topics.EVENTS.record(announcement))));
         return sends;
     }
 
