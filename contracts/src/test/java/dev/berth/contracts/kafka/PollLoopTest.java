@@ -1,7 +1,6 @@
 package dev.berth.contracts.kafka;
 
 import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PollLoopTest {
-    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
 
     @Test
     void closingWakesTheConsumerOutOfPollAndClosesItOnTheLoopsThread() throws Exception {
