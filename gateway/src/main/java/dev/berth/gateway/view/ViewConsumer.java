@@ -3,19 +3,17 @@ package dev.berth.gateway.view;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.kafka.KafkaClientFactory;
+import dev.berth.contracts.kafka.PollLoop;
 import dev.berth.contracts.kafka.TopicHandlers;
 import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeEvent;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
@@ -33,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
  * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
  * the view carries on.
+ *
+ * <p>A plain client ({@code contracts}' {@link KafkaClientFactory} and {@link PollLoop}), not a SmallRye
+ * connector channel: the connector subscribes in a group or assigns a fixed list from configuration,
+ * always with a group id (one it makes up when none is set); it cannot say when a position has reached
+ * the end offsets seen at start, which is what "caught up", the gateway's readiness, means here.
  */
 public final class ViewConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
@@ -42,61 +44,47 @@ public final class ViewConsumer implements AutoCloseable {
     private final TopicHandlers handlers;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> deadLetters;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop loop;
     private volatile boolean caughtUp;
 
     public ViewConsumer(String bootstrapServers, ClusterView view, KafkaProducer<String, byte[]> deadLetters) {
         this.view = view;
         this.handlers = handlers();
         this.deadLetters = deadLetters;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                // The scheduler writes state in transactions: show only what it committed.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
-                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        this.thread = new Thread(this::run, "view-consumer");
+        // No group: every replica reads everything. The scheduler writes state in transactions: show only
+        // what it committed, without letting a held fetch add to a launch's latency.
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, null)
+                .readCommitted(Duration.ofMillis(50))
+                .create();
+        this.loop = new PollLoop("view-consumer", consumer, false, Duration.ofSeconds(30), this::run);
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
     public boolean caughtUp() {
         return caughtUp;
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : handlers.topicNames()) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    private void run(PollLoop loop) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : handlers.topicNames()) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
+        while (loop.running()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                apply(record);
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    apply(record);
-                }
-                if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
-                    caughtUp = true;
-                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes, %d deployments",
-                            view.apps().size(), view.tasks().size(), view.nodes().size(), view.volumes().size(),
-                            view.deployments().size());
-                }
+            if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
+                caughtUp = true;
+                LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes, %d deployments",
+                        view.apps().size(), view.tasks().size(), view.nodes().size(), view.volumes().size(),
+                        view.deployments().size());
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
         }
     }
 
@@ -153,8 +141,6 @@ public final class ViewConsumer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        loop.close();
     }
 }
