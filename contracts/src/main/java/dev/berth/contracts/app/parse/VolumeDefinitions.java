@@ -1,6 +1,11 @@
-package dev.berth.contracts.app;
+package dev.berth.contracts.app.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.ExternalVolume;
+import dev.berth.contracts.app.PersistentVolume;
+import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.app.Volumes;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,13 +17,12 @@ import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
- * Reads Marathon's {@code container.volumes} and Berth's {@code unreachableStrategy} for the app
- * definition parser. Errors go to the parser's sink as (field path, message).
+ * Reads Marathon's {@code container.volumes} for the app definition parser. Errors go to the
+ * parser's sink as (field path, message).
  */
 final class VolumeDefinitions {
     static final int MAX_VOLUMES = 16;
     static final long MAX_VOLUME_MIB = 1024L * 1024 * 1024;
-    static final int MAX_REPLACE_AFTER_SECONDS = 365 * 24 * 3600;
     /** Drivers Berth has; a provider outside this set (Marathon's dvdi, say) is refused. */
     static final Set<String> EXTERNAL_PROVIDERS = Set.of(ExternalVolume.SHAREDFS);
     private static final Set<String> DISK_TYPES = Set.of("root", "path", "mount");
@@ -227,47 +231,6 @@ final class VolumeDefinitions {
         }
         long size = size(node.get("size"), path + ".size");
         return problems > before ? null : new ExternalVolume(name, size, provider, options);
-    }
-
-    UnreachableStrategy unreachableStrategy(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        if (node.isTextual() && node.asText().equals("disabled")) {
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        if (!node.isObject()) {
-            error.accept("unreachableStrategy", "unreachableStrategy must be \"disabled\" or an object such as "
-                    + "{\"replaceAfterSeconds\": 300}");
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        Integer replaceAfter = null;
-        for (var it = node.fields(); it.hasNext(); ) {
-            var field = it.next();
-            String path = "unreachableStrategy." + field.getKey();
-            JsonNode value = field.getValue();
-            switch (field.getKey()) {
-                case "replaceAfterSeconds" -> {
-                    if (value.isNull()) {
-                        replaceAfter = null;
-                    } else if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0
-                            || value.asInt() > MAX_REPLACE_AFTER_SECONDS) {
-                        error.accept(path, "replaceAfterSeconds must be a whole number from 0 to "
-                                + MAX_REPLACE_AFTER_SECONDS);
-                    } else {
-                        replaceAfter = value.asInt();
-                    }
-                }
-                // Marathon's fields: Berth declares a silent node's tasks lost after its own node timeout.
-                case "inactiveAfterSeconds", "expungeAfterSeconds" -> {
-                    if (!value.isNumber()) {
-                        error.accept(path, field.getKey() + " must be a number");
-                    }
-                }
-                default -> error.accept(path, "unknown field '" + field.getKey() + "'");
-            }
-        }
-        return new UnreachableStrategy(replaceAfter);
     }
 
     private int problems;
