@@ -22,7 +22,7 @@ public final class ContainerReader {
 
     public ContainerReader(FieldReader fields) {
         this.fields = fields;
-        this.volumes = new VolumeDefinitions(fields::error);
+        this.volumes = new VolumeDefinitions(fields);
         this.portMappings = new PortMappingsReader(fields);
     }
 
