@@ -67,53 +67,54 @@ public final class AppDefinitionParser {
             return new ParsedApp.Invalid(List.of(new FieldError("", "an app definition must be a JSON object")));
         }
         // The order of the reads is the order of the errors in the answer.
-        FieldReader r = new FieldReader();
-        new TopLevelFieldNames(r).check(tree);
-        String id = id(tree.get("id"), r);
-        String cmd = r.optionalString(tree, "cmd");
-        List<String> args = r.stringList(tree, "args");
+        FieldReader fields = new FieldReader();
+        new TopLevelFieldNames(fields).check(tree);
+        String id = id(tree.get("id"), fields);
+        String cmd = fields.optionalString(tree, "cmd");
+        List<String> args = fields.stringList(tree, "args");
         if (cmd != null && args != null) {
-            r.error("cmd", "give either cmd or args, not both");
+            fields.error("cmd", "give either cmd or args, not both");
         } else if (cmd == null && args == null) {
-            r.error("cmd", "a command is required: set cmd (run by /bin/sh -c) or args (run directly)");
+            fields.error("cmd", "a command is required: set cmd (run by /bin/sh -c) or args (run directly)");
         } else if (args != null && args.isEmpty()) {
-            r.error("args", "args must name at least the program to run");
+            fields.error("args", "args must name at least the program to run");
         }
-        int instances = r.wholeNumber(tree, "instances", 1, 0, MAX_INSTANCES);
-        double cpus = r.number(tree, "cpus", 1, 0.001, MAX_CPUS);
-        double mem = r.number(tree, "mem", 128, 0, MAX_MEM_MIB);
-        double disk = r.number(tree, "disk", 0, 0, MAX_DISK_MIB);
-        Map<String, String> env = r.stringMap(tree, "env", true);
-        Map<String, String> labels = r.stringMap(tree, "labels", false);
-        boolean requirePorts = r.bool(tree, "requirePorts", false);
+        int instances = fields.wholeNumber(tree, "instances", 1, 0, MAX_INSTANCES);
+        double cpus = fields.number(tree, "cpus", 1, 0.001, MAX_CPUS);
+        double mem = fields.number(tree, "mem", 128, 0, MAX_MEM_MIB);
+        double disk = fields.number(tree, "disk", 0, 0, MAX_DISK_MIB);
+        Map<String, String> env = fields.stringMap(tree, "env", true);
+        Map<String, String> labels = fields.stringMap(tree, "labels", false);
+        boolean requirePorts = fields.bool(tree, "requirePorts", false);
         // The network decides how ports are declared (definitions on the host, mappings on a bridge).
-        Isolation.Network fromNetworks = new NetworksReader(r).read(tree.get("networks"));
-        Isolation isolation = new IsolationReader(r).read(tree.get("isolation"), fromNetworks);
+        Isolation.Network fromNetworks = new NetworksReader(fields).read(tree.get("networks"));
+        Isolation isolation = new IsolationReader(fields).read(tree.get("isolation"), fromNetworks);
         Isolation.Network network = isolation.network();
-        List<PortDefinition> ports = new PortDefinitionsReader(r).read(tree.get("portDefinitions"), requirePorts,
+        List<PortDefinition> ports = new PortDefinitionsReader(fields).read(tree.get("portDefinitions"), requirePorts,
                 network);
-        Container container = new ContainerReader(r).read(tree.get("container"), network);
-        acceptedResourceRoles(tree.get("acceptedResourceRoles"), r);
-        List<Constraint> constraints = new ConstraintsReader(r).read(tree.get("constraints"));
-        List<Affinity> affinity = new AffinityReader(r).read(tree.get("affinity"));
-        PlacementStrategy strategy = r.enumValue(tree, "placementStrategy", PlacementStrategy.class, null, true);
-        double backoffSeconds = r.number(tree, "backoffSeconds", AppDefinition.DEFAULT_BACKOFF_SECONDS, 0,
+        Container container = new ContainerReader(fields).read(tree.get("container"), network);
+        acceptedResourceRoles(tree.get("acceptedResourceRoles"), fields);
+        List<Constraint> constraints = new ConstraintsReader(fields).read(tree.get("constraints"));
+        List<Affinity> affinity = new AffinityReader(fields).read(tree.get("affinity"));
+        PlacementStrategy strategy = fields.enumValue(tree, "placementStrategy", PlacementStrategy.class, null, true);
+        double backoffSeconds = fields.number(tree, "backoffSeconds", AppDefinition.DEFAULT_BACKOFF_SECONDS, 0,
                 MAX_DELAY_SECONDS);
-        double backoffFactor = r.number(tree, "backoffFactor", AppDefinition.DEFAULT_BACKOFF_FACTOR, 1,
+        double backoffFactor = fields.number(tree, "backoffFactor", AppDefinition.DEFAULT_BACKOFF_FACTOR, 1,
                 MAX_BACKOFF_FACTOR);
-        double maxLaunchDelay = r.number(tree, "maxLaunchDelaySeconds", AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS,
-                0, MAX_DELAY_SECONDS);
-        int killGrace = r.wholeNumber(tree, "taskKillGracePeriodSeconds",
+        double maxLaunchDelay = fields.number(tree, "maxLaunchDelaySeconds",
+                AppDefinition.DEFAULT_MAX_LAUNCH_DELAY_SECONDS, 0, MAX_DELAY_SECONDS);
+        int killGrace = fields.wholeNumber(tree, "taskKillGracePeriodSeconds",
                 AppDefinition.DEFAULT_KILL_GRACE_PERIOD_SECONDS, 0, MAX_KILL_GRACE_PERIOD_SECONDS);
-        KillSelection killSelection = r.enumValue(tree, "killSelection", KillSelection.class,
+        KillSelection killSelection = fields.enumValue(tree, "killSelection", KillSelection.class,
                 KillSelection.YOUNGEST_FIRST, false);
         int hostPorts = network == Isolation.Network.BRIDGE ? container.portMappings().size() : ports.size();
-        List<HealthCheck> healthChecks = new HealthChecksReader(r).read(tree.get("healthChecks"), hostPorts);
-        String user = user(tree.get("user"), r);
-        UnreachableStrategy unreachable = new UnreachableStrategyReader(r).read(tree.get("unreachableStrategy"));
-        UpgradeStrategy upgrade = new UpgradeStrategyReader(r).read(tree, instances, !container.volumes().isEmpty());
-        if (r.errorCount() > 0) {
-            return new ParsedApp.Invalid(r.errors());
+        List<HealthCheck> healthChecks = new HealthChecksReader(fields).read(tree.get("healthChecks"), hostPorts);
+        String user = user(tree.get("user"), fields);
+        UnreachableStrategy unreachable = new UnreachableStrategyReader(fields).read(tree.get("unreachableStrategy"));
+        boolean stateful = !container.volumes().isEmpty();
+        UpgradeStrategy upgrade = new UpgradeStrategyReader(fields).read(tree, instances, stateful);
+        if (fields.errorCount() > 0) {
+            return new ParsedApp.Invalid(fields.errors());
         }
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
                 container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
@@ -121,25 +122,25 @@ public final class AppDefinitionParser {
     }
 
     /** The app's id, normalized by {@link AppIds} ("web" becomes "/web"). */
-    private static String id(JsonNode node, FieldReader r) {
+    private static String id(JsonNode node, FieldReader fields) {
         if (node != null && !node.isNull() && !node.isTextual()) {
-            r.error("id", "id must be a string such as \"/team-a/web\"");
+            fields.error("id", "id must be a string such as \"/team-a/web\"");
             return null;
         }
         AppIds.Result result = AppIds.normalize(node == null || node.isNull() ? null : node.asText());
         if (result.error() != null) {
-            r.error("id", result.error());
+            fields.error("id", result.error());
         }
         return result.id();
     }
 
     /** Marathon's {@code user}: a user name that must exist on the node (the agent checks). */
-    private static String user(JsonNode node, FieldReader r) {
+    private static String user(JsonNode node, FieldReader fields) {
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isTextual() || !USER_NAME.matcher(node.asText()).matches()) {
-            r.error("user", "user must be a user name such as \"nobody\" (lowercase letters, digits, '_' "
+            fields.error("user", "user must be a user name such as \"nobody\" (lowercase letters, digits, '_' "
                     + "and '-', at most 32)");
             return null;
         }
@@ -147,17 +148,17 @@ public final class AppDefinitionParser {
     }
 
     /** Marathon's resource roles: Berth has none, so only the default {@code ["*"]} is accepted. */
-    private static void acceptedResourceRoles(JsonNode node, FieldReader r) {
+    private static void acceptedResourceRoles(JsonNode node, FieldReader fields) {
         if (node == null || node.isNull()) {
             return;
         }
         if (node.getNodeType() != JsonNodeType.ARRAY) {
-            r.error("acceptedResourceRoles", "acceptedResourceRoles must be an array");
+            fields.error("acceptedResourceRoles", "acceptedResourceRoles must be an array");
             return;
         }
         for (JsonNode role : node) {
             if (!role.asText().equals("*")) {
-                r.error("acceptedResourceRoles", "Berth has no resource roles: only [\"*\"] is accepted");
+                fields.error("acceptedResourceRoles", "Berth has no resource roles: only [\"*\"] is accepted");
                 return;
             }
         }

@@ -74,7 +74,8 @@ public final class HealthChecksReader {
         // A non-boolean is reported under "ignoreHttp1xx", not path.ignoreHttp1xx, as before the parser
         // was split (a pure refactor).
         if (fields.bool(item, "ignoreHttp1xx", false)) {
-            fields.error(path + ".ignoreHttp1xx", "ignoreHttp1xx is not supported: an HTTP check passes on 2xx and 3xx");
+            fields.error(path + ".ignoreHttp1xx",
+                    "ignoreHttp1xx is not supported: an HTTP check passes on 2xx and 3xx");
         }
         String httpPath = null;
         Integer portIndex = null;

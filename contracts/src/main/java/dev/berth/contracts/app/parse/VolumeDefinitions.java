@@ -105,7 +105,8 @@ final class VolumeDefinitions {
         boolean hasPersistent = persistentNode != null && !persistentNode.isNull();
         boolean hasExternal = externalNode != null && !externalNode.isNull();
         if (hasPersistent == hasExternal) {
-            fields.error(path, "give exactly one of persistent (a local volume) and external (one that follows its task)");
+            fields.error(path,
+                    "give exactly one of persistent (a local volume) and external (one that follows its task)");
             return null;
         }
         PersistentVolume persistent = hasPersistent ? persistent(persistentNode, path + ".persistent") : null;
@@ -141,7 +142,8 @@ final class VolumeDefinitions {
         }
         String normalized = normalized(value);
         if (normalized.equals("/") || normalized.isEmpty() || normalized.equals(".")) {
-            fields.error(path, "containerPath must name a directory below the sandbox or the root, not '" + value + "'");
+            fields.error(path, "containerPath must name a directory below the sandbox or the root, not '"
+                    + value + "'");
             return null;
         }
         if (value.startsWith("/") && List.of("/proc", "/sys", "/dev").stream()
@@ -177,7 +179,8 @@ final class VolumeDefinitions {
             if (typeNode.isTextual() && DISK_TYPES.contains(typeNode.asText())) {
                 type = typeNode.asText();
             } else {
-                fields.error(path + ".type", "type must be one of root, path or mount (all mean a local volume in Berth)");
+                fields.error(path + ".type",
+                        "type must be one of root, path or mount (all mean a local volume in Berth)");
             }
         }
         long size = size(node.get("size"), path + ".size");
@@ -195,15 +198,16 @@ final class VolumeDefinitions {
         JsonNode nameNode = node.get("name");
         String name = nameNode != null && nameNode.isTextual() ? nameNode.asText() : null;
         if (name == null || !EXTERNAL_NAME.matcher(name).matches()) {
-            fields.error(path + ".name", "name is required: lowercase letters, digits, '.' and '-', at most 64, starting "
-                    + "and ending with a letter or digit (each instance gets name-0, name-1, …)");
+            fields.error(path + ".name", "name is required: lowercase letters, digits, '.' and '-', at most 64, "
+                    + "starting and ending with a letter or digit (each instance gets name-0, name-1, …)");
         }
         String provider = ExternalVolume.SHAREDFS;
         JsonNode providerNode = node.get("provider");
         if (providerNode != null && !providerNode.isNull()) {
             if (!providerNode.isTextual() || !EXTERNAL_PROVIDERS.contains(providerNode.asText())) {
-                fields.error(path + ".provider", "provider '" + providerNode.asText() + "' is not a Berth volume driver; "
-                        + "Berth has " + EXTERNAL_PROVIDERS + " (Marathon's dvdi/REX-Ray is not supported)");
+                fields.error(path + ".provider", "provider '" + providerNode.asText()
+                        + "' is not a Berth volume driver; Berth has " + EXTERNAL_PROVIDERS
+                        + " (Marathon's dvdi/REX-Ray is not supported)");
             } else {
                 provider = providerNode.asText();
             }
