@@ -71,9 +71,7 @@ public final class HealthChecksReader {
             fields.error(path + ".timeoutSeconds", "timeoutSeconds (" + timeout + ") must not be longer than "
                     + "intervalSeconds (" + interval + "): probes would overlap");
         }
-        // A non-boolean is reported under "ignoreHttp1xx", not path.ignoreHttp1xx, as before the parser
-        // was split (a pure refactor).
-        if (fields.bool(item, "ignoreHttp1xx", false)) {
+        if (fields.at(path).bool(item, "ignoreHttp1xx", false)) {
             fields.error(path + ".ignoreHttp1xx",
                     "ignoreHttp1xx is not supported: an HTTP check passes on 2xx and 3xx");
         }

@@ -67,8 +67,7 @@ public final class PortDefinitionsReader {
             }
             String name = portFields.name(item.get("name"), path, names);
             String protocol = portFields.protocol(item.get("protocol"), path);
-            // Reported under "labels", not path.labels, as before the parser was split (a pure refactor).
-            Map<String, String> labels = fields.stringMap(item, "labels", false);
+            Map<String, String> labels = fields.at(path).stringMap(item, "labels", false);
             ports.add(new PortDefinition(number, name, protocol, labels));
         }
         return ports;

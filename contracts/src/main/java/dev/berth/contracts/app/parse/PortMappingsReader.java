@@ -88,8 +88,7 @@ final class PortMappingsReader {
         }
         String name = portFields.name(item.get("name"), path, names);
         String protocol = portFields.protocol(item.get("protocol"), path);
-        // Reported under "labels", not path.labels, as before the parser was split (a pure refactor).
-        Map<String, String> labels = fields.stringMap(item, "labels", false);
+        Map<String, String> labels = fields.at(path).stringMap(item, "labels", false);
         return fields.errorCount() == before ? new PortMapping(containerPort, hostPort, protocol, name, labels) : null;
     }
 }

@@ -43,9 +43,9 @@ public final class UpgradeStrategyReader {
         int canary = strategy.wholeNumber(node, "canary", 0, 0, AppDefinitionParser.MAX_INSTANCES);
         boolean autoPromote = strategy.bool(node, "autoPromote", defaults.autoPromote());
         boolean autoRollback = strategy.bool(node, "autoRollback",
-                topLevel(node, "autoRollback").bool(tree, "autoRollback", defaults.autoRollback()));
+                fields.bool(tree, "autoRollback", defaults.autoRollback()));
         int deadline = strategy.wholeNumber(node, "progressDeadlineSeconds",
-                topLevel(node, "progressDeadlineSeconds").wholeNumber(tree, "progressDeadlineSeconds",
+                fields.wholeNumber(tree, "progressDeadlineSeconds",
                         defaults.progressDeadlineSeconds(), UpgradeStrategy.MIN_PROGRESS_DEADLINE_SECONDS,
                         UpgradeStrategy.MAX_PROGRESS_DEADLINE_SECONDS),
                 UpgradeStrategy.MIN_PROGRESS_DEADLINE_SECONDS, UpgradeStrategy.MAX_PROGRESS_DEADLINE_SECONDS);
@@ -64,14 +64,5 @@ public final class UpgradeStrategyReader {
                     + " replace any instance: lower minimumHealthCapacity or raise maximumOverCapacity");
         }
         return new UpgradeStrategy(minimumHealth, maximumOver, canary, autoPromote, autoRollback, deadline);
-    }
-
-    /*
-     * Where a bad top-level spelling of a field is reported. Kept as it was before the parser was split
-     * (a pure refactor): when upgradeStrategy gives the field too, a bad top-level value is reported
-     * under upgradeStrategy.<field>.
-     */
-    private FieldReader topLevel(JsonNode strategyNode, String field) {
-        return strategyNode.has(field) ? fields.at(SECTION) : fields;
     }
 }
