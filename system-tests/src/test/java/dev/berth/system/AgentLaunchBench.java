@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.io.IOException;
@@ -73,6 +74,9 @@ class AgentLaunchBench {
     private static final List<String> NAMESPACES = List.of("--pid", "--fork", "--mount-proc", "--uts", "--ipc",
             "--mount", "--kill-child");
     private static final Duration DEADLINE = Duration.ofMinutes(5);
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.brokerOnly()
+            .agent(NODE, "zone=bench", Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
 
     @Test
     void launches() throws Exception {
@@ -82,9 +86,9 @@ class AgentLaunchBench {
         PlainLoop plain = new PlainLoop(PlainLoop.Kind.PLAIN, cpus);
         PlainLoop plainWithCgroups = new PlainLoop(PlainLoop.Kind.CGROUPS, cpus);
         PlainLoop shellRoot = new PlainLoop(PlainLoop.Kind.SHELL_ROOT, cpus);
-        try (BerthCluster cluster = BerthCluster.brokerOnly()) {
-            ServiceProcess agent = cluster.startAgent(NODE, "zone=bench", 23000,
-                    Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
+        try {
+            BerthCluster cluster = berth.cluster();
+            ServiceProcess agent = cluster.agent(NODE);
             String isolation = isolationOf(cluster.kafkaBootstrap());
             if (isolation.equals("best-effort")) {
                 System.out.println("AgentLaunchBench skipped: the node isolates best-effort here (no cgroups or "

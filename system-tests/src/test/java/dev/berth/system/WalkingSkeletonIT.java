@@ -9,12 +9,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,25 +35,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WalkingSkeletonIT {
     private static final String NODE = "ws-node-1";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    // Not "node-1": that is the local run's, and an agent reaps task groups of its node id that it has
+    // no checkpoint for (tests may run while deploy/local/up does). Its task ports are free ones, none of
+    // the local run's (FreePorts.taskRange keeps clear of 31000-31999).
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        // Not "node-1": that is the local run's, and an agent reaps task groups of its node id that it
-        // has no checkpoint for (tests may run while deploy/local/up does).
-        cluster.startAgent(NODE, "zone=a", 32000);
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         await(NODE + " listed by the gateway").atMost(DEADLINE)
                 .until(() -> Http.get(gateway + "/v1/nodes").body().contains("\"" + NODE + "\""));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
