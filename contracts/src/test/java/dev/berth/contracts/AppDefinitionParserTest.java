@@ -85,6 +85,17 @@ class AppDefinitionParserTest {
     }
 
     @Test
+    void aNestedFieldIsReportedUnderItsWholePath() {
+        // A client shows each error next to the field it names (the web UI does): the path must be whole.
+        assertRefused("{\"id\": \"/a\", \"cmd\": \"x\", \"portDefinitions\": [{\"port\": 0, \"labels\": 3}]}",
+                "portDefinitions[0].labels", "");
+        assertRefused("{\"id\": \"/a\", \"cmd\": \"x\", \"healthChecks\": [{\"protocol\": \"COMMAND\", "
+                + "\"command\": {\"value\": \"true\"}, \"ignoreHttp1xx\": \"yes\"}]}", "healthChecks[0].ignoreHttp1xx", "");
+        assertRefused("{\"id\": \"/a\", \"cmd\": \"x\", \"autoRollback\": \"no\", "
+                + "\"upgradeStrategy\": {\"autoRollback\": true}}", "autoRollback", "");
+    }
+
+    @Test
     void reportsEveryBadFieldAtOnce() {
         List<FieldError> errors = errors("""
                 {"id": "Bad_Id", "cmd": "x", "cpus": -1, "instances": -2, "mem": "lots", "colour": "red",

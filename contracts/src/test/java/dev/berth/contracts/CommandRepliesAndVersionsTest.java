@@ -80,10 +80,12 @@ class CommandRepliesAndVersionsTest {
         assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey("/team-a/web"));
         assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey("/team-a/web@three"));
         assertEquals(java.util.Optional.empty(), Topics.parseAppVersionKey(null));
-        assertTrue(Topics.catalogue().contains(new Topics.Spec(Topics.APP_VERSIONS, 1, true)));
-        assertTrue(Topics.catalogue().contains(new Topics.Spec(Topics.COMMAND_REPLIES, 1, false)));
-        assertTrue(Topics.APP_VERSIONS.endsWith("app-versions"));
-        assertTrue(Topics.COMMAND_REPLIES.endsWith("command-replies"));
+        assertTrue(Topics.catalogue().contains(Topics.APP_VERSIONS));
+        assertTrue(Topics.APP_VERSIONS.compacted() && Topics.APP_VERSIONS.partitions() == 1);
+        assertTrue(Topics.catalogue().contains(Topics.COMMAND_REPLIES));
+        assertTrue(!Topics.COMMAND_REPLIES.compacted() && Topics.COMMAND_REPLIES.partitions() == 1);
+        assertTrue(Topics.APP_VERSIONS.name().endsWith("app-versions"));
+        assertTrue(Topics.COMMAND_REPLIES.name().endsWith("command-replies"));
     }
 
     @Test

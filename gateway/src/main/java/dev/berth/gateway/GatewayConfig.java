@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Configuration of the gateway ({@code berth.gateway.*}, or BERTH_GATEWAY_* environment variables). */
 @ConfigMapping(prefix = "berth.gateway")
@@ -106,5 +107,21 @@ public interface GatewayConfig {
         /** How often an SSE comment is sent on a quiet stream, so proxies and clients keep the connection. */
         @WithDefault("15s")
         Duration heartbeat();
+    }
+
+    /** The web UI ({@code berth.gateway.ui.*}): where its users sign in. */
+    Ui ui();
+
+    interface Ui {
+        /**
+         * The Keycloak realm the browser signs in at ({@code http://host:port/realms/berth}); by default
+         * the gateway's own {@code quarkus.oidc.auth-server-url}. Set it when browsers reach Keycloak at
+         * another address than the gateway does.
+         */
+        Optional<String> issuer();
+
+        /** The realm's public client for the UI (authorization code with PKCE). */
+        @WithDefault("berth-web")
+        String clientId();
     }
 }

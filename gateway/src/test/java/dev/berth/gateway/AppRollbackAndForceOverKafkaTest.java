@@ -74,7 +74,7 @@ class AppRollbackAndForceOverKafkaTest extends OverKafka {
         given().queryParam("version", 1).queryParam("force", "yes").when().post("/v1/apps" + id + "/rollback")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("force"));
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()),
                 Duration.ofSeconds(1)));
     }
 
@@ -142,13 +142,13 @@ class AppRollbackAndForceOverKafkaTest extends OverKafka {
     /** Records the app at version 1 (sleep 1, 2 instances) as the scheduler would, and waits until the gateway shows it. */
     private String givenApp(String name) {
         String id = "/" + group + "/" + name;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
         return id;
     }
 
     private AppCommand command(String appId, Predicate<AppCommand> condition) {
-        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key())
+        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key())
                 && condition.test(JsonCodec.decode(r.value(), AppCommand.class)), WAIT).value(), AppCommand.class);
     }
 }

@@ -92,7 +92,7 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
         given().contentType(ContentType.TEXT).body("instances=3").when().patch("/v1/apps" + id)
                 .then().statusCode(415).contentType("application/problem+json");
 
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()),
                 Duration.ofSeconds(2)));
     }
 
@@ -142,7 +142,7 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
     /** Records the app as the scheduler would, and waits until the gateway's view shows it. */
     private String givenApp(String name, int instances, boolean deleting) {
         String id = "/" + group + "/" + name;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, instances), 1, deleting, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, instances), 1, deleting, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("status", equalTo(deleting ? "DELETING" : "DEPLOYING")));
         return id;
@@ -153,7 +153,7 @@ class AppScaleAndRestartOverKafkaTest extends OverKafka {
     }
 
     private AppCommand command(String appId, java.util.function.Predicate<AppCommand> condition) {
-        ConsumerRecord<String, byte[]> record = kafka.await(Topics.APP_COMMANDS,
+        ConsumerRecord<String, byte[]> record = kafka.await(Topics.APP_COMMANDS.name(),
                 r -> appId.equals(r.key()) && condition.test(JsonCodec.decode(r.value(), AppCommand.class)), WAIT);
         return JsonCodec.decode(record.value(), AppCommand.class);
     }

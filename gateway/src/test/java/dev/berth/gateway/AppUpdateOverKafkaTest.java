@@ -165,18 +165,18 @@ class AppUpdateOverKafkaTest extends OverKafka {
     /** Records the app as the scheduler would, and waits until the gateway's view shows it. */
     private String givenApp(String name) {
         String id = "/" + group + "/" + name;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
         return id;
     }
 
     private AppCommand command(String appId) {
-        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key()), WAIT).value(),
+        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key()), WAIT).value(),
                 AppCommand.class);
     }
 
     private void assertNoCommand(String appId) {
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key()),
                 Duration.ofSeconds(1)));
     }
 }

@@ -56,7 +56,7 @@ class AppVersionsOverKafkaTest extends OverKafka {
                 .then().statusCode(200));
 
         // When the scheduler prunes version 1
-        kafka.send(Topics.APP_VERSIONS, Topics.appVersionKey(id, 1), (byte[]) null);
+        kafka.send(Topics.APP_VERSIONS.name(), Topics.appVersionKey(id, 1), (byte[]) null);
 
         // Then it is neither listed nor readable
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id + "/versions/1")

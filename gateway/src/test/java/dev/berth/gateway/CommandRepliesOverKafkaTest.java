@@ -59,7 +59,7 @@ class CommandRepliesOverKafkaTest extends OverKafka {
         response.then().statusCode(503).contentType("application/problem+json")
                 .header("Retry-After", notNullValue())
                 .body("detail", containsString("is in Kafka")).body("detail", containsString("Do not send it again"));
-        AppCommand command = JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()), WAIT).value(),
+        AppCommand command = JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()), WAIT).value(),
                 AppCommand.class);
         assertInstanceOf(CreateApp.class, command);
         assertTrue(response.jsonPath().getString("detail").contains(command.id()), "the detail names " + command.id());
@@ -118,7 +118,7 @@ class CommandRepliesOverKafkaTest extends OverKafka {
     /** Records the app as the scheduler would, and waits until the gateway's view shows it. */
     private String givenApp(String name) {
         String id = "/" + group + "/" + name;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
         return id;
     }

@@ -140,7 +140,7 @@ class DeploymentsOverKafkaTest extends OverKafka {
         given().header("Authorization", viewer).when().get("/v1/deployments/" + id).then().statusCode(200);
         given().header("Authorization", viewer).when().post("/v1/deployments/" + id + "/promote")
                 .then().statusCode(403).contentType("application/problem+json");
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> web.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> web.equals(r.key()),
                 Duration.ofSeconds(1)));
     }
 
@@ -209,7 +209,7 @@ class DeploymentsOverKafkaTest extends OverKafka {
                 .body("detail", containsString("has ended (SUCCEEDED)"));
         given().when().delete("/v1/deployments/" + id)
                 .then().statusCode(409).body("detail", containsString("POST /v1/apps" + web + "/rollback?version="));
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> web.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> web.equals(r.key()),
                 Duration.ofSeconds(1)));
     }
 
@@ -255,7 +255,7 @@ class DeploymentsOverKafkaTest extends OverKafka {
     private String givenApp(String name, int instances) {
         String id = "/" + group + "/" + name;
         definitions.put(id, app(id, instances));
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(definitions.get(id), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(definitions.get(id), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
         return id;
     }
@@ -275,7 +275,7 @@ class DeploymentsOverKafkaTest extends OverKafka {
     }
 
     private AppCommand command(String appId, Predicate<AppCommand> condition) {
-        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key())
+        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key())
                 && condition.test(JsonCodec.decode(r.value(), AppCommand.class)), WAIT).value(), AppCommand.class);
     }
 }

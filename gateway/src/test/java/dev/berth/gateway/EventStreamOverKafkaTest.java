@@ -146,7 +146,7 @@ class EventStreamOverKafkaTest extends OverKafka {
         long third = publishTask(3);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 SharedInfra.kafka().bootstrapServers()))) {
-            admin.deleteRecords(Map.of(new TopicPartition(Topics.EVENTS, 0), RecordsToDelete.beforeOffset(third)))
+            admin.deleteRecords(Map.of(new TopicPartition(Topics.EVENTS.name(), 0), RecordsToDelete.beforeOffset(third)))
                     .all().get();
         }
 
@@ -283,6 +283,6 @@ class EventStreamOverKafkaTest extends OverKafka {
 
     /** Sends as the scheduler does (key = subject) and returns the record's offset. */
     private long send(String key, byte[] value) throws Exception {
-        return producer.send(new ProducerRecord<>(Topics.EVENTS, key, value)).get().offset();
+        return producer.send(new ProducerRecord<>(Topics.EVENTS.name(), key, value)).get().offset();
     }
 }

@@ -97,7 +97,7 @@ final class FakeScheduler implements AutoCloseable {
 
     /** Starts reading at the end of the commands topic; returns once positioned, so no command is missed. */
     FakeScheduler start() {
-        TopicPartition partition = new TopicPartition(Topics.APP_COMMANDS, 0);
+        TopicPartition partition = new TopicPartition(Topics.APP_COMMANDS.name(), 0);
         commands.assign(List.of(partition));
         commands.seekToEnd(List.of(partition));
         commands.position(partition);
@@ -322,20 +322,20 @@ final class FakeScheduler implements AutoCloseable {
         KafkaProducer<String, byte[]> out = producer();
         out.beginTransaction();
         if (state != null) {
-            out.send(new ProducerRecord<>(Topics.APPS, state.appId(), JsonCodec.encodeBytes(state)));
+            out.send(new ProducerRecord<>(Topics.APPS.name(), state.appId(), JsonCodec.encodeBytes(state)));
             remember(state);
             if (change != null) {
-                out.send(new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(state.appId(),
+                out.send(new ProducerRecord<>(Topics.APP_VERSIONS.name(), Topics.appVersionKey(state.appId(),
                         state.version()), JsonCodec.encodeBytes(AppVersion.of(state, change))));
             }
         }
         if (deployment != null) {
-            out.send(new ProducerRecord<>(Topics.DEPLOYMENTS, deployment.deploymentId(),
+            out.send(new ProducerRecord<>(Topics.DEPLOYMENTS.name(), deployment.deploymentId(),
                     JsonCodec.encodeBytes(deployment)));
             deployments.put(deployment.deploymentId(), deployment);
         }
         if (reply != null) {
-            out.send(new ProducerRecord<>(Topics.COMMAND_REPLIES, reply.commandId(), JsonCodec.encodeBytes(reply)));
+            out.send(new ProducerRecord<>(Topics.COMMAND_REPLIES.name(), reply.commandId(), JsonCodec.encodeBytes(reply)));
         }
         out.commitTransaction();
     }
@@ -348,7 +348,7 @@ final class FakeScheduler implements AutoCloseable {
 
     /** Reads berth.apps to its (committed) end, so a state a test recorded directly is known. */
     private void catchUpWithApps() {
-        TopicPartition partition = new TopicPartition(Topics.APPS, 0);
+        TopicPartition partition = new TopicPartition(Topics.APPS.name(), 0);
         if (apps == null) {
             apps = consumer();
             apps.assign(List.of(partition));

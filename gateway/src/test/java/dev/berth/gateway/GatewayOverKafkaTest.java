@@ -57,7 +57,7 @@ class GatewayOverKafkaTest extends OverKafka {
                 .body("mem", equalTo(128.0f));
 
         // Then the scheduler got the CreateApp, a GET right away shows the app, and a second create is refused
-        AppCommand command = JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()), WAIT).value(),
+        AppCommand command = JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()), WAIT).value(),
                 AppCommand.class);
         assertEquals(0.5, assertInstanceOf(CreateApp.class, command).app().cpus());
         given().when().get("/v1/apps" + id).then().statusCode(200).header("ETag", "\"1\"")
@@ -75,7 +75,7 @@ class GatewayOverKafkaTest extends OverKafka {
         given().when().delete("/v1/apps" + id).then().statusCode(200).body("status", equalTo("DELETING"));
 
         // When the scheduler has removed it
-        kafka.send(Topics.APPS, id, (byte[]) null);
+        kafka.send(Topics.APPS.name(), id, (byte[]) null);
 
         // Then it is gone and its id is free
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(404));
@@ -102,7 +102,7 @@ class GatewayOverKafkaTest extends OverKafka {
                 .when().post("/v1/apps").then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString("not valid JSON"));
 
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()),
                 Duration.ofSeconds(2)));
     }
 
@@ -130,12 +130,12 @@ class GatewayOverKafkaTest extends OverKafka {
         String id = "/" + group + "/api";
         String nodeId = "node-" + group;
         AppDefinition app = app(id, 2);
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
         for (int i = 0; i < 2; i++) {
-            kafka.send(Topics.TASKS, id + "." + i, JsonCodec.encodeBytes(task(id + "." + i, id, i, nodeId,
+            kafka.send(Topics.TASKS.name(), id + "." + i, JsonCodec.encodeBytes(task(id + "." + i, id, i, nodeId,
                     TaskState.RUNNING)));
         }
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb", 1, Instant.now(), null,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb", 1, Instant.now(), null,
                 nodeId, "host-a", "10.0.0.7", new NodeResources(4, 2048, 1000), new PortRange(31000, 31099),
                 Map.of("zone", "a"), "best-effort", "http://10.0.0.7:8090", List.of(id + ".0", id + ".1"))));
 
@@ -151,7 +151,7 @@ class GatewayOverKafkaTest extends OverKafka {
         given().when().get("/v1/nodes").then().body("nodes.id", hasItem(nodeId));
 
         // When the scheduler tombstones the app, it is gone
-        kafka.send(Topics.APPS, id, (byte[]) null);
+        kafka.send(Topics.APPS.name(), id, (byte[]) null);
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(404)
                 .contentType("application/problem+json"));
     }
@@ -159,13 +159,13 @@ class GatewayOverKafkaTest extends OverKafka {
     @Test
     void deletePublishesTheCommandAnswersWithTheAppDeletingAndAnUnknownAppIs404() {
         String id = "/" + group + "/old";
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
 
         given().when().delete("/v1/apps" + id).then().statusCode(200).body("status", equalTo("DELETING"))
                 .body("version", equalTo(2));
 
-        assertInstanceOf(DeleteApp.class, JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
+        assertInstanceOf(DeleteApp.class, JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()),
                 WAIT).value(), AppCommand.class));
         given().when().delete("/v1/apps/" + group + "/never").then().statusCode(404)
                 .contentType("application/problem+json").body("detail", containsString("/" + group + "/never"));
@@ -175,15 +175,15 @@ class GatewayOverKafkaTest extends OverKafka {
     @Test
     void malformedStateRecordsAreDeadLetteredAndTheViewKeepsServing() {
         String id = "/" + group + "/after";
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                Topics.VOLUME_EVENTS)) {
+        for (String topic : List.of(Topics.APPS.name(), Topics.TASKS.name(), Topics.NODE_STATUS.name(), Topics.NODE_ADMIN.name(), Topics.QUEUE.name(),
+                Topics.VOLUME_EVENTS.name())) {
             kafka.send(topic, "poison-" + group, "{broken");
         }
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
 
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                Topics.VOLUME_EVENTS)) {
-            var dead = kafka.await(Topics.DEAD_LETTER, r -> ("poison-" + group).equals(r.key())
+        for (String topic : List.of(Topics.APPS.name(), Topics.TASKS.name(), Topics.NODE_STATUS.name(), Topics.NODE_ADMIN.name(), Topics.QUEUE.name(),
+                Topics.VOLUME_EVENTS.name())) {
+            var dead = kafka.await(Topics.DEAD_LETTER.name(), r -> ("poison-" + group).equals(r.key())
                     && topic.equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC))
                     && "gateway".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);
             assertEquals("{broken", KafkaProbe.text(dead));

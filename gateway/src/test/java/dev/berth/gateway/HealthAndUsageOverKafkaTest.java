@@ -35,7 +35,7 @@ class HealthAndUsageOverKafkaTest extends OverKafka {
     void anAppCountsHealthyAndUnhealthyTasksAsRunningAndEachTaskShowsItsLastCheck() {
         // Given an app of three: one healthy, one failing its check, one still staging
         String id = "/" + group + "/checked";
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 3), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 3), 1, false, null)));
         sendTask(id, 0, TaskState.HEALTHY, null, new HealthReport(0, 0, 3, "HTTP 200"));
         sendTask(id, 1, TaskState.UNHEALTHY, "HTTP 500", new HealthReport(0, 2, 3, "HTTP 500"));
         sendTask(id, 2, TaskState.STAGING, null, null);
@@ -61,7 +61,7 @@ class HealthAndUsageOverKafkaTest extends OverKafka {
     void aNodeShowsWhatEachTaskUsesAndTheirSum() {
         // Given a node whose agent measured two tasks
         String nodeId = "node-" + group;
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb", 1, Instant.now(), null,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb", 1, Instant.now(), null,
                 nodeId, "host-a", "10.0.0.7", new NodeResources(4, 2048, 1000), new PortRange(31000, 31099),
                 Map.of(), "cgroups-v1", "http://10.0.0.7:8090", List.of("a.1", "b.1"),
                 Map.of("a.1", new TaskUsage(1.5, 100_000_000, 4096, false),
@@ -81,7 +81,7 @@ class HealthAndUsageOverKafkaTest extends OverKafka {
 
     private void sendTask(String appId, int instance, TaskState state, String reason, HealthReport health) {
         String taskId = appId.substring(1).replace('/', '_') + "." + instance;
-        kafka.send(Topics.TASKS, taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
+        kafka.send(Topics.TASKS.name(), taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
                 Instant.now(), null, taskId, appId, 1, instance, "node-" + group, "10.0.0.7", List.of(),
                 DesiredState.RUN, state, reason, null, Instant.now(), null, null, health)));
     }

@@ -66,7 +66,7 @@ class HostileRequestsOverKafkaTest extends OverKafka {
     // Far above any honest answer, so a hang is told apart from a slow machine.
     private static final int IN_FLIGHT = 4;
     private static final Duration PER_REQUEST = Duration.ofSeconds(10);
-    private static final List<String> COMMAND_TOPICS = List.of(Topics.APP_COMMANDS, Topics.VOLUME_COMMANDS);
+    private static final List<String> COMMAND_TOPICS = List.of(Topics.APP_COMMANDS.name(), Topics.VOLUME_COMMANDS.name());
 
     @TestHTTPResource("/")
     URI base;
@@ -131,8 +131,8 @@ class HostileRequestsOverKafkaTest extends OverKafka {
 
         // Then no command reached Kafka but for the apps created, and these are deleted again
         Map<String, List<String>> commands = commandsSince(endsBefore);
-        assertEquals(List.of(), commands.get(Topics.VOLUME_COMMANDS), "no volume command was sent");
-        Set<String> unexpected = new LinkedHashSet<>(commands.get(Topics.APP_COMMANDS));
+        assertEquals(List.of(), commands.get(Topics.VOLUME_COMMANDS.name()), "no volume command was sent");
+        Set<String> unexpected = new LinkedHashSet<>(commands.get(Topics.APP_COMMANDS.name()));
         unexpected.removeAll(created.keySet());
         assertEquals(Set.of(), unexpected, "app commands only for the valid definitions created");
         // The scheduler saw them too: one CreateApp per app created (and answered each, or no 201 was given)
@@ -141,8 +141,8 @@ class HostileRequestsOverKafkaTest extends OverKafka {
         assertEquals(created.size(), scheduler.received().size(), "nothing but creates: " + scheduler.received());
         deleteAsTheSchedulerWould(created);
         Map<String, List<String>> all = commandsSince(endsBefore);
-        assertEquals(created.size() * 2, all.get(Topics.APP_COMMANDS).size(),
-                "one CreateApp and one DeleteApp per app created, nothing else: " + all.get(Topics.APP_COMMANDS));
+        assertEquals(created.size() * 2, all.get(Topics.APP_COMMANDS.name()).size(),
+                "one CreateApp and one DeleteApp per app created, nothing else: " + all.get(Topics.APP_COMMANDS.name()));
 
         // And the apps listed are those listed before
         Set<String> appsAfter = appIds();
@@ -227,8 +227,8 @@ class HostileRequestsOverKafkaTest extends OverKafka {
         }
         String last = created.values().stream().reduce((a, b) -> b).orElseThrow().id();
         created.keySet().forEach(id -> given().when().delete("/v1/apps" + id).then().statusCode(200));
-        created.keySet().forEach(id -> kafka.send(Topics.APP_VERSIONS, Topics.appVersionKey(id, 1), (byte[]) null));
-        created.keySet().forEach(id -> kafka.send(Topics.APPS, id, (byte[]) null));
+        created.keySet().forEach(id -> kafka.send(Topics.APP_VERSIONS.name(), Topics.appVersionKey(id, 1), (byte[]) null));
+        created.keySet().forEach(id -> kafka.send(Topics.APPS.name(), id, (byte[]) null));
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
                 .until(() -> given().when().get("/v1/apps" + last).statusCode() == 404);
         created.keySet().forEach(id -> given().when().get("/v1/apps" + id).then().statusCode(404));

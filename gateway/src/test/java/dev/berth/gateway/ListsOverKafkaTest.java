@@ -49,11 +49,11 @@ class ListsOverKafkaTest extends OverKafka {
         // Given an app with a running task on one node and a staging one on another
         String id = "/" + group + "/web";
         String nodeA = "a-" + group;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
         String running = group + "_web.1";
         String staging = group + "_web.2";
-        kafka.send(Topics.TASKS, running, JsonCodec.encodeBytes(task(running, id, 0, nodeA, TaskState.RUNNING)));
-        kafka.send(Topics.TASKS, staging, JsonCodec.encodeBytes(task(staging, id, 1, "b-" + group, TaskState.STAGING)));
+        kafka.send(Topics.TASKS.name(), running, JsonCodec.encodeBytes(task(running, id, 0, nodeA, TaskState.RUNNING)));
+        kafka.send(Topics.TASKS.name(), staging, JsonCodec.encodeBytes(task(staging, id, 1, "b-" + group, TaskState.STAGING)));
 
         // Then the app filter lists both, by id; node and state narrow it down
         await().atMost(WAIT).untilAsserted(() -> given().queryParam("app", id).when().get("/v1/tasks").then()
@@ -85,11 +85,11 @@ class ListsOverKafkaTest extends OverKafka {
     void aRepeatedTaskFilterMatchesAnyOfItsValuesAndEveryValueIsChecked() {
         // Given an app with a running task and a staging one
         String id = "/" + group + "/api";
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 2), 1, false, null)));
         String running = group + "_api.1";
         String staging = group + "_api.2";
-        kafka.send(Topics.TASKS, running, JsonCodec.encodeBytes(task(running, id, 0, "a-" + group, TaskState.RUNNING)));
-        kafka.send(Topics.TASKS, staging, JsonCodec.encodeBytes(task(staging, id, 1, "b-" + group, TaskState.STAGING)));
+        kafka.send(Topics.TASKS.name(), running, JsonCodec.encodeBytes(task(running, id, 0, "a-" + group, TaskState.RUNNING)));
+        kafka.send(Topics.TASKS.name(), staging, JsonCodec.encodeBytes(task(staging, id, 1, "b-" + group, TaskState.STAGING)));
         await().atMost(WAIT).untilAsserted(() -> given().queryParam("app", id).when().get("/v1/tasks").then()
                 .statusCode(200).body("tasks.id", equalTo(List.of(running, staging))));
 
@@ -207,7 +207,7 @@ class ListsOverKafkaTest extends OverKafka {
     }
 
     private void publish(AppDefinition app) {
-        kafka.send(Topics.APPS, app.id(), JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
+        kafka.send(Topics.APPS.name(), app.id(), JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
     }
 
     private static AppDefinition labelled(String id, String labels) {

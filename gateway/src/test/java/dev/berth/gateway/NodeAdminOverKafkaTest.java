@@ -56,7 +56,7 @@ class NodeAdminOverKafkaTest extends OverKafka {
     @Test
     void undrainPublishesUndrainNodeAndTheNodeIsActiveAgain() {
         givenNode();
-        kafka.send(Topics.NODE_ADMIN, nodeId, JsonCodec.encodeBytes(DrainNode.of(nodeId)));
+        kafka.send(Topics.NODE_ADMIN.name(), nodeId, JsonCodec.encodeBytes(DrainNode.of(nodeId)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/nodes/" + nodeId)
                 .then().body("mode", equalTo("DRAINING")));
 
@@ -71,11 +71,11 @@ class NodeAdminOverKafkaTest extends OverKafka {
     @Test
     void aTombstoneOnTheNodeAdminTopicMakesTheNodeActive() {
         givenNode();
-        kafka.send(Topics.NODE_ADMIN, nodeId, JsonCodec.encodeBytes(DrainNode.of(nodeId)));
+        kafka.send(Topics.NODE_ADMIN.name(), nodeId, JsonCodec.encodeBytes(DrainNode.of(nodeId)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/nodes")
                 .then().body("nodes.find { it.id == '" + nodeId + "' }.mode", equalTo("DRAINING")));
 
-        kafka.send(Topics.NODE_ADMIN, nodeId, (byte[]) null);
+        kafka.send(Topics.NODE_ADMIN.name(), nodeId, (byte[]) null);
 
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/nodes/" + nodeId)
                 .then().body("mode", equalTo("ACTIVE")));
@@ -104,7 +104,7 @@ class NodeAdminOverKafkaTest extends OverKafka {
 
     /** A heartbeat for the node, and the view showing it as reachable and active. */
     private void givenNode() {
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
                 Instant.now(), null, nodeId, "host-" + nodeId, "10.0.0.9", new NodeResources(2, 1024, 100),
                 new PortRange(31000, 31009), Map.of("zone", "b"), "best-effort", "http://10.0.0.9:8090", List.of())));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/nodes/" + nodeId).then().statusCode(200)
@@ -112,7 +112,7 @@ class NodeAdminOverKafkaTest extends OverKafka {
     }
 
     private <T extends NodeAdminCommand> T adminCommand(Class<T> type) {
-        var record = kafka.await(Topics.NODE_ADMIN, r -> nodeId.equals(r.key()) && r.value() != null
+        var record = kafka.await(Topics.NODE_ADMIN.name(), r -> nodeId.equals(r.key()) && r.value() != null
                 && type.isInstance(JsonCodec.decode(r.value(), NodeAdminCommand.class)), WAIT);
         return type.cast(JsonCodec.decode(record.value(), NodeAdminCommand.class));
     }

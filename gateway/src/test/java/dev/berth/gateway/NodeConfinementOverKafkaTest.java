@@ -48,7 +48,7 @@ class NodeConfinementOverKafkaTest extends OverKafka {
     void aNodeThatSaysNothingOfConfinementShowsTasksSeeingTheHostAndNoUsers() {
         // Given a node whose agent reports nothing of how it confines tasks (an agent from before issue 13)
         String nodeId = "node-" + group;
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
                 Instant.now(), null, nodeId, "host-a", "10.0.0.8", new NodeResources(2, 1024, 100),
                 new PortRange(31000, 31009), Map.of(), "cgroups-v2", "http://10.0.0.8:8090", List.of())));
 
@@ -60,7 +60,7 @@ class NodeConfinementOverKafkaTest extends OverKafka {
     }
 
     private void heartbeat(String nodeId, NodeConfinement confinement) {
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
                 Instant.now(), null, nodeId, "host-a", "10.0.0.7", new NodeResources(2, 1024, 100),
                 new PortRange(31000, 31009), Map.of(), "cgroups-v2", "http://10.0.0.7:8090", List.of(), Map.of(),
                 NodeVolumes.NONE, confinement)));

@@ -36,10 +36,10 @@ class QueueOverKafkaTest extends OverKafka {
     void waitingInstancesShowOnTheQueueAndTheAppAndGoWithTheTombstone() {
         // Given an app, and the scheduler's word that 2 of its instances wait
         String id = "/" + group + "/db";
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 3), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 3), 1, false, null)));
         Instant since = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
         Instant delayedUntil = since.plusSeconds(120);
-        kafka.send(Topics.QUEUE, id, JsonCodec.encodeBytes(AppQueue.of(id, 2,
+        kafka.send(Topics.QUEUE.name(), id, JsonCodec.encodeBytes(AppQueue.of(id, 2,
                 Map.of("constraint hostname UNIQUE", 2, "insufficient mem", 3), delayedUntil, since)));
 
         // Then the queue lists it with the reasons, and so does the app
@@ -55,7 +55,7 @@ class QueueOverKafkaTest extends OverKafka {
                 .body("delayedUntil", equalTo(delayedUntil.toString()));
 
         // When the scheduler tombstones the entry, nothing waits any more
-        kafka.send(Topics.QUEUE, id, (byte[]) null);
+        kafka.send(Topics.QUEUE.name(), id, (byte[]) null);
 
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/queue").then().statusCode(200)
                 .body("queue.appId", not(hasItem(id))));
@@ -67,8 +67,8 @@ class QueueOverKafkaTest extends OverKafka {
     void theQueueIsSortedByAppIdAndAnEntryWithoutADelayHasNone() {
         String later = "/" + group + "/zeta";
         String earlier = "/" + group + "/alpha";
-        kafka.send(Topics.QUEUE, later, JsonCodec.encodeBytes(AppQueue.of(later, 1, Map.of(), null, Instant.now())));
-        kafka.send(Topics.QUEUE, earlier, JsonCodec.encodeBytes(AppQueue.of(earlier, 4, Map.of("insufficient cpus", 1),
+        kafka.send(Topics.QUEUE.name(), later, JsonCodec.encodeBytes(AppQueue.of(later, 1, Map.of(), null, Instant.now())));
+        kafka.send(Topics.QUEUE.name(), earlier, JsonCodec.encodeBytes(AppQueue.of(earlier, 4, Map.of("insufficient cpus", 1),
                 null, Instant.now())));
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -85,25 +85,25 @@ class QueueOverKafkaTest extends OverKafka {
     @Test
     void unreadableQueueAndNodeAdminRecordsAreDeadLetteredAndTheViewCarriesOn() {
         String key = "poison-" + group;
-        kafka.send(Topics.QUEUE, key, "{broken");
-        kafka.send(Topics.NODE_ADMIN, key, "{broken");
-        kafka.send(Topics.NODE_ADMIN, key + "-type", "{\"type\": \"EvictNode\", \"nodeId\": \"n\"}");
-        kafka.send(Topics.QUEUE, key + "-noid", "{\"waiting\": 1}");
-        kafka.send(Topics.NODE_ADMIN, key + "-noid", JsonCodec.encodeBytes(DrainNode.of(null)));
+        kafka.send(Topics.QUEUE.name(), key, "{broken");
+        kafka.send(Topics.NODE_ADMIN.name(), key, "{broken");
+        kafka.send(Topics.NODE_ADMIN.name(), key + "-type", "{\"type\": \"EvictNode\", \"nodeId\": \"n\"}");
+        kafka.send(Topics.QUEUE.name(), key + "-noid", "{\"waiting\": 1}");
+        kafka.send(Topics.NODE_ADMIN.name(), key + "-noid", JsonCodec.encodeBytes(DrainNode.of(null)));
         String id = "/" + group + "/after";
-        kafka.send(Topics.QUEUE, id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), null, Instant.now())));
+        kafka.send(Topics.QUEUE.name(), id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), null, Instant.now())));
 
-        assertDeadLettered(Topics.QUEUE, key, "not a valid AppQueue");
-        assertDeadLettered(Topics.NODE_ADMIN, key, "not a valid NodeAdminCommand");
-        assertDeadLettered(Topics.NODE_ADMIN, key + "-type", "EvictNode");
-        assertDeadLettered(Topics.QUEUE, key + "-noid", "no appId");
-        assertDeadLettered(Topics.NODE_ADMIN, key + "-noid", "no nodeId");
+        assertDeadLettered(Topics.QUEUE.name(), key, "not a valid AppQueue");
+        assertDeadLettered(Topics.NODE_ADMIN.name(), key, "not a valid NodeAdminCommand");
+        assertDeadLettered(Topics.NODE_ADMIN.name(), key + "-type", "EvictNode");
+        assertDeadLettered(Topics.QUEUE.name(), key + "-noid", "no appId");
+        assertDeadLettered(Topics.NODE_ADMIN.name(), key + "-noid", "no nodeId");
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/queue").then()
                 .body("queue.appId", hasItem(id)));
     }
 
     private void assertDeadLettered(String topic, String key, String reason) {
-        var dead = kafka.await(Topics.DEAD_LETTER, r -> key.equals(r.key())
+        var dead = kafka.await(Topics.DEAD_LETTER.name(), r -> key.equals(r.key())
                 && topic.equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC))
                 && "gateway".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);
         assertTrue(KafkaProbe.header(dead, DeadLetters.REASON).contains(reason),

@@ -64,8 +64,8 @@ class StatefulAppsOverKafkaTest extends OverKafka {
         VolumeMount data1 = new VolumeMount(group + "_db.db-1.data", VolumeType.LOCAL, "local", "data", false, 512, 0);
         TaskRecord db1 = TaskRecord.launchedWithVolumes(null, id.substring(1) + ".b", id, 1, 1, "db-1", "node-2",
                 "10.0.0.2", List.of(), Instant.now(), null, List.of(data1));
-        kafka.send(Topics.TASKS, db0.taskId(), JsonCodec.encodeBytes(db0));
-        kafka.send(Topics.TASKS, db1.taskId(), JsonCodec.encodeBytes(db1));
+        kafka.send(Topics.TASKS.name(), db0.taskId(), JsonCodec.encodeBytes(db0));
+        kafka.send(Topics.TASKS.name(), db1.taskId(), JsonCodec.encodeBytes(db1));
         publish(kafka, Kind.ATTACHED, local(dataId, id, "db-0", "node-1", VolumeState.ATTACHED, 3));
         publish(kafka, Kind.ATTACHED, attachedExternal(pgId, id, "db-0", "node-1", db0.taskId(), 4, 5));
         VolumeSnapshot gone = local(group + "_db.db-0.old", id, "db-0", "node-9", VolumeState.RELEASED, 1);
@@ -103,10 +103,10 @@ class StatefulAppsOverKafkaTest extends OverKafka {
     @Test
     void aStatelessTaskHasNoIdentity() {
         String id = "/" + group + "/web";
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         TaskRecord task = TaskRecord.launched(null, id.substring(1) + ".x", id, 1, 0, "node-1", "10.0.0.1",
                 List.of(), Instant.now(), null);
-        kafka.send(Topics.TASKS, task.taskId(), JsonCodec.encodeBytes(task));
+        kafka.send(Topics.TASKS.name(), task.taskId(), JsonCodec.encodeBytes(task));
 
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("tasks", hasSize(1)).body("tasks[0].identity", nullValue())
@@ -139,7 +139,7 @@ class StatefulAppsOverKafkaTest extends OverKafka {
                 .contentType("application/problem+json").body("errors[0].field", equalTo("wipe"))
                 .body("detail", containsString("'yes'"));
 
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS, r -> id.equals(r.key()),
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(), r -> id.equals(r.key()),
                 Duration.ofSeconds(2)));
     }
 
@@ -160,7 +160,7 @@ class StatefulAppsOverKafkaTest extends OverKafka {
         // Given a stateful app of 2 instances and a stateless one
         String id = givenStatefulApp(2);
         String web = "/" + group + "/web";
-        kafka.send(Topics.APPS, web, JsonCodec.encodeBytes(AppState.of(app(web, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), web, JsonCodec.encodeBytes(AppState.of(app(web, 1), 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + web).then().statusCode(200));
 
         // Then
@@ -174,7 +174,7 @@ class StatefulAppsOverKafkaTest extends OverKafka {
         }
         given().when().post("/v1/apps" + web + "/instances/web-0/replace").then().statusCode(400)
                 .contentType("application/problem+json").body("detail", containsString("no persistent volumes"));
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS,
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(),
                 r -> id.equals(r.key()) || web.equals(r.key()), Duration.ofSeconds(2)));
     }
 
@@ -193,14 +193,14 @@ class StatefulAppsOverKafkaTest extends OverKafka {
                     "external": {"name": "pg-%s", "size": 1024, "provider": "sharedfs"}}]}}
                 """.formatted(id, instances, group));
         AppDefinition app = assertInstanceOf(ParsedApp.Valid.class, parsed, () -> parsed.toString()).app();
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app, 1, false, null)));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("status", equalTo("DEPLOYING")));
         return id;
     }
 
     private AppCommand command(String appId, Predicate<AppCommand> which) {
-        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key())
+        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key())
                 && which.test(JsonCodec.decode(r.value(), AppCommand.class)), WAIT).value(), AppCommand.class);
     }
 }

@@ -43,16 +43,16 @@ class TaskHistoryOverKafkaTest extends OverKafka {
         // Given an app whose single instance was OOM-killed three times in a row, and now waits 4 s
         String id = "/" + group + "/hungry";
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(30);
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         AppTaskHistory history = AppTaskHistory.empty(id);
         for (int i = 0; i < 3; i++) {
             TaskRecord ended = oomKilled(id, "t" + i, t0.plusSeconds(i * 5L));
             history = history.withEnded(ended, 20, null, ended.occurredAt())
                     .withFailure(TaskFailure.of(ended, ended.occurredAt()), null, ended.occurredAt());
         }
-        kafka.send(Topics.TASK_HISTORY, id, JsonCodec.encodeBytes(history));
+        kafka.send(Topics.TASK_HISTORY.name(), id, JsonCodec.encodeBytes(history));
         Instant delayedUntil = t0.plusSeconds(60);
-        kafka.send(Topics.QUEUE, id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), delayedUntil, t0,
+        kafka.send(Topics.QUEUE.name(), id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), delayedUntil, t0,
                 new AppQueue.Delay(history.lastTaskFailure(), 3, 4.0))));
 
         // Then the app says it crash-loops, and why: Marathon's lastTaskFailure with exit code and node
@@ -99,7 +99,7 @@ class TaskHistoryOverKafkaTest extends OverKafka {
         given().when().get("/v1/tasks?app=" + id).then().statusCode(200).body("tasks.id", not(hasItem(taskId(id) + ".t2")));
 
         // When a task of the instance runs again, it shows the instance's restarts and last failure
-        kafka.send(Topics.TASKS, taskId(id) + ".t3", JsonCodec.encodeBytes(TaskRecord.launched(null, taskId(id) + ".t3", id, 1, 0,
+        kafka.send(Topics.TASKS.name(), taskId(id) + ".t3", JsonCodec.encodeBytes(TaskRecord.launched(null, taskId(id) + ".t3", id, 1, 0,
                 "node-1", "127.0.0.1", List.of(), t0.plusSeconds(20), null)
                 .observed(TaskState.RUNNING, null, null, null, t0.plusSeconds(21))));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
@@ -109,15 +109,15 @@ class TaskHistoryOverKafkaTest extends OverKafka {
                 .body("status", equalTo("CRASH_LOOPING")));
 
         // When the scheduler settles the app (it stayed up), the loop is over but its last failure stays
-        kafka.send(Topics.QUEUE, id, (byte[]) null);
-        kafka.send(Topics.TASK_HISTORY, id, JsonCodec.encodeBytes(history.settled(null, Instant.now())));
+        kafka.send(Topics.QUEUE.name(), id, (byte[]) null);
+        kafka.send(Topics.TASK_HISTORY.name(), id, JsonCodec.encodeBytes(history.settled(null, Instant.now())));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("status", equalTo("RUNNING"))
                 .body("failuresInARow", equalTo(0))
                 .body("lastTaskFailure.message", equalTo(OOM)));
 
         // When the app is gone, so is its history
-        kafka.send(Topics.TASK_HISTORY, id, (byte[]) null);
+        kafka.send(Topics.TASK_HISTORY.name(), id, (byte[]) null);
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/tasks?app=" + id + "&state=terminal")
                 .then().statusCode(200).body("tasks.id", not(hasItem(taskId(id) + ".t2"))));
     }
@@ -126,12 +126,12 @@ class TaskHistoryOverKafkaTest extends OverKafka {
     void aSingleFailureWaitingOutItsBackoffSaysBackoff() {
         String id = "/" + group + "/once";
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
         TaskRecord ended = oomKilled(id, "a", t0);
         AppTaskHistory history = AppTaskHistory.empty(id).withEnded(ended, 20, null, t0)
                 .withFailure(TaskFailure.of(ended, t0), null, t0);
-        kafka.send(Topics.TASK_HISTORY, id, JsonCodec.encodeBytes(history));
-        kafka.send(Topics.QUEUE, id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), t0.plusSeconds(1), t0,
+        kafka.send(Topics.TASK_HISTORY.name(), id, JsonCodec.encodeBytes(history));
+        kafka.send(Topics.QUEUE.name(), id, JsonCodec.encodeBytes(AppQueue.of(id, 1, Map.of(), t0.plusSeconds(1), t0,
                 new AppQueue.Delay(history.lastTaskFailure(), 1, 1.0))));
 
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
@@ -144,9 +144,9 @@ class TaskHistoryOverKafkaTest extends OverKafka {
                 .contentType("application/problem+json")
                 .body("errors[0].message", org.hamcrest.Matchers.containsString("terminal"));
         String key = "poison-" + group;
-        kafka.send(Topics.TASK_HISTORY, key, "{broken");
-        var dead = kafka.await(Topics.DEAD_LETTER, r -> key.equals(r.key())
-                && Topics.TASK_HISTORY.equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC)), WAIT);
+        kafka.send(Topics.TASK_HISTORY.name(), key, "{broken");
+        var dead = kafka.await(Topics.DEAD_LETTER.name(), r -> key.equals(r.key())
+                && Topics.TASK_HISTORY.name().equals(KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC)), WAIT);
         assertTrue(KafkaProbe.header(dead, DeadLetters.REASON).contains("AppTaskHistory"),
                 () -> KafkaProbe.header(dead, DeadLetters.REASON));
         given().when().get("/v1/apps/" + group + "/none").then().statusCode(404).body("lastTaskFailure", nullValue());

@@ -69,7 +69,7 @@ class TaskKillOverKafkaTest extends OverKafka {
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("scale"));
 
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS,
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.APP_COMMANDS.name(),
                 r -> ("/" + group + "/bad").equals(r.key()), Duration.ofSeconds(1)));
     }
 
@@ -96,17 +96,17 @@ class TaskKillOverKafkaTest extends OverKafka {
     /** Records an app of {@code instances} and one running task of it, and waits until the view shows the task. */
     private String givenTask(String name, int instances) {
         String id = "/" + group + "/" + name;
-        kafka.send(Topics.APPS, id, JsonCodec.encodeBytes(AppState.of(app(id, instances), 1, false, null)));
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, instances), 1, false, null)));
         TaskRecord task = TaskRecord.launched(null, id.substring(1).replace('/', '_') + ".0", id, 1, 0, "node-1",
                 "10.0.0.1", List.of(), Instant.now(), null);
-        kafka.send(Topics.TASKS, task.taskId(), JsonCodec.encodeBytes(task));
+        kafka.send(Topics.TASKS.name(), task.taskId(), JsonCodec.encodeBytes(task));
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/tasks/" + task.taskId())
                 .then().statusCode(200));
         return task.taskId();
     }
 
     private AppCommand command(String appId) {
-        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS, r -> appId.equals(r.key()), WAIT).value(),
+        return JsonCodec.decode(kafka.await(Topics.APP_COMMANDS.name(), r -> appId.equals(r.key()), WAIT).value(),
                 AppCommand.class);
     }
 }

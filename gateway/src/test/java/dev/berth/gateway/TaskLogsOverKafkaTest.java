@@ -64,7 +64,7 @@ class TaskLogsOverKafkaTest extends OverKafka {
         agent = new FakeAgent();
         appId = "/" + group + "/web";
         nodeId = "node-" + group;
-        kafka.send(Topics.APPS, appId, JsonCodec.encodeBytes(AppState.of(app(appId, 1), 1, false, null)));
+        kafka.send(Topics.APPS.name(), appId, JsonCodec.encodeBytes(AppState.of(app(appId, 1), 1, false, null)));
     }
 
     @AfterEach
@@ -272,7 +272,7 @@ class TaskLogsOverKafkaTest extends OverKafka {
         String taskId = givenTaskOnNode(agent.url());
         agent.log(taskId, "panic: no config\n");
         sendTask(taskId, TaskState.FAILED);
-        kafka.send(Topics.TASKS, taskId, (byte[]) null);
+        kafka.send(Topics.TASKS.name(), taskId, (byte[]) null);
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + appId).then()
                 .body("tasks", hasSize(0)));
 
@@ -288,7 +288,7 @@ class TaskLogsOverKafkaTest extends OverKafka {
     /** A running task on this test's node, whose agent listens at {@code agentUrl}; returns its id once the view has both. */
     private String givenTaskOnNode(String agentUrl) {
         String taskId = appId.substring(1).replace('/', '_') + "." + UUID.randomUUID();
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
                 Instant.now(), null, nodeId, "host-" + nodeId, "127.0.0.1", new NodeResources(2, 1024, 100),
                 new PortRange(31000, 31009), Map.of(), "cgroups-v2", agentUrl, List.of(taskId))));
         sendTask(taskId, TaskState.RUNNING);
@@ -300,7 +300,7 @@ class TaskLogsOverKafkaTest extends OverKafka {
     }
 
     private void sendTask(String taskId, TaskState state) {
-        kafka.send(Topics.TASKS, taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
+        kafka.send(Topics.TASKS.name(), taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
                 Instant.now(), null, taskId, appId, 1, 0, nodeId, "127.0.0.1", List.of(), DesiredState.RUN, state,
                 null, null, Instant.now(), null, null)));
     }

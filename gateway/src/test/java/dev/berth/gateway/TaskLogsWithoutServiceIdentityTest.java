@@ -51,11 +51,11 @@ class TaskLogsWithoutServiceIdentityTest extends OverKafka {
             String appId = "/" + group + "/web";
             String nodeId = "node-" + group;
             String taskId = group + "_web." + UUID.randomUUID();
-            kafka.send(Topics.APPS, appId, JsonCodec.encodeBytes(AppState.of(app(appId, 1), 1, false, null)));
-            kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
+            kafka.send(Topics.APPS.name(), appId, JsonCodec.encodeBytes(AppState.of(app(appId, 1), 1, false, null)));
+            kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeHeartbeat("hb-" + nodeId, 1,
                     Instant.now(), null, nodeId, "host-" + nodeId, "127.0.0.1", new NodeResources(2, 1024, 100),
                     new PortRange(31000, 31009), Map.of(), "cgroups-v2", agent.url(), List.of(taskId))));
-            kafka.send(Topics.TASKS, taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
+            kafka.send(Topics.TASKS.name(), taskId, JsonCodec.encodeBytes(new TaskRecord(UUID.randomUUID().toString(), 1,
                     Instant.now(), null, taskId, appId, 1, 0, nodeId, "127.0.0.1", List.of(), DesiredState.RUN,
                     TaskState.RUNNING, null, null, Instant.now(), null, null)));
             agent.log(taskId, "hello\n");

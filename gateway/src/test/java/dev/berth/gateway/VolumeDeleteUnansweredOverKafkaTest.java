@@ -50,7 +50,7 @@ class VolumeDeleteUnansweredOverKafkaTest extends OverKafka {
         // When it is deleted, the answer is 202 with where to follow it, and the command is in Kafka
         given().when().delete("/v1/volumes/" + data.volumeId()).then().statusCode(202)
                 .header("Location", endsWith("/v1/volumes/" + data.volumeId())).body("state", equalTo("RELEASED"));
-        assertInstanceOf(DeleteVolume.class, JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS,
+        assertInstanceOf(DeleteVolume.class, JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS.name(),
                 r -> data.volumeId().equals(r.key()), WAIT).value(), VolumeCommand.class));
 
         // Then, once the volume service carries it out, the Location shows it DELETED

@@ -37,7 +37,7 @@ final class VolumeFixtures {
     /** Publishes the event on berth.volume-events keyed by the volume id, as the volume service's relay does. */
     static void publish(KafkaProbe kafka, VolumeEvent.Kind kind, VolumeSnapshot volume, String reason,
                         String correlationId) {
-        kafka.send(Topics.VOLUME_EVENTS, volume.volumeId(),
+        kafka.send(Topics.VOLUME_EVENTS.name(), volume.volumeId(),
                 JsonCodec.encodeBytes(VolumeEvent.of(kind, volume, null, reason, correlationId)));
     }
 

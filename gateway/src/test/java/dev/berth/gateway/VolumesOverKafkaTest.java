@@ -133,7 +133,7 @@ class VolumesOverKafkaTest extends OverKafka {
                 .body("detail", containsString("only a RELEASED volume can be deleted"));
 
         // Then no command went to the volume service
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.VOLUME_COMMANDS,
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.VOLUME_COMMANDS.name(),
                 r -> pg.volumeId().equals(r.key()), Duration.ofSeconds(2)));
     }
 
@@ -150,7 +150,7 @@ class VolumesOverKafkaTest extends OverKafka {
         CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
                 () -> given().when().delete("/v1/volumes/" + data.volumeId()));
         DeleteVolume command = assertInstanceOf(DeleteVolume.class, JsonCodec.decode(kafka.await(
-                Topics.VOLUME_COMMANDS, r -> data.volumeId().equals(r.key()), WAIT).value(), VolumeCommand.class));
+                Topics.VOLUME_COMMANDS.name(), r -> data.volumeId().equals(r.key()), WAIT).value(), VolumeCommand.class));
         assertEquals(data.volumeId(), command.volumeId());
 
         // And once the volume service announces it DELETED, the answer is 200 with the deleted volume
@@ -178,7 +178,7 @@ class VolumesOverKafkaTest extends OverKafka {
         // When it is deleted and the volume service refuses (it was attached again meanwhile)
         CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
                 () -> given().when().delete("/v1/volumes/" + data.volumeId()));
-        DeleteVolume command = (DeleteVolume) JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS,
+        DeleteVolume command = (DeleteVolume) JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS.name(),
                 r -> data.volumeId().equals(r.key()), WAIT).value(), VolumeCommand.class);
         publish(kafka, Kind.DELETE_REFUSED, inState(data, VolumeState.ATTACHING, 3),
                 "the volume is ATTACHING, not RELEASED", command.id());

@@ -87,7 +87,7 @@ class AgentOverKafkaTest {
 
     @Test
     void theAgentRegistersItsNodeAndHeartbeats() {
-        NodeRegistered registered = (NodeRegistered) report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
+        NodeRegistered registered = (NodeRegistered) report(kafka.await(Topics.NODE_STATUS.name(), r -> nodeId.equals(r.key())
                 && KafkaProbe.text(r).contains("\"NodeRegistered\""), WAIT).value());
 
         assertEquals(4.0, registered.capacity().cpus());
@@ -105,7 +105,7 @@ class AgentOverKafkaTest {
         assertEquals(user, registered.confinement().defaultUser());
         assertEquals(List.of(user), registered.confinement().allowedUsers());
         assertEquals(agent.runtime().ownRoot(), registered.confinement().ownRoot());
-        kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key()) && KafkaProbe.text(r).contains("\"NodeHeartbeat\""),
+        kafka.await(Topics.NODE_STATUS.name(), r -> nodeId.equals(r.key()) && KafkaProbe.text(r).contains("\"NodeHeartbeat\""),
                 WAIT);
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'node-agent' }.data.readingCommands", equalTo(true));
@@ -113,7 +113,7 @@ class AgentOverKafkaTest {
 
     @Test
     void theNodesReportsCarryItsVolumeProvidersAndLeaseAndAcknowledgedOnesRenewTheLease() {
-        NodeReport beat = report(kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key())
+        NodeReport beat = report(kafka.await(Topics.NODE_STATUS.name(), r -> nodeId.equals(r.key())
                 && KafkaProbe.text(r).contains("\"NodeHeartbeat\""), WAIT).value());
 
         assertEquals(4000, beat.volumes().leaseMillis(), "the default lease");
@@ -163,7 +163,7 @@ class AgentOverKafkaTest {
         assertTrue(env.lines().noneMatch(l -> l.startsWith("KAFKA_") || l.startsWith("BERTH_AGENT_")), env);
         assertEquals(sandbox.getParent(), Path.of("target/agent-work/sandboxes").toAbsolutePath());
         // And heartbeats and the agent's own listing show it
-        kafka.await(Topics.NODE_STATUS, r -> nodeId.equals(r.key()) && r.value() != null
+        kafka.await(Topics.NODE_STATUS.name(), r -> nodeId.equals(r.key()) && r.value() != null
                 && report(r.value()) instanceof NodeHeartbeat beat && beat.runningTaskIds().contains(taskId), WAIT);
         given().get("/v1/agent/tasks").then().statusCode(200)
                 .body("find { it.taskId == '" + taskId + "' }.state", equalTo("RUNNING"))
@@ -289,10 +289,10 @@ class AgentOverKafkaTest {
         send(launch(taskId, "true", List.of()));
 
         // Then the bytes are kept on the dead-letter topic with where they came from and why
-        var dead = kafka.await(Topics.DEAD_LETTER, r -> nodeId.equals(r.key()), WAIT);
+        var dead = kafka.await(Topics.DEAD_LETTER.name(), r -> nodeId.equals(r.key()), WAIT);
         assertEquals("{not json", KafkaProbe.text(dead));
         assertEquals("node-agent:" + nodeId, KafkaProbe.header(dead, DeadLetters.CONSUMER));
-        assertEquals(Topics.NODE_COMMANDS, KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
+        assertEquals(Topics.NODE_COMMANDS.name(), KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
         assertTrue(KafkaProbe.header(dead, DeadLetters.REASON).contains("NodeCommand"));
         // And the agent carried on
         awaitStatus(taskId, TaskState.FINISHED);
@@ -307,10 +307,10 @@ class AgentOverKafkaTest {
                 .findFirst().orElseThrow();
         String theirs = taskId();
         String misaddressed = taskId();
-        kafka.send(Topics.NODE_COMMANDS, neighbour, JsonCodec.encodeBytes(LaunchTask.of(neighbour, theirs,
+        kafka.send(Topics.NODE_COMMANDS.name(), neighbour, JsonCodec.encodeBytes(LaunchTask.of(neighbour, theirs,
                 "/agent-test", 1, new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null)));
-        kafka.send(Topics.NODE_COMMANDS, neighbour, "{not json for the neighbour");
-        kafka.send(Topics.NODE_COMMANDS, nodeId, JsonCodec.encodeBytes(LaunchTask.of(neighbour, misaddressed,
+        kafka.send(Topics.NODE_COMMANDS.name(), neighbour, "{not json for the neighbour");
+        kafka.send(Topics.NODE_COMMANDS.name(), nodeId, JsonCodec.encodeBytes(LaunchTask.of(neighbour, misaddressed,
                 "/agent-test", 1, new TaskSpec("true", null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null)));
 
         // When a command for this node follows them
@@ -321,19 +321,19 @@ class AgentOverKafkaTest {
         awaitStatus(marker, TaskState.FINISHED);
         assertTrue(agent.supervisor().tasks().stream().noneMatch(t -> t.taskId().equals(theirs)
                 || t.taskId().equals(misaddressed)));
-        assertThrows(AssertionError.class, () -> kafka.await(Topics.DEAD_LETTER,
+        assertThrows(AssertionError.class, () -> kafka.await(Topics.DEAD_LETTER.name(),
                 r -> neighbour.equals(r.key()), Duration.ofMillis(500)));
     }
 
     private int commandPartitions() {
         try (var producer = rawProducer()) {
-            return producer.partitionsFor(Topics.NODE_COMMANDS).size();
+            return producer.partitionsFor(Topics.NODE_COMMANDS.name()).size();
         }
     }
 
     private void sendRaw(int partition, String key, String value) throws Exception {
         try (var producer = rawProducer()) {
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, key, value)).get();
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, key, value)).get();
         }
     }
 
@@ -354,11 +354,11 @@ class AgentOverKafkaTest {
     }
 
     private void send(dev.berth.contracts.messages.NodeCommand command) {
-        kafka.send(Topics.NODE_COMMANDS, command.nodeId(), JsonCodec.encodeBytes(command));
+        kafka.send(Topics.NODE_COMMANDS.name(), command.nodeId(), JsonCodec.encodeBytes(command));
     }
 
     private TaskStatus awaitStatus(String taskId, TaskState state) {
-        return JsonCodec.decode(kafka.await(Topics.TASK_STATUS, r -> taskId.equals(r.key())
+        return JsonCodec.decode(kafka.await(Topics.TASK_STATUS.name(), r -> taskId.equals(r.key())
                 && JsonCodec.decode(r.value(), TaskStatus.class).state() == state, WAIT).value(), TaskStatus.class);
     }
 

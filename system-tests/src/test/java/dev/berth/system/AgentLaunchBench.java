@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.io.IOException;
@@ -73,6 +74,9 @@ class AgentLaunchBench {
     private static final List<String> NAMESPACES = List.of("--pid", "--fork", "--mount-proc", "--uts", "--ipc",
             "--mount", "--kill-child");
     private static final Duration DEADLINE = Duration.ofMinutes(5);
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.brokerOnly()
+            .agent(NODE, "zone=bench", Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
 
     @Test
     void launches() throws Exception {
@@ -82,9 +86,9 @@ class AgentLaunchBench {
         PlainLoop plain = new PlainLoop(PlainLoop.Kind.PLAIN, cpus);
         PlainLoop plainWithCgroups = new PlainLoop(PlainLoop.Kind.CGROUPS, cpus);
         PlainLoop shellRoot = new PlainLoop(PlainLoop.Kind.SHELL_ROOT, cpus);
-        try (BerthCluster cluster = BerthCluster.brokerOnly()) {
-            ServiceProcess agent = cluster.startAgent(NODE, "zone=bench", 23000,
-                    Map.of("BERTH_AGENT_CPUS", "64", "BERTH_AGENT_MEM", "65536"), agentJvmOptions());
+        try {
+            BerthCluster cluster = berth.cluster();
+            ServiceProcess agent = cluster.agent(NODE);
             String isolation = isolationOf(cluster.kafkaBootstrap());
             if (isolation.equals("best-effort")) {
                 System.out.println("AgentLaunchBench skipped: the node isolates best-effort here (no cgroups or "
@@ -179,7 +183,7 @@ class AgentLaunchBench {
     private static String isolationOf(String bootstrap) {
         return await("the node's registration").atMost(Duration.ofSeconds(30)).until(() -> {
             String found = null;
-            for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(bootstrap, Topics.NODE_STATUS)) {
+            for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(bootstrap, Topics.NODE_STATUS.name())) {
                 if (NODE.equals(record.key()) && record.value() != null) {
                     found = JsonCodec.decode(record.value(), NodeReport.class).isolation();
                 }
@@ -686,11 +690,11 @@ class AgentLaunchBench {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-            partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS).size());
+            partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS.name()).size());
         }
 
         void send(NodeCommand command) {
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, command.nodeId(),
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, command.nodeId(),
                     JsonCodec.encodeBytes(command)));
         }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +50,13 @@ class AgentRestartIT {
     /** Exits 3 once the file {@code release} appears in its sandbox (its working directory). */
     private static final String WAIT_FOR_RELEASE = "while [ ! -e release ]; do sleep 0.1; done; exit 3";
 
+    // A longer node timeout than the default 5 s: a JVM starting on a busy 2-core machine may take
+    // longer than that, and an agent restart must not be taken for a lost node here (its tasks would
+    // be replaced, which is the right answer to a restart slower than the timeout).
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1)
+            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "20s")
+            .agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
     private static TaskStatusWatch statuses;
@@ -65,11 +73,7 @@ class AgentRestartIT {
 
     @BeforeAll
     static void restartTheAgentWhileItsTasksRun() throws IOException {
-        // A longer node timeout than the default 5 s: a JVM starting on a busy 2-core machine may
-        // take longer than that, and an agent restart must not be taken for a lost node here (its
-        // tasks would be replaced, which is the right answer to a restart slower than the timeout).
-        cluster = BerthCluster.startWithSchedulers(1, Map.of("BERTH_SCHEDULER_NODE_TIMEOUT", "20s"));
-        cluster.startAgent(NODE, "zone=a", 22000);
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("AgentRestartIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
@@ -106,12 +110,9 @@ class AgentRestartIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopWatching() {
         if (statuses != null) {
             statuses.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -236,7 +237,7 @@ class AgentRestartIT {
 
     /** Every launch of the app committed on node-commands. */
     private static List<LaunchTask> launchesOf(String appId) {
-        return TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS).stream()
+        return TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS.name()).stream()
                 .map(LaunchWatch::launchOf).flatMap(Optional::stream).filter(l -> l.appId().equals(appId)).toList();
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.system;
 
 import dev.berth.system.SharedKeycloak.User;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class AuthBench {
     private static final List<String> LOCAL_RUN_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC");
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1);
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -45,71 +48,70 @@ class AuthBench {
         int rounds = Integer.getInteger("bench.rounds", 5);
         int threads = Integer.getInteger("bench.threads", 4);
         int posts = Integer.getInteger("bench.posts", 300);
-        try (BerthCluster cluster = BerthCluster.startWithSchedulers(1)) {
-            // Two more gateways on the same broker, with the JVM options of the local run (deploy/local/up)
-            // rather than the tests' C1-only ones: token verification is cryptography, which only the
-            // optimising compiler makes fast, and a benchmark should measure what an operator runs.
-            // -Dbench.securedJvm="-XX:StartFlightRecording=..." profiles the secured gateway.
-            List<String> securedJvm = new ArrayList<>(LOCAL_RUN_JVM);
-            if (System.getProperty("bench.securedJvm") != null) {
-                securedJvm.add(System.getProperty("bench.securedJvm"));
-            }
-            String secured = cluster.startGateway("gateway-auth", Map.of(), securedJvm).url();
-            String open = cluster.startGateway("gateway-no-auth", Map.of("BERTH_GATEWAY_AUTH_ENABLED", "false"),
-                    LOCAL_RUN_JVM).url();
-            String token = SharedKeycloak.token(User.ADA);
-            for (int i = 0; i < apps; i++) {
-                Http.Response created = Http.postJson(secured + "/v1/apps", app("/bench/app-" + i));
-                assertEquals(201, created.status(), created.body());
-            }
-            // Both gateways show the same list, so both answers are the same size.
-            await("both views").atMost(Duration.ofSeconds(60)).until(() -> count(secured, token) == apps
-                    && count(open, null) == apps);
-            assertEquals(401, get(secured, null), "the secured gateway refuses a request without a token");
-
-            // Warm both (the optimising compiler, connection pools, the JWKS cache): rounds before this
-            // kept getting faster for tens of thousands of requests.
-            int warmup = Integer.getInteger("bench.warmup", 30_000);
-            rate(secured, token, warmup, threads);
-            rate(open, null, warmup, threads);
-            List<Double> withAuth = new ArrayList<>();
-            List<Double> without = new ArrayList<>();
-            List<Double> headerOnly = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                withAuth.add(rate(secured, token, requests, threads));
-                without.add(rate(open, null, requests, threads));
-                // The same token sent to the gateway that ignores it: what carrying 1.5 KB of header costs.
-                headerOnly.add(rate(open, token, requests, threads));
-            }
-            System.out.printf("GET /v1/apps to the open gateway with the token in the header (ignored): %.0f req/s "
-                    + "(rounds %s)%n", median(headerOnly), rounded(headerOnly));
-            double a = median(withAuth);
-            double b = median(without);
-            System.out.printf("GET /v1/apps (%d apps, %d threads, %d requests x %d rounds): with a bearer token "
-                            + "%.0f req/s (rounds %s), without authentication %.0f req/s (rounds %s); ratio %.3f, "
-                            + "cost %.1f %%%n", apps, threads, requests, rounds, a, rounded(withAuth), b,
-                    rounded(without), a / b, (1 - a / b) * 100);
-
-            // Acknowledged commands: one create at a time, as a pipeline would send them
-            List<Long> micros = new ArrayList<>();
-            for (int i = 0; i < posts; i++) {
-                String body = app("/bench/ack-" + i);
-                long start = System.nanoTime();
-                int status = CLIENT.send(HttpRequest.newBuilder(URI.create(secured + "/v1/apps"))
-                                .header("Authorization", "Bearer " + SharedKeycloak.token(User.ADA))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                micros.add((System.nanoTime() - start) / 1000);
-                assertEquals(201, status, "create " + i);
-            }
-            // The first creates warm the path up; the figures are over all of them.
-            Collections.sort(micros);
-            System.out.printf("POST /v1/apps acknowledged (201 after the scheduler's reply), %d creates: "
-                            + "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n", posts,
-                    percentile(micros, 50), percentile(micros, 90), percentile(micros, 99),
-                    micros.get(micros.size() - 1) / 1000.0);
+        BerthCluster cluster = berth.cluster();
+        // Two more gateways on the same broker, with the JVM options of the local run (deploy/local/up)
+        // rather than the tests' C1-only ones: token verification is cryptography, which only the
+        // optimising compiler makes fast, and a benchmark should measure what an operator runs.
+        // -Dbench.securedJvm="-XX:StartFlightRecording=..." profiles the secured gateway.
+        List<String> securedJvm = new ArrayList<>(LOCAL_RUN_JVM);
+        if (System.getProperty("bench.securedJvm") != null) {
+            securedJvm.add(System.getProperty("bench.securedJvm"));
         }
+        String secured = cluster.startGateway("gateway-auth", Map.of(), securedJvm).url();
+        String open = cluster.startGateway("gateway-no-auth", Map.of("BERTH_GATEWAY_AUTH_ENABLED", "false"),
+                LOCAL_RUN_JVM).url();
+        String token = SharedKeycloak.token(User.ADA);
+        for (int i = 0; i < apps; i++) {
+            Http.Response created = Http.postJson(secured + "/v1/apps", app("/bench/app-" + i));
+            assertEquals(201, created.status(), created.body());
+        }
+        // Both gateways show the same list, so both answers are the same size.
+        await("both views").atMost(Duration.ofSeconds(60)).until(() -> count(secured, token) == apps
+                && count(open, null) == apps);
+        assertEquals(401, get(secured, null), "the secured gateway refuses a request without a token");
+
+        // Warm both (the optimising compiler, connection pools, the JWKS cache): rounds before this
+        // kept getting faster for tens of thousands of requests.
+        int warmup = Integer.getInteger("bench.warmup", 30_000);
+        rate(secured, token, warmup, threads);
+        rate(open, null, warmup, threads);
+        List<Double> withAuth = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        List<Double> headerOnly = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            withAuth.add(rate(secured, token, requests, threads));
+            without.add(rate(open, null, requests, threads));
+            // The same token sent to the gateway that ignores it: what carrying 1.5 KB of header costs.
+            headerOnly.add(rate(open, token, requests, threads));
+        }
+        System.out.printf("GET /v1/apps to the open gateway with the token in the header (ignored): %.0f req/s "
+                + "(rounds %s)%n", median(headerOnly), rounded(headerOnly));
+        double a = median(withAuth);
+        double b = median(without);
+        System.out.printf("GET /v1/apps (%d apps, %d threads, %d requests x %d rounds): with a bearer token "
+                        + "%.0f req/s (rounds %s), without authentication %.0f req/s (rounds %s); ratio %.3f, "
+                        + "cost %.1f %%%n", apps, threads, requests, rounds, a, rounded(withAuth), b,
+                rounded(without), a / b, (1 - a / b) * 100);
+
+        // Acknowledged commands: one create at a time, as a pipeline would send them
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < posts; i++) {
+            String body = app("/bench/ack-" + i);
+            long start = System.nanoTime();
+            int status = CLIENT.send(HttpRequest.newBuilder(URI.create(secured + "/v1/apps"))
+                            .header("Authorization", "Bearer " + SharedKeycloak.token(User.ADA))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            micros.add((System.nanoTime() - start) / 1000);
+            assertEquals(201, status, "create " + i);
+        }
+        // The first creates warm the path up; the figures are over all of them.
+        Collections.sort(micros);
+        System.out.printf("POST /v1/apps acknowledged (201 after the scheduler's reply), %d creates: "
+                        + "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n", posts,
+                percentile(micros, 50), percentile(micros, 90), percentile(micros, 99),
+                micros.get(micros.size() - 1) / 1000.0);
     }
 
     private static String app(String id) {

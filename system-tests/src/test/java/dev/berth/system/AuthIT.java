@@ -6,9 +6,9 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.system.SharedKeycloak.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,26 +37,20 @@ class AuthIT {
     private static final String NODE = "auth-node-1";
     private static final String TEAM_A_APP = "/team-a/web";
     private static final String TEAM_B_APP = "/team-b/db";
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1).agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.startWithSchedulers(1);
+    static void startApps() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 24800);
         cluster.awaitNodesListed(DEADLINE, NODE);
         created(Http.as(User.OTTO).postJson(gateway + "/v1/apps", app(TEAM_A_APP)));
         created(Http.as(User.ADA).postJson(gateway + "/v1/apps", app(TEAM_B_APP)));
         await("both apps running").atMost(DEADLINE).until(() -> cluster.running(TEAM_A_APP).size() == 1
                 && cluster.running(TEAM_B_APP).size() == 1);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -245,7 +239,7 @@ class AuthIT {
         // Coming back with the last id she saw, she gets exactly what followed of her team (and the nodes'), in order
         try (EventStream resumed = new EventStream(gateway + "/v1/events?type=dev.berth.", Long.toString(lastSeen), vera)) {
             resumed.awaitEvent("the second team-b task", isTaskOf("team-b"), DEADLINE);
-            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS).stream()
+            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS.name()).stream()
                     .filter(r -> r.offset() > lastSeen)
                     .map(r -> Map.entry(r.offset(), JsonCodec.decode(r.value(), CloudEvent.class)))
                     .filter(e -> e.getValue().type().startsWith("dev.berth.")

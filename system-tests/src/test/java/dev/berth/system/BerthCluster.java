@@ -17,13 +17,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A whole Berth installation for a test: the real broker and PostgreSQL from the testkit (in this
- * JVM), and the scheduler(s), volume service, gateway and node agents as separate processes.
+ * A whole Berth installation for a test: a real broker of its own and a database of its own on the
+ * JVM's PostgreSQL server (both in this JVM, from the testkit), and the scheduler(s), volume service,
+ * gateway and node agents as separate processes. Test classes get one through
+ * {@link BerthClusterExtension}.
+ *
+ * <p>Its own broker, not the JVM's shared one: the services rebuild their state from the compacted
+ * topics, so a scheduler started on a broker an earlier class used would take that class's apps,
+ * nodes, deployments and volumes for its own, and place the apps it left running on this class's
+ * agents. A broker costs about two seconds to start; one per installation leaves nothing of one
+ * class for the next, whatever state a failing class ends in.
  */
 public final class BerthCluster implements AutoCloseable {
-    private final KafkaBroker kafka = SharedInfra.kafka();
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private final Path kafkaDir = Directories.scratch("kafka-");
+    private final KafkaBroker kafka = KafkaBroker.start(kafkaDir);
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, ServiceProcess> agents = new HashMap<>();
     private final Map<String, AgentStart> agentStarts = new HashMap<>();
@@ -36,6 +47,7 @@ public final class BerthCluster implements AutoCloseable {
     /** The directory every node and the volume service share for external volumes (NFS in production). */
     private Path sharedVolumes;
     private Map<String, String> schedulerEnv = Map.of();
+    private boolean closed;
 
     /** How an agent was first started, so that it can be started again as the same node. */
     private record AgentStart(Map<String, String> env, List<String> jvmOptions, int httpPort) {
@@ -57,10 +69,13 @@ public final class BerthCluster implements AutoCloseable {
         try {
             cluster.startScheduler();
             cluster.postgres = SharedInfra.postgres();
+            // A database of its own, for the same reason as its own broker: the volumes of an earlier
+            // class are none of this installation's.
+            String database = cluster.postgres.createDatabase("berth_cluster_" + DATABASES.incrementAndGet());
             cluster.sharedVolumes = Directories.scratch("shared-volumes-");
             Map<String, String> volumeEnv = new HashMap<>(cluster.serviceEnv());
-            volumeEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", cluster.postgres.reactiveUrl());
-            volumeEnv.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl());
+            volumeEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", cluster.postgres.reactiveUrl(database));
+            volumeEnv.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl(database));
             volumeEnv.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.username());
             volumeEnv.put("QUARKUS_DATASOURCE_PASSWORD", cluster.postgres.password());
             volumeEnv.put("BERTH_VOLUME_SHARED_ROOT", cluster.sharedVolumes.toString());
@@ -142,9 +157,29 @@ public final class BerthCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a node agent with its own work dir, a port range of 200 ports, 4 cpus and 4096 MiB.
-     * Keep {@code firstPort} below 32768: Linux hands out local ports of outgoing connections from
-     * 32768 up, so a task given a port in that range can find it taken by any client on the machine
+     * Starts a node agent with its own work dir, a free range of 200 task ports
+     * ({@link FreePorts#taskRange()}: below 32768, and no other agent's of this JVM), 4 cpus and 4096 MiB.
+     */
+    public ServiceProcess startAgent(String nodeId, String attributes) {
+        return startAgent(nodeId, attributes, Map.of());
+    }
+
+    /** As {@link #startAgent(String, String)}, with environment overrides (e.g. {@code BERTH_AGENT_CPUS}). */
+    public ServiceProcess startAgent(String nodeId, String attributes, Map<String, String> overrides) {
+        return startAgent(nodeId, attributes, overrides, ServiceProcess.DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #startAgent(String, String, Map)}, the agent's JVM with these options. */
+    public ServiceProcess startAgent(String nodeId, String attributes, Map<String, String> overrides,
+                                     List<String> jvmOptions) {
+        return startAgent(nodeId, attributes, FreePorts.taskRange().first(), overrides, jvmOptions);
+    }
+
+    /**
+     * Starts a node agent whose 200 task ports begin at {@code firstPort}: for a test that needs those
+     * very ports; any other takes a free range ({@link #startAgent(String, String)}). Keep
+     * {@code firstPort} below 32768: Linux hands out local ports of outgoing connections from 32768 up,
+     * so a task given a port in that range can find it taken by any client on the machine
      * (DeploymentsIT's servers failed with "Address already in use" that way).
      */
     public ServiceProcess startAgent(String nodeId, String attributes, int firstPort) {
@@ -164,7 +199,7 @@ public final class BerthCluster implements AutoCloseable {
         env.put("BERTH_AGENT_NODE_ID", nodeId);
         env.put("BERTH_AGENT_HOST", "127.0.0.1");
         env.put("BERTH_AGENT_WORK_DIR", workDir.toString());
-        env.put("BERTH_AGENT_PORTS", firstPort + "-" + (firstPort + 199));
+        env.put("BERTH_AGENT_PORTS", firstPort + "-" + (firstPort + FreePorts.TASK_RANGE_SIZE - 1));
         env.put("BERTH_AGENT_ATTRIBUTES", attributes);
         env.put("BERTH_AGENT_CPUS", "4");
         env.put("BERTH_AGENT_MEM", "4096");
@@ -293,22 +328,39 @@ public final class BerthCluster implements AutoCloseable {
         return Path.of(agentStarts.get(nodeId).env().get("BERTH_AGENT_WORK_DIR"));
     }
 
+    /** The host ports the node's agent gives its tasks ({@code BERTH_AGENT_PORTS}). */
+    public FreePorts.PortRange taskPorts(String nodeId) {
+        String[] range = agentStarts.get(nodeId).env().get("BERTH_AGENT_PORTS").split("-");
+        return new FreePorts.PortRange(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
+    }
+
     /** The node's agent: the latest process started for it. */
     public ServiceProcess agent(String nodeId) {
         return agents.get(nodeId);
     }
 
+    /** Stops everything it started, also after a start that failed half-way; a second call does nothing. */
     @Override
     public void close() {
-        // Stop in reverse start order: agents first, so nothing reacts to a half-stopped cluster.
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
+        if (closed) {
+            return;
         }
-        // Tasks outlive their agent by design; a test that failed half-way must not leave its own
-        // running on the machine for the next one.
-        agents.keySet().forEach(TaskTraces::killTasksLeft);
-        // Local volumes stay mounted after their agent by design; a test's nodes are gone for good.
-        agentStarts.keySet().forEach(nodeId -> VolumeMounts.unmountAll(agentWorkDir(nodeId)));
+        closed = true;
+        try {
+            // Stop in reverse start order: agents first, so nothing reacts to a half-stopped cluster.
+            for (int i = services.size() - 1; i >= 0; i--) {
+                services.get(i).close();
+            }
+            // Tasks outlive their agent by design; a test that failed half-way must not leave its own
+            // running on the machine for the next one.
+            agents.keySet().forEach(TaskTraces::killTasksLeft);
+            // Local volumes stay mounted after their agent by design; a test's nodes are gone for good.
+            agentStarts.keySet().forEach(nodeId -> VolumeMounts.unmountAll(agentWorkDir(nodeId)));
+        } finally {
+            // Last: the services and the test's own clients are its users.
+            kafka.close();
+            Directories.deleteQuietly(kafkaDir);
+        }
     }
 
     /** Waits until the gateway lists every one of these nodes. */

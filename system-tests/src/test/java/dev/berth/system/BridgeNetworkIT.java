@@ -1,10 +1,12 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testkit.FreePorts;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * health-checked by the agent over HTTP through that host port, and reachable there as the gateway shows
  * it. The agent gets a bridge and subnet of this run's own, removed at the end.
  */
+@EnabledIf(value = "canBridge", disabledReason = "SKIPPED: bridging needs root, ip (iproute2) and nft (nftables)")
 class BridgeNetworkIT {
     private static final String NODE = "net-node-1";
     private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -30,24 +33,39 @@ class BridgeNetworkIT {
     private static final String BRIDGE = "bit" + PID % 1_000_000;
     private static final String SUBNET = "10.213." + (64 + PID % 60) + ".0/24";
 
+    // A node timeout longer than an agent restart on a busy machine: the restart test's task must be
+    // adopted, not taken for lost and replaced.
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1)
+            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "20s")
+            .agent(NODE, "zone=a", Map.of("BERTH_AGENT_BRIDGE_NAME", BRIDGE, "BERTH_AGENT_BRIDGE_SUBNET", SUBNET));
     private static BerthCluster cluster;
     private static String gateway;
 
+    /** Whether this machine can bridge at all: asked before the cluster starts (an agent that cannot would fail to). */
+    static boolean canBridge() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            System.out.println("BridgeNetworkIT SKIPPED: bridging needs root");
+            return false;
+        }
+        if (!(tool("ip") && tool("nft"))) {
+            System.out.println("BridgeNetworkIT SKIPPED: bridging needs ip (iproute2) and nft (nftables)");
+            return false;
+        }
+        return true;
+    }
+
     @BeforeAll
-    static void startCluster() {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "SKIPPED: bridging needs root");
-        Assumptions.assumeTrue(tool("ip") && tool("nft"), "SKIPPED: bridging needs ip (iproute2) and nft (nftables)");
-        // A node timeout longer than an agent restart on a busy machine: the restart test's task must be
-        // adopted, not taken for lost and replaced.
-        cluster = BerthCluster.startWithSchedulers(1, Map.of("BERTH_SCHEDULER_NODE_TIMEOUT", "20s"));
-        cluster.startAgent(NODE, "zone=a", 22400, Map.of("BERTH_AGENT_BRIDGE_NAME", BRIDGE,
-                "BERTH_AGENT_BRIDGE_SUBNET", SUBNET));
+    static void assumeNamespaces() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("BridgeNetworkIT", NODE);
     }
 
     @AfterAll
-    static void stopCluster() throws Exception {
+    static void removeBridge() throws Exception {
+        // The cluster closed first, here rather than after this method (the extension's close then does
+        // nothing): its agent must be gone before its bridge is taken away.
         if (cluster != null) {
             cluster.close();
         }
@@ -94,7 +112,9 @@ class BridgeNetworkIT {
         assertEquals(8080, port.path("containerPort").asInt(), task.toString());
         assertEquals("http", port.path("name").asText(), task.toString());
         assertEquals(hostPort, task.path("ports").get(0).asInt());
-        assertEquals(true, hostPort >= 22400 && hostPort < 22600, "from the node's range: " + hostPort);
+        FreePorts.PortRange range = cluster.taskPorts(NODE);
+        assertEquals(true, hostPort >= range.first() && hostPort <= range.last(), "from the node's range "
+                + range + ": " + hostPort);
 
         // And it answers there, on the host the gateway shows
         String url = "http://" + task.path("host").asText() + ":" + hostPort + "/hello";

@@ -2,6 +2,7 @@ package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DeploymentBench {
     private static final Duration DEADLINE = Duration.ofSeconds(120);
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1)
+            .agent("bench-node-1", "zone=a")
+            .agent("bench-node-2", "zone=b");
 
     @Test
     void rollingTwentyInstancesAgainstStartingThem() {
@@ -28,31 +33,28 @@ class DeploymentBench {
         int rounds = Integer.getInteger("bench.rounds", 3);
         List<Long> starts = new ArrayList<>();
         List<Long> rolls = new ArrayList<>();
-        try (BerthCluster cluster = BerthCluster.startWithSchedulers(1)) {
-            cluster.startAgent("bench-node-1", "zone=a", 26000);
-            cluster.startAgent("bench-node-2", "zone=b", 26400);
-            String gateway = cluster.gateway().url();
-            cluster.awaitNodesListed(DEADLINE, "bench-node-1", "bench-node-2");
-            for (int round = 1; round <= rounds; round++) {
-                String app = "/bench/roll-" + round;
-                long t0 = System.nanoTime();
-                Http.Response created = Http.postJson(gateway + "/v1/apps", app(app, instances, "v1"));
-                assertEquals(201, created.status(), created.body());
-                await("all running").atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
-                        .until(() -> cluster.running(app).size() == instances);
-                starts.add((System.nanoTime() - t0) / 1_000_000);
+        BerthCluster cluster = berth.cluster();
+        String gateway = cluster.gateway().url();
+        cluster.awaitNodesListed(DEADLINE, "bench-node-1", "bench-node-2");
+        for (int round = 1; round <= rounds; round++) {
+            String app = "/bench/roll-" + round;
+            long t0 = System.nanoTime();
+            Http.Response created = Http.postJson(gateway + "/v1/apps", app(app, instances, "v1"));
+            assertEquals(201, created.status(), created.body());
+            await("all running").atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> cluster.running(app).size() == instances);
+            starts.add((System.nanoTime() - t0) / 1_000_000);
 
-                long t1 = System.nanoTime();
-                Http.Response updated = Http.putJson(gateway + "/v1/apps" + app, app(app, instances, "v2"));
-                assertEquals(200, updated.status(), updated.body());
-                await("rolled").atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
-                        .until(() -> succeeded(gateway, app) && onlyVersion(gateway, app, 2, instances));
-                rolls.add((System.nanoTime() - t1) / 1_000_000);
-                System.out.printf("round %d: start %d instances %d ms, roll %d ms%n", round, instances,
-                        starts.get(round - 1), rolls.get(round - 1));
-                assertEquals(200, Http.delete(gateway + "/v1/apps" + app).status());
-                await("gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + app).status() == 404);
-            }
+            long t1 = System.nanoTime();
+            Http.Response updated = Http.putJson(gateway + "/v1/apps" + app, app(app, instances, "v2"));
+            assertEquals(200, updated.status(), updated.body());
+            await("rolled").atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> succeeded(gateway, app) && onlyVersion(gateway, app, 2, instances));
+            rolls.add((System.nanoTime() - t1) / 1_000_000);
+            System.out.printf("round %d: start %d instances %d ms, roll %d ms%n", round, instances,
+                    starts.get(round - 1), rolls.get(round - 1));
+            assertEquals(200, Http.delete(gateway + "/v1/apps" + app).status());
+            await("gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + app).status() == 404);
         }
         long start = median(starts);
         long roll = median(rolls);

@@ -3,12 +3,12 @@ package dev.berth.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.json.JsonCodec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -60,24 +60,19 @@ class DeploymentsIT {
             signal.signal(signal.SIGTERM, stop)
             server.serve_forever()
             """;
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .standbySchedulers(1)
+            .agent("dep-node-1", "zone=a")
+            .agent("dep-node-2", "zone=b");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        cluster.startScheduler();
-        cluster.startAgent("dep-node-1", "zone=a", 24900);
-        cluster.startAgent("dep-node-2", "zone=b", 25100);
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, "dep-node-1", "dep-node-2");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

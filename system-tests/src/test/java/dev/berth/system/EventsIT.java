@@ -4,9 +4,9 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.json.JsonCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -25,20 +25,16 @@ class EventsIT {
     private static final String NODE = "ev-node-1";
     private static final String APP = "/ev-team/web";
 
+    /** No agent yet: the test starts one, to see it announced. */
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1);
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.startWithSchedulers(1);
+    static void gateway() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -48,7 +44,7 @@ class EventsIT {
             assertEquals(200, live.status());
 
             // A node joins, an app is created and its task runs: each is announced
-            cluster.startAgent(NODE, "zone=a", 24600);
+            cluster.startAgent(NODE, "zone=a");
             live.awaitEvent("node up", e -> e.type().equals("dev.berth.node.up")
                     && e.cloudEvent().path("subject").asText().equals("nodes/" + NODE), DEADLINE);
             Http.Response created = Http.postJson(gateway + "/v1/apps", """
@@ -76,7 +72,7 @@ class EventsIT {
         try (EventStream resumed = new EventStream(gateway + "/v1/events?type=dev.berth.", Long.toString(lastSeen))) {
             resumed.awaitEvent("the second task running", e -> e.type().equals("dev.berth.task.state")
                     && e.cloudEvent().path("data").path("state").asText().equals("RUNNING"), DEADLINE);
-            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS).stream()
+            List<Long> expected = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.EVENTS.name()).stream()
                     .filter(r -> r.offset() > lastSeen && type(r).startsWith("dev.berth."))
                     .map(ConsumerRecord::offset).toList();
             await("every event since " + lastSeen).atMost(DEADLINE)

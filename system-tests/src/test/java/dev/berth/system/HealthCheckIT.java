@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.TaskStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -54,22 +54,16 @@ class HealthCheckIT {
             time.sleep(600)
             """;
 
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        cluster.startAgent(NODE, "zone=a", 21600);
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, NODE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @ParameterizedTest(name = "{0}")

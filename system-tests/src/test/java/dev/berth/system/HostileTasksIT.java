@@ -3,10 +3,10 @@ package dev.berth.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.json.JsonCodec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -38,23 +38,17 @@ class HostileTasksIT {
     private static final String NODE = "hostile-node-1";
     private static final String SECRET = "team-a-secret";
 
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        cluster.startAgent(NODE, "zone=a", 24400);
+    static void assumeNamespaces() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("HostileTasksIT", NODE);
         // (An agent that can make namespaces is root, and then gives every task its own root.)
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.berth.contracts.messages.TaskStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,27 +27,26 @@ class IsolationIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String NODE = "iso-node-1";
 
+    // Usage measured every second (default 5 s), so the busy task's figures move within the test.
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1)
+            .agent(NODE, "zone=a", Map.of("BERTH_AGENT_USAGE_INTERVAL", "1s"));
     private static BerthCluster cluster;
     private static String gateway;
     private static TaskStatusWatch statuses;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.startWithSchedulers(1);
-        // Usage measured every second (default 5 s), so the busy task's figures move within the test.
-        cluster.startAgent(NODE, "zone=a", 22200, Map.of("BERTH_AGENT_USAGE_INTERVAL", "1s"));
+    static void assumeNamespaces() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("IsolationIT", NODE);
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopWatching() {
         if (statuses != null) {
             statuses.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

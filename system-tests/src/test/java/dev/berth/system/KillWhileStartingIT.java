@@ -1,8 +1,8 @@
 package dev.berth.system;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,23 +31,18 @@ class KillWhileStartingIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final int APPS = 20;
     private static final String TOKEN_VARIABLE = "KILL_WHILE_STARTING_IT";
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .agent("kws-node-1", "zone=a")
+            .agent("kws-node-2", "zone=b");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        cluster.startAgent("kws-node-1", "zone=a", 22400);
-        cluster.startAgent("kws-node-2", "zone=b", 22600);
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, "kws-node-1", "kws-node-2");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

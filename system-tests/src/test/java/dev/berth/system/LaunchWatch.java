@@ -31,8 +31,8 @@ public final class LaunchWatch implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS).stream()
-                .map(p -> new TopicPartition(Topics.NODE_COMMANDS, p.partition())).toList();
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name()).stream()
+                .map(p -> new TopicPartition(Topics.NODE_COMMANDS.name(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         // Resolve the lazy end positions now, so nothing committed after this constructor is missed.

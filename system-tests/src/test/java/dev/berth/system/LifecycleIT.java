@@ -1,12 +1,12 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,23 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .agent("lc-node-1", "zone=a")
+            .agent("lc-node-2", "zone=b");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        cluster.startAgent("lc-node-1", "zone=a", 21000);
-        cluster.startAgent("lc-node-2", "zone=b", 21200);
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, "lc-node-1", "lc-node-2");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.berth.system;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,21 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SchedulerFailoverBench {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(2)
+            .agent("bench-node-1", "zone=a", Map.of("BERTH_AGENT_CPUS", "8", "BERTH_AGENT_MEM", "8192"));
     private static BerthCluster cluster;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.startWithSchedulers(2);
-        cluster.startAgent("bench-node-1", "zone=a", 20400, Map.of("BERTH_AGENT_CPUS", "8", "BERTH_AGENT_MEM", "8192"));
+    static void awaitNode() {
+        cluster = berth.cluster();
         await("node listed").atMost(DEADLINE)
                 .until(() -> Http.get(cluster.gateway().url() + "/v1/nodes").body().contains("\"bench-node-1\""));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -8,12 +8,12 @@ import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,27 +42,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SchedulerFailoverIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final int INSTANCES = 100;
+    private static final Map<String, String> ROOM = Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096");
+    // Two agents with room for a hundred tiny tasks each; the app asks for no ports.
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(2)
+            .agent("fo-node-1", "zone=a", ROOM)
+            .agent("fo-node-2", "zone=b", ROOM);
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.startWithSchedulers(2);
-        // Two agents with room for a hundred tiny tasks each; the app asks for no ports.
-        cluster.startAgent("fo-node-1", "zone=a", 20000, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
-        cluster.startAgent("fo-node-2", "zone=b", 20200, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         await("both nodes listed by the gateway").atMost(DEADLINE).until(() -> {
             String nodes = Http.get(gateway + "/v1/nodes").body();
             return nodes.contains("\"fo-node-1\"") && nodes.contains("\"fo-node-2\"");
         });
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -111,7 +107,7 @@ class SchedulerFailoverIT {
         System.out.printf("standby active %d ms after the kill%n", (System.nanoTime() - killedAt) / 1_000_000);
 
         // When a third node joins, the new leader places the 20 waiting instances there
-        cluster.startAgent("fo-node-3", "zone=c", 20400, Map.of("BERTH_AGENT_CPUS", "4", "BERTH_AGENT_MEM", "4096"));
+        cluster.startAgent("fo-node-3", "zone=c", ROOM);
 
         // And it completes the app: exactly 100 tasks RUNNING, one per instance 0..99
         await("all instances RUNNING").atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
@@ -194,7 +190,7 @@ class SchedulerFailoverIT {
     /** One committed launch per (app, instance) on node-commands, for instances 0..n-1 and no others. */
     private static void assertEachInstanceLaunchedOnce(String appId, int instances) {
         Map<String, Integer> instanceOfTask = instancesOfTasks(appId);
-        List<LaunchTask> launches = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS).stream()
+        List<LaunchTask> launches = TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.NODE_COMMANDS.name()).stream()
                 .map(LaunchWatch::launchOf).flatMap(java.util.Optional::stream)
                 .filter(l -> l.appId().equals(appId)).toList();
         Map<Integer, Long> launchesPerInstance = new TreeMap<>(launches.stream().collect(Collectors.groupingBy(
@@ -241,7 +237,7 @@ class SchedulerFailoverIT {
     /** Task id → the states and reasons agents reported for it, for a failure message. */
     private static Map<String, List<String>> statusesOf(String appId) {
         Map<String, List<String>> statuses = new TreeMap<>();
-        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASK_STATUS)) {
+        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASK_STATUS.name())) {
             try {
                 TaskStatus status = JsonCodec.decode(record.value(), TaskStatus.class);
                 if (appId.equals(status.appId()) || status.taskId().startsWith(appId.substring(1).replace('/', '_'))) {
@@ -257,7 +253,7 @@ class SchedulerFailoverIT {
 
     private static Map<String, Integer> instancesOfTasks(String appId) {
         Map<String, Integer> instances = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASKS)) {
+        for (ConsumerRecord<String, byte[]> record : TopicSnapshot.read(cluster.kafkaBootstrap(), Topics.TASKS.name())) {
             if (record.value() == null) {
                 continue;
             }

@@ -111,7 +111,7 @@ class SchedulerThroughputBench {
             String warmup = "/bench/nodes-known";
             submit(producer, app(warmup, nodes, "[[\"hostname\", \"UNIQUE\"]]"), watch);
             watch.awaitRunning(warmup, nodes, Duration.ofMinutes(1));
-            producer.send(new ProducerRecord<>(Topics.APP_COMMANDS, warmup,
+            producer.send(new ProducerRecord<>(Topics.APP_COMMANDS.name(), warmup,
                     JsonCodec.encodeBytes(DeleteApp.of(warmup))));
 
             String appId = "/bench/resilient";
@@ -186,7 +186,7 @@ class SchedulerThroughputBench {
 
     private static void submit(KafkaProducer<String, byte[]> producer, AppDefinition app, TaskWatch watch) {
         watch.submitted(app.id());
-        producer.send(new ProducerRecord<>(Topics.APP_COMMANDS, app.id(), JsonCodec.encodeBytes(CreateApp.of(app))));
+        producer.send(new ProducerRecord<>(Topics.APP_COMMANDS.name(), app.id(), JsonCodec.encodeBytes(CreateApp.of(app))));
     }
 
     private KafkaProducer<String, byte[]> producer() {
@@ -236,7 +236,7 @@ class SchedulerThroughputBench {
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASKS).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASKS.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.system.SharedKeycloak.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,6 +31,8 @@ class ServiceDoorsIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String NODE = "doors-node-1";
     private static final String PROBER = "/team-a/prober";
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
     private static String taskId;
@@ -56,10 +58,9 @@ class ServiceDoorsIT {
             """;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
+    static void startProber() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 26600);
         cluster.awaitNodesListed(DEADLINE, NODE);
         // A team's task that probes the services of its node, then stays (so its log stays at hand).
         ObjectNode app = JsonCodec.mapper().createObjectNode();
@@ -72,13 +73,6 @@ class ServiceDoorsIT {
         assertEquals(201, created.status(), created.body());
         await(PROBER + " running").atMost(DEADLINE).until(() -> cluster.running(PROBER).size() == 1);
         taskId = cluster.running(PROBER).keySet().iterator().next();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     /** A request to one of a service's own endpoints. */

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One real Keycloak for the whole test JVM, with Berth's realm from {@code deploy/keycloak}, as the
- * broker is shared through SharedInfra: a start costs seconds and 400 MB, and the realm's users are
- * the same for every suite. Suites that need a clean realm start their own.
+ * PostgreSQL server is shared through SharedInfra: a start costs seconds and 400 MB, and the realm's
+ * users are the same for every suite. Suites that need a clean realm start their own.
  */
 public final class SharedKeycloak {
     public static final String REALM = "berth";

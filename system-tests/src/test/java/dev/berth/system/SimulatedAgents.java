@@ -68,7 +68,7 @@ final class SimulatedAgents implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS).stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
@@ -112,7 +112,7 @@ final class SimulatedAgents implements AutoCloseable {
                     nodeId, nodeId, "127.0.0.1", new NodeResources(16 + (i % 4) * 8, 65536, 500_000),
                     new PortRange(31000, 31999), Map.of("zone", "z" + (i % 10), "rack", "r" + (i % 50)),
                     "best-effort", "http://127.0.0.1:1", List.copyOf(running.get(nodeId)));
-            producer.send(new ProducerRecord<>(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(heartbeat)));
+            producer.send(new ProducerRecord<>(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(heartbeat)));
             lastHeartbeat.put(nodeId, heartbeat.occurredAt());
         }
         producer.flush();
@@ -138,7 +138,7 @@ final class SimulatedAgents implements AutoCloseable {
                         status = TaskStatus.of(kill.taskId(), null, nodeId, TaskState.KILLED, kill.reason(), null,
                                 kill.id());
                     }
-                    producer.send(new ProducerRecord<>(Topics.TASK_STATUS, status.taskId(), JsonCodec.encodeBytes(status)));
+                    producer.send(new ProducerRecord<>(Topics.TASK_STATUS.name(), status.taskId(), JsonCodec.encodeBytes(status)));
                 }
             }
         } catch (WakeupException e) {

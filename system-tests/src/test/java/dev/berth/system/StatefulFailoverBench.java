@@ -1,9 +1,9 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,23 +40,18 @@ class StatefulFailoverBench {
     private static final String APP = "/bench/journal";
     /** The baseline: a stateless app with an instance on each node, whose lost one is simply replaced. */
     private static final String STATELESS = "/bench/sleepers";
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .agent(NODE_A, "zone=a")
+            .agent(NODE_B, "zone=b");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE_A, "zone=a", 24400);
-        cluster.startAgent(NODE_B, "zone=b", 24800);
         cluster.awaitNodesListed(DEADLINE, NODE_A, NODE_B);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,28 +42,27 @@ class StatefulFailoverIT {
     private static final String NODE_A = "sf-node-a";
     private static final String NODE_B = "sf-node-b";
 
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .agent(NODE_A, "zone=a")
+            .agent(NODE_B, "zone=b");
     private static BerthCluster cluster;
     private static String gateway;
     private static TaskStatusWatch statuses;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
+    static void awaitNodes() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
-        cluster.startAgent(NODE_A, "zone=a", 23000);
-        cluster.startAgent(NODE_B, "zone=b", 23400);
         cluster.awaitNodesListed(DEADLINE, NODE_A, NODE_B);
         cluster.assumeNamespaces("StatefulFailoverIT", NODE_A, NODE_B);
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopWatching() {
         if (statuses != null) {
             statuses.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,23 +29,17 @@ class StatefulLifecycleIT {
     private static final String COUNT_STARTS = "echo $MESOS_TASK_ID >> local/starts && echo $MESOS_TASK_ID >> "
             + "shared/starts && exec sleep 600";
 
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 23800);
         cluster.awaitNodesListed(DEADLINE, NODE);
         cluster.assumeNamespaces("StatefulLifecycleIT", NODE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

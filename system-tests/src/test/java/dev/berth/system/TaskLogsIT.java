@@ -1,9 +1,9 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -30,24 +30,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TaskLogsIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String NODE = "logs-node-1";
+    // Ended tasks' sandboxes are kept 30 s (24 h by default), checked every second, to see them go.
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .agent(NODE, "zone=a", java.util.Map.of("BERTH_AGENT_SANDBOX_RETENTION", "30s",
+                    "BERTH_AGENT_USAGE_INTERVAL", "1s"));
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        // Ended tasks' sandboxes are kept 30 s (24 h by default), checked every second, to see them go.
-        cluster.startAgent(NODE, "zone=a", 21800, java.util.Map.of("BERTH_AGENT_SANDBOX_RETENTION", "30s",
-                "BERTH_AGENT_USAGE_INTERVAL", "1s"));
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.awaitNodesListed(DEADLINE, NODE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

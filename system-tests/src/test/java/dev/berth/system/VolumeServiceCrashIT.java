@@ -1,9 +1,9 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -23,23 +23,19 @@ class VolumeServiceCrashIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final String NODE = "vc-node-1";
 
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
+            .volumeServiceEnv("BERTH_VOLUME_PROVISION_DELAY", "30s")
+            .agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start(Map.of(), Map.of("BERTH_VOLUME_PROVISION_DELAY", "30s"));
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
-        cluster.startAgent(NODE, "zone=a", 24200);
         cluster.awaitNodesListed(DEADLINE, NODE);
         cluster.assumeNamespaces("VolumeServiceCrashIT", NODE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

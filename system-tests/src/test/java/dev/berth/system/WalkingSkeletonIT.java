@@ -9,12 +9,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,25 +35,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WalkingSkeletonIT {
     private static final String NODE = "ws-node-1";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    // Not "node-1": that is the local run's, and an agent reaps task groups of its node id that it has
+    // no checkpoint for (tests may run while deploy/local/up does). Its task ports are free ones, none of
+    // the local run's (FreePorts.taskRange keeps clear of 31000-31999).
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent(NODE, "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = BerthCluster.start();
-        // Not "node-1": that is the local run's, and an agent reaps task groups of its node id that it
-        // has no checkpoint for (tests may run while deploy/local/up does).
-        cluster.startAgent(NODE, "zone=a", 32000);
+    static void awaitNode() {
+        cluster = berth.cluster();
         gateway = cluster.gateway().url();
         await(NODE + " listed by the gateway").atMost(DEADLINE)
                 .until(() -> Http.get(gateway + "/v1/nodes").body().contains("\"" + NODE + "\""));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -103,27 +98,27 @@ class WalkingSkeletonIT {
     void aMalformedMessageOnEveryTopicIsDeadLetteredAndBerthKeepsWorking() {
         // Given garbage on every topic a service reads
         Map<String, String> poison = Map.of(
-                Topics.APP_COMMANDS, "poison-app-command",
-                Topics.TASK_STATUS, "poison-task-status",
-                Topics.NODE_STATUS, "poison-node-status",
-                Topics.APPS, "poison-app",
-                Topics.TASKS, "poison-task");
+                Topics.APP_COMMANDS.name(), "poison-app-command",
+                Topics.TASK_STATUS.name(), "poison-task-status",
+                Topics.NODE_STATUS.name(), "poison-node-status",
+                Topics.APPS.name(), "poison-app",
+                Topics.TASKS.name(), "poison-task");
         try (KafkaProbe kafka = new KafkaProbe(cluster.kafkaBootstrap());
              KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap(),
                      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                      ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             poison.forEach((topic, key) -> kafka.send(topic, key, "{\"this is\": not json"));
-            int partition = NodePartitions.partitionFor(NODE, producer.partitionsFor(Topics.NODE_COMMANDS).size());
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS, partition, NODE, "\u0000garbage")).get();
+            int partition = NodePartitions.partitionFor(NODE, producer.partitionsFor(Topics.NODE_COMMANDS.name()).size());
+            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, NODE, "\u0000garbage")).get();
 
             // Then each reader sets it aside on the dead-letter topic with its reason
             Set<String> expected = Set.of(
-                    "scheduler:" + Topics.APP_COMMANDS, "scheduler:" + Topics.TASK_STATUS,
-                    "scheduler:" + Topics.NODE_STATUS, "gateway:" + Topics.APPS, "gateway:" + Topics.TASKS,
-                    "gateway:" + Topics.NODE_STATUS, "node-agent:" + NODE + ":" + Topics.NODE_COMMANDS);
+                    "scheduler:" + Topics.APP_COMMANDS.name(), "scheduler:" + Topics.TASK_STATUS.name(),
+                    "scheduler:" + Topics.NODE_STATUS.name(), "gateway:" + Topics.APPS.name(), "gateway:" + Topics.TASKS.name(),
+                    "gateway:" + Topics.NODE_STATUS.name(), "node-agent:" + NODE + ":" + Topics.NODE_COMMANDS.name());
             Set<String> seen = new HashSet<>();
-            kafka.await(Topics.DEAD_LETTER, r -> {
+            kafka.await(Topics.DEAD_LETTER.name(), r -> {
                 seen.add(KafkaProbe.header(r, DeadLetters.CONSUMER) + ":" + KafkaProbe.header(r, DeadLetters.SOURCE_TOPIC));
                 return seen.containsAll(expected);
             }, DEADLINE);

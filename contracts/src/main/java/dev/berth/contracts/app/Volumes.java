@@ -54,7 +54,7 @@ public final class Volumes {
     }
 
     /** {@code /var/lib/pg} → {@code var-lib-pg}; {@code data} → {@code data}. */
-    static String pathName(String containerPath) {
+    public static String pathName(String containerPath) {
         String name = containerPath.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("^-+|-+$", "");
         return name.isEmpty() ? "volume" : name;

@@ -30,7 +30,7 @@ public final class DeadLetters {
         headers.add(SOURCE_OFFSET, bytes(Long.toString(original.offset())));
         headers.add(REASON, bytes(reason == null ? "unknown" : reason));
         headers.add(CONSUMER, bytes(consumer));
-        return new ProducerRecord<>(Topics.DEAD_LETTER, null, original.key(), original.value(), headers);
+        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), null, original.key(), original.value(), headers);
     }
 
     private static byte[] bytes(String s) {

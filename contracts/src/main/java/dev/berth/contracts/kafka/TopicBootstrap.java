@@ -1,5 +1,6 @@
 package dev.berth.contracts.kafka;
 
+import dev.berth.contracts.Topic;
 import dev.berth.contracts.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -58,7 +59,7 @@ public final class TopicBootstrap {
         }
     }
 
-    private static NewTopic newTopic(Topics.Spec spec, short replicationFactor) {
+    private static NewTopic newTopic(Topic<?, ?> spec, short replicationFactor) {
         NewTopic topic = new NewTopic(spec.name(), spec.partitions(), replicationFactor);
         if (spec.compacted()) {
             topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));

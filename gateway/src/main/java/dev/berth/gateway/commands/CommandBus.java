@@ -1,11 +1,11 @@
 package dev.berth.gateway.commands;
 
+import dev.berth.contracts.Topic;
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.CommandReply;
-import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.gateway.GatewayConfig;
@@ -18,14 +18,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +32,10 @@ import java.util.concurrent.TimeoutException;
  * when the broker has acknowledged it; an app command counts as done only when the scheduler replied.
  * If either does not happen in time the caller gets 503 with Retry-After, never a silent loss. Reads
  * are not its business: they come from the {@code ClusterView}, which {@code view/ViewFeed} keeps.
+ *
+ * <p>Its producer is a plain one ({@code contracts}' {@link KafkaClientFactory}), not a connector
+ * channel: the view dead-letters with it too, and it is made after the topics exist and closed after
+ * the view, in the gateway's start-up order; each send is waited on for its ack anyway.
  */
 @ApplicationScoped
 public class CommandBus {
@@ -56,17 +56,9 @@ public class CommandBus {
 
     void onStart(@Observes @Priority(LIFECYCLE_PRIORITY) StartupEvent event) {
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
-        int timeoutMs = (int) config.kafkaAckTimeout().toMillis();
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        producer = KafkaClientFactory.producer(bootstrapServers, null)
+                .ackTimeout(config.kafkaAckTimeout())
+                .create();
         replies = new CommandReplies(bootstrapServers);
         replies.start();
     }
@@ -101,7 +93,7 @@ public class CommandBus {
         // Registered before sending: the reply may come before send() has even returned.
         CompletableFuture<CommandReply> answer = replies.expect(command.id());
         try {
-            publish(Topics.APP_COMMANDS, command.appId(), command);
+            publish(Topics.APP_COMMANDS, command);
             Duration timeout = config.commandReplyTimeout();
             CommandReply reply;
             try {
@@ -128,7 +120,7 @@ public class CommandBus {
      * latest one per node is what stands), and waits for the ack.
      */
     public void send(NodeAdminCommand command) {
-        publish(Topics.NODE_ADMIN, command.nodeId(), command);
+        publish(Topics.NODE_ADMIN, command);
     }
 
     /**
@@ -136,11 +128,11 @@ public class CommandBus {
      * volume service sees one volume's commands in order), and waits for the ack.
      */
     public void send(VolumeCommand command) {
-        publish(Topics.VOLUME_COMMANDS, command.volumeId(), command);
+        publish(Topics.VOLUME_COMMANDS, command);
     }
 
-    private void publish(String topic, String key, Message message) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, JsonCodec.encodeBytes(message));
+    private <V> void publish(Topic<String, V> topic, V message) {
+        ProducerRecord<String, byte[]> record = topic.record(message);
         Duration timeout = config.kafkaAckTimeout();
         try {
             producer.send(record).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

@@ -3,14 +3,12 @@ package dev.berth.gateway.commands;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
+import dev.berth.contracts.kafka.KafkaClientFactory;
+import dev.berth.contracts.kafka.PollLoop;
 import dev.berth.contracts.messages.CommandReply;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Waits for the scheduler's answers on {@code berth.command-replies}. A request registers the id of
@@ -26,28 +23,29 @@ import java.util.concurrent.TimeUnit;
  * returned; a reply nobody waits for (another gateway replica's, or one that came after its request
  * gave up) is dropped. One consumer on its own thread, without a group: every replica reads every
  * reply and picks out its own.
+ *
+ * <p>A plain client ({@code contracts}' {@link KafkaClientFactory} and {@link PollLoop}), not a SmallRye
+ * connector channel, though {@code assign-seek} could name the partition and its end: the position must
+ * be fixed before the gateway sends its first command ({@link #start()}, on the starting thread), and the
+ * connector resolves it later, on its own polling thread, so a reply in between would be skipped and its
+ * request answered 503; and the connector always consumes under a group id (a made-up one when none is
+ * set), where these replies need none.
  */
 public final class CommandReplies implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CommandReplies.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, CompletableFuture<CommandReply>> waiting = new ConcurrentHashMap<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop loop;
 
     public CommandReplies(String bootstrapServers) {
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                // The scheduler writes a reply in the transaction of the change it reports: an ACCEPTED
-                // read committed means the change is on berth.apps, never one a failed commit undid.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A request is waiting on each reply: do not let the broker hold a fetch for 500 ms.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        this.thread = new Thread(this::run, "command-replies");
-        this.thread.setDaemon(true);
+        // The scheduler writes a reply in the transaction of the change it reports: an ACCEPTED read
+        // committed means the change is on berth.apps, never one a failed commit undid. A request is
+        // waiting on each reply: do not let the broker hold a fetch for 500 ms.
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, null)
+                .readCommitted(Duration.ofMillis(20))
+                .create();
+        this.loop = new PollLoop("command-replies", consumer, true, Duration.ofSeconds(30), this::run);
     }
 
     /**
@@ -56,11 +54,11 @@ public final class CommandReplies implements AutoCloseable {
      * that no command can be sent before the position is fixed.
      */
     public void start() {
-        TopicPartition partition = new TopicPartition(Topics.COMMAND_REPLIES, 0);
+        TopicPartition partition = new TopicPartition(Topics.COMMAND_REPLIES.name(), 0);
         consumer.assign(List.of(partition));
         consumer.seekToEnd(List.of(partition));
         consumer.position(partition);
-        thread.start();
+        loop.start();
     }
 
     /** Registers a wait for the reply to {@code commandId}; call it before sending the command. */
@@ -73,19 +71,11 @@ public final class CommandReplies implements AutoCloseable {
         waiting.remove(commandId);
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    deliver(record);
-                }
+    private void run(PollLoop loop) {
+        while (loop.running()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                deliver(record);
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
         }
     }
 
@@ -109,8 +99,6 @@ public final class CommandReplies implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        loop.close();
     }
 }

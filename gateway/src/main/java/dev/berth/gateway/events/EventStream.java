@@ -1,6 +1,7 @@
 package dev.berth.gateway.events;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.KafkaClientFactory;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -9,14 +10,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,11 +27,15 @@ import java.util.function.Consumer;
  * nothing) on a thread of its own, since a consumer blocks in {@code poll} and must not be touched by two
  * threads. It polls only while the reader asks for more (a slow reader holds the consumer back, not the
  * gateway's memory) and is closed when the reader leaves.
+ *
+ * <p>A plain client ({@link KafkaClientFactory}), not a SmallRye connector channel: a channel is
+ * configured once per application, while each reader needs a consumer of its own, sought to its own
+ * offset, opened and closed with its HTTP request.
  */
 final class EventStream {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
-    // The topic has one partition by design, so an offset orders every event (Topics.EVENTS).
-    private static final TopicPartition PARTITION = new TopicPartition(Topics.EVENTS, 0);
+    // The topic has one partition by design, so an offset orders every event (Topics.EVENTS.name()).
+    private static final TopicPartition PARTITION = new TopicPartition(Topics.EVENTS.name(), 0);
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final String name;
@@ -69,19 +71,14 @@ final class EventStream {
     }
 
     private EventStream seek(String bootstrapServers, ResumePoint start) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, name,
+        consumer = KafkaClientFactory.consumer(bootstrapServers, name)
                 // Publishers may write events in the transaction of the change they announce.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                .readCommitted(Duration.ofMillis(50))
                 // Never jump silently: losing our place is handled in poll(), with a note to the reader.
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                .withoutOffsetStartAt("none")
                 // A broker that cannot say where the topic ends gets the caller a 503 in seconds, not a minute.
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+                .set(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000)
+                .create();
         consumer.assign(List.of(PARTITION));
         long earliest = consumer.beginningOffsets(List.of(PARTITION)).get(PARTITION);
         long end = consumer.endOffsets(List.of(PARTITION)).get(PARTITION);
@@ -95,7 +92,7 @@ final class EventStream {
                         + "starting at the earliest held, " + earliest;
             } else if (next > end) {
                 from = end;
-                startNote = "event " + after.offset() + " is beyond the end of " + Topics.EVENTS
+                startNote = "event " + after.offset() + " is beyond the end of " + Topics.EVENTS.name()
                         + " (the last is " + (end - 1) + "); starting with new events, at " + end;
             } else {
                 from = next;
@@ -146,7 +143,7 @@ final class EventStream {
                 } else {
                     // Its writer is broken and has dead-lettered it, or will: one bad record must not end
                     // every reader's stream.
-                    LOG.warnf("skipping %s@%d for %s: %s", Topics.EVENTS, record.offset(), name,
+                    LOG.warnf("skipping %s@%d for %s: %s", Topics.EVENTS.name(), record.offset(), name,
                             ((EventDecoder.Malformed) decoded).reason());
                 }
             }

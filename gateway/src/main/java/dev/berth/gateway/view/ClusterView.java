@@ -204,14 +204,12 @@ public final class ClusterView {
         versions.computeIfAbsent(version.appId(), id -> new ConcurrentSkipListMap<>()).put(version.version(), version);
     }
 
-    /** Removes a version by its key on {@code berth.app-versions}, {@code /team-a/web@3}; false if the key is not one. */
-    public boolean removeVersion(String key) {
-        Optional<Topics.AppVersionKey> named = Topics.parseAppVersionKey(key);
-        named.ifPresent(v -> versions.computeIfPresent(v.appId(), (id, kept) -> {
-            kept.remove(v.version());
+    /** Removes one version of an app, as its key on {@code berth.app-versions} names it. */
+    public void removeVersion(Topics.AppVersionKey key) {
+        versions.computeIfPresent(key.appId(), (id, kept) -> {
+            kept.remove(key.version());
             return kept.isEmpty() ? null : kept;
-        }));
-        return named.isPresent();
+        });
     }
 
     /** The versions of an app kept on {@code berth.app-versions}, newest first. */

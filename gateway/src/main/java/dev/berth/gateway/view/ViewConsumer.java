@@ -1,29 +1,19 @@
 package dev.berth.gateway.view;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
-import dev.berth.contracts.messages.AppQueue;
-import dev.berth.contracts.messages.AppTaskHistory;
-import dev.berth.contracts.messages.AppState;
-import dev.berth.contracts.messages.AppVersion;
-import dev.berth.contracts.messages.Deployment;
+import dev.berth.contracts.kafka.KafkaClientFactory;
+import dev.berth.contracts.kafka.PollLoop;
+import dev.berth.contracts.kafka.TopicHandlers;
 import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
-import dev.berth.contracts.messages.NodeReport;
-import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeEvent;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -31,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
@@ -41,162 +30,67 @@ import java.util.concurrent.TimeUnit;
  * remove entries. It counts as caught up once it has read up to the end offsets it saw at start;
  * until then the gateway is not ready. A record it cannot read goes to the dead-letter topic and
  * the view carries on.
+ *
+ * <p>A plain client ({@code contracts}' {@link KafkaClientFactory} and {@link PollLoop}), not a SmallRye
+ * connector channel: the connector subscribes in a group or assigns a fixed list from configuration,
+ * always with a group id (one it makes up when none is set); it cannot say when a position has reached
+ * the end offsets seen at start, which is what "caught up", the gateway's readiness, means here.
  */
 public final class ViewConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
     private static final String CONSUMER_NAME = "gateway";
-    private static final List<String> TOPICS =
-            List.of(Topics.APPS, Topics.TASKS, Topics.NODE_STATUS, Topics.NODE_ADMIN, Topics.QUEUE,
-                    Topics.VOLUME_EVENTS, Topics.APP_VERSIONS, Topics.DEPLOYMENTS, Topics.TASK_HISTORY);
 
     private final ClusterView view;
+    private final TopicHandlers handlers;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> deadLetters;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop loop;
     private volatile boolean caughtUp;
 
     public ViewConsumer(String bootstrapServers, ClusterView view, KafkaProducer<String, byte[]> deadLetters) {
         this.view = view;
+        this.handlers = handlers();
         this.deadLetters = deadLetters;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                // The scheduler writes state in transactions: show only what it committed.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
-                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        this.thread = new Thread(this::run, "view-consumer");
+        // No group: every replica reads everything. The scheduler writes state in transactions: show only
+        // what it committed, without letting a held fetch add to a launch's latency.
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, null)
+                .readCommitted(Duration.ofMillis(50))
+                .create();
+        this.loop = new PollLoop("view-consumer", consumer, false, Duration.ofSeconds(30), this::run);
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
     public boolean caughtUp() {
         return caughtUp;
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : TOPICS) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    private void run(PollLoop loop) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : handlers.topicNames()) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
+        while (loop.running()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                apply(record);
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    apply(record);
-                }
-                if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
-                    caughtUp = true;
-                    LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes, %d deployments",
-                            view.apps().size(), view.tasks().size(), view.nodes().size(), view.volumes().size(),
-                            view.deployments().size());
-                }
+            if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= endAtStart.get(tp))) {
+                caughtUp = true;
+                LOG.infof("view caught up: %d apps, %d tasks, %d nodes, %d volumes, %d deployments",
+                        view.apps().size(), view.tasks().size(), view.nodes().size(), view.volumes().size(),
+                        view.deployments().size());
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
         }
     }
 
     void apply(ConsumerRecord<String, byte[]> record) {
         try {
-            String topic = record.topic();
-            if (topic.equals(Topics.APPS)) {
-                if (record.value() == null) {
-                    view.removeApp(key(record));
-                } else {
-                    AppState app = JsonCodec.decode(record.value(), AppState.class);
-                    required(app.appId(), "appId");
-                    required(app.definition(), "definition");
-                    view.putApp(app);
-                }
-            } else if (topic.equals(Topics.TASKS)) {
-                if (record.value() == null) {
-                    view.removeTask(key(record));
-                } else {
-                    TaskRecord task = JsonCodec.decode(record.value(), TaskRecord.class);
-                    required(task.taskId(), "taskId");
-                    required(task.appId(), "appId");
-                    required(task.state(), "state");
-                    view.putTask(task);
-                }
-            } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
-                NodeReport report = JsonCodec.decode(record.value(), NodeReport.class);
-                required(report.nodeId(), "nodeId");
-                // While replaying history, a report's age is its own; after that, it is news now.
-                view.putNode(report, caughtUp || report.occurredAt() == null ? Instant.now() : report.occurredAt());
-            } else if (topic.equals(Topics.NODE_ADMIN)) {
-                if (record.value() == null) {
-                    view.clearNodeMode(key(record));
-                } else {
-                    NodeAdminCommand command = JsonCodec.decode(record.value(), NodeAdminCommand.class);
-                    required(command.nodeId(), "nodeId");
-                    view.putNodeMode(command.nodeId(), modeAfter(command));
-                }
-            } else if (topic.equals(Topics.QUEUE)) {
-                if (record.value() == null) {
-                    view.removeQueue(key(record));
-                } else {
-                    AppQueue entry = JsonCodec.decode(record.value(), AppQueue.class);
-                    required(entry.appId(), "appId");
-                    view.putQueue(entry);
-                }
-            } else if (topic.equals(Topics.TASK_HISTORY)) {
-                if (record.value() == null) {
-                    view.removeHistory(key(record));
-                } else {
-                    AppTaskHistory history = JsonCodec.decode(record.value(), AppTaskHistory.class);
-                    required(history.appId(), "appId");
-                    view.putHistory(history);
-                }
-            } else if (topic.equals(Topics.APP_VERSIONS)) {
-                if (record.value() == null) {
-                    if (!view.removeVersion(key(record))) {
-                        throw new MalformedMessageException("a tombstone keyed '" + record.key()
-                                + "' names no app version (appId@version)");
-                    }
-                } else {
-                    AppVersion version = JsonCodec.decode(record.value(), AppVersion.class);
-                    required(version.appId(), "appId");
-                    required(version.definition(), "definition");
-                    view.putVersion(version);
-                }
-            } else if (topic.equals(Topics.DEPLOYMENTS)) {
-                if (record.value() == null) {
-                    view.removeDeployment(key(record));
-                } else {
-                    Deployment deployment = JsonCodec.decode(record.value(), Deployment.class);
-                    required(deployment.deploymentId(), "deploymentId");
-                    required(deployment.appId(), "appId");
-                    required(deployment.state(), "state");
-                    view.putDeployment(deployment);
-                }
-            } else if (topic.equals(Topics.VOLUME_EVENTS)) {
-                if (record.value() == null) {
-                    view.removeVolume(key(record));
-                } else {
-                    VolumeEvent event = JsonCodec.decode(record.value(), VolumeEvent.class);
-                    required(event.kind(), "kind");
-                    required(event.volume(), "volume");
-                    required(event.volume().volumeId(), "volume.volumeId");
-                    required(event.volume().state(), "volume.state");
-                    if (!view.putVolume(event)) {
-                        LOG.debugf("ignored a stale event of volume %s (version %d)", event.volumeId(),
-                                event.volume().version());
-                    }
-                }
-            }
+            handlers.handle(record);
         } catch (MalformedMessageException e) {
             deadLetter(record, e.getMessage());
         } catch (RuntimeException e) {
@@ -204,6 +98,29 @@ public final class ViewConsumer implements AutoCloseable {
             // set it aside like a malformed one, and log the stack, since this may be our fault.
             LOG.errorf(e, "cannot apply %s[%d]@%d", record.topic(), record.partition(), record.offset());
             deadLetter(record, "the gateway could not apply it: " + e);
+        }
+    }
+
+    /** What the view takes from each topic it reads; a tombstone removes what its key names. */
+    private TopicHandlers handlers() {
+        return new TopicHandlers()
+                .on(Topics.APPS, view::putApp, view::removeApp)
+                .on(Topics.TASKS, view::putTask, view::removeTask)
+                // While replaying history, a report's age is its own; after that, it is news now.
+                .on(Topics.NODE_STATUS, report -> view.putNode(report,
+                        caughtUp || report.occurredAt() == null ? Instant.now() : report.occurredAt()))
+                .on(Topics.NODE_ADMIN, command -> view.putNodeMode(command.nodeId(), modeAfter(command)),
+                        view::clearNodeMode)
+                .on(Topics.QUEUE, view::putQueue, view::removeQueue)
+                .on(Topics.VOLUME_EVENTS, this::putVolume, view::removeVolume)
+                .on(Topics.APP_VERSIONS, view::putVersion, view::removeVersion)
+                .on(Topics.DEPLOYMENTS, view::putDeployment, view::removeDeployment)
+                .on(Topics.TASK_HISTORY, view::putHistory, view::removeHistory);
+    }
+
+    private void putVolume(VolumeEvent event) {
+        if (!view.putVolume(event)) {
+            LOG.debugf("ignored a stale event of volume %s (version %d)", event.volumeId(), event.volume().version());
         }
     }
 
@@ -222,24 +139,8 @@ public final class ViewConsumer implements AutoCloseable {
         throw new MalformedMessageException("unknown node admin command " + command.getClass().getSimpleName());
     }
 
-    /** A tombstone says which entry to remove by its key alone. */
-    private static String key(ConsumerRecord<String, byte[]> record) {
-        if (record.key() == null) {
-            throw new MalformedMessageException("a tombstone without a key removes nothing");
-        }
-        return record.key();
-    }
-
-    private static void required(Object value, String field) {
-        if (value == null) {
-            throw new MalformedMessageException("the message has no " + field);
-        }
-    }
-
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        loop.close();
     }
 }

@@ -3,9 +3,10 @@ package dev.berth.agent.command;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.NodePartitions;
+import dev.berth.contracts.kafka.PollLoop;
 import dev.berth.contracts.messages.NodeCommand;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -14,8 +15,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -32,6 +31,13 @@ import java.util.function.Consumer;
  * and skips the other nodes' commands that share it. There is no group rebalancing: the group
  * {@code berth-agent-<node id>} exists only to keep the node's committed offset, committed after
  * each batch has been handed over, so an agent restart resumes where it stopped.
+ *
+ * <p>Why a plain client ({@link KafkaClientFactory}, {@link PollLoop}) and not a SmallRye connector
+ * channel: the connector can assign one partition only from its configuration ({@code assign-seek}),
+ * while the partition depends on the topic's partition count as the broker reports it; and the node
+ * may register only once its read position is fixed and committed ({@link #start}), for with a new
+ * node's {@code latest} a launch sent before the position was resolved would be skipped. The
+ * connector resolves its position lazily on its own polling thread and gives no such moment.
  */
 public final class NodeCommandConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeCommandConsumer.class);
@@ -44,9 +50,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
     private final Consumer<NodeCommand> handler;
     private final StatusPublisher publisher;
     private final CountDownLatch positioned = new CountDownLatch(1);
-    private final CountDownLatch stopping = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final PollLoop loop;
     private volatile int partition = -1;
 
     public NodeCommandConsumer(String bootstrapServers, String nodeId, Consumer<NodeCommand> handler,
@@ -55,26 +59,21 @@ public final class NodeCommandConsumer implements AutoCloseable {
         this.consumerName = "node-agent:" + nodeId;
         this.handler = handler;
         this.publisher = publisher;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "berth-agent-" + nodeId,
-                ConsumerConfig.CLIENT_ID_CONFIG, "berth-agent-" + nodeId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // The scheduler writes commands in transactions: never act on an aborted one.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
-                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
+        String clientId = "berth-agent-" + nodeId;
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, clientId)
+                .group(clientId)
+                // The scheduler writes commands in transactions: never act on an aborted one; and a
+                // held read_committed fetch would be most of a launch's latency.
+                .readCommitted(Duration.ofMillis(50))
                 // Only a node id with no committed offset falls back on this. Such a node is new:
                 // whatever the partition holds for that id was written before this agent existed
                 // (a decommissioned node of the same name, an old test run), and replaying it would
                 // launch tasks the scheduler has long written off. So start at the end. Nothing meant
                 // for this agent is missed: the position is fixed and committed before the node
                 // registers, and the scheduler cannot address a node it has not heard of.
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        this.thread = new Thread(this::run, "node-commands");
+                .withoutOffsetStartAt("latest")
+                .create();
+        this.loop = new PollLoop("node-commands", consumer, false, Duration.ofSeconds(5), this::run);
     }
 
     /**
@@ -82,16 +81,16 @@ public final class NodeCommandConsumer implements AutoCloseable {
      * register: from then on no command for it can be missed, even across an agent restart.
      */
     public void start(Duration timeout) throws InterruptedException {
-        thread.start();
+        loop.start();
         if (!positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
-            throw new IllegalStateException("could not reach " + Topics.NODE_COMMANDS + " within " + timeout);
+            throw new IllegalStateException("could not reach " + Topics.NODE_COMMANDS.name() + " within " + timeout);
         }
     }
 
     /** True while the reading thread runs: if it is gone, the node no longer hears its commands. */
     public boolean reading() {
-        return thread.isAlive() && running;
+        return loop.alive();
     }
 
     /** The partition this node reads, once started. */
@@ -99,47 +98,37 @@ public final class NodeCommandConsumer implements AutoCloseable {
         return partition;
     }
 
-    private void run() {
-        try {
-            TopicPartition mine = position();
-            while (running) {
-                try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                    for (ConsumerRecord<String, byte[]> record : records.records(mine)) {
-                        handle(record);
-                    }
-                    if (!records.isEmpty()) {
-                        consumer.commitSync();
-                    }
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (KafkaException e) {
-                    // The broker went away or a commit failed: keep the thread, it is the node's only
-                    // way to hear commands. Handled records are not lost; at worst a restart replays
-                    // a few, which the supervisor ignores by command id.
-                    LOG.warnf("reading commands for %s failed, retrying: %s", nodeId, e.getMessage());
-                    pause(RETRY);
+    private void run(PollLoop loop) {
+        TopicPartition mine = position(loop);
+        while (loop.running()) {
+            try {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                for (ConsumerRecord<String, byte[]> record : records.records(mine)) {
+                    handle(record);
                 }
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                // The broker went away or a commit failed: keep the thread, it is the node's only
+                // way to hear commands. Handled records are not lost; at worst a restart replays
+                // a few, which the supervisor ignores by command id.
+                LOG.warnf("reading commands for %s failed, retrying: %s", nodeId, e.getMessage());
+                loop.pause(RETRY);
             }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("command consumer woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "command consumer for %s stopped", nodeId);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
     /** Assigns the node's partition, resolves where to read from and commits it. */
-    private TopicPartition position() {
+    private TopicPartition position(PollLoop loop) {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
         while (true) {
             try {
-                List<PartitionInfo> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS);
+                List<PartitionInfo> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name());
                 if (partitions != null && !partitions.isEmpty()) {
-                    TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS,
+                    TopicPartition mine = new TopicPartition(Topics.NODE_COMMANDS.name(),
                             NodePartitions.partitionFor(nodeId, partitions.size()));
                     consumer.assign(List.of(mine));
                     long offset = consumer.position(mine);
@@ -155,12 +144,10 @@ public final class NodeCommandConsumer implements AutoCloseable {
                 if (Instant.now().isAfter(deadline)) {
                     throw e;
                 }
-                LOG.warnf("cannot reach %s yet: %s", Topics.NODE_COMMANDS, e.getMessage());
+                LOG.warnf("cannot reach %s yet: %s", Topics.NODE_COMMANDS.name(), e.getMessage());
             }
-            pause(RETRY);
-            if (!running) {
-                throw new WakeupException();
-            }
+            loop.pause(RETRY);
+            loop.stopIfAsked();
         }
     }
 
@@ -182,21 +169,9 @@ public final class NodeCommandConsumer implements AutoCloseable {
         // NotMine: another node's command on the shared partition; its own agent deals with it.
     }
 
-    private void pause(Duration duration) {
-        try {
-            stopping.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     /** Stops reading; commands already handed over carry on. */
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        stopping.countDown();
-        consumer.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        loop.close();
     }
 }

@@ -2,45 +2,39 @@ package dev.berth.agent.status;
 
 import dev.berth.agent.task.StatusSink;
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
+import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Everything the agent tells the cluster, through its one producer: task status on
  * {@code berth.task-status} (key task id), node reports on {@code berth.node-status} (key node id)
  * and dead letters. Idempotent with acks=all, so a retried send neither duplicates nor reorders a
  * task's status updates (they share a key, hence a partition).
+ *
+ * <p>A plain producer ({@link KafkaClientFactory}) rather than connector channels: the agent's Kafka
+ * edge is one object it starts once its node id and position are known and closes after its tasks
+ * (see {@code NodeCommandConsumer} for why the consumer stays plain), and the lease renewal hangs on
+ * this producer's per-record acknowledgement callback, on the producer's own thread.
  */
 public final class StatusPublisher implements StatusSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusPublisher.class);
     private final KafkaProducer<String, byte[]> producer;
 
     public StatusPublisher(String bootstrapServers, String nodeId) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "berth-agent-" + nodeId + "-status",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        this.producer = KafkaClientFactory.producer(bootstrapServers, "berth-agent-" + nodeId + "-status").create();
     }
 
     @Override
     public void report(TaskStatus status) {
-        send(new ProducerRecord<>(Topics.TASK_STATUS, status.taskId(), JsonCodec.encodeBytes(status)), () -> {
+        send(Topics.TASK_STATUS.record(status), () -> {
         });
     }
 
@@ -55,7 +49,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
      * lease, so it must be quick.
      */
     public void report(NodeReport report, Runnable acknowledged) {
-        send(new ProducerRecord<>(Topics.NODE_STATUS, report.nodeId(), JsonCodec.encodeBytes(report)), acknowledged);
+        send(Topics.NODE_STATUS.record(report), acknowledged);
     }
 
     public void deadLetter(ProducerRecord<String, byte[]> record) {

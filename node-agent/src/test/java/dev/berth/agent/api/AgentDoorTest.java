@@ -108,7 +108,7 @@ class AgentDoorTest {
         LaunchTask launch = LaunchTask.of(nodeId, taskId, "/door-test", 1,
                 new TaskSpec(cmd, null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null);
         try (KafkaProbe kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers())) {
-            kafka.send(Topics.NODE_COMMANDS, nodeId, JsonCodec.encodeBytes(launch));
+            kafka.send(Topics.NODE_COMMANDS.name(), nodeId, JsonCodec.encodeBytes(launch));
         }
         await().atMost(WAIT).until(() -> agent.supervisor().find(taskId).isPresent());
         return taskId;

@@ -152,7 +152,7 @@ class AgentTaskLogsResourceTest {
         String nodeId = agent.profile().nodeId();
         LaunchTask launch = LaunchTask.of(nodeId, taskId, "/logs-test", 1,
                 new TaskSpec(cmd, null, Map.of(), Map.of(), 0.1, 16, 0, List.of()), null);
-        kafka.send(Topics.NODE_COMMANDS, nodeId, JsonCodec.encodeBytes(launch));
+        kafka.send(Topics.NODE_COMMANDS.name(), nodeId, JsonCodec.encodeBytes(launch));
         launched.add(taskId);
         await().atMost(WAIT).until(() -> agent.supervisor().find(taskId).isPresent());
         return taskId;

@@ -1,16 +1,15 @@
 package dev.berth.scheduler.kafka;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.scheduler.core.Action;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * What each {@link Action} of the core is on the wire: its topic, its key and its encoded value.
+ * What each {@link Action} of the core is on the wire: which topic's record (or tombstone) it is; the
+ * topic ({@link Topics}) gives the key and the encoding.
  *
  * <p>Why a class of its own: the core decides in plain Java and knows no topics; this one mapping is
- * the only place that does, so a new action gets its record here and nowhere else, and the keys
- * that readers rely on (subject for events, command id for replies) are chosen in one place.
+ * the only place that does, so a new action gets its record here and nowhere else.
  */
 final class ActionRecords {
     private ActionRecords() {
@@ -18,42 +17,39 @@ final class ActionRecords {
 
     static ProducerRecord<String, byte[]> toRecord(Action action) {
         if (action instanceof Action.RecordApp a) {
-            return new ProducerRecord<>(Topics.APPS, a.app().appId(), JsonCodec.encodeBytes(a.app()));
+            return Topics.APPS.record(a.app());
         } else if (action instanceof Action.RemoveApp a) {
-            return new ProducerRecord<>(Topics.APPS, a.appId(), null);
+            return Topics.APPS.tombstone(a.appId());
         } else if (action instanceof Action.RecordTask a) {
-            return new ProducerRecord<>(Topics.TASKS, a.task().taskId(), JsonCodec.encodeBytes(a.task()));
+            return Topics.TASKS.record(a.task());
         } else if (action instanceof Action.RemoveTask a) {
-            return new ProducerRecord<>(Topics.TASKS, a.taskId(), null);
+            return Topics.TASKS.tombstone(a.taskId());
         } else if (action instanceof Action.SendToNode a) {
-            return new ProducerRecord<>(Topics.NODE_COMMANDS, a.command().nodeId(), JsonCodec.encodeBytes(a.command()));
+            return Topics.NODE_COMMANDS.record(a.command());
         } else if (action instanceof Action.RecordQueue a) {
-            return new ProducerRecord<>(Topics.QUEUE, a.queue().appId(), JsonCodec.encodeBytes(a.queue()));
+            return Topics.QUEUE.record(a.queue());
         } else if (action instanceof Action.RemoveQueue a) {
-            return new ProducerRecord<>(Topics.QUEUE, a.appId(), null);
+            return Topics.QUEUE.tombstone(a.appId());
         } else if (action instanceof Action.SendToVolumes a) {
-            return new ProducerRecord<>(Topics.VOLUME_COMMANDS, a.command().volumeId(),
-                    JsonCodec.encodeBytes(a.command()));
+            return Topics.VOLUME_COMMANDS.record(a.command());
         } else if (action instanceof Action.Announce a) {
             // Keyed by subject: on a keyed topic the events about one thing stay in order for any reader.
-            return new ProducerRecord<>(Topics.EVENTS, a.event().subject(), JsonCodec.encodeBytes(a.event()));
+            return Topics.EVENTS.record(a.event());
         } else if (action instanceof Action.Reply a) {
             // Keyed by the command's id: the gateway waits for exactly that key.
-            return new ProducerRecord<>(Topics.COMMAND_REPLIES, a.reply().commandId(), JsonCodec.encodeBytes(a.reply()));
+            return Topics.COMMAND_REPLIES.record(a.reply());
         } else if (action instanceof Action.RecordVersion a) {
-            return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.version().appId(),
-                    a.version().version()), JsonCodec.encodeBytes(a.version()));
-        } else if (action instanceof Action.RecordDeployment a) {
-            return new ProducerRecord<>(Topics.DEPLOYMENTS, a.deployment().deploymentId(),
-                    JsonCodec.encodeBytes(a.deployment()));
-        } else if (action instanceof Action.RemoveDeployment a) {
-            return new ProducerRecord<>(Topics.DEPLOYMENTS, a.deploymentId(), null);
-        } else if (action instanceof Action.RecordHistory a) {
-            return new ProducerRecord<>(Topics.TASK_HISTORY, a.history().appId(), JsonCodec.encodeBytes(a.history()));
-        } else if (action instanceof Action.RemoveHistory a) {
-            return new ProducerRecord<>(Topics.TASK_HISTORY, a.appId(), null);
+            return Topics.APP_VERSIONS.record(a.version());
         } else if (action instanceof Action.RemoveVersion a) {
-            return new ProducerRecord<>(Topics.APP_VERSIONS, Topics.appVersionKey(a.appId(), a.version()), null);
+            return Topics.APP_VERSIONS.tombstone(new Topics.AppVersionKey(a.appId(), a.version()));
+        } else if (action instanceof Action.RecordDeployment a) {
+            return Topics.DEPLOYMENTS.record(a.deployment());
+        } else if (action instanceof Action.RemoveDeployment a) {
+            return Topics.DEPLOYMENTS.tombstone(a.deploymentId());
+        } else if (action instanceof Action.RecordHistory a) {
+            return Topics.TASK_HISTORY.record(a.history());
+        } else if (action instanceof Action.RemoveHistory a) {
+            return Topics.TASK_HISTORY.tombstone(a.appId());
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

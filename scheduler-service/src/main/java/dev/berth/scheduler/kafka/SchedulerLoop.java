@@ -1,14 +1,9 @@
 package dev.berth.scheduler.kafka;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
-import dev.berth.contracts.messages.AppCommand;
-import dev.berth.contracts.messages.NodeAdminCommand;
-import dev.berth.contracts.messages.NodeReport;
-import dev.berth.contracts.messages.TaskStatus;
-import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.kafka.TopicHandlers;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -55,6 +50,9 @@ public final class SchedulerLoop {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> kafka;
     private final SchedulerCore core;
+    private final TopicHandlers handlers;
+    /** What the core decided on the input being handled. */
+    private List<Action> decided = List.of();
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private List<TopicPartition> inputs = List.of();
 
@@ -70,6 +68,7 @@ public final class SchedulerLoop {
         this.producer = producer;
         this.kafka = kafka;
         this.core = core;
+        this.handlers = inputHandlers();
     }
 
     /**
@@ -79,7 +78,8 @@ public final class SchedulerLoop {
      */
     public void assignInputs(Map<TopicPartition, Long> livePositions) {
         List<TopicPartition> inputs = new ArrayList<>();
-        for (String topic : List.of(Topics.APP_COMMANDS, Topics.TASK_STATUS, Topics.VOLUME_EVENTS)) {
+        for (String topic : List.of(Topics.APP_COMMANDS.name(), Topics.TASK_STATUS.name(),
+                Topics.VOLUME_EVENTS.name())) {
             kafka.partitionsFor(topic).forEach(p -> inputs.add(new TopicPartition(topic, p.partition())));
         }
         Set<TopicPartition> all = new LinkedHashSet<>(inputs);
@@ -156,31 +156,31 @@ public final class SchedulerLoop {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> out) {
-        Instant now = Instant.now();
         try {
-            String topic = record.topic();
-            List<Action> actions = List.of();
-            if (topic.equals(Topics.APP_COMMANDS)) {
-                actions = core.onAppCommand(JsonCodec.decode(record.value(), AppCommand.class), now);
-            } else if (topic.equals(Topics.TASK_STATUS)) {
-                actions = core.onTaskStatus(JsonCodec.decode(record.value(), TaskStatus.class), now);
-            } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
-                actions = core.onNodeReport(JsonCodec.decode(record.value(), NodeReport.class), now);
-            } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
-                actions = core.onNodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class), now);
-            } else if (topic.equals(Topics.VOLUME_EVENTS)) {
-                if (record.value() == null) {
-                    core.restore().forgetVolume(record.key());
-                } else {
-                    actions = core.onVolumeEvent(JsonCodec.decode(record.value(), VolumeEvent.class), now);
-                }
-            }
-            actions.forEach(a -> out.add(ActionRecords.toRecord(a)));
+            handlers.handle(record);
+            decided.forEach(a -> out.add(ActionRecords.toRecord(a)));
         } catch (MalformedMessageException e) {
             LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
             out.add(DeadLetters.of(record, CONSUMER_NAME, e.getMessage()));
+        } finally {
+            decided = List.of();
         }
+    }
+
+    /**
+     * What the core is given from each topic the loop reads: each input is decided at the moment it is
+     * handled, and what it decided is taken by {@link #handle} for the batch.
+     */
+    private TopicHandlers inputHandlers() {
+        return new TopicHandlers()
+                .on(Topics.APP_COMMANDS, command -> decided = core.onAppCommand(command, Instant.now()))
+                .on(Topics.TASK_STATUS, status -> decided = core.onTaskStatus(status, Instant.now()))
+                // Reports and drains of nodes: the latest stands, a tombstone changes nothing.
+                .on(Topics.NODE_STATUS, report -> decided = core.onNodeReport(report, Instant.now()))
+                .on(Topics.NODE_ADMIN, command -> decided = core.onNodeAdmin(command, Instant.now()))
+                .on(Topics.VOLUME_EVENTS, event -> decided = core.onVolumeEvent(event, Instant.now()),
+                        core.restore()::forgetVolume);
     }
 
     /**
@@ -193,7 +193,7 @@ public final class SchedulerLoop {
         List<ProducerRecord<String, byte[]>> kept = new ArrayList<>(out.size());
         for (int i = out.size() - 1; i >= 0; i--) {
             ProducerRecord<String, byte[]> record = out.get(i);
-            if (!record.topic().equals(Topics.TASK_HISTORY) || later.add(record.key())) {
+            if (!record.topic().equals(Topics.TASK_HISTORY.name()) || later.add(record.key())) {
                 kept.add(record);
             }
         }

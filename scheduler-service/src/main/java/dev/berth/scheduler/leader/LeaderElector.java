@@ -1,5 +1,6 @@
 package dev.berth.scheduler.leader;
 
+import dev.berth.contracts.kafka.KafkaClientFactory;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -8,15 +9,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidSessionTimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -98,7 +96,7 @@ public final class LeaderElector implements AutoCloseable {
     private volatile boolean abandoned;
     /** The configured session timeout, or a longer one if the broker refused it. */
     private volatile Duration sessionTimeout;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Instant roleSince = Instant.now();
     private volatile String memberId = "";
     private volatile int generation = -1;
@@ -165,9 +163,9 @@ public final class LeaderElector implements AutoCloseable {
     private void run() {
         while (running) {
             Duration backoff = Duration.ZERO;
-            KafkaConsumer<byte[], byte[]> kafka = null;
+            KafkaConsumer<String, byte[]> kafka = null;
             try {
-                kafka = new KafkaConsumer<>(consumerConfig());
+                kafka = consumer();
                 consumer = kafka;
                 kafka.subscribe(List.of(settings.topic()), new Callbacks(kafka));
                 while (running) {
@@ -205,7 +203,7 @@ public final class LeaderElector implements AutoCloseable {
      * Leaving revokes partition 0 through the callbacks, so a leader stops before anyone else is
      * elected. A simulated crash stays in the group and goes silent instead.
      */
-    private void close(KafkaConsumer<byte[], byte[]> kafka) {
+    private void close(KafkaConsumer<String, byte[]> kafka) {
         try {
             kafka.close(abandoned
                     ? CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
@@ -232,7 +230,7 @@ public final class LeaderElector implements AutoCloseable {
 
     private void stop() {
         running = false;
-        KafkaConsumer<byte[], byte[]> current = consumer;
+        KafkaConsumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
         }
@@ -250,9 +248,9 @@ public final class LeaderElector implements AutoCloseable {
     }
 
     private final class Callbacks implements ConsumerRebalanceListener {
-        private final KafkaConsumer<byte[], byte[]> kafka;
+        private final KafkaConsumer<String, byte[]> kafka;
 
-        Callbacks(KafkaConsumer<byte[], byte[]> kafka) {
+        Callbacks(KafkaConsumer<String, byte[]> kafka) {
             this.kafka = kafka;
         }
 
@@ -309,24 +307,25 @@ public final class LeaderElector implements AutoCloseable {
         return partitions.stream().map(TopicPartition::partition).toList();
     }
 
-    private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId());
-        // Classic, not KIP-848 "consumer": only classic lets the client choose a session timeout short
-        // enough for a failover in seconds (see the class comment).
-        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
-        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) settings.heartbeatInterval().toMillis());
-        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        // Also the rebalance timeout: how long a rebalance waits for members that stopped polling. The
-        // elector's thread does nothing but poll, so a short one costs nothing and bounds a stuck member.
-        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 15_000);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return config;
+    /**
+     * A plain consumer ({@code contracts}' {@link KafkaClientFactory}): the election is group membership
+     * itself (who holds the topic's one partition, with a session timeout short enough for a failover in
+     * seconds), which the connector's channels hide behind their own group handling. It reads no record.
+     */
+    private KafkaConsumer<String, byte[]> consumer() {
+        return KafkaClientFactory.consumer(settings.bootstrapServers(), settings.clientId())
+                .group(settings.groupId())
+                // Classic, not KIP-848 "consumer": only classic lets the client choose a session timeout
+                // short enough for a failover in seconds (see the class comment).
+                .set(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")
+                .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis())
+                .set(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) settings.heartbeatInterval().toMillis())
+                .set(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())
+                // Also the rebalance timeout: how long a rebalance waits for members that stopped polling.
+                // The elector's thread does nothing but poll, so a short one costs nothing and bounds a
+                // stuck member.
+                .set(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 15_000)
+                .create();
     }
 
     private static void pause(Duration duration) {

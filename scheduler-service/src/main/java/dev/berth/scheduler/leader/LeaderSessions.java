@@ -71,7 +71,7 @@ public class LeaderSessions {
     private Thread thread;
 
     void onStart(@Observes StartupEvent event) {
-        elector = new LeaderElector(new LeaderElector.Settings(bootstrapServers, Topics.SCHEDULER_LEADER,
+        elector = new LeaderElector(new LeaderElector.Settings(bootstrapServers, Topics.SCHEDULER_LEADER.name(),
                 config.leaderGroupId(), clientId(), config.leaderSessionTimeout(), config.leaderHeartbeatInterval()),
                 new LeaderElector.Listener() {
                     @Override

@@ -1,19 +1,11 @@
 package dev.berth.scheduler.rebuild;
 
 import dev.berth.contracts.Topics;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
-import dev.berth.contracts.messages.AppQueue;
-import dev.berth.contracts.messages.AppState;
-import dev.berth.contracts.messages.AppTaskHistory;
-import dev.berth.contracts.messages.AppVersion;
-import dev.berth.contracts.messages.Deployment;
-import dev.berth.contracts.messages.NodeAdminCommand;
-import dev.berth.contracts.messages.NodeReport;
-import dev.berth.contracts.messages.TaskRecord;
-import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.kafka.TopicHandlers;
 import dev.berth.scheduler.core.SchedulerCore;
+import dev.berth.scheduler.core.StateRestore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,7 +29,7 @@ import java.util.Set;
  */
 public final class StateRebuild {
     /** Compacted topics read from the start on rebuild and then followed, without committed offsets. */
-    private static final Set<String> LIVE_TOPICS = Set.of(Topics.NODE_STATUS, Topics.NODE_ADMIN);
+    private static final Set<String> LIVE_TOPICS = Set.of(Topics.NODE_STATUS.name(), Topics.NODE_ADMIN.name());
 
     private StateRebuild() {
     }
@@ -52,16 +44,16 @@ public final class StateRebuild {
     public static Map<TopicPartition, Long> rebuild(KafkaConsumer<String, byte[]> kafka, SchedulerCore core,
                                                     List<ProducerRecord<String, byte[]>> deadLetters,
                                                     String consumerName) {
+        TopicHandlers restorers = restorers(core);
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.APPS, Topics.TASKS, Topics.QUEUE, Topics.NODE_STATUS, Topics.NODE_ADMIN,
-                Topics.VOLUME_EVENTS, Topics.DEPLOYMENTS, Topics.APP_VERSIONS, Topics.TASK_HISTORY)) {
+        for (String topic : restorers.topicNames()) {
             kafka.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         kafka.assign(partitions);
         kafka.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = new HashMap<>(kafka.endOffsets(partitions));
         Set<TopicPartition> volumeEvents = Set.copyOf(partitions.stream()
-                .filter(tp -> tp.topic().equals(Topics.VOLUME_EVENTS)).toList());
+                .filter(tp -> tp.topic().equals(Topics.VOLUME_EVENTS.name())).toList());
         // Never acted on by any leader (a first start): all of it is history, restored, not acted on.
         kafka.committed(volumeEvents).forEach((tp, offset) -> {
             if (offset != null) {
@@ -75,7 +67,7 @@ public final class StateRebuild {
                     continue;
                 }
                 try {
-                    restore(core, record);
+                    restorers.handle(record);
                 } catch (MalformedMessageException e) {
                     deadLetters.add(DeadLetters.of(record, consumerName, e.getMessage()));
                 }
@@ -88,59 +80,23 @@ public final class StateRebuild {
         return live;
     }
 
-    private static void restore(SchedulerCore core, ConsumerRecord<String, byte[]> record) {
-        String topic = record.topic();
-        if (topic.equals(Topics.APPS)) {
-            if (record.value() == null) {
-                core.restore().forgetApp(record.key());
-            } else {
-                core.restore().app(JsonCodec.decode(record.value(), AppState.class));
-            }
-        } else if (topic.equals(Topics.TASKS)) {
-            if (record.value() == null) {
-                core.restore().forgetTask(record.key());
-            } else {
-                core.restore().task(JsonCodec.decode(record.value(), TaskRecord.class));
-            }
-        } else if (topic.equals(Topics.QUEUE)) {
-            // What the previous leader said waits: entries of apps now settled are withdrawn.
-            if (record.value() == null) {
-                core.restore().forgetQueue(record.key());
-            } else {
-                core.restore().queue(JsonCodec.decode(record.value(), AppQueue.class));
-            }
-        } else if (topic.equals(Topics.DEPLOYMENTS)) {
-            // Unfinished deployments are carried on where the previous leader left them.
-            if (record.value() == null) {
-                core.restore().forgetDeployment(record.key());
-            } else {
-                core.restore().deployment(JsonCodec.decode(record.value(), Deployment.class));
-            }
-        } else if (topic.equals(Topics.APP_VERSIONS)) {
-            // Old definitions: what a rollback restores, and what old tasks run during a deployment.
-            if (record.value() != null) {
-                core.restore().version(JsonCodec.decode(record.value(), AppVersion.class));
-            } else {
-                // A key no scheduler wrote names nothing to forget.
-                Topics.parseAppVersionKey(record.key()).ifPresent(v -> core.restore().forgetVersion(v.appId(), v.version()));
-            }
-        } else if (topic.equals(Topics.TASK_HISTORY)) {
-            // Failures and restarts count on from where the previous leader left them.
-            if (record.value() == null) {
-                core.restore().forgetHistory(record.key());
-            } else {
-                core.restore().history(JsonCodec.decode(record.value(), AppTaskHistory.class));
-            }
-        } else if (topic.equals(Topics.NODE_STATUS) && record.value() != null) {
-            core.restore().node(JsonCodec.decode(record.value(), NodeReport.class));
-        } else if (topic.equals(Topics.NODE_ADMIN) && record.value() != null) {
-            core.restore().nodeAdmin(JsonCodec.decode(record.value(), NodeAdminCommand.class));
-        } else if (topic.equals(Topics.VOLUME_EVENTS)) {
-            if (record.value() == null) {
-                core.restore().forgetVolume(record.key());
-            } else {
-                core.restore().volume(JsonCodec.decode(record.value(), VolumeEvent.class));
-            }
-        }
+    /** What the rebuild restores from each topic it reads; nothing restored is acted on. */
+    private static TopicHandlers restorers(SchedulerCore core) {
+        StateRestore restore = core.restore();
+        return new TopicHandlers()
+                .on(Topics.APPS, restore::app, restore::forgetApp)
+                .on(Topics.TASKS, restore::task, restore::forgetTask)
+                // What the previous leader said waits: entries of apps now settled are withdrawn.
+                .on(Topics.QUEUE, restore::queue, restore::forgetQueue)
+                // Reports and drains of nodes: the latest stands, a tombstone changes nothing.
+                .on(Topics.NODE_STATUS, restore::node)
+                .on(Topics.NODE_ADMIN, restore::nodeAdmin)
+                .on(Topics.VOLUME_EVENTS, restore::volume, restore::forgetVolume)
+                // Unfinished deployments are carried on where the previous leader left them.
+                .on(Topics.DEPLOYMENTS, restore::deployment, restore::forgetDeployment)
+                // Old definitions: what a rollback restores, and what old tasks run during a deployment.
+                .on(Topics.APP_VERSIONS, restore::version, key -> restore.forgetVersion(key.appId(), key.version()))
+                // Failures and restarts count on from where the previous leader left them.
+                .on(Topics.TASK_HISTORY, restore::history, restore::forgetHistory);
     }
 }

@@ -14,13 +14,13 @@ class HistoryBatchTest {
     @Test
     void onlyTheLastHistoryOfEachAppInABatchIsWrittenInItsPlace() {
         List<ProducerRecord<String, byte[]>> batch = List.of(
-                record(Topics.TASKS, "t1", "a"),
-                record(Topics.TASK_HISTORY, "/web", "h1"),
-                record(Topics.TASKS, "t2", "b"),
-                record(Topics.TASK_HISTORY, "/db", "d1"),
-                record(Topics.TASK_HISTORY, "/web", "h2"),
-                record(Topics.TASKS, "t1", "c"),
-                record(Topics.TASK_HISTORY, "/web", null));
+                record(Topics.TASKS.name(), "t1", "a"),
+                record(Topics.TASK_HISTORY.name(), "/web", "h1"),
+                record(Topics.TASKS.name(), "t2", "b"),
+                record(Topics.TASK_HISTORY.name(), "/db", "d1"),
+                record(Topics.TASK_HISTORY.name(), "/web", "h2"),
+                record(Topics.TASKS.name(), "t1", "c"),
+                record(Topics.TASK_HISTORY.name(), "/web", null));
 
         List<String> written = SchedulerLoop.latestHistoriesOnly(batch).stream()
                 .map(r -> r.topic().replace(Topics.PREFIX, "") + ":" + r.key() + "=" + (r.value() == null ? "∅"

@@ -64,7 +64,7 @@ class SchedulerOverKafkaTest {
     void registerANode() {
         kafka = new KafkaProbe(SharedInfra.kafka().bootstrapServers());
         nodeId = "node-" + UUID.randomUUID();
-        kafka.send(Topics.NODE_STATUS, nodeId, JsonCodec.encodeBytes(new NodeRegistered(UUID.randomUUID().toString(), 1,
+        kafka.send(Topics.NODE_STATUS.name(), nodeId, JsonCodec.encodeBytes(new NodeRegistered(UUID.randomUUID().toString(), 1,
                 Instant.now(), null, nodeId, "host-" + nodeId, "127.0.0.1", new NodeResources(64, 65536, 100000),
                 new PortRange(31000, 31999), Map.of("zone", "a"), "best-effort", "http://127.0.0.1:1", List.of())));
     }
@@ -78,10 +78,10 @@ class SchedulerOverKafkaTest {
     void aCreatedAppIsRecordedPlacedAndLaunchedThenDeletedOnceItsTaskIsKilled() {
         // Given an app submitted as the gateway would
         String appId = "/sched-" + UUID.randomUUID().toString().substring(0, 8) + "/web";
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
 
         // Then its desired state, a STAGING task and a launch for a node appear
-        AppState state = JsonCodec.decode(kafka.await(Topics.APPS, r -> appId.equals(r.key()), WAIT).value(),
+        AppState state = JsonCodec.decode(kafka.await(Topics.APPS.name(), r -> appId.equals(r.key()), WAIT).value(),
                 AppState.class);
         assertEquals(1, state.version());
         LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
@@ -90,18 +90,18 @@ class SchedulerOverKafkaTest {
         assertEquals("sleep 1000", launch.spec().cmd());
 
         // When the agent reports it RUNNING, the task record follows
-        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+        kafka.send(Topics.TASK_STATUS.name(), launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
                 launch.nodeId(), TaskState.RUNNING, null, null, null)));
         taskRecord(launch.taskId(), TaskState.RUNNING);
 
         // When the app is deleted, its task is killed; once KILLED, task and app are tombstoned
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(DeleteApp.of(appId)));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(DeleteApp.of(appId)));
         KillTask kill = (KillTask) awaitCommand(appId, KillTask.class);
         assertEquals(launch.taskId(), kill.taskId());
-        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+        kafka.send(Topics.TASK_STATUS.name(), launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
                 launch.nodeId(), TaskState.KILLED, "killed", 143, null)));
-        assertNull(kafka.await(Topics.TASKS, r -> launch.taskId().equals(r.key()) && r.value() == null, WAIT).value());
-        assertNull(kafka.await(Topics.APPS, r -> appId.equals(r.key()) && r.value() == null, WAIT).value());
+        assertNull(kafka.await(Topics.TASKS.name(), r -> launch.taskId().equals(r.key()) && r.value() == null, WAIT).value());
+        assertNull(kafka.await(Topics.APPS.name(), r -> appId.equals(r.key()) && r.value() == null, WAIT).value());
     }
 
     @Test
@@ -109,7 +109,7 @@ class SchedulerOverKafkaTest {
         // Given an app submitted as the gateway would
         String team = "ev-" + UUID.randomUUID().toString().substring(0, 8);
         String appId = "/" + team + "/web";
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
 
         // Then a committed app.created is on berth.events (the probe reads committed records only)
         CloudEvent created = event("apps" + appId, EventTypes.APP_CREATED);
@@ -120,9 +120,9 @@ class SchedulerOverKafkaTest {
         assertEquals("STAGING", event("tasks/" + launch.taskId(), EventTypes.TASK_STATE).data().get("state").asText());
 
         // When the agent reports it RUNNING, that is published too, about the task
-        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+        kafka.send(Topics.TASK_STATUS.name(), launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
                 launch.nodeId(), TaskState.RUNNING, null, null, null)));
-        CloudEvent running = JsonCodec.decode(kafka.await(Topics.EVENTS, r -> ("tasks/" + launch.taskId()).equals(r.key())
+        CloudEvent running = JsonCodec.decode(kafka.await(Topics.EVENTS.name(), r -> ("tasks/" + launch.taskId()).equals(r.key())
                 && "RUNNING".equals(JsonCodec.decode(r.value(), CloudEvent.class).data().path("state").asText()),
                 WAIT).value(), CloudEvent.class);
         assertEquals("STAGING", running.data().get("previousState").asText());
@@ -135,7 +135,7 @@ class SchedulerOverKafkaTest {
         // Given a create sent as the gateway would
         String appId = "/reply-" + UUID.randomUUID().toString().substring(0, 8) + "/web";
         CreateApp first = CreateApp.of(app(appId));
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(first));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(first));
 
         // Then its committed reply, keyed by the command's id, says accepted at version 1
         CommandReply accepted = reply(first.id());
@@ -145,7 +145,7 @@ class SchedulerOverKafkaTest {
         assertEquals(first.id(), accepted.correlationId());
 
         // And version 1 of its definition is on berth.app-versions under appId@1
-        AppVersion version = JsonCodec.decode(kafka.await(Topics.APP_VERSIONS,
+        AppVersion version = JsonCodec.decode(kafka.await(Topics.APP_VERSIONS.name(),
                 r -> (appId + "@1").equals(r.key()) && r.value() != null, WAIT).value(), AppVersion.class);
         assertEquals(AppVersion.CREATED, version.change());
         assertEquals(1, version.version());
@@ -153,7 +153,7 @@ class SchedulerOverKafkaTest {
 
         // When a second create of the same id arrives
         CreateApp second = CreateApp.of(app(appId));
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(second));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(second));
 
         // Then it is answered as a conflict, with the reason
         CommandReply conflict = reply(second.id());
@@ -167,9 +167,9 @@ class SchedulerOverKafkaTest {
         // Given a running app
         String team = "dep-" + UUID.randomUUID().toString().substring(0, 8);
         String appId = "/" + team + "/web";
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
         LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
-        kafka.send(Topics.TASK_STATUS, launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+        kafka.send(Topics.TASK_STATUS.name(), launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
                 launch.nodeId(), TaskState.RUNNING, null, null, null)));
         taskRecord(launch.taskId(), TaskState.RUNNING);
 
@@ -177,11 +177,11 @@ class SchedulerOverKafkaTest {
         AppDefinition changed = ((ParsedApp.Valid) AppDefinitionParser.parse("{\"id\": \"" + appId
                 + "\", \"cmd\": \"sleep 2000\", \"cpus\": 0.1, \"mem\": 32}")).app();
         UpdateApp update = UpdateApp.of(changed, null);
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(update));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(update));
 
         // Then a deployment from version 1 to 2 is on berth.deployments, keyed by its id, and announced
         assertEquals(CommandReply.Outcome.ACCEPTED, reply(update.id()).outcome());
-        ConsumerRecord<String, byte[]> record = kafka.await(Topics.DEPLOYMENTS, r -> r.value() != null
+        ConsumerRecord<String, byte[]> record = kafka.await(Topics.DEPLOYMENTS.name(), r -> r.value() != null
                 && appId.equals(JsonCodec.decode(r.value(), Deployment.class).appId()), WAIT);
         Deployment deployment = JsonCodec.decode(record.value(), Deployment.class);
         assertEquals(deployment.deploymentId(), record.key());
@@ -198,15 +198,15 @@ class SchedulerOverKafkaTest {
     void aMalformedCommandIsDeadLetteredAndTheNextOneIsStillProcessed() {
         String appId = "/poison-" + UUID.randomUUID().toString().substring(0, 8);
 
-        kafka.send(Topics.APP_COMMANDS, appId, "{this is not json");
-        kafka.send(Topics.TASK_STATUS, "no-such-task", "[1,2,3]");
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, "{this is not json");
+        kafka.send(Topics.TASK_STATUS.name(), "no-such-task", "[1,2,3]");
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
 
-        ConsumerRecord<String, byte[]> dead = kafka.await(Topics.DEAD_LETTER,
+        ConsumerRecord<String, byte[]> dead = kafka.await(Topics.DEAD_LETTER.name(),
                 r -> appId.equals(r.key()) && "scheduler".equals(KafkaProbe.header(r, DeadLetters.CONSUMER)), WAIT);
         assertEquals("{this is not json", KafkaProbe.text(dead));
-        assertEquals(Topics.APP_COMMANDS, KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
-        kafka.await(Topics.DEAD_LETTER, r -> "no-such-task".equals(r.key()), WAIT);
+        assertEquals(Topics.APP_COMMANDS.name(), KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
+        kafka.await(Topics.DEAD_LETTER.name(), r -> "no-such-task".equals(r.key()), WAIT);
         awaitCommand(appId, LaunchTask.class);
     }
 
@@ -214,18 +214,18 @@ class SchedulerOverKafkaTest {
     void aStatefulAppsVolumeIsAttachedFirstAndItsTaskLaunchedWithTheMountOnceTheVolumeServiceSaysAttached() {
         // Given a node that serves local volumes, and a stateful app submitted as the gateway would
         String volumeNode = "node-vol-" + UUID.randomUUID();
-        kafka.send(Topics.NODE_STATUS, volumeNode, JsonCodec.encodeBytes(new NodeRegistered(
+        kafka.send(Topics.NODE_STATUS.name(), volumeNode, JsonCodec.encodeBytes(new NodeRegistered(
                 UUID.randomUUID().toString(), 1, Instant.now(), null, volumeNode, "host-" + volumeNode, "127.0.0.1",
                 new NodeResources(64, 65536, 100000), new PortRange(31000, 31999), Map.of(), "cgroups-v2",
                 "http://127.0.0.1:1", List.of(), Map.of(), new NodeVolumes(List.of("local"), 3000))));
         String appId = "/sched-" + UUID.randomUUID().toString().substring(0, 8) + "/db";
         AppDefinition def = app(appId).withVolumes(List.of(
                 new AppVolume("data", VolumeMode.RW, new PersistentVolume("root", 64), null)));
-        kafka.send(Topics.APP_COMMANDS, appId, JsonCodec.encodeBytes(CreateApp.of(def)));
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(def)));
 
         // Then the scheduler asks the volume service to attach identity db-0's volume on that node
         String volumeId = appId.substring(1).replace('/', '_') + ".db-0.data";
-        AttachVolume attach = (AttachVolume) JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS,
+        AttachVolume attach = (AttachVolume) JsonCodec.decode(kafka.await(Topics.VOLUME_COMMANDS.name(),
                 r -> volumeId.equals(r.key()) && JsonCodec.decode(r.value(), VolumeCommand.class) instanceof AttachVolume,
                 WAIT).value(), VolumeCommand.class);
         assertEquals(volumeNode, attach.nodeId());
@@ -236,7 +236,7 @@ class SchedulerOverKafkaTest {
         VolumeSnapshot attached = new VolumeSnapshot(volumeId, attach.name(), appId, "db-0", attach.type(),
                 attach.provider(), attach.sizeMib(), volumeNode, VolumeState.ATTACHED, volumeNode, attach.taskId(), 1, 1,
                 Instant.now());
-        kafka.send(Topics.VOLUME_EVENTS, volumeId, JsonCodec.encodeBytes(VolumeEvent.of(VolumeEvent.Kind.ATTACHED,
+        kafka.send(Topics.VOLUME_EVENTS.name(), volumeId, JsonCodec.encodeBytes(VolumeEvent.of(VolumeEvent.Kind.ATTACHED,
                 attached, attach.taskId(), null, attach.id())));
 
         // Then the task is launched on that node with the volume mounted at its epoch
@@ -250,7 +250,7 @@ class SchedulerOverKafkaTest {
     }
 
     private NodeCommand awaitCommand(String appId, Class<? extends NodeCommand> type) {
-        return JsonCodec.decode(kafka.await(Topics.NODE_COMMANDS, r -> {
+        return JsonCodec.decode(kafka.await(Topics.NODE_COMMANDS.name(), r -> {
             NodeCommand c = JsonCodec.decode(r.value(), NodeCommand.class);
             return type.isInstance(c) && c.taskId() != null
                     && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
@@ -259,20 +259,20 @@ class SchedulerOverKafkaTest {
 
     /** The committed reply to the command (the probe reads committed records only). */
     private CommandReply reply(String commandId) {
-        return JsonCodec.decode(kafka.await(Topics.COMMAND_REPLIES, r -> commandId.equals(r.key()), WAIT).value(),
+        return JsonCodec.decode(kafka.await(Topics.COMMAND_REPLIES.name(), r -> commandId.equals(r.key()), WAIT).value(),
                 CommandReply.class);
     }
 
     /** The event of that type on berth.events whose key is {@code subject}. */
     private CloudEvent event(String subject, String type) {
-        CloudEvent event = JsonCodec.decode(kafka.await(Topics.EVENTS, r -> subject.equals(r.key())
+        CloudEvent event = JsonCodec.decode(kafka.await(Topics.EVENTS.name(), r -> subject.equals(r.key())
                 && type.equals(JsonCodec.decode(r.value(), CloudEvent.class).type()), WAIT).value(), CloudEvent.class);
         assertEquals(subject, event.subject());
         return event;
     }
 
     private TaskRecord taskRecord(String taskId, TaskState state) {
-        return JsonCodec.decode(kafka.await(Topics.TASKS, r -> taskId.equals(r.key()) && r.value() != null
+        return JsonCodec.decode(kafka.await(Topics.TASKS.name(), r -> taskId.equals(r.key()) && r.value() != null
                 && JsonCodec.decode(r.value(), TaskRecord.class).state() == state, WAIT).value(), TaskRecord.class);
     }
 

@@ -1,132 +1,116 @@
 package dev.berth.volume.kafka;
 
-import dev.berth.contracts.Topics;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.volume.VolumeConfig;
 import dev.berth.volume.lifecycle.Failures;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import dev.berth.volume.lifecycle.VolumeCommands;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * Reads {@code berth.volume-commands} on its own thread, in the consumer group
- * {@code berth-volume-service}, and hands each command to the lifecycle, one at a time in topic
- * order. At least once: offsets are committed only after the commands before them were carried out
- * (their transactions committed), and a redelivered command changes nothing, by its id.
+ * Reads {@code berth.volume-commands} through the SmallRye Kafka connector (channel
+ * {@code volume-commands}, configured in {@code application.properties}: group
+ * {@code berth-volume-service}, read_committed, from the earliest offset on a first start) and hands
+ * each command to the lifecycle, one at a time in topic order ({@code @Blocking}, ordered, on a worker
+ * thread). At least once: a command is acknowledged only once it was carried out (its transaction
+ * committed), and the connector's {@code throttled} commit strategy commits an offset only when every
+ * record before it was acknowledged; a redelivered command changes nothing, by its id.
  *
- * <p>A record that is not a command goes to the dead-letter topic with the reason. A command the
- * store refuses for good (tried {@value #ATTEMPTS} times) goes there too, so it cannot stop the
- * commands behind it; one that fails because the database is away is retried until it is back.
+ * <p>A record that is not a command goes to the dead-letter topic with the reason (Berth's own
+ * headers, {@link DeadLetters}, through the {@code dead-letters} channel; not the connector's
+ * dead-letter strategy, whose headers differ). A command the store refuses for good (tried
+ * {@value #ATTEMPTS} times) goes there too, so it cannot stop the commands behind it; one that fails
+ * because the database is away is retried until it is back. Nothing is read before the start-up
+ * recovery has run ({@link #open()}).
  */
-public final class VolumeCommandConsumer implements AutoCloseable {
+@ApplicationScoped
+public class VolumeCommandConsumer {
     static final String CONSUMER_NAME = "volume-service";
     private static final Logger LOG = Logger.getLogger(VolumeCommandConsumer.class);
     private static final int ATTEMPTS = 3;
-    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RETRY = Duration.ofSeconds(1);
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Producer<String, byte[]> deadLetters;
-    private final Duration ackTimeout;
-    private final Consumer<VolumeCommand> handler;
+    @Inject
+    VolumeCommands commands;
+    @Inject
+    VolumeConfig config;
+    @Inject
+    DeadLetterChannel deadLetters;
+
+    private final CountDownLatch opened = new CountDownLatch(1);
     private final CountDownLatch stopping = new CountDownLatch(1);
-    private final Thread thread;
     private volatile boolean running = true;
 
-    public VolumeCommandConsumer(String bootstrapServers, String groupId, Producer<String, byte[]> deadLetters,
-                           Duration ackTimeout, Consumer<VolumeCommand> handler) {
-        this.deadLetters = deadLetters;
-        this.ackTimeout = ackTimeout;
-        this.handler = handler;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.CLIENT_ID_CONFIG, groupId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // The scheduler writes its commands in transactions: never act on an aborted one.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A read_committed fetch may wait up to fetch.max.wait.ms (500 ms by default) for a
-                // transaction to be seen committed; a failover's attach should not wait that long.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                // A first start carries out every command already written: the scheduler may have
-                // asked for attachments before this service ever ran.
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        this.thread = new Thread(this::run, "volume-commands");
+    /** Lets commands through: the recovery has run and the topics exist. */
+    void open() {
+        opened.countDown();
     }
 
-    public void start() {
-        thread.start();
+    /** True once commands are let through and until the service stops. */
+    boolean reading() {
+        return running && opened.getCount() == 0;
     }
 
-    public boolean reading() {
-        return thread.isAlive() && running;
+    /** Stops carrying out and retrying; what is not acknowledged is read again by the next start. */
+    void stop() {
+        running = false;
+        stopping.countDown();
     }
 
-    private void run() {
-        try {
-            consumer.subscribe(List.of(Topics.VOLUME_COMMANDS));
-            while (running) {
-                try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                    for (ConsumerRecord<String, byte[]> record : records) {
-                        if (!running) {
-                            return;
-                        }
-                        handle(record);
-                    }
-                    if (!records.isEmpty()) {
-                        consumer.commitSync();
-                    }
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (KafkaException e) {
-                    // The broker went away, or a rebalance took the partition mid-batch: carried-out
-                    // commands are not lost, and their redelivery changes nothing.
-                    LOG.warnf("reading volume commands failed, retrying: %s", e.getMessage());
-                    pause(RETRY);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("volume command consumer woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("volume command consumer stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+    @Incoming("volume-commands")
+    @Blocking
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        @SuppressWarnings("unchecked")
+        ConsumerRecord<String, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(metadata -> (ConsumerRecord<String, byte[]>) metadata.getRecord())
+                .orElseThrow(() -> new IllegalStateException("a volume command without its Kafka record"));
+        if (awaitOpen() && handle(record)) {
+            return message.ack();
         }
+        // Stopping: left unacknowledged, so its offset is not committed and the next start reads it again.
+        return CompletableFuture.completedFuture(null);
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record) {
+    private boolean awaitOpen() {
+        try {
+            while (running && !opened.await(1, TimeUnit.SECONDS)) {
+                // The recovery or the topic bootstrap is still running.
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return running;
+    }
+
+    /** Carries out (or sets aside) one record; false when the service stopped first. */
+    private boolean handle(ConsumerRecord<String, byte[]> record) {
         VolumeCommandIntake.Verdict verdict = VolumeCommandIntake.read(record.value());
         if (verdict instanceof VolumeCommandIntake.Unreadable unreadable) {
             LOG.warnf("dead-lettering %s: %s", where(record), unreadable.reason());
-            deadLetter(record, unreadable.reason());
-            return;
+            return deadLetter(record, unreadable.reason());
         }
         VolumeCommand command = ((VolumeCommandIntake.Readable) verdict).command();
         int refusals = 0;
         while (running) {
             try {
-                handler.accept(command);
-                return;
+                commands.execute(command);
+                return true;
             } catch (RuntimeException e) {
                 if (!Failures.isPermanent(e)) {
                     LOG.warnf("cannot carry out %s %s yet (%s), retrying", command.getClass().getSimpleName(),
@@ -134,20 +118,19 @@ public final class VolumeCommandConsumer implements AutoCloseable {
                     pause(RETRY);
                 } else if (++refusals >= ATTEMPTS) {
                     LOG.errorf(e, "dead-lettering %s: carrying it out failed %d times", where(record), refusals);
-                    deadLetter(record, "failed: " + e);
-                    return;
+                    return deadLetter(record, "failed: " + e);
                 }
             }
         }
+        return false;
     }
 
     /** Sends to the dead-letter topic and waits for the ack: a message set aside is never lost. */
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        ProducerRecord<String, byte[]> letter = DeadLetters.of(record, CONSUMER_NAME, reason);
+    private boolean deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         while (running) {
             try {
-                deadLetters.send(letter).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                return;
+                deadLetters.send(DeadLetters.of(record, CONSUMER_NAME, reason), config.kafkaAckTimeout());
+                return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
@@ -156,6 +139,7 @@ public final class VolumeCommandConsumer implements AutoCloseable {
                 pause(RETRY);
             }
         }
+        return false;
     }
 
     private static String where(ConsumerRecord<String, byte[]> record) {
@@ -171,11 +155,18 @@ public final class VolumeCommandConsumer implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
-        running = false;
-        stopping.countDown();
-        consumer.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+    /** The {@code dead-letters} channel, apart so that only one thread at a time sends on it. */
+    @ApplicationScoped
+    static class DeadLetterChannel {
+        @Inject
+        @Channel("dead-letters")
+        Emitter<byte[]> emitter;
+
+        synchronized void send(org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> letter, Duration timeout)
+                throws Exception {
+            CompletableFuture<Void> acked = new CompletableFuture<>();
+            emitter.send(KafkaMessages.of(letter, acked));
+            acked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -5,11 +5,13 @@ import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.volume.events.PublicVolumeEvents;
 import dev.berth.volume.lifecycle.OnVertx;
+import dev.berth.volume.kafka.KafkaMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -18,8 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -34,6 +36,11 @@ import java.util.concurrent.TimeoutException;
  * milliseconds of its change) and, as a safety net, every {@code berth.volume.relay-interval}.
  * Delivery is at least once: a crash between the acknowledgement and the delete publishes the
  * tail of the outbox again, in the same order.
+ *
+ * <p>It sends through the connector's {@code volume-events} channel ({@code application.properties}:
+ * an idempotent acks=all producer that reports each record's acknowledgement): the connector hands the
+ * records to one producer in the order they were emitted, and each message's acknowledgement is the
+ * broker's, which is all the relay needs to forget a row.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -43,19 +50,22 @@ public class OutboxRelay {
 
     @Inject
     OutboxRepository outbox;
+    // A batch is up to 2 × BATCH records in flight at once.
+    @Inject
+    @Channel("volume-events")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4 * BATCH)
+    Emitter<byte[]> events;
 
     private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
     private volatile boolean running;
-    private volatile Producer<String, byte[]> producer;
     private volatile Duration ackTimeout;
     private Thread thread;
 
-    /** Starts publishing with this producer (owned by the caller). */
-    public synchronized void start(Producer<String, byte[]> producer, Duration interval, Duration ackTimeout) {
+    /** Starts publishing. */
+    public synchronized void start(Duration interval, Duration ackTimeout) {
         if (thread != null) {
             return;
         }
-        this.producer = producer;
         this.ackTimeout = ackTimeout;
         running = true;
         thread = new Thread(() -> run(interval), "volume-outbox-relay");
@@ -115,15 +125,14 @@ public class OutboxRelay {
 
     /** Sends a batch and returns the ids of its longest acknowledged prefix. */
     private List<Long> publish(List<OutboxEvent> batch) throws InterruptedException {
-        List<List<Future<RecordMetadata>>> sent = new ArrayList<>(batch.size());
+        List<List<CompletableFuture<Void>>> sent = new ArrayList<>(batch.size());
         for (OutboxEvent row : batch) {
             sent.add(send(row));
         }
-        producer.flush();
         List<Long> acknowledged = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             try {
-                for (Future<RecordMetadata> ack : sent.get(i)) {
+                for (CompletableFuture<Void> ack : sent.get(i)) {
                     ack.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 acknowledged.add(batch.get(i).id);
@@ -140,14 +149,19 @@ public class OutboxRelay {
      * forgotten only once both are acknowledged, so neither stream can miss it; when only one was,
      * both go out again and the repeat carries the same ids.
      */
-    private List<Future<RecordMetadata>> send(OutboxEvent row) {
-        List<Future<RecordMetadata>> sends = new ArrayList<>(2);
-        sends.add(producer.send(new ProducerRecord<>(Topics.VOLUME_EVENTS, row.volumeId,
+    private List<CompletableFuture<Void>> send(OutboxEvent row) {
+        List<CompletableFuture<Void>> sends = new ArrayList<>(2);
+        sends.add(send(new ProducerRecord<>(Topics.VOLUME_EVENTS.name(), row.volumeId,
                 row.event.getBytes(StandardCharsets.UTF_8))));
         PublicVolumeEvents.of(JsonCodec.decode(row.event, VolumeEvent.class)).ifPresent(announcement ->
-                sends.add(producer.send(new ProducerRecord<>(Topics.EVENTS, announcement.subject(),
-                        JsonCodec.encodeBytes(announcement)))));
+                sends.add(send(Topics.EVENTS.record(announcement))));
         return sends;
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        events.send(KafkaMessages.of(record, acked));
+        return acked;
     }
 
     private void pause() {

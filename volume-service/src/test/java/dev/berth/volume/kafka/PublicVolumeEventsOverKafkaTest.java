@@ -140,7 +140,7 @@ class PublicVolumeEventsOverKafkaTest {
     void anOutboxRowPublishedAgainAfterACrashIsAnnouncedAgainUnderTheSameId() throws Exception {
         String v = volumeId();
         send(Commands.external(v, app, "node-1", "t1"));
-        ConsumerRecord<String, byte[]> attached = kafka.await(Topics.VOLUME_EVENTS,
+        ConsumerRecord<String, byte[]> attached = kafka.await(Topics.VOLUME_EVENTS.name(),
                 r -> v.equals(r.key()) && JsonCodec.decode(r.value(), VolumeEvent.class).kind() == Kind.ATTACHED,
                 WAIT);
         List<ConsumerRecord<String, byte[]>> first = publicEvents.awaitRecords(subject(v), 1);
@@ -156,7 +156,7 @@ class PublicVolumeEventsOverKafkaTest {
     }
 
     private void send(VolumeCommand command) {
-        kafka.send(Topics.VOLUME_COMMANDS, command.volumeId(), JsonCodec.encodeBytes(command));
+        kafka.send(Topics.VOLUME_COMMANDS.name(), command.volumeId(), JsonCodec.encodeBytes(command));
     }
 
     private static void reinsertIntoOutbox(String volumeId, String event) throws Exception {

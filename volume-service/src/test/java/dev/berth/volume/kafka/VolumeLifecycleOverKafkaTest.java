@@ -177,11 +177,11 @@ class VolumeLifecycleOverKafkaTest extends AsBerthService {
     void aPoisonedMessageIsDeadLetteredAndTheNextCommandIsCarriedOut() {
         String v = volumeId();
 
-        kafka.send(Topics.VOLUME_COMMANDS, v, "{\"type\": \"MeltVolume\"".getBytes(StandardCharsets.UTF_8));
+        kafka.send(Topics.VOLUME_COMMANDS.name(), v, "{\"type\": \"MeltVolume\"".getBytes(StandardCharsets.UTF_8));
         send(Commands.external(v, app, "node-1", "t1"));
 
-        var letter = kafka.await(Topics.DEAD_LETTER, r -> v.equals(r.key()), WAIT);
-        assertEquals(Topics.VOLUME_COMMANDS, KafkaProbe.header(letter, DeadLetters.SOURCE_TOPIC));
+        var letter = kafka.await(Topics.DEAD_LETTER.name(), r -> v.equals(r.key()), WAIT);
+        assertEquals(Topics.VOLUME_COMMANDS.name(), KafkaProbe.header(letter, DeadLetters.SOURCE_TOPIC));
         assertEquals("volume-service", KafkaProbe.header(letter, DeadLetters.CONSUMER));
         assertNotNull(KafkaProbe.header(letter, DeadLetters.REASON));
         events.awaitEvents(v, e -> kinds(e).contains(Kind.ATTACHED));
@@ -234,7 +234,7 @@ class VolumeLifecycleOverKafkaTest extends AsBerthService {
     }
 
     private void send(VolumeCommand command) {
-        kafka.send(Topics.VOLUME_COMMANDS, command.volumeId(), JsonCodec.encodeBytes(command));
+        kafka.send(Topics.VOLUME_COMMANDS.name(), command.volumeId(), JsonCodec.encodeBytes(command));
     }
 
     private static String volumeId() {

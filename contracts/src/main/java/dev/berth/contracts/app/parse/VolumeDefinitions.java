@@ -1,6 +1,11 @@
-package dev.berth.contracts.app;
+package dev.berth.contracts.app.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.ExternalVolume;
+import dev.berth.contracts.app.PersistentVolume;
+import dev.berth.contracts.app.VolumeMode;
+import dev.berth.contracts.app.Volumes;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,17 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
- * Reads Marathon's {@code container.volumes} and Berth's {@code unreachableStrategy} for the app
- * definition parser. Errors go to the parser's sink as (field path, message).
+ * Reads Marathon's {@code container.volumes}: local ({@code persistent}) and {@code external} volumes.
+ * A volume with any bad field is left out, so an app never starts with a volume it did not mean.
  */
 final class VolumeDefinitions {
     static final int MAX_VOLUMES = 16;
     static final long MAX_VOLUME_MIB = 1024L * 1024 * 1024;
-    static final int MAX_REPLACE_AFTER_SECONDS = 365 * 24 * 3600;
     /** Drivers Berth has; a provider outside this set (Marathon's dvdi, say) is refused. */
     static final Set<String> EXTERNAL_PROVIDERS = Set.of(ExternalVolume.SHAREDFS);
     private static final Set<String> DISK_TYPES = Set.of("root", "path", "mount");
@@ -30,10 +33,10 @@ final class VolumeDefinitions {
     private static final Pattern EXTERNAL_NAME = Pattern.compile("^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$");
     private static final int MAX_PATH = 512;
 
-    private final BiConsumer<String, String> error;
+    private final FieldReader fields;
 
-    VolumeDefinitions(BiConsumer<String, String> error) {
-        this.error = error;
+    VolumeDefinitions(FieldReader fields) {
+        this.fields = fields;
     }
 
     List<AppVolume> volumes(JsonNode node) {
@@ -41,11 +44,11 @@ final class VolumeDefinitions {
             return List.of();
         }
         if (!node.isArray()) {
-            error.accept("container.volumes", "volumes must be an array of {containerPath, mode, persistent|external}");
+            fields.error("container.volumes", "volumes must be an array of {containerPath, mode, persistent|external}");
             return List.of();
         }
         if (node.size() > MAX_VOLUMES) {
-            error.accept("container.volumes", "at most " + MAX_VOLUMES + " volumes per app");
+            fields.error("container.volumes", "at most " + MAX_VOLUMES + " volumes per app");
             return List.of();
         }
         List<AppVolume> volumes = new ArrayList<>();
@@ -58,16 +61,16 @@ final class VolumeDefinitions {
                 continue;
             }
             if (!paths.add(normalized(volume.containerPath()))) {
-                error.accept(path + ".containerPath", "two volumes share the containerPath '"
+                fields.error(path + ".containerPath", "two volumes share the containerPath '"
                         + volume.containerPath() + "'");
             }
             if (volume.isExternal() && !externalNames.add(volume.external().name())) {
-                error.accept(path + ".external.name", "two volumes share the external name '"
+                fields.error(path + ".external.name", "two volumes share the external name '"
                         + volume.external().name() + "'");
             }
             if (!volume.isExternal() && paths.stream().filter(p -> Volumes.pathName(p)
                     .equals(Volumes.pathName(volume.containerPath()))).count() > 1) {
-                error.accept(path + ".containerPath", "'" + volume.containerPath()
+                fields.error(path + ".containerPath", "'" + volume.containerPath()
                         + "' names the same local volume as another containerPath; choose distinct names");
             }
             volumes.add(volume);
@@ -77,19 +80,14 @@ final class VolumeDefinitions {
 
     private AppVolume volume(JsonNode node, String path) {
         if (node == null || !node.isObject()) {
-            error.accept(path, "a volume must be an object such as {\"containerPath\": \"data\", \"mode\": \"RW\", "
+            fields.error(path, "a volume must be an object such as {\"containerPath\": \"data\", \"mode\": \"RW\", "
                     + "\"persistent\": {\"size\": 512}}");
             return null;
         }
-        int before = problems;
-        for (var it = node.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!VOLUME_FIELDS.contains(name)) {
-                fail(path + "." + name, "unknown field '" + name + "'");
-            }
-        }
+        int before = fields.errorCount();
+        fields.at(path).unknownFields(node, VOLUME_FIELDS);
         if (node.hasNonNull("hostPath")) {
-            fail(path + ".hostPath", "host-path volumes are not supported: a task sees only its sandbox and "
+            fields.error(path + ".hostPath", "host-path volumes are not supported: a task sees only its sandbox and "
                     + "its persistent volumes; use persistent (local) or external");
         }
         String containerPath = containerPath(node.get("containerPath"), path + ".containerPath");
@@ -99,7 +97,7 @@ final class VolumeDefinitions {
             if (modeNode.isTextual() && (modeNode.asText().equals("RW") || modeNode.asText().equals("RO"))) {
                 mode = VolumeMode.valueOf(modeNode.asText());
             } else {
-                fail(path + ".mode", "mode must be \"RW\" or \"RO\"");
+                fields.error(path + ".mode", "mode must be \"RW\" or \"RO\"");
             }
         }
         JsonNode persistentNode = node.get("persistent");
@@ -107,12 +105,13 @@ final class VolumeDefinitions {
         boolean hasPersistent = persistentNode != null && !persistentNode.isNull();
         boolean hasExternal = externalNode != null && !externalNode.isNull();
         if (hasPersistent == hasExternal) {
-            error.accept(path, "give exactly one of persistent (a local volume) and external (one that follows its task)");
+            fields.error(path,
+                    "give exactly one of persistent (a local volume) and external (one that follows its task)");
             return null;
         }
         PersistentVolume persistent = hasPersistent ? persistent(persistentNode, path + ".persistent") : null;
         ExternalVolume external = hasExternal ? external(externalNode, path + ".external") : null;
-        if (containerPath == null || problems > before || (hasPersistent && persistent == null)
+        if (containerPath == null || fields.errorCount() > before || (hasPersistent && persistent == null)
                 || (hasExternal && external == null)) {
             return null;
         }
@@ -121,34 +120,35 @@ final class VolumeDefinitions {
 
     private String containerPath(JsonNode node, String path) {
         if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            error.accept(path, "containerPath is required: a path relative to the sandbox (\"data\") or absolute "
+            fields.error(path, "containerPath is required: a path relative to the sandbox (\"data\") or absolute "
                     + "inside the task (\"/var/lib/pg\")");
             return null;
         }
         String value = node.asText();
         if (value.length() > MAX_PATH) {
-            error.accept(path, "containerPath has at most " + MAX_PATH + " characters");
+            fields.error(path, "containerPath has at most " + MAX_PATH + " characters");
             return null;
         }
         if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == ':' || c == '\\')) {
-            error.accept(path, "containerPath may not hold control characters, ':' or '\\'");
+            fields.error(path, "containerPath may not hold control characters, ':' or '\\'");
             return null;
         }
         for (String segment : value.split("/")) {
             if (segment.equals("..")) {
-                error.accept(path, "containerPath may not contain '..': a volume stays inside the sandbox or the "
+                fields.error(path, "containerPath may not contain '..': a volume stays inside the sandbox or the "
                         + "task's own mount namespace");
                 return null;
             }
         }
         String normalized = normalized(value);
         if (normalized.equals("/") || normalized.isEmpty() || normalized.equals(".")) {
-            error.accept(path, "containerPath must name a directory below the sandbox or the root, not '" + value + "'");
+            fields.error(path, "containerPath must name a directory below the sandbox or the root, not '"
+                    + value + "'");
             return null;
         }
         if (value.startsWith("/") && List.of("/proc", "/sys", "/dev").stream()
                 .anyMatch(p -> normalized.equals(p) || normalized.startsWith(p + "/"))) {
-            error.accept(path, "containerPath may not be under /proc, /sys or /dev");
+            fields.error(path, "containerPath may not be under /proc, /sys or /dev");
             return null;
         }
         return value;
@@ -162,15 +162,15 @@ final class VolumeDefinitions {
 
     private PersistentVolume persistent(JsonNode node, String path) {
         if (!node.isObject()) {
-            error.accept(path, "persistent must be an object such as {\"type\": \"root\", \"size\": 512}");
+            fields.error(path, "persistent must be an object such as {\"type\": \"root\", \"size\": 512}");
             return null;
         }
-        int before = problems;
-        checkFields(node, PERSISTENT_FIELDS, path);
+        int before = fields.errorCount();
+        fields.at(path).unknownFields(node, PERSISTENT_FIELDS);
         for (String ignoredIfEmpty : List.of("maxSize", "constraints", "profileName")) {
             JsonNode value = node.get(ignoredIfEmpty);
             if (value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
-                fail(path + "." + ignoredIfEmpty, "'" + ignoredIfEmpty + "' is not supported; remove it");
+                fields.error(path + "." + ignoredIfEmpty, "'" + ignoredIfEmpty + "' is not supported; remove it");
             }
         }
         String type = "root";
@@ -179,33 +179,35 @@ final class VolumeDefinitions {
             if (typeNode.isTextual() && DISK_TYPES.contains(typeNode.asText())) {
                 type = typeNode.asText();
             } else {
-                fail(path + ".type", "type must be one of root, path or mount (all mean a local volume in Berth)");
+                fields.error(path + ".type",
+                        "type must be one of root, path or mount (all mean a local volume in Berth)");
             }
         }
         long size = size(node.get("size"), path + ".size");
-        return problems > before ? null : new PersistentVolume(type, size);
+        return fields.errorCount() > before ? null : new PersistentVolume(type, size);
     }
 
     private ExternalVolume external(JsonNode node, String path) {
         if (!node.isObject()) {
-            error.accept(path, "external must be an object such as {\"name\": \"pgdata\", \"size\": 512, "
+            fields.error(path, "external must be an object such as {\"name\": \"pgdata\", \"size\": 512, "
                     + "\"provider\": \"sharedfs\"}");
             return null;
         }
-        int before = problems;
-        checkFields(node, EXTERNAL_FIELDS, path);
+        int before = fields.errorCount();
+        fields.at(path).unknownFields(node, EXTERNAL_FIELDS);
         JsonNode nameNode = node.get("name");
         String name = nameNode != null && nameNode.isTextual() ? nameNode.asText() : null;
         if (name == null || !EXTERNAL_NAME.matcher(name).matches()) {
-            fail(path + ".name", "name is required: lowercase letters, digits, '.' and '-', at most 64, starting "
-                    + "and ending with a letter or digit (each instance gets name-0, name-1, …)");
+            fields.error(path + ".name", "name is required: lowercase letters, digits, '.' and '-', at most 64, "
+                    + "starting and ending with a letter or digit (each instance gets name-0, name-1, …)");
         }
         String provider = ExternalVolume.SHAREDFS;
         JsonNode providerNode = node.get("provider");
         if (providerNode != null && !providerNode.isNull()) {
             if (!providerNode.isTextual() || !EXTERNAL_PROVIDERS.contains(providerNode.asText())) {
-                fail(path + ".provider", "provider '" + providerNode.asText() + "' is not a Berth volume driver; "
-                        + "Berth has " + EXTERNAL_PROVIDERS + " (Marathon's dvdi/REX-Ray is not supported)");
+                fields.error(path + ".provider", "provider '" + providerNode.asText()
+                        + "' is not a Berth volume driver; Berth has " + EXTERNAL_PROVIDERS
+                        + " (Marathon's dvdi/REX-Ray is not supported)");
             } else {
                 provider = providerNode.asText();
             }
@@ -214,11 +216,11 @@ final class VolumeDefinitions {
         JsonNode optionsNode = node.get("options");
         if (optionsNode != null && !optionsNode.isNull()) {
             if (!optionsNode.isObject()) {
-                fail(path + ".options", "options must be an object of strings");
+                fields.error(path + ".options", "options must be an object of strings");
             } else {
                 optionsNode.fields().forEachRemaining(e -> {
                     if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                        fail(path + ".options." + e.getKey(), "option values must be strings");
+                        fields.error(path + ".options." + e.getKey(), "option values must be strings");
                     } else {
                         options.put(e.getKey(), e.getValue().asText());
                     }
@@ -226,69 +228,13 @@ final class VolumeDefinitions {
             }
         }
         long size = size(node.get("size"), path + ".size");
-        return problems > before ? null : new ExternalVolume(name, size, provider, options);
-    }
-
-    UnreachableStrategy unreachableStrategy(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        if (node.isTextual() && node.asText().equals("disabled")) {
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        if (!node.isObject()) {
-            error.accept("unreachableStrategy", "unreachableStrategy must be \"disabled\" or an object such as "
-                    + "{\"replaceAfterSeconds\": 300}");
-            return UnreachableStrategy.KEEP_WAITING;
-        }
-        Integer replaceAfter = null;
-        for (var it = node.fields(); it.hasNext(); ) {
-            var field = it.next();
-            String path = "unreachableStrategy." + field.getKey();
-            JsonNode value = field.getValue();
-            switch (field.getKey()) {
-                case "replaceAfterSeconds" -> {
-                    if (value.isNull()) {
-                        replaceAfter = null;
-                    } else if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0
-                            || value.asInt() > MAX_REPLACE_AFTER_SECONDS) {
-                        error.accept(path, "replaceAfterSeconds must be a whole number from 0 to "
-                                + MAX_REPLACE_AFTER_SECONDS);
-                    } else {
-                        replaceAfter = value.asInt();
-                    }
-                }
-                // Marathon's fields: Berth declares a silent node's tasks lost after its own node timeout.
-                case "inactiveAfterSeconds", "expungeAfterSeconds" -> {
-                    if (!value.isNumber()) {
-                        error.accept(path, field.getKey() + " must be a number");
-                    }
-                }
-                default -> error.accept(path, "unknown field '" + field.getKey() + "'");
-            }
-        }
-        return new UnreachableStrategy(replaceAfter);
-    }
-
-    private int problems;
-
-    private void fail(String path, String message) {
-        problems++;
-        error.accept(path, message);
-    }
-
-    private void checkFields(JsonNode node, Set<String> known, String path) {
-        node.fieldNames().forEachRemaining(name -> {
-            if (!known.contains(name)) {
-                fail(path + "." + name, "unknown field '" + name + "'");
-            }
-        });
+        return fields.errorCount() > before ? null : new ExternalVolume(name, size, provider, options);
     }
 
     private long size(JsonNode node, String path) {
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1
                 || node.asLong() > MAX_VOLUME_MIB) {
-            fail(path, "size is required: whole MiB from 1 to " + MAX_VOLUME_MIB);
+            fields.error(path, "size is required: whole MiB from 1 to " + MAX_VOLUME_MIB);
             return 1;
         }
         return node.asLong();
