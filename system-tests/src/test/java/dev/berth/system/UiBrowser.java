@@ -2,6 +2,7 @@ package dev.berth.system;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -90,7 +91,17 @@ final class UiBrowser implements AutoCloseable {
     }
 
     <T> T until(Duration deadline, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, deadline, Duration.ofMillis(100)).until(condition::apply);
+        // An element found a moment ago may be gone: the UI re-renders what it shows as events come in.
+        return new WebDriverWait(driver, deadline, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(condition::apply);
+    }
+
+    /** Clicks what the locator finds, found again until the click lands (the page may re-render meanwhile). */
+    void click(By locator) {
+        until(d -> {
+            d.findElement(locator).click();
+            return true;
+        });
     }
 
     /** The first element the selector finds whose text contains {@code text}, once there is one. */

@@ -76,7 +76,7 @@ class UiIT {
         WebElement editor = otto.until(d -> d.findElement(By.id("definition")));
         replace(editor, """
                 {"id": "/team-a/bad", "cmd": "sleep 60", "instances": 1, "cpus": -1, "mem": 16}""");
-        otto.driver.findElement(By.cssSelector("form.editor button[type=submit]")).click();
+        otto.click(By.cssSelector("form.editor button[type=submit]"));
         WebElement error = otto.untilText("#field-cpus ~ .field-error", "cpus");
         assertTrue(error.isDisplayed());
         assertEquals("true", otto.driver.findElement(By.id("field-cpus")).getAttribute("aria-invalid"));
@@ -95,7 +95,7 @@ class UiIT {
                 {"id": "%s", "cmd": "echo serving on $PORT0; exec python3 -m http.server $PORT0",
                  "instances": 1, "cpus": 0.05, "mem": 64, "portDefinitions": [{"port": 0, "name": "http"}],
                  "taskKillGracePeriodSeconds": 1}""".formatted(APP));
-        otto.driver.findElement(By.cssSelector("form.editor button[type=submit]")).click();
+        otto.click(By.cssSelector("form.editor button[type=submit]"));
         otto.until(d -> d.getCurrentUrl().endsWith("#/app" + APP));
         Object page = marker();
         otto.untilText("table.tasks .badge", "running");
@@ -111,9 +111,11 @@ class UiIT {
     @Order(4)
     void scalingFromThePageStartsTheSecondTask() {
         otto.go(gateway, "/app" + APP);
-        WebElement instances = otto.until(d -> d.findElement(By.cssSelector("input[aria-label=instances]")));
-        instances.sendKeys(Keys.chord(Keys.CONTROL, "a"), "2");
-        otto.driver.findElement(By.xpath("//button[text()='Scale']")).click();
+        otto.until(d -> {
+            d.findElement(By.cssSelector("input[aria-label=instances]")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "2");
+            return true;
+        });
+        otto.click(By.xpath("//button[text()='Scale']"));
         Object page = marker();
         otto.until(DEADLINE, d -> d.findElements(By.cssSelector("table.tasks tbody tr")).stream()
                 .filter(row -> row.getText().contains("running")).count() == 2 ? true : null);
@@ -125,7 +127,8 @@ class UiIT {
     @Order(5)
     void aTasksLogIsShownAsItIsWritten() {
         otto.go(gateway, "/app" + APP);
-        otto.untilText("table.tasks a", "logs").click();
+        otto.untilText("table.tasks a", "logs");
+        otto.click(By.xpath("//table[contains(@class,'tasks')]//a[text()='logs']"));
         otto.untilText("pre.log", "serving on");
         otto.screenshot("logs");
     }
@@ -157,9 +160,10 @@ class UiIT {
         String drained = before.values().iterator().next();
         try (UiBrowser ada = UiBrowser.open().signIn(gateway, "ada", "ada-password")) {
             ada.go(gateway, "/nodes");
-            WebElement card = ada.untilText("article.node", drained);
-            card.findElement(By.xpath(".//button[text()='Drain']")).click();
-            card.findElement(By.xpath(".//button[text()='Yes']")).click();
+            // Found again at each step: the page re-renders the cards as events come in.
+            String card = "//article[.//strong[text()='" + drained + "']]";
+            ada.click(By.xpath(card + "//button[text()='Drain']"));
+            ada.click(By.xpath(card + "//button[text()='Yes']"));
             ada.untilText("article.node .badge", "draining");
             ada.screenshot("nodes-draining");
             ada.go(gateway, "/app" + APP);
