@@ -71,6 +71,8 @@ function Shell({ berth }) {
 
 async function start() {
   const root = document.getElementById('app');
+  // The "Loading Berth…" placeholder is not Preact's: render would keep it beside the UI.
+  const clear = () => { root.textContent = ''; };
   try {
     const config = await (await fetch('/ui/config.json')).json();
     const session = await signIn(config);
@@ -79,8 +81,10 @@ async function start() {
     const live = new LiveEvents(session).start();
     const may = what => me.may.includes(what);
     const berth = { api, live, me, may, signOut: config.auth ? () => session.signOut() : null };
+    clear();
     render(html`<${Shell} berth=${berth} />`, root);
   } catch (error) {
+    clear();
     render(html`<main><${Problem} error=${error} /><p><a href="/ui/">Try again</a></p></main>`, root);
   }
 }

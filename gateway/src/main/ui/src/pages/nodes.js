@@ -25,7 +25,7 @@ export function NodesPage() {
     <${Problem} error=${error || nodes.error} />
     ${nodes.data.length === 0 ? html`<p class="muted">No node has registered: start a node agent.</p>` : null}
     ${zones.map(([zone, members]) => html`<div class="zone" key=${zone}>
-      <h2>${zone}</h2>
+      <h2>${zone === 'no zone' ? zone : `zone ${zone}`}</h2>
       <div class="cards">${members.map(n => html`<article class=${`card node ${n.reachable ? '' : 'unreachable'}`} key=${n.id} aria-label=${`node ${n.id}`}>
         <header>
           <strong>${n.id}</strong>

@@ -2,6 +2,7 @@ package dev.berth.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -235,6 +236,33 @@ public final class Keycloak implements AutoCloseable {
      */
     public void createClient(String realm, String clientJson) {
         admin("POST", "/admin/realms/" + realm + "/clients", clientJson, 201);
+    }
+
+    /**
+     * Lets a client of the realm send browsers back to {@code redirectUri} (and accept sign-outs there,
+     * and calls from its origin): a test's gateway listens on a free port, not on the one the realm
+     * file names. Adds to what the client has; the realm file is not changed.
+     */
+    public void allowRedirect(String realm, String clientId, String redirectUri) {
+        String path = "/admin/realms/" + realm + "/clients";
+        HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(url() + path + "?clientId="
+                        + URLEncoder.encode(clientId, StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + adminToken()).GET().build());
+        try {
+            JsonNode clients = JSON.readTree(found.body());
+            if (found.statusCode() != 200 || clients.size() != 1) {
+                throw new KeycloakException("no client " + clientId + " in realm " + realm, found);
+            }
+            ObjectNode client = (ObjectNode) clients.get(0);
+            client.withArray("redirectUris").add(redirectUri);
+            ObjectNode attributes = client.has("attributes") ? (ObjectNode) client.get("attributes")
+                    : client.putObject("attributes");
+            String logout = attributes.path("post.logout.redirect.uris").asText("");
+            attributes.put("post.logout.redirect.uris", logout.isEmpty() ? redirectUri : logout + "##" + redirectUri);
+            admin("PUT", path + "/" + client.path("id").asText(), JSON.writeValueAsString(client), 204);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the clients of realm " + realm, e);
+        }
     }
 
     /** Imports a realm file (a RealmRepresentation, as exported) and waits until the realm answers. */
