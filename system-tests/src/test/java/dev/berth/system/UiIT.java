@@ -72,11 +72,8 @@ class UiIT {
     @Test
     @Order(2)
     void aBadDefinitionShowsTheGatewaysErrorNextToTheField() {
-        otto.go(gateway, "/new");
-        WebElement editor = otto.until(d -> d.findElement(By.id("definition")));
-        replace(editor, """
+        submitNewApp("""
                 {"id": "/team-a/bad", "cmd": "sleep 60", "instances": 1, "cpus": -1, "mem": 16}""");
-        otto.click(By.cssSelector("form.editor button[type=submit]"));
         WebElement error = otto.untilText("#field-cpus ~ .field-error", "cpus");
         assertTrue(error.isDisplayed());
         assertEquals("true", otto.driver.findElement(By.id("field-cpus")).getAttribute("aria-invalid"));
@@ -89,13 +86,10 @@ class UiIT {
     @Test
     @Order(3)
     void anAppCreatedInTheEditorShowsItsTaskRunningWithoutAReload() {
-        otto.go(gateway, "/new");
-        WebElement editor = otto.until(d -> d.findElement(By.id("definition")));
-        replace(editor, """
+        submitNewApp("""
                 {"id": "%s", "cmd": "echo serving on $PORT0; exec python3 -m http.server $PORT0",
                  "instances": 1, "cpus": 0.05, "mem": 64, "portDefinitions": [{"port": 0, "name": "http"}],
                  "taskKillGracePeriodSeconds": 1}""".formatted(APP));
-        otto.click(By.cssSelector("form.editor button[type=submit]"));
         otto.until(d -> d.getCurrentUrl().endsWith("#/app" + APP));
         Object page = marker();
         otto.untilText("table.tasks .badge", "running");
@@ -192,8 +186,12 @@ class UiIT {
         return marker.equals(otto.driver.executeScript("return window.__berthMarker;"));
     }
 
-    private static void replace(WebElement editor, String text) {
+    /** Opens New app, types the definition into the JSON editor in place of the starter, and submits it. */
+    private static void submitNewApp(String definition) {
+        otto.go(gateway, "/new");
+        WebElement editor = otto.until(d -> d.findElement(By.id("definition")));
         editor.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
-        editor.sendKeys(text);
+        editor.sendKeys(definition);
+        otto.click(By.cssSelector("form.editor button[type=submit]"));
     }
 }
