@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -90,6 +91,8 @@ public class Agent {
     private NodeAnnouncer announcer;
     private ScheduledExecutorService sampler;
     private boolean commandsPositioned;
+    /** Set at shutdown: a late look for the HTTP port must not announce the node then. */
+    private boolean stopping;
     private NodeLease lease;
     private NodeVolumes nodeVolumes;
     private NodeConfinement nodeConfinement;
@@ -194,7 +197,15 @@ public class Agent {
 
     private synchronized void announceWhenReady() {
         int port = httpServer.getPort();
-        if (!commandsPositioned || announcer != null || port <= 0) {
+        if (!commandsPositioned || announcer != null || stopping) {
+            return;
+        }
+        if (port <= 0) {
+            // The server's start event may have come while the commands were still being positioned, and
+            // the port be readable only a moment after: look again shortly rather than wait for an event
+            // that has passed (seen once: a node that never registered).
+            CompletableFuture.runAsync(this::announceWhenReady,
+                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
             return;
         }
         profile = withBridge(NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement));
@@ -295,6 +306,7 @@ public class Agent {
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         NodeAnnouncer announcer;
         synchronized (this) {
+            stopping = true;
             announcer = this.announcer;
         }
         if (announcer != null) {
