@@ -15,8 +15,17 @@ export function useBerth() {
 }
 
 /**
+ * How long after the last event of a burst a page reads again what the burst concerned. The gateway
+ * reads the events (berth.events) and the state it answers from (berth.apps, berth.tasks, …) with
+ * separate consumers, so an event can reach the page a moment before a GET shows its change; without
+ * this second read, the last event of a burst could leave a page showing the state just before it.
+ */
+export const SETTLE_MS = 1500;
+
+/**
  * Loads with {@code load(api)} and loads again when a live event passes {@code concerns} (at most every
- * 250 ms, so a burst of events costs one reload). Returns {data, error, loading, reload}.
+ * 250 ms, so a burst of events costs one reload, and once more SETTLE_MS after the burst). Returns
+ * {data, error, loading, reload}.
  */
 export function useLive(load, deps, concerns = () => true) {
   const { api, live } = useBerth();
@@ -35,8 +44,13 @@ export function useLive(load, deps, concerns = () => true) {
     setState({ data: null, error: null, loading: true });
     reload();
     let timer = null;
+    let settle = null;
     const unsubscribe = live.subscribe(event => {
-      if (!concerns(event) || timer) return;
+      if (!concerns(event)) return;
+      // Read once more when the burst is over: see SETTLE_MS.
+      clearTimeout(settle);
+      settle = setTimeout(reload, SETTLE_MS);
+      if (timer) return;
       timer = setTimeout(() => {
         timer = null;
         reload();
@@ -45,6 +59,7 @@ export function useLive(load, deps, concerns = () => true) {
     return () => {
       unsubscribe();
       clearTimeout(timer);
+      clearTimeout(settle);
       generation.current++;
     };
   }, [reload]);

@@ -1,5 +1,5 @@
 // One app: what it is doing and why, its tasks (node, address, state, health, restarts, last failure,
-// logs), its identities' volumes with their fencing epochs for a stateful app, the tasks that ended,
+// logs), its identities' volumes with their fencing epochs and attach history for a stateful app, the tasks that ended,
 // its versions (any two compared, any one rolled back to), and the changes the user's role allows.
 import { useState } from 'preact/hooks';
 import { appPath } from '../api.js';
@@ -11,8 +11,8 @@ export function AppPage({ appId }) {
   const { may } = useBerth();
   const concerns = event => appOfEvent(event) === appId;
   const app = useLive(api => api.get(`/v1/apps/${appPath(appId)}`), [appId], concerns);
-  const volumes = useLive(api => api.all('/v1/volumes', 'volumes', { app: appId }), [appId],
-    event => concerns(event) || event.type?.startsWith('dev.berth.volume.'));
+  const isVolumeEvent = event => concerns(event) || event.type?.startsWith('dev.berth.volume.');
+  const volumes = useLive(api => api.all('/v1/volumes', 'volumes', { app: appId }), [appId], isVolumeEvent);
   const ended = useLive(api => api.all('/v1/tasks', 'tasks', { app: appId, state: 'terminal' }), [appId], concerns);
   if (app.loading && !app.data) return html`<${Loading} what=${appId} />`;
   if (!app.data) return html`<section><h1>${appId}</h1><${Problem} error=${app.error} /><p><a href="#/apps">All apps</a></p></section>`;
@@ -28,7 +28,7 @@ export function AppPage({ appId }) {
     ${may('change-apps') ? html`<${AppActions} app=${a} volumes=${volumes.data || []} onChanged=${app.reload} />` : null}
     <h2>Tasks</h2>
     <${Tasks} tasks=${a.tasks} canKill=${may('change-apps')} />
-    ${(volumes.data || []).length ? html`<h2>Volumes</h2><${Volumes} volumes=${volumes.data} />` : null}
+    ${(volumes.data || []).length ? html`<h2>Volumes</h2><${Volumes} volumes=${volumes.data} isVolumeEvent=${isVolumeEvent} />` : null}
     <h2>Ended tasks</h2>
     <${EndedTasks} tasks=${ended.data} />
     <h2>Versions</h2>
@@ -101,13 +101,13 @@ function Tasks({ tasks, canKill }) {
     <thead><tr><th>Task</th><th>Instance</th><th>Node</th><th>Address</th><th>State</th><th>Health</th><th>Restarts</th><th>Last failure</th><th></th></tr></thead>
     <tbody>${tasks.map(t => html`<tr key=${t.id}>
       <td class="id" title=${t.id}>${t.id}</td>
-      <td>${t.identity || t.instance}</td>
-      <td>${t.node || '–'}</td>
-      <td>${address(t)}</td>
+      <td data-label="instance">${t.identity || t.instance}</td>
+      <td data-label="node">${t.node || '–'}</td>
+      <td data-label="address">${address(t)}</td>
       <td><${Badge} state=${t.state} title=${t.reason || ''} /></td>
-      <td>${health(t)}</td>
-      <td class="num">${t.restarts ?? 0}</td>
-      <td class="why">${failure(t.lastFailure)}</td>
+      <td data-label="health">${health(t)}</td>
+      <td class="num" data-label="restarts">${t.restarts ?? 0}</td>
+      <td class="why" data-label=${t.lastFailure ? 'last failure' : null}>${failure(t.lastFailure)}</td>
       <td class="row-actions">
         <${Link} to=${`/logs/${t.id}`}>logs<//>
         ${canKill ? html` <button class="quiet" disabled=${busy} onClick=${() => run(() => api.post(`/v1/tasks/${encodeURIComponent(t.id)}/kill`))}>kill</button>` : null}
@@ -116,13 +116,36 @@ function Tasks({ tasks, canKill }) {
   </table>`;
 }
 
-function Volumes({ volumes }) {
+function Volumes({ volumes, isVolumeEvent }) {
+  const [open, setOpen] = useState({});
+  const toggle = id => setOpen(o => ({ ...o, [id]: !o[id] }));
   return html`<table class="list volumes">
-    <thead><tr><th>Volume</th><th>Identity</th><th>Type</th><th>Node</th><th>Attached to</th><th>State</th><th title="raised at every attachment: a fenced writer's epoch is behind">Fencing epoch</th></tr></thead>
+    <thead><tr><th>Volume</th><th>Identity</th><th>Type</th><th>Node</th><th>Attached to</th><th>State</th><th title="raised at every attachment: a fenced writer's epoch is behind">Fencing epoch</th><th></th></tr></thead>
     <tbody>${volumes.map(v => html`<tr key=${v.id}>
-      <td>${v.id}</td><td>${v.identity || '–'}</td><td>${v.type?.toLowerCase()}</td><td>${v.nodeId || '–'}</td>
-      <td>${v.attachedNodeId ? `${v.attachedNodeId}${v.attachedTaskId ? ` (${v.attachedTaskId})` : ''}` : '–'}</td>
-      <td><${Badge} state=${v.state} /></td><td class="num epoch">${v.fencingEpoch}</td>
+      <td>${v.id}</td><td data-label="identity">${v.identity || '–'}</td><td data-label="type">${v.type?.toLowerCase()}</td>
+      <td data-label="node">${v.nodeId || '–'}</td>
+      <td data-label="attached to">${v.attachedNodeId ? `${v.attachedNodeId}${v.attachedTaskId ? ` (${v.attachedTaskId})` : ''}` : '–'}</td>
+      <td><${Badge} state=${v.state} /></td><td class="num epoch" data-label="fencing epoch">${v.fencingEpoch}</td>
+      <td><button class="quiet" aria-expanded=${!!open[v.id]} aria-controls=${`history-${v.id}`}
+        onClick=${() => toggle(v.id)}>${open[v.id] ? 'hide history' : 'history'}</button></td>
+    </tr>${open[v.id] ? html`<tr class="history-row" key=${`${v.id}-history`}><td colspan="8">
+      <${VolumeHistory} volume=${v} isVolumeEvent=${isVolumeEvent} /></td></tr>` : null}`)}</tbody>
+  </table>`;
+}
+
+/** Who held a volume, with which epoch, and why it moved: the volume service's audit, newest first. */
+function VolumeHistory({ volume, isVolumeEvent }) {
+  const history = useLive(api => api.get(`/v1/volumes/${encodeURIComponent(volume.id)}/history`),
+    [volume.id, volume.fencingEpoch, volume.state], isVolumeEvent);
+  if (!history.data) return history.error ? html`<${Problem} error=${history.error} />` : html`<${Loading} what="history" />`;
+  const rows = [...history.data].reverse();
+  return html`<table class="list history" id=${`history-${volume.id}`} aria-label=${`history of ${volume.id}`}>
+    <thead><tr><th>When</th><th>What</th><th>State</th><th>Node</th><th>Task</th><th>Epoch</th><th>Why</th></tr></thead>
+    <tbody>${rows.map(r => html`<tr key=${r.id}>
+      <td><${Ago} at=${r.at} /></td><td>${r.kind?.toLowerCase().replaceAll('_', ' ')}</td>
+      <td>${r.fromState && r.fromState !== r.toState ? `${r.fromState.toLowerCase()} → ` : ''}${r.toState?.toLowerCase() || ''}</td>
+      <td>${r.nodeId || '–'}</td><td class="id" title=${r.taskId || ''}>${r.taskId || '–'}</td>
+      <td class="num">${r.fencingEpoch}</td><td class="why">${r.reason || ''}</td>
     </tr>`)}</tbody>
   </table>`;
 }
@@ -133,7 +156,8 @@ function EndedTasks({ tasks }) {
   return html`<table class="list tasks">
     <thead><tr><th>Task</th><th>Instance</th><th>Node</th><th>State</th><th>Why</th><th>Ended</th><th></th></tr></thead>
     <tbody>${tasks.map(t => html`<tr key=${t.id}>
-      <td class="id" title=${t.id}>${t.id}</td><td>${t.identity || t.instance}</td><td>${t.node || '–'}</td>
+      <td class="id" title=${t.id}>${t.id}</td><td data-label="instance">${t.identity || t.instance}</td>
+      <td data-label="node">${t.node || '–'}</td>
       <td><${Badge} state=${t.state} /></td>
       <td class="why">${t.reason || ''}${t.exitCode !== null && t.exitCode !== undefined ? ` (exit ${t.exitCode})` : ''}</td>
       <td><${Ago} at=${t.endedAt} /></td><td><${Link} to=${`/logs/${t.id}`}>logs<//></td>

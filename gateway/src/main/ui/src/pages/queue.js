@@ -31,7 +31,7 @@ export function QueuePage() {
   const queue = useLive(a => a.all('/v1/queue', 'queue'), [], event => event.type?.startsWith('dev.berth.'));
   if (!queue.data) return queue.error ? html`<${Problem} error=${queue.error} />` : html`<${Loading} what="the queue" />`;
   return html`<section>
-    <div class="title"><h1>Queue</h1><span class="count">${queue.data.length} apps waiting</span></div>
+    <div class="title"><h1>Queue</h1><span class="count">${queue.data.length} app${queue.data.length === 1 ? '' : 's'} waiting</span></div>
     <${Problem} error=${queue.error} />
     ${queue.data.length === 0 ? html`<p class="muted">Nothing waits: every instance found a node.</p>` : null}
     ${queue.data.map(q => html`<article class="card" key=${q.appId}>

@@ -3,6 +3,7 @@ package dev.berth.gateway;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -72,6 +73,14 @@ public interface GatewayConfig {
      */
     @WithDefault("5s")
     Duration volumeDeleteWait();
+
+    /**
+     * Where the volume service answers, for a volume's history ({@code GET /v1/volumes/{id}/history}),
+     * which only its database keeps whole: the compacted {@code berth.volume-events} holds the latest
+     * state of each volume, not the way it got there.
+     */
+    @WithDefault("http://localhost:8082")
+    URI volumeServiceUrl();
 
     @WithDefault("1")
     short topicReplicationFactor();

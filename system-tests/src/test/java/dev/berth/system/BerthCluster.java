@@ -152,6 +152,10 @@ public final class BerthCluster implements AutoCloseable {
         Map<String, String> env = new HashMap<>(serviceEnv());
         // Its own service identity, for the agents' log endpoints (the realm file's demo secret).
         env.put("QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET", SharedKeycloak.GATEWAY_SECRET);
+        if (volumes != null) {
+            // Where volumes' histories are asked for.
+            env.put("BERTH_GATEWAY_VOLUME_SERVICE_URL", "http://127.0.0.1:" + volumePort);
+        }
         env.putAll(overrides);
         return add(ServiceProcess.start(name, "gateway", FreePorts.next(), env, jvmOptions));
     }

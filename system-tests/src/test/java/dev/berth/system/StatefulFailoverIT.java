@@ -103,6 +103,7 @@ class StatefulFailoverIT {
                 .until(() -> Journal.countBy(Journal.read(journal), newTask) > before + 5);
         assertJournalIntact(journal, old, newTask);
         assertVolume("sf-journal-0", "ATTACHED", otherNode);
+        assertHistoryShowsTheMove("sf-journal-0", old, otherNode);
         delete(app);
     }
 
@@ -332,6 +333,29 @@ class StatefulFailoverIT {
                         && r.json().path("state").asText().equals(state)
                         && r.json().path("attachedNodeId").asText().equals(node)).json();
         assertTrue(volume.path("fencingEpoch").asLong() >= 1, volume.toString());
+    }
+
+    /**
+     * The volume's history, as the gateway gets it from the volume service: attached on the old node,
+     * fenced there when it was lost, attached on the other node with a higher epoch.
+     */
+    private static void assertHistoryShowsTheMove(String volumeId, Running old, String otherNode) {
+        Http.Response answer = Http.get(gateway + "/v1/volumes/" + volumeId + "/history");
+        assertEquals(200, answer.status(), answer.body());
+        List<JsonNode> rows = new ArrayList<>();
+        answer.json().forEach(rows::add);
+        JsonNode first = rows.stream().filter(r -> r.path("kind").asText().equals("ATTACHED")
+                && r.path("nodeId").asText().equals(old.node())).findFirst().orElseThrow(() ->
+                new AssertionError("no attachment on " + old.node() + " in " + rows));
+        JsonNode fenced = rows.stream().filter(r -> r.path("kind").asText().equals("FENCED")).findFirst()
+                .orElseThrow(() -> new AssertionError("no fence in " + rows));
+        JsonNode moved = rows.stream().filter(r -> r.path("kind").asText().equals("ATTACHED")
+                && r.path("nodeId").asText().equals(otherNode)).reduce((a, b) -> b).orElseThrow(() ->
+                new AssertionError("no attachment on " + otherNode + " in " + rows));
+        assertTrue(first.path("fencingEpoch").asLong() < moved.path("fencingEpoch").asLong(), rows.toString());
+        assertTrue(rows.indexOf(first) < rows.indexOf(fenced) && rows.indexOf(fenced) < rows.indexOf(moved),
+                "attached, fenced, attached elsewhere, in that order: " + rows);
+        assertEquals(404, Http.get(gateway + "/v1/volumes/no-such-volume/history").status());
     }
 
     private static void awaitHeardSince(String node, Instant since) {

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 
@@ -38,7 +39,7 @@ final class UiBrowser implements AutoCloseable {
     final ChromeDriver driver;
     private final Path profile;
 
-    private UiBrowser(int width, int height) {
+    private UiBrowser(int width, int height, boolean phone) {
         try {
             profile = Files.createTempDirectory("berth-chromium-");
         } catch (IOException e) {
@@ -48,6 +49,12 @@ final class UiBrowser implements AutoCloseable {
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--window-size=" + width + "," + height, "--user-data-dir=" + profile);
+        if (phone) {
+            // A window alone cannot be narrower than 500 px in headless Chromium: a phone's viewport
+            // (width, touch, user agent) comes from its device emulation.
+            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+                    Map.of("width", width, "height", height, "pixelRatio", 1.0, "touch", true)));
+        }
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -62,12 +69,12 @@ final class UiBrowser implements AutoCloseable {
 
     /** A new browser (a profile of its own: no session of another user) at 1280 px wide. */
     static UiBrowser open() {
-        return new UiBrowser(1280, 1000);
+        return new UiBrowser(1280, 1000, false);
     }
 
-    /** A browser at phone width. */
+    /** A browser as a phone shows a page: 390 px wide. */
     static UiBrowser phone() {
-        return new UiBrowser(390, 844);
+        return new UiBrowser(390, 844, true);
     }
 
     /** Opens the UI, which sends the browser to Keycloak's login form, and signs in there. */

@@ -55,8 +55,17 @@ class VolumeServiceCrashIT {
                 && r.json().path("state").asText().equals("ATTACHING"));
         assertTrue(cluster.running(app).isEmpty(), "nothing runs before the volume is attached");
 
-        // When the volume service is killed and started again (now without the delay)
+        // When the volume service is killed: the gateway still shows the volume from its view, and says
+        // why it cannot show the volume's history (which only the service's database keeps)
+        await("the gateway shows vc-db-0").atMost(DEADLINE).until(() ->
+                Http.get(gateway + "/v1/volumes/vc-db-0").status() == 200);
         cluster.volumes().kill();
+        Http.Response history = Http.get(gateway + "/v1/volumes/vc-db-0/history");
+        assertEquals(502, history.status(), history.body());
+        assertTrue(history.json().path("type").asText().endsWith("volume-service-unreachable"), history.body());
+        assertEquals(200, Http.get(gateway + "/v1/volumes/vc-db-0").status());
+
+        // and started again (now without the delay)
         cluster.restartVolumeService(Map.of("BERTH_VOLUME_PROVISION_DELAY", "0s"));
 
         // Then the attachment is finished once, and the task runs on the volume
@@ -74,5 +83,8 @@ class VolumeServiceCrashIT {
         await("the gateway shows it attached").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/volumes/vc-db-0"),
                 r -> r.status() == 200 && r.json().path("state").asText().equals("ATTACHED")
                         && r.json().path("attachedTaskId").asText().equals(task));
+        Http.Response told = Http.get(gateway + "/v1/volumes/vc-db-0/history");
+        assertEquals(200, told.status(), told.body());
+        assertTrue(told.body().contains("\"ATTACHED\""), told.body());
     }
 }

@@ -1,10 +1,7 @@
 package dev.berth.gateway.logs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.auth.ServiceIdentity;
-import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -27,6 +24,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.berth.gateway.problem.UpstreamAnswers.describe;
+import static dev.berth.gateway.problem.UpstreamAnswers.detailOf;
+import static dev.berth.gateway.problem.UpstreamAnswers.problem;
+
 /**
  * Asks a node agent for a task's log, without blocking: one Vert.x HTTP client for the gateway,
  * whose answers are streamed on as they arrive (never read whole: a followed log can run for hours).
@@ -44,8 +45,6 @@ public class AgentLogClient {
      * of 5 would leave the sixth reader of a node waiting.
      */
     private static final int CONNECTIONS_PER_AGENT = 256;
-    /** How much of an agent's error answer is read for the detail. */
-    private static final int MAX_DETAIL = 300;
 
     @Inject
     Vertx vertx;
@@ -145,32 +144,5 @@ public class AgentLogClient {
         if (client != null) {
             client.closeAndForget();
         }
-    }
-
-    /** The {@code detail} of the agent's problem document, or the start of whatever else it sent. */
-    private static String detailOf(Buffer body) {
-        String text = body == null ? "" : body.toString();
-        try {
-            JsonNode json = JsonCodec.mapper().readTree(text);
-            if (json != null && json.hasNonNull("detail")) {
-                text = json.get("detail").asText();
-            }
-        } catch (Exception notJson) {
-            // Not a problem document (a proxy's HTML page, say): show its start as it is.
-        }
-        text = text.strip();
-        if (text.isEmpty()) {
-            return "(no detail)";
-        }
-        return text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "…" : text;
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-    }
-
-    private static ProblemException problem(int status, String slug, String title, String detail) {
-        return new ProblemException(Problem.of(status, slug, title, detail));
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.gateway.volumes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.contracts.messages.DeleteVolume;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeSnapshot;
@@ -55,6 +56,9 @@ public class VolumesResource {
     @Inject
     Caller caller;
 
+    @Inject
+    VolumeHistoryClient histories;
+
     private DeletionOutcomes deletions;
 
     private synchronized DeletionOutcomes deletions() {
@@ -82,6 +86,19 @@ public class VolumesResource {
     @Operation(summary = "Get a volume")
     public VolumeJson get(@PathParam("id") String id) {
         return VolumeJson.of(volume(id));
+    }
+
+    /**
+     * The volume's history, oldest first: each attach, release, fence and refusal with its node,
+     * task, fencing epoch and reason, from the volume service's audit table (see
+     * {@link VolumeHistoryClient} for why it is asked there). 404 for a volume the caller does not see.
+     */
+    @GET
+    @Path("{id}/history")
+    @Operation(summary = "Get a volume's history: who held it, with which fencing epoch, and why it moved")
+    public Uni<JsonNode> history(@PathParam("id") String id) {
+        volume(id);
+        return histories.history(id);
     }
 
     /**
