@@ -1,0 +1,298 @@
+package dev.berth.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.Berth;
+import dev.berth.contracts.json.JsonCodec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code berth} command line against the packaged services and the real Keycloak: logins by
+ * password and as a team's service account, a directory of two apps deployed with {@code --wait} and an
+ * update followed through its deployment, a refused definition, a viewer's scale refused, an expired
+ * cached token refreshed silently, and a gateway that is not there. The command line runs in-process
+ * through {@link Berth#run} (its exit code returned, not exited), and once as {@code bin/berth} itself.
+ * Each test is one step of that story, in order, on one cluster.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+    private static final String WEB = "/team-a/cli-web";
+    private static final String WORKER = "/team-a/cli-worker";
+    private static final String TEAM_B_APP = "/team-b/cli-b";
+    @RegisterExtension
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1).agent("cli-node-1", "zone=a");
+    private static BerthCluster cluster;
+    private static String gateway;
+    private static Path otto;
+    private static Path vera;
+    private static Path ci;
+    private static Path apps;
+
+    /** One run of the command line: its exit code and what it printed. */
+    private record Run(int exit, String out, String err) {
+        String all() {
+            return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+
+    @BeforeAll
+    static void cluster() throws IOException {
+        cluster = berth.cluster();
+        gateway = cluster.gateway().url();
+        cluster.awaitNodesListed(DEADLINE, "cli-node-1");
+        Path work = Files.createTempDirectory("berth-cli-it-");
+        otto = work.resolve("otto");
+        vera = work.resolve("vera");
+        ci = work.resolve("ci");
+        apps = Files.createDirectories(work.resolve("apps"));
+    }
+
+    private static Run berth(Path config, String... args) {
+        Map<String, String> env = Map.of("BERTH_GATEWAY", gateway, "BERTH_CONFIG_DIR", config.toString(), "COLUMNS", "200");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Berth.run(args, env, new PrintWriter(out), new PrintWriter(err), false);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static String app(String id, String cmd) {
+        return """
+                {"id": "%s", "cmd": "%s", "instances": 1, "cpus": 0.01, "mem": 16,
+                 "portDefinitions": [], "taskKillGracePeriodSeconds": 1}""".formatted(id, cmd);
+    }
+
+    @Test
+    @Order(1)
+    void ottoLogsInWithHisPasswordAndIsAnOperatorOfTeamA() throws IOException {
+        Run login = berth(otto, "login", "--username", "otto", "--password", "otto-password");
+
+        assertEquals(0, login.exit(), login.all());
+        assertTrue(login.out().contains("otto (OPERATOR, teams: team-a)"), login.all());
+        Path tokens = otto.resolve("tokens.json");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens)));
+        assertTrue(Files.readString(tokens).contains(gateway), "kept under the gateway's URL");
+        Run whoami = berth(otto, "whoami", "-o", "json");
+        assertEquals(0, whoami.exit(), whoami.all());
+        assertEquals("otto", JsonCodec.mapper().readTree(whoami.out()).path("name").asText());
+    }
+
+    @Test
+    @Order(2)
+    void binBerthRunsTheCommandLineAsAProcess() throws Exception {
+        Run help = binBerth(Map.of(), "--help");
+        assertEquals(0, help.exit(), help.all());
+        assertTrue(help.out().contains("login") && help.out().contains("app"), help.all());
+
+        Run whoami = binBerth(Map.of("BERTH_GATEWAY", gateway, "BERTH_CONFIG_DIR", otto.toString()), "whoami");
+        assertEquals(0, whoami.exit(), whoami.all());
+        assertTrue(whoami.out().contains("otto (OPERATOR, teams: team-a)"), whoami.all());
+    }
+
+    @Test
+    @Order(3)
+    void aDirectoryOfTwoAppsIsDeployedAndWaitedFor() throws IOException {
+        Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 600"));
+        Files.writeString(apps.resolve("worker.json"), app(WORKER, "sleep 601"));
+
+        Run deploy = berth(otto, "app", "deploy", "-f", apps.toString(), "--wait", "--timeout", "120s");
+
+        assertEquals(0, deploy.exit(), deploy.all());
+        assertTrue(deploy.out().contains("created " + WEB + " (version 1)"), deploy.all());
+        assertTrue(deploy.out().contains("created " + WORKER + " (version 1)"), deploy.all());
+        assertTrue(deploy.out().contains(WEB + ": version 1 runs, 1/1 running"), deploy.all());
+        // --wait returned only once both run: the gateway says so at once, nothing to wait for here.
+        assertEquals(1, cluster.running(WEB).size());
+        assertEquals(1, cluster.running(WORKER).size());
+
+        Run list = berth(otto, "app", "list");
+        assertEquals(0, list.exit(), list.all());
+        assertTrue(list.out().lines().anyMatch(line -> line.startsWith(WEB) && line.contains("RUNNING") && line.contains("1/1")),
+                list.all());
+        Run json = berth(otto, "app", "list", "-o", "json");
+        List<String> ids = new ArrayList<>();
+        JsonCodec.mapper().readTree(json.out()).forEach(app -> ids.add(app.path("id").asText()));
+        assertEquals(List.of(WEB, WORKER), ids);
+    }
+
+    @Test
+    @Order(4)
+    void anUpdateIsFollowedThroughItsDeployment() throws IOException {
+        Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 602"));
+
+        Run deploy = berth(otto, "app", "deploy", "-f", apps.resolve("web.json").toString(), "--wait", "--timeout", "120s");
+
+        assertEquals(0, deploy.exit(), deploy.all());
+        assertTrue(deploy.out().contains("updated " + WEB + " (version 2)"), deploy.all());
+        assertTrue(deploy.out().contains(WEB + ": version 2 deployed, 1/1 running"), deploy.all());
+        Run versions = berth(otto, "app", "versions", WEB);
+        assertTrue(versions.out().contains("updated") && versions.out().contains("created"), versions.all());
+        Run show = berth(otto, "app", "show", WEB);
+        assertEquals(0, show.exit(), show.all());
+        assertTrue(show.out().contains("sleep 602") && show.out().contains("cli-node-1"), show.all());
+    }
+
+    @Test
+    @Order(5)
+    void aBadDefinitionIsRefusedWithItsFieldError() throws IOException {
+        Path bad = apps.resolveSibling("bad.json");
+        Files.writeString(bad, """
+                {"id": "/team-a/cli-bad", "cmd": "sleep 600", "cpus": -1, "mem": 16}""");
+
+        Run deploy = berth(otto, "app", "deploy", "-f", bad.toString());
+
+        assertEquals(2, deploy.exit(), deploy.all());
+        assertTrue(deploy.err().lines().anyMatch(line -> line.contains("  cpus: ")), deploy.all());
+        assertEquals(404, Http.get(gateway + "/v1/apps/team-a/cli-bad").status());
+    }
+
+    @Test
+    @Order(6)
+    void aViewerCannotScaleAndDoesNotSeeAnotherTeamsApp() {
+        assertEquals(201, Http.postJson(gateway + "/v1/apps", app(TEAM_B_APP, "sleep 600")
+                .replace("\"instances\": 1", "\"instances\": 0")).status());
+        assertEquals(0, berth(vera, "login", "--username", "vera", "--password", "vera-password").exit());
+
+        Run own = berth(vera, "app", "scale", TEAM_B_APP, "2");
+        assertEquals(2, own.exit(), own.all());
+        assertTrue(own.err().contains("Forbidden"), own.all());
+
+        Run other = berth(vera, "app", "scale", WEB, "3");
+        assertEquals(3, other.exit(), other.all());
+        assertTrue(other.err().contains(WEB), other.all());
+        assertEquals(1, Http.get(gateway + "/v1/apps" + WEB).json().path("instances").asInt());
+    }
+
+    @Test
+    @Order(7)
+    void aTeamsServiceAccountLogsInAndScalesItsTeamsApp() {
+        Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
+        assertEquals(0, login.exit(), login.all());
+        assertTrue(login.out().contains("OPERATOR, teams: team-a"), login.all());
+
+        Run scale = berth(ci, "app", "scale", WORKER, "2", "--wait", "--timeout", "120s");
+
+        assertEquals(0, scale.exit(), scale.all());
+        assertTrue(scale.out().contains(WORKER + ": version 2 runs, 2/2 running"), scale.all());
+    }
+
+    @Test
+    @Order(8)
+    void anExpiredAccessTokenIsRenewedSilently() throws IOException {
+        String before = expireCachedToken(otto);
+
+        Run whoami = berth(otto, "whoami");
+
+        assertEquals(0, whoami.exit(), whoami.all());
+        assertTrue(whoami.out().contains("otto"), whoami.all());
+        JsonNode renewed = cachedLogin(otto);
+        assertNotEquals(before, renewed.path("accessToken").asText(), "a new access token was kept");
+        assertTrue(renewed.path("expiresAt").asLong() > System.currentTimeMillis() / 1000);
+
+        // A service account has no refresh token: a new one is fetched with its secret.
+        String ciBefore = expireCachedToken(ci);
+        Run list = berth(ci, "app", "list");
+        assertEquals(0, list.exit(), list.all());
+        assertNotEquals(ciBefore, cachedLogin(ci).path("accessToken").asText());
+    }
+
+    @Test
+    @Order(9)
+    void anOperatorDeletesHisAppAndLogsOut() {
+        Run delete = berth(otto, "app", "delete", WEB);
+        assertEquals(0, delete.exit(), delete.all());
+        await("the app gone").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + WEB).status() == 404);
+
+        Run missing = berth(otto, "app", "show", WEB);
+        assertEquals(3, missing.exit(), missing.all());
+
+        Run logout = berth(otto, "logout");
+        assertEquals(0, logout.exit(), logout.all());
+        assertTrue(!Files.exists(otto.resolve("tokens.json")) || !readQuietly(otto).contains(gateway));
+        Run after = berth(otto, "app", "list");
+        assertEquals(5, after.exit(), after.all());
+        assertTrue(after.err().contains("berth login"), after.all());
+    }
+
+    @Test
+    @Order(10)
+    void noGatewayListeningIsExitCodeFiveWithTheAddressTried() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int exit = Berth.run(new String[] {"app", "list", "--gateway", "http://127.0.0.1:" + closed},
+                Map.of("BERTH_CONFIG_DIR", otto.toString()), new PrintWriter(out), new PrintWriter(err), false);
+
+        assertEquals(5, exit, err.toString());
+        assertTrue(err.toString().contains("cannot connect to the gateway at http://127.0.0.1:" + closed), err.toString());
+    }
+
+    private static String expireCachedToken(Path config) throws IOException {
+        Path file = config.resolve("tokens.json");
+        ObjectNode all = (ObjectNode) JsonCodec.mapper().readTree(file.toFile());
+        ObjectNode login = (ObjectNode) all.path(gateway);
+        String token = login.path("accessToken").asText();
+        login.put("expiresAt", 1L);
+        JsonCodec.mapper().writeValue(file.toFile(), all);
+        return token;
+    }
+
+    private static JsonNode cachedLogin(Path config) throws IOException {
+        return JsonCodec.mapper().readTree(config.resolve("tokens.json").toFile()).path(gateway);
+    }
+
+    private static String readQuietly(Path config) {
+        try {
+            return Files.readString(config.resolve("tokens.json"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** bin/berth itself, as a person runs it. */
+    private static Run binBerth(Map<String, String> env, String... args) throws Exception {
+        Path root = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(root.resolve("bin/berth").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> environment = new HashMap<>(env);
+        builder.environment().putAll(environment);
+        Path out = Files.createTempFile("berth-out", ".txt");
+        Path err = Files.createTempFile("berth-err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/berth " + String.join(" ", args) + " did not end within 60 s");
+        }
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
