@@ -118,7 +118,7 @@ class CliIT {
     @Order(3)
     void aDirectoryOfTwoAppsIsDeployedAndWaitedFor() throws IOException {
         Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 600"));
-        Files.writeString(apps.resolve("worker.json"), app(WORKER, "sleep 601"));
+        Files.writeString(apps.resolve("worker.json"), app(WORKER, "echo cli-worker-says-hello; exec sleep 601"));
 
         Run deploy = berth(otto, "app", "deploy", "-f", apps.toString(), "--wait", "--timeout", "120s");
 
@@ -159,6 +159,39 @@ class CliIT {
 
     @Test
     @Order(5)
+    void tasksTheirLogsDeploymentsTheQueueAndNodesAreShown() throws IOException {
+        Run tasks = berth(otto, "task", "list", "--app", WORKER, "-o", "json");
+        assertEquals(0, tasks.exit(), tasks.all());
+        String workerTask = JsonCodec.mapper().readTree(tasks.out()).path(0).path("id").asText();
+        Run table = berth(otto, "task", "list", "--app", WORKER);
+        assertTrue(table.out().lines().anyMatch(line -> line.startsWith(workerTask) && line.contains("RUNNING")
+                && line.contains("cli-node-1")), table.all());
+
+        await("the worker's greeting in its log").atMost(DEADLINE).untilAsserted(() -> {
+            Run logs = berth(otto, "logs", workerTask, "--tail", "5");
+            assertEquals(0, logs.exit(), logs.all());
+            assertTrue(logs.out().contains("cli-worker-says-hello"), logs.all());
+        });
+        Run noSuchTask = berth(otto, "logs", "team-a_cli-web.nope");
+        assertEquals(3, noSuchTask.exit(), noSuchTask.all());
+
+        Run deployments = berth(otto, "deployment", "list", "--app", WEB);
+        assertEquals(0, deployments.exit(), deployments.all());
+        assertTrue(deployments.out().lines().anyMatch(line -> line.contains("SUCCEEDED") && line.contains("1->2")),
+                deployments.all());
+
+        Run queue = berth(otto, "queue");
+        assertEquals(0, queue.exit(), queue.all());
+
+        Run nodes = berth(otto, "node", "list");
+        assertTrue(nodes.out().lines().anyMatch(line -> line.startsWith("cli-node-1") && line.contains("ACTIVE")), nodes.all());
+        Run drain = berth(otto, "node", "drain", "cli-node-1");
+        assertEquals(2, drain.exit(), drain.all());
+        assertTrue(drain.err().contains("Forbidden"), drain.all());
+    }
+
+    @Test
+    @Order(6)
     void aBadDefinitionIsRefusedWithItsFieldError() throws IOException {
         Path bad = apps.resolveSibling("bad.json");
         Files.writeString(bad, """
@@ -172,7 +205,7 @@ class CliIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aViewerCannotScaleAndDoesNotSeeAnotherTeamsApp() {
         assertEquals(201, Http.postJson(gateway + "/v1/apps", app(TEAM_B_APP, "sleep 600")
                 .replace("\"instances\": 1", "\"instances\": 0")).status());
@@ -189,7 +222,7 @@ class CliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aTeamsServiceAccountLogsInAndScalesItsTeamsApp() {
         Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
         assertEquals(0, login.exit(), login.all());
@@ -202,7 +235,7 @@ class CliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anExpiredAccessTokenIsRenewedSilently() throws IOException {
         String before = expireCachedToken(otto);
 
@@ -222,7 +255,7 @@ class CliIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void anOperatorDeletesHisAppAndLogsOut() {
         Run delete = berth(otto, "app", "delete", WEB);
         assertEquals(0, delete.exit(), delete.all());
@@ -240,7 +273,7 @@ class CliIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void noGatewayListeningIsExitCodeFiveWithTheAddressTried() throws IOException {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {

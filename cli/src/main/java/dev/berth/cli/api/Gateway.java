@@ -79,6 +79,37 @@ public final class Gateway {
         return all;
     }
 
+    /**
+     * GET a text answer and hand it on line by line as it arrives (a task's log, followed or not): the
+     * gateway passes the log through without holding it whole, and so does this.
+     */
+    public void streamLines(String path, java.util.function.Consumer<String> line) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT).GET();
+        bearer.get().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.BufferedReader reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                if (response.statusCode() / 100 != 2) {
+                    String body = reader.lines().collect(java.util.stream.Collectors.joining("\n"));
+                    throw Problem.of(new Answer(response.statusCode(), response.headers(), body)).failure(baseUrl);
+                }
+                String next;
+                while ((next = reader.readLine()) != null) {
+                    line.accept(next);
+                }
+            }
+        } catch (HttpTimeoutException e) {
+            throw new CliFailure(ExitCode.FAILED_OR_TIMED_OUT, "the gateway at " + baseUrl + " did not answer GET "
+                    + path + " within " + REQUEST_TIMEOUT.toSeconds() + " s");
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure(ExitCode.FAILED_OR_TIMED_OUT, "interrupted");
+        }
+    }
+
     /** The request as is; only a failure to reach the gateway is turned into a {@link CliFailure}. */
     public Answer send(String method, String path, JsonNode body) {
         return sendTo(method, URI.create(baseUrl + path), body);

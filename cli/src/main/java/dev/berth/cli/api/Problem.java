@@ -24,7 +24,7 @@ public record Problem(int status, String title, String detail, List<FieldError> 
         if (title.isEmpty() && detail.isEmpty()) {
             title = "HTTP " + answer.status();
             String body = answer.body() == null ? "" : answer.body().strip();
-            detail = body.length() > 200 ? body.substring(0, 200) + "…" : body;
+            detail = body.length() > 200 ? body.substring(0, 200) + "..." : body;
         }
         List<FieldError> errors = new ArrayList<>();
         for (JsonNode error : json.path("errors")) {

@@ -29,7 +29,7 @@ final class DeviceLogin {
         Oidc.DeviceCode code = oidc.startDevice(endpoints.deviceAuthorization(), clientId);
         out.println("Open this address in a browser and confirm the code " + code.userCode() + ":");
         out.println("  " + (code.verificationUriComplete() != null ? code.verificationUriComplete() : code.verificationUri()));
-        out.println("Waiting for you to confirm (Ctrl-C to give up) …");
+        out.println("Waiting for you to confirm (Ctrl-C to give up) ...");
         out.flush();
         Instant deadline = Instant.now().plusSeconds(code.expiresIn());
         long interval = code.interval();

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A plain-text table that fits the terminal: columns as wide as their widest cell, and when the whole
- * is wider than the terminal the widest column gives up characters first (its cells end with "…"), so
+ * is wider than the terminal the widest column gives up characters first (its cells end with "~"), so
  * the short columns that say most (status, counts) stay whole. One column may be a status, coloured by
  * {@link StatusColour} when the terminal takes colour; padding is computed before colouring, so escape
  * codes never shift a column.
@@ -95,6 +95,6 @@ public final class Table {
     }
 
     static String cut(String cell, int width) {
-        return cell.length() <= width ? cell : cell.substring(0, width - 1) + "…";
+        return cell.length() <= width ? cell : cell.substring(0, width - 1) + "~";
     }
 }
