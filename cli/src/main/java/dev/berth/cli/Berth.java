@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.cli.api.Gateway;
 import dev.berth.cli.app.AppCommand;
 import dev.berth.cli.deployment.DeploymentCommand;
+import dev.berth.cli.event.EventsCommand;
 import dev.berth.cli.node.NodeCommand;
 import dev.berth.cli.queue.QueueCommand;
 import dev.berth.cli.task.LogsCommand;
@@ -37,7 +38,7 @@ import java.util.concurrent.Callable;
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Berth.Version.class,
         description = "Berth's command line: the gateway's /v1 API at a terminal and in scripts.",
         subcommands = {LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AppCommand.class,
-                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class,
+                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class, EventsCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  berth login --username otto --password otto-password",

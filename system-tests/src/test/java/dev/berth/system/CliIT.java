@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The {@code berth} command line against the packaged services and the real Keycloak: logins by
  * password and as a team's service account, a directory of two apps deployed with {@code --wait} and an
- * update followed through its deployment, a refused definition, a viewer's scale refused, an expired
+ * update followed through its deployment, a refused definition, tasks, a log, deployments, events, the queue and nodes, a viewer's scale refused, an expired
  * cached token refreshed silently, and a gateway that is not there. The command line runs in-process
  * through {@link Berth#run} (its exit code returned, not exited), and once as {@code bin/berth} itself.
  * Each test is one step of that story, in order, on one cluster.
@@ -179,6 +179,10 @@ class CliIT {
         assertEquals(0, deployments.exit(), deployments.all());
         assertTrue(deployments.out().lines().anyMatch(line -> line.contains("SUCCEEDED") && line.contains("1->2")),
                 deployments.all());
+
+        Run events = berth(otto, "events", "--type", "dev.berth.deployment.");
+        assertEquals(0, events.exit(), events.all());
+        assertTrue(events.out().lines().anyMatch(line -> line.contains("dev.berth.deployment.succeeded")), events.all());
 
         Run queue = berth(otto, "queue");
         assertEquals(0, queue.exit(), queue.all());
