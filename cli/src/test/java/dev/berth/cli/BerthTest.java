@@ -32,7 +32,7 @@ class BerthTest {
 
     @Test
     void everyAppCommandsHelpHasAnExample() {
-        for (String command : new String[] {"list", "show", "deploy", "scale", "restart", "delete", "versions"}) {
+        for (String command : new String[] {"list", "show", "deploy", "scale", "restart", "delete", "versions", "diff"}) {
             Run help = run(Map.of(), "app", command, "--help");
 
             assertEquals(0, help.exit(), command);

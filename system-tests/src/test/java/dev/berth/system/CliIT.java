@@ -144,6 +144,10 @@ class CliIT {
     @Order(4)
     void anUpdateIsFollowedThroughItsDeployment() throws IOException {
         Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 602"));
+        Run diff = berth(otto, "app", "diff", "-f", apps.toString());
+        assertEquals(0, diff.exit(), diff.all());
+        assertTrue(diff.out().contains("~ cmd: \"sleep 600\" -> \"sleep 602\""), diff.all());
+        assertTrue(diff.out().contains(WORKER + ": no changes"), diff.all());
 
         Run deploy = berth(otto, "app", "deploy", "-f", apps.resolve("web.json").toString(), "--wait", "--timeout", "120s");
 

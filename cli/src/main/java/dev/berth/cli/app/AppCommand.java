@@ -7,11 +7,11 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** {@code berth app …}: the group of commands on apps; alone it lists them. */
+/** {@code berth app …}: the group of commands on apps; alone it shows their usage. */
 @Command(name = "app", mixinStandardHelpOptions = true,
         description = "List, show, deploy, scale, restart and delete apps.",
         subcommands = {AppList.class, AppShow.class, AppDeploy.class, AppScale.class, AppRestart.class,
-                AppDelete.class, AppVersions.class, CommandLine.HelpCommand.class},
+                AppDelete.class, AppVersions.class, AppDiff.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  berth app list", "  berth app deploy -f web.json --wait", "  berth app scale /team-a/web 3"})
 public final class AppCommand implements Callable<Integer> {
