@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code berth} command line against the packaged services and the real Keycloak: logins by
- * password and as a team's service account, a directory of two apps deployed with {@code --wait} and an
+ * password, as a team's service account and by the device grant (confirmed in a headless Chromium), a directory of two apps deployed with {@code --wait} and an
  * update followed through its deployment, a refused definition, tasks, a log, deployments, events, the queue and nodes, a viewer's scale refused, an expired
  * cached token refreshed silently, and a gateway that is not there. The command line runs in-process
  * through {@link Berth#run} (its exit code returned, not exited), and once as {@code bin/berth} itself.
@@ -295,6 +295,41 @@ class CliIT {
 
         assertEquals(5, exit, err.toString());
         assertTrue(err.toString().contains("cannot connect to the gateway at http://127.0.0.1:" + closed), err.toString());
+    }
+
+    @Test
+    @Order(12)
+    @org.junit.jupiter.api.condition.EnabledIf("dev.berth.system.UiBrowser#present")
+    void theDeviceGrantLogsInOnceThePersonConfirmsInABrowser() throws Exception {
+        Path ada = otto.resolveSibling("ada-device");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> env = Map.of("BERTH_GATEWAY", gateway, "BERTH_CONFIG_DIR", ada.toString());
+        java.util.concurrent.CompletableFuture<Integer> login = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Berth.run(new String[] {"login"}, env, new PrintWriter(out), new PrintWriter(err), false));
+
+        String address = await("the verification address").atMost(DEADLINE).until(
+                () -> out.toString().lines().map(String::strip).filter(line -> line.startsWith("http")).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        try (UiBrowser browser = UiBrowser.open()) {
+            browser.driver.get(address);
+            browser.until(d -> d.findElements(org.openqa.selenium.By.id("username")).stream().findFirst().orElse(null))
+                    .sendKeys("ada");
+            browser.driver.findElement(org.openqa.selenium.By.id("password")).sendKeys("ada-password");
+            browser.driver.findElement(org.openqa.selenium.By.id("kc-login")).click();
+            // Keycloak may ask to grant the access (consent) before it says the device is logged in.
+            await("the device confirmed").atMost(DEADLINE).ignoreExceptions().until(() -> {
+                List<org.openqa.selenium.WebElement> accept = browser.driver.findElements(org.openqa.selenium.By.id("kc-login"));
+                if (!accept.isEmpty()) {
+                    accept.get(0).click();
+                }
+                return login.isDone();
+            });
+        }
+
+        assertEquals(0, login.get(), out + "\n" + err);
+        assertTrue(out.toString().contains("ada (ADMIN, teams: all)"), out + "\n" + err);
+        assertEquals("DEVICE", cachedLogin(ada).path("grant").asText());
     }
 
     private static String expireCachedToken(Path config) throws IOException {
