@@ -33,11 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code berth} command line against the packaged services and the real Keycloak: logins by
- * password, as a team's service account and by the device grant (confirmed in a headless Chromium), a directory of two apps deployed with {@code --wait} and an
- * update followed through its deployment, a refused definition, tasks, a log, deployments, events, the queue and nodes, a viewer's scale refused, an expired
- * cached token refreshed silently, and a gateway that is not there. The command line runs in-process
- * through {@link Berth#run} (its exit code returned, not exited), and once as {@code bin/berth} itself.
- * Each test is one step of that story, in order, on one cluster.
+ * password, as a team's service account and by the device grant (confirmed in a headless Chromium); a
+ * directory of two apps deployed with {@code --wait}; an update diffed and then followed through its
+ * deployment; a failing update rolled back and an unplaceable app timed out (exit 4); a refused
+ * definition; tasks, a log, deployments, events, the queue and nodes; a viewer's scale refused; an
+ * expired cached token renewed silently; and a gateway that is not there. The command line runs
+ * in-process through {@link Berth#run} (its exit code returned, not exited), and once as
+ * {@code bin/berth} itself. Each test is one step of that story, in order, on one cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIT {
@@ -200,6 +202,38 @@ class CliIT {
 
     @Test
     @Order(6)
+    void aWaitEndsWithExitCodeFourWhenTheDeploymentIsRolledBackOrTheTimeoutPasses() throws IOException {
+        // Healthy once it wrote "ready"; the update never does, so its new instances fail their check.
+        Path flaky = apps.resolveSibling("flaky.json");
+        String good = """
+                {"id": "/team-a/cli-flaky", "cmd": "touch ready; exec sleep 600", "instances": 1, "cpus": 0.01, "mem": 16,
+                 "portDefinitions": [], "taskKillGracePeriodSeconds": 1,
+                 "upgradeStrategy": {"autoRollback": true, "progressDeadlineSeconds": 20},
+                 "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -f ready"}, "gracePeriodSeconds": 0,
+                                   "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
+        Files.writeString(flaky, good);
+        Run healthy = berth(otto, "app", "deploy", "-f", flaky.toString(), "--wait", "--timeout", "120s");
+        assertEquals(0, healthy.exit(), healthy.all());
+        assertTrue(healthy.out().contains("1/1 running, 1 healthy"), healthy.all());
+        Files.writeString(flaky, good.replace("touch ready; exec sleep 600", "exec sleep 600"));
+
+        Run failing = berth(otto, "app", "deploy", "-f", flaky.toString(), "--wait", "--timeout", "120s");
+
+        assertEquals(4, failing.exit(), failing.all());
+        assertTrue(failing.err().contains("/team-a/cli-flaky: deployment") && failing.err().contains("ROLLED_BACK"),
+                failing.all());
+
+        Path huge = apps.resolveSibling("huge.json");
+        Files.writeString(huge, app("/team-a/cli-huge", "sleep 600").replace("\"cpus\": 0.01", "\"cpus\": 512"));
+        Run timedOut = berth(otto, "app", "deploy", "-f", huge.toString(), "--wait", "--timeout", "3s");
+        assertEquals(4, timedOut.exit(), timedOut.all());
+        assertTrue(timedOut.err().contains("/team-a/cli-huge: not done by the timeout"), timedOut.all());
+        assertEquals(0, berth(otto, "app", "delete", "/team-a/cli-huge").exit());
+        assertEquals(0, berth(otto, "app", "delete", "/team-a/cli-flaky").exit());
+    }
+
+    @Test
+    @Order(7)
     void aBadDefinitionIsRefusedWithItsFieldError() throws IOException {
         Path bad = apps.resolveSibling("bad.json");
         Files.writeString(bad, """
@@ -213,7 +247,7 @@ class CliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aViewerCannotScaleAndDoesNotSeeAnotherTeamsApp() {
         assertEquals(201, Http.postJson(gateway + "/v1/apps", app(TEAM_B_APP, "sleep 600")
                 .replace("\"instances\": 1", "\"instances\": 0")).status());
@@ -230,7 +264,7 @@ class CliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aTeamsServiceAccountLogsInAndScalesItsTeamsApp() {
         Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
         assertEquals(0, login.exit(), login.all());
@@ -243,7 +277,7 @@ class CliIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void anExpiredAccessTokenIsRenewedSilently() throws IOException {
         String before = expireCachedToken(otto);
 
@@ -263,7 +297,7 @@ class CliIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void anOperatorDeletesHisAppAndLogsOut() {
         Run delete = berth(otto, "app", "delete", WEB);
         assertEquals(0, delete.exit(), delete.all());
@@ -281,7 +315,7 @@ class CliIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void noGatewayListeningIsExitCodeFiveWithTheAddressTried() throws IOException {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -298,7 +332,7 @@ class CliIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     @org.junit.jupiter.api.condition.EnabledIf("dev.berth.system.UiBrowser#present")
     void theDeviceGrantLogsInOnceThePersonConfirmsInABrowser() throws Exception {
         Path ada = otto.resolveSibling("ada-device");
