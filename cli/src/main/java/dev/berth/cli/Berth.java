@@ -97,7 +97,11 @@ public final class Berth implements Callable<Integer> {
                 err.flush();
                 return known.exitCode().code();
             }
-            throw failure;
+            // A fault of the command line itself: say so, with where, rather than die without a word.
+            err.println("berth: unexpected " + failure);
+            failure.printStackTrace(err);
+            err.flush();
+            return ExitCode.USAGE.code();
         });
         try {
             return commandLine.execute(args);

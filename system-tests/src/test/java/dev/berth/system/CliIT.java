@@ -265,7 +265,7 @@ class CliIT {
 
     @Test
     @Order(9)
-    void aTeamsServiceAccountLogsInAndScalesItsTeamsApp() {
+    void aTeamsServiceAccountLogsInScalesRestartsAndKillsItsTeamsTasks() {
         Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
         assertEquals(0, login.exit(), login.all());
         assertTrue(login.out().contains("OPERATOR, teams: team-a"), login.all());
@@ -274,6 +274,16 @@ class CliIT {
 
         assertEquals(0, scale.exit(), scale.all());
         assertTrue(scale.out().contains(WORKER + ": version 2 runs, 2/2 running"), scale.all());
+
+        Run restart = berth(ci, "app", "restart", WORKER, "--wait", "--timeout", "120s");
+        assertEquals(0, restart.exit(), restart.all());
+        assertTrue(restart.out().contains(WORKER + ": version 3 deployed, 2/2 running"), restart.all());
+
+        String task = cluster.running(WORKER).keySet().iterator().next();
+        Run kill = berth(ci, "task", "kill", task, "--scale");
+        assertEquals(0, kill.exit(), kill.all());
+        assertTrue(kill.out().contains("killed " + task + " and scaled its app down (version 4)"), kill.all());
+        await("one worker left").atMost(DEADLINE).until(() -> cluster.running(WORKER).size() == 1);
     }
 
     @Test
