@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The {@code berth} command line against the packaged services and the real Keycloak: logins by
  * password, as a team's service account and by the device grant (confirmed in a headless Chromium); a
  * directory of two apps deployed with {@code --wait}; an update diffed and then followed through its
- * deployment; a failing update rolled back and an unplaceable app timed out (exit 4); a refused
+ * deployment; a failing update rolled back and an unplaceable app timed out (exit 4); a paused canary promoted
+ * and the next one rolled back; a refused
  * definition; tasks, a log, deployments, events, the queue and nodes; a viewer's scale refused; an
  * expired cached token renewed silently; and a gateway that is not there. The command line runs
  * in-process through {@link Berth#run} (its exit code returned, not exited), and once as
@@ -203,13 +204,14 @@ class CliIT {
     @Test
     @Order(6)
     void aWaitEndsWithExitCodeFourWhenTheDeploymentIsRolledBackOrTheTimeoutPasses() throws IOException {
-        // Healthy once it wrote "ready"; the update never does, so its new instances fail their check.
+        // Healthy once it wrote "ready" (the grace covers the moment before); the update never writes it,
+        // so its new instances fail their check until the deployment gives up and rolls back.
         Path flaky = apps.resolveSibling("flaky.json");
         String good = """
                 {"id": "/team-a/cli-flaky", "cmd": "touch ready; exec sleep 600", "instances": 1, "cpus": 0.01, "mem": 16,
                  "portDefinitions": [], "taskKillGracePeriodSeconds": 1,
                  "upgradeStrategy": {"autoRollback": true, "progressDeadlineSeconds": 20},
-                 "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -f ready"}, "gracePeriodSeconds": 0,
+                 "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -f ready"}, "gracePeriodSeconds": 2,
                                    "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
         Files.writeString(flaky, good);
         Run healthy = berth(otto, "app", "deploy", "-f", flaky.toString(), "--wait", "--timeout", "120s");
@@ -234,6 +236,45 @@ class CliIT {
 
     @Test
     @Order(7)
+    void aPausedCanaryIsPromotedAndTheNextOneRolledBack() throws IOException {
+        String app = "/team-a/cli-canary";
+        Path canary = apps.resolveSibling("canary.json");
+        String v1 = app(app, "sleep 600").replace("\"instances\": 1,",
+                "\"instances\": 2, \"upgradeStrategy\": {\"canary\": 1, \"autoPromote\": false},");
+        Files.writeString(canary, v1);
+        assertEquals(0, berth(otto, "app", "deploy", "-f", canary.toString(), "--wait", "--timeout", "120s").exit());
+
+        Files.writeString(canary, v1.replace("sleep 600", "sleep 603"));
+        assertEquals(0, berth(otto, "app", "deploy", "-f", canary.toString()).exit());
+        String first = pausedDeployment(app);
+        Run promote = berth(otto, "deployment", "promote", first);
+        assertEquals(0, promote.exit(), promote.all());
+        assertTrue(promote.out().contains("promoted " + first + " of " + app), promote.all());
+        await("the promoted deployment done").atMost(DEADLINE).until(() ->
+                Http.get(gateway + "/v1/deployments/" + first).json().path("state").asText().equals("SUCCEEDED"));
+
+        Files.writeString(canary, v1.replace("sleep 600", "sleep 604"));
+        assertEquals(0, berth(otto, "app", "deploy", "-f", canary.toString()).exit());
+        String second = pausedDeployment(app);
+        Run rollback = berth(otto, "deployment", "rollback", second);
+        assertEquals(0, rollback.exit(), rollback.all());
+        assertTrue(rollback.out().contains("ROLLED_BACK"), rollback.all());
+        Run again = berth(otto, "deployment", "promote", second);
+        assertEquals(2, again.exit(), "an ended deployment cannot be promoted (409): " + again.all());
+        assertEquals(0, berth(otto, "app", "delete", app).exit());
+    }
+
+    /** The id of the app's deployment once it is PAUSED on its canary, as berth deployment list shows it. */
+    private static String pausedDeployment(String app) {
+        return await("a paused deployment of " + app).atMost(DEADLINE).until(() -> {
+            Run paused = berth(otto, "deployment", "list", "--app", app, "--state", "paused", "-o", "json");
+            JsonNode list = JsonCodec.mapper().readTree(paused.out());
+            return list.isEmpty() ? null : list.path(0).path("id").asText();
+        }, java.util.Objects::nonNull);
+    }
+
+    @Test
+    @Order(8)
     void aBadDefinitionIsRefusedWithItsFieldError() throws IOException {
         Path bad = apps.resolveSibling("bad.json");
         Files.writeString(bad, """
@@ -247,7 +288,7 @@ class CliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aViewerCannotScaleAndDoesNotSeeAnotherTeamsApp() {
         assertEquals(201, Http.postJson(gateway + "/v1/apps", app(TEAM_B_APP, "sleep 600")
                 .replace("\"instances\": 1", "\"instances\": 0")).status());
@@ -264,7 +305,7 @@ class CliIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aTeamsServiceAccountLogsInScalesRestartsAndKillsItsTeamsTasks() {
         Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
         assertEquals(0, login.exit(), login.all());
@@ -287,7 +328,7 @@ class CliIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void anExpiredAccessTokenIsRenewedSilently() throws IOException {
         String before = expireCachedToken(otto);
 
@@ -307,7 +348,7 @@ class CliIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void anOperatorDeletesHisAppAndLogsOut() {
         Run delete = berth(otto, "app", "delete", WEB);
         assertEquals(0, delete.exit(), delete.all());
@@ -325,7 +366,7 @@ class CliIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void noGatewayListeningIsExitCodeFiveWithTheAddressTried() throws IOException {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -342,7 +383,7 @@ class CliIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     @org.junit.jupiter.api.condition.EnabledIf("dev.berth.system.UiBrowser#present")
     void theDeviceGrantLogsInOnceThePersonConfirmsInABrowser() throws Exception {
         Path ada = otto.resolveSibling("ada-device");
