@@ -1,0 +1,168 @@
+package dev.berth.cli;
+
+import dev.berth.cli.api.Gateway;
+import dev.berth.cli.app.AppCommand;
+import dev.berth.cli.deployment.DeploymentCommand;
+import dev.berth.cli.event.EventsCommand;
+import dev.berth.cli.node.NodeCommand;
+import dev.berth.cli.queue.QueueCommand;
+import dev.berth.cli.task.LogsCommand;
+import dev.berth.cli.task.TaskCommand;
+import dev.berth.cli.login.Credentials;
+import dev.berth.cli.login.LoginCommand;
+import dev.berth.cli.login.LogoutCommand;
+import dev.berth.cli.login.TokenCache;
+import dev.berth.cli.login.WhoamiCommand;
+import dev.berth.cli.output.Terminal;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code berth}: the root command, and the one place a run begins and ends. {@link #run} takes its
+ * arguments, environment and output streams as values and returns the exit code instead of calling
+ * {@code System.exit}, so tests run the very same command line in-process; {@link #main} is only the
+ * thin edge that hands it the real process's. Every failure a command throws ({@link CliFailure}) is
+ * printed here, once, in one shape.
+ */
+@Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Berth.Version.class,
+        description = "Berth's command line: the gateway's /v1 API at a terminal and in scripts.",
+        subcommands = {LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AppCommand.class,
+                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class, EventsCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  berth login --username otto --password otto-password",
+                "  berth app deploy -f apps/ --wait",
+                "  berth app list -o json",
+                "", "Exit codes: 0 ok, 1 usage, 2 refused by the API, 3 not found,",
+                "4 timed out or deployment failed, 5 cannot connect or not logged in. More: docs/cli.md"})
+public final class Berth implements Callable<Integer> {
+    /** Where a gateway is looked for when neither --gateway nor BERTH_GATEWAY says: the local run's. */
+    public static final String DEFAULT_GATEWAY = "http://localhost:8080";
+    /** A gateway (or Keycloak) that does not accept a connection in this long is reported as unreachable. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    @Option(names = "--gateway", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "The gateway's address (default: $BERTH_GATEWAY, else " + DEFAULT_GATEWAY + ").")
+    String gatewayOption;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final Terminal terminal;
+    private HttpClient http;
+
+    private Berth(Map<String, String> env, Terminal terminal) {
+        this.env = Map.copyOf(env);
+        this.terminal = terminal;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, System.getenv(), out, err, Terminal.isInteractive());
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line and answers its exit code (nothing here exits the JVM). */
+    public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, boolean interactive) {
+        Berth berth = new Berth(env, Terminal.of(out, err, env, interactive));
+        CommandLine commandLine = new CommandLine(berth);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((invalid, given) -> {
+            CommandLine wrong = invalid.getCommandLine();
+            err.println("berth: " + invalid.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(invalid, err);
+            err.println("See '" + wrong.getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return ExitCode.USAGE.code();
+        });
+        commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> {
+            if (failure instanceof CliFailure known) {
+                known.lines().forEach(line -> err.println("berth: " + line));
+                err.flush();
+                return known.exitCode().code();
+            }
+            // A fault of the command line itself: say so, with where, rather than die without a word.
+            err.println("berth: unexpected " + failure);
+            failure.printStackTrace(err);
+            err.flush();
+            return ExitCode.USAGE.code();
+        });
+        try {
+            return commandLine.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The root command of the command a picocli spec belongs to, for subcommands at any depth. */
+    public static Berth of(CommandSpec spec) {
+        return (Berth) spec.root().userObject();
+    }
+
+    @Override
+    public Integer call() {
+        // A bare `berth` asks nothing: show what it could ask, as a usage error.
+        spec.commandLine().usage(terminal.err());
+        return ExitCode.USAGE.code();
+    }
+
+    /** The gateway's base URL, without a trailing slash: --gateway, else BERTH_GATEWAY, else the local run's. */
+    public String gatewayUrl() {
+        String url = gatewayOption != null ? gatewayOption : env.getOrDefault("BERTH_GATEWAY", DEFAULT_GATEWAY);
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        return url;
+    }
+
+    public Terminal terminal() {
+        return terminal;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        }
+        return http;
+    }
+
+    public TokenCache tokens() {
+        return new TokenCache(TokenCache.directory(env, Path.of(System.getProperty("user.home"))));
+    }
+
+    /** The API as the logged-in caller (the cached token, refreshed when it is about to expire). */
+    public Gateway gateway() {
+        String url = gatewayUrl();
+        return new Gateway(url, http(), new Credentials(url, tokens(), http()));
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Berth.class.getPackage().getImplementationVersion();
+            return new String[] {"berth " + (version == null ? "development" : version)};
+        }
+    }
+}

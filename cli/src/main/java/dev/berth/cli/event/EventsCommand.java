@@ -1,0 +1,116 @@
+package dev.berth.cli.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cli.Berth;
+import dev.berth.cli.CliFailure;
+import dev.berth.cli.ExitCode;
+import dev.berth.cli.Query;
+import dev.berth.cli.output.Json;
+import dev.berth.cli.output.OutputFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code berth events}: Berth's public event stream ({@code GET /v1/events}), one line per event. With
+ * {@code -f} it follows new events until Ctrl-C. Without it, it prints the events held since
+ * {@code --since} (default: all the topic holds) and stops once the stream has been quiet for
+ * {@link #CAUGHT_UP}: the stream itself never ends, and says nothing when it has caught up, so a pause
+ * is the only sign there is.
+ */
+@Command(name = "events", mixinStandardHelpOptions = true, description = "Print Berth's events; -f follows new ones.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  berth events --type dev.berth.deployment.", "  berth events -f --team team-a -o json"})
+public final class EventsCommand implements java.util.concurrent.Callable<Integer> {
+    static final Duration CAUGHT_UP = Duration.ofSeconds(2);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    OutputFormat output;
+
+    @Option(names = {"-f", "--follow"}, description = "Follow new events until Ctrl-C (starts with new ones unless --since).")
+    boolean follow;
+
+    @Option(names = "--since", paramLabel = "ID", description = "Start after this event id (-1: from the earliest held).")
+    String since;
+
+    @Option(names = "--type", description = "Only events whose type starts with this, e.g. dev.berth.task.; may repeat.")
+    List<String> types;
+
+    @Option(names = "--team", description = "Only this team's events; may repeat.")
+    List<String> teams;
+
+    @Option(names = "--subject", description = "Only events whose subject starts with this, e.g. apps/team-a/web; may repeat.")
+    List<String> subjects;
+
+    @Override
+    public Integer call() {
+        Berth berth = Berth.of(spec);
+        PrintWriter out = berth.terminal().out();
+        String start = since != null ? since : follow ? null : "-1";
+        String path = "/v1/events" + new Query().add("since", start).addAll("type", types).addAll("team", teams)
+                .addAll("subject", subjects);
+        BlockingQueue<ServerSentEvents.Event> events = new ArrayBlockingQueue<>(1024);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                berth.gateway().streamLines(path, new ServerSentEvents(event -> {
+                    try {
+                        events.put(event);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CliFailure(ExitCode.OK, "stopped");
+                    }
+                }));
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        }, "berth-events");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            while (true) {
+                ServerSentEvents.Event event = events.poll(follow ? 1 : CAUGHT_UP.toMillis(), follow ? TimeUnit.DAYS : TimeUnit.MILLISECONDS);
+                if (failure.get() != null && event == null) {
+                    throw failure.get();
+                }
+                if (event == null) {
+                    if (!reader.isAlive() || !follow) {
+                        return 0;
+                    }
+                    continue;
+                }
+                out.println(output.json() ? event.data() : line(event));
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } finally {
+            reader.interrupt();
+        }
+    }
+
+    /** "42  2026-12-07T09:00:00Z  dev.berth.task.state  tasks/team-a_web.7b7d…". */
+    static String line(ServerSentEvents.Event event) {
+        JsonNode cloudEvent;
+        try {
+            cloudEvent = Json.MAPPER.readTree(event.data());
+        } catch (java.io.IOException e) {
+            return event.id() + "  " + event.type() + "  " + event.data();
+        }
+        return event.id() + "  " + Json.text(cloudEvent, "time") + "  " + event.type() + "  " + Json.text(cloudEvent, "subject");
+    }
+}
