@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -427,8 +428,10 @@ public final class TaskSupervisor implements AutoCloseable {
             boolean diskExceeded = allowance > 0 && diskBytes > allowance;
             task.usage = new TaskUsage(process.cpuSeconds(), process.memoryBytes(), diskBytes, diskExceeded);
             if (diskExceeded && task.spec.isolation().enforceDisk()) {
-                String why = TaskStatus.DISK_LIMIT_EXCEEDED + ": its sandbox holds " + diskBytes / (1024 * 1024)
-                        + " MiB, more than its disk of " + plain(task.spec.disk()) + " MiB";
+                // One decimal: caught while a write is under way, "1 MiB, more than its disk of 1 MiB" would read as no excess.
+                String why = TaskStatus.DISK_LIMIT_EXCEEDED + ": its sandbox holds "
+                        + String.format(Locale.ROOT, "%.1f", diskBytes / (1024.0 * 1024)) + " MiB, more than its disk of "
+                        + plain(task.spec.disk()) + " MiB";
                 beginKill(task, DEFAULT_GRACE, null, why, why);
             }
             logs.accept(task.sandbox);

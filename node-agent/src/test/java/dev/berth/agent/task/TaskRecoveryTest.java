@@ -128,7 +128,7 @@ class TaskRecoveryTest {
         assertEquals(TaskState.RUNNING, last("tolerated").state());
         TaskStatus enforced = last("enforced");
         assertEquals(TaskState.FAILED, enforced.state());
-        assertTrue(enforced.reason().startsWith("DISK_LIMIT_EXCEEDED: its sandbox holds 2 MiB"), enforced.reason());
+        assertTrue(enforced.reason().startsWith("DISK_LIMIT_EXCEEDED: its sandbox holds 2.0 MiB, more than its disk of"), enforced.reason());
     }
 
     @Test
