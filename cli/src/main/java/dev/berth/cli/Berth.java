@@ -3,11 +3,13 @@ package dev.berth.cli;
 import dev.berth.cli.api.Gateway;
 import dev.berth.cli.app.AppCommand;
 import dev.berth.cli.deployment.DeploymentCommand;
+import dev.berth.cli.completion.CompletionCommand;
 import dev.berth.cli.event.EventsCommand;
 import dev.berth.cli.node.NodeCommand;
 import dev.berth.cli.queue.QueueCommand;
 import dev.berth.cli.task.LogsCommand;
 import dev.berth.cli.task.TaskCommand;
+import dev.berth.cli.volume.VolumeCommand;
 import dev.berth.cli.login.Credentials;
 import dev.berth.cli.login.LoginCommand;
 import dev.berth.cli.login.LogoutCommand;
@@ -22,6 +24,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +41,8 @@ import java.util.concurrent.Callable;
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Berth.Version.class,
         description = "Berth's command line: the gateway's /v1 API at a terminal and in scripts.",
         subcommands = {LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AppCommand.class,
-                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class, EventsCommand.class,
-                CommandLine.HelpCommand.class},
+                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class,
+                VolumeCommand.class, EventsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  berth login --username otto --password otto-password",
                 "  berth app deploy -f apps/ --wait",
@@ -109,6 +112,12 @@ public final class Berth implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    /** The whole tree of commands, as a run parses them (for the tests that walk every command). */
+    static CommandLine commandTree() {
+        return new CommandLine(new Berth(Map.of(), Terminal.of(new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter()), Map.of(), false)));
     }
 
     /** The root command of the command a picocli spec belongs to, for subcommands at any depth. */

@@ -1,9 +1,12 @@
 package dev.berth.cli;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,14 +34,31 @@ class BerthTest {
     }
 
     @Test
-    void everyAppCommandsHelpHasAnExample() {
-        for (String command : new String[] {"list", "show", "deploy", "scale", "restart", "delete", "versions", "diff"}) {
-            Run help = run(Map.of(), "app", command, "--help");
+    void everyCommandsHelpHasAnExample() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(Berth.commandTree(), new ArrayList<>(), commands);
+        assertTrue(commands.size() > 30, commands.toString());
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(command);
+            args.add("--help");
+            Run help = run(Map.of(), args.toArray(String[]::new));
 
-            assertEquals(0, help.exit(), command);
-            assertTrue(help.out().contains("berth app " + command) || help.out().contains("berth app"), help.out());
+            assertEquals(0, help.exit(), command.toString());
             assertTrue(help.out().contains("Example"), command + ": " + help.out());
+            assertTrue(help.out().contains("berth " + command.get(0)), command + ": " + help.out());
         }
+    }
+
+    /** Every command at every depth, by the names typed to reach it (picocli's own help command aside). */
+    private static void collect(CommandLine parent, List<String> path, List<List<String>> into) {
+        parent.getSubcommands().forEach((name, child) -> {
+            if (name.equals(child.getCommandName()) && !name.equals("help")) {
+                List<String> reached = new ArrayList<>(path);
+                reached.add(name);
+                into.add(reached);
+                collect(child, reached, into);
+            }
+        });
     }
 
     @Test

@@ -37,10 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * directory of two apps deployed with {@code --wait}; an update diffed and then followed through its
  * deployment; a failing update rolled back and an unplaceable app timed out (exit 4); a paused canary promoted
  * and the next one rolled back; a refused
- * definition; tasks, a log, deployments, events, the queue and nodes; a viewer's scale refused; an
- * expired cached token renewed silently; and a gateway that is not there. The command line runs
- * in-process through {@link Berth#run} (its exit code returned, not exited), and once as
- * {@code bin/berth} itself. Each test is one step of that story, in order, on one cluster.
+ * definition; tasks, a log, deployments, events, the queue and nodes, each listed and shown; an app's
+ * logs followed while its two tasks write; a stateful app's volume listed, shown, followed through its
+ * history and deleted; an app rolled back; a viewer's scale refused; an expired cached token renewed
+ * silently; and a gateway that is not there. The command line runs in-process through
+ * {@link Berth#run} (its exit code returned, not exited), and as {@code bin/berth} itself where a
+ * process matters (a first run, a follow that only stops when killed). Each test is one step of that story, in order, on one cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIT {
@@ -49,7 +51,7 @@ class CliIT {
     private static final String WORKER = "/team-a/cli-worker";
     private static final String TEAM_B_APP = "/team-b/cli-b";
     @RegisterExtension
-    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1).agent("cli-node-1", "zone=a");
+    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService().agent("cli-node-1", "zone=a");
     private static BerthCluster cluster;
     private static String gateway;
     private static Path otto;
@@ -91,7 +93,7 @@ class CliIT {
     }
 
     @Test
-    @Order(1)
+    @Order(10)
     void ottoLogsInWithHisPasswordAndIsAnOperatorOfTeamA() throws IOException {
         Run login = berth(otto, "login", "--username", "otto", "--password", "otto-password");
 
@@ -106,7 +108,7 @@ class CliIT {
     }
 
     @Test
-    @Order(2)
+    @Order(20)
     void binBerthRunsTheCommandLineAsAProcess() throws Exception {
         Run help = binBerth(Map.of(), "--help");
         assertEquals(0, help.exit(), help.all());
@@ -118,7 +120,7 @@ class CliIT {
     }
 
     @Test
-    @Order(3)
+    @Order(30)
     void aDirectoryOfTwoAppsIsDeployedAndWaitedFor() throws IOException {
         Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 600"));
         Files.writeString(apps.resolve("worker.json"), app(WORKER, "echo cli-worker-says-hello; exec sleep 601"));
@@ -144,7 +146,7 @@ class CliIT {
     }
 
     @Test
-    @Order(4)
+    @Order(40)
     void anUpdateIsFollowedThroughItsDeployment() throws IOException {
         Files.writeString(apps.resolve("web.json"), app(WEB, "sleep 602"));
         Run diff = berth(otto, "app", "diff", "-f", apps.toString());
@@ -165,7 +167,7 @@ class CliIT {
     }
 
     @Test
-    @Order(5)
+    @Order(50)
     void tasksTheirLogsDeploymentsTheQueueAndNodesAreShown() throws IOException {
         Run tasks = berth(otto, "task", "list", "--app", WORKER, "-o", "json");
         assertEquals(0, tasks.exit(), tasks.all());
@@ -202,7 +204,138 @@ class CliIT {
     }
 
     @Test
-    @Order(6)
+    @Order(51)
+    void aTaskANodeADeploymentAndAnAppsEventsAreShownOneByOne() throws IOException {
+        String workerTask = JsonCodec.mapper().readTree(berth(otto, "task", "list", "--app", WORKER, "-o", "json").out())
+                .path(0).path("id").asText();
+        Run task = berth(otto, "task", "show", workerTask);
+        assertEquals(0, task.exit(), task.all());
+        assertTrue(task.out().contains("app:") && task.out().contains(WORKER) && task.out().contains("cli-node-1"), task.all());
+        Run yaml = berth(otto, "task", "show", workerTask, "-o", "yaml");
+        assertTrue(yaml.out().startsWith("id: " + workerTask + "\n") && yaml.out().contains("\nappId: " + WORKER + "\n"),
+                yaml.all());
+
+        Run node = berth(otto, "node", "show", "cli-node-1");
+        assertEquals(0, node.exit(), node.all());
+        assertTrue(node.out().contains("isolation:") && node.out().contains("mode:") && node.out().contains(workerTask),
+                node.all());
+
+        JsonNode deployment = JsonCodec.mapper().readTree(berth(otto, "deployment", "list", "--app", WEB, "-o", "json").out()).path(0);
+        Run shown = berth(otto, "deployment", "show", deployment.path("id").asText());
+        assertEquals(0, shown.exit(), shown.all());
+        assertTrue(shown.out().contains("versions: 1->2") && shown.out().contains("SUCCEEDED"), shown.all());
+        assertTrue(shown.out().lines().anyMatch(line -> line.startsWith("STEP")), shown.all());
+
+        Run events = berth(otto, "events", "--app", WEB, "-o", "json");
+        assertEquals(0, events.exit(), events.all());
+        List<String> about = new ArrayList<>();
+        for (String line : events.out().lines().toList()) {
+            about.add(JsonCodec.mapper().readTree(line).path("data").path("appId").asText());
+        }
+        assertTrue(about.size() >= 3, events.all());
+        assertEquals(List.of(WEB), about.stream().distinct().toList(), events.all());
+    }
+
+    @Test
+    @Order(52)
+    void anAppsLogsAreFollowedWhileItsTasksWrite() throws Exception {
+        String ticker = "/team-a/cli-ticker";
+        Path file = apps.resolveSibling("ticker.json");
+        Files.writeString(file, app(ticker, "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done")
+                .replace("\"instances\": 1", "\"instances\": 2"));
+        assertEquals(0, berth(otto, "app", "deploy", "-f", file.toString(), "--wait", "--timeout", "120s").exit());
+
+        Process follow = binBerthProcess(Map.of("BERTH_GATEWAY", gateway, "BERTH_CONFIG_DIR", otto.toString()),
+                "logs", ticker, "-f", "--tail", "1");
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
+                out.lines().forEach(lines::add);
+            } catch (IOException ended) {
+                // the process was stopped: what it printed is in lines
+            }
+        });
+        reader.start();
+        try {
+            // Each instance's ticks keep coming while the command runs, in order, each line prefixed.
+            await("ticks of both instances, as they are written").atMost(DEADLINE).untilAsserted(() -> {
+                for (String instance : List.of("#0 | ", "#1 | ")) {
+                    List<Integer> ticks = lines.stream().filter(line -> line.startsWith(instance + "tick-"))
+                            .map(line -> Integer.parseInt(line.substring((instance + "tick-").length()))).toList();
+                    assertTrue(ticks.size() >= 5, instance + " " + lines);
+                    assertEquals(ticks.stream().sorted().toList(), ticks, lines.toString());
+                    assertEquals(ticks.size() - 1, ticks.get(ticks.size() - 1) - ticks.get(0), "none missed: " + lines);
+                }
+            });
+            assertTrue(follow.isAlive(), "-f keeps following");
+        } finally {
+            follow.destroy();
+            follow.waitFor(10, TimeUnit.SECONDS);
+            reader.join(10_000);
+        }
+        assertEquals(0, berth(otto, "app", "delete", ticker).exit());
+    }
+
+    @Test
+    @Order(53)
+    void aStatefulAppsVolumeIsListedShownFollowedThroughItsHistoryAndDeleted() throws IOException {
+        String db = "/team-a/cli-db";
+        Path file = apps.resolveSibling("db.json");
+        Files.writeString(file, app(db, "exec sleep 600").replace("\"portDefinitions\": []", """
+                "portDefinitions": [], "container": {"type": "MESOS", "volumes": [
+                  {"containerPath": "data", "mode": "RW", "persistent": {"size": 16}}]}"""));
+        Run deploy = berth(otto, "app", "deploy", "-f", file.toString(), "--wait", "--timeout", "120s");
+        assertEquals(0, deploy.exit(), deploy.all());
+
+        String volume = await("the volume attached").atMost(DEADLINE).until(() -> {
+            JsonNode listed = JsonCodec.mapper().readTree(berth(otto, "volume", "list", "--app", db, "-o", "json").out()).path(0);
+            return "ATTACHED".equals(listed.path("state").asText()) ? listed.path("id").asText() : null;
+        }, java.util.Objects::nonNull);
+        Run table = berth(otto, "volume", "list", "--app", db);
+        assertTrue(table.out().lines().anyMatch(line -> line.startsWith(volume) && line.contains("ATTACHED")
+                && line.contains("cli-node-1") && line.contains("db-0")), table.all());
+        Run shown = berth(otto, "volume", "show", volume);
+        assertTrue(shown.out().contains("attached:") && shown.out().contains("fencing epoch:"), shown.all());
+
+        assertEquals(0, berth(otto, "app", "scale", db, "0", "--wait", "--timeout", "120s").exit());
+        await("the volume released").atMost(DEADLINE).until(() -> berth(otto, "volume", "show", volume, "-o", "json").out()
+                .contains("\"RELEASED\""));
+        Run history = berth(otto, "volume", "history", volume);
+        assertEquals(0, history.exit(), history.all());
+        List<String> kinds = history.out().lines().skip(1).map(line -> line.split("\\s+")[1]).toList();
+        assertEquals("CREATED", kinds.get(0), history.all());
+        assertTrue(kinds.contains("ATTACHED") && kinds.contains("RELEASED"), history.all());
+
+        Run refused = berth(otto, "volume", "delete", volume);
+        assertEquals(2, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("Forbidden") && refused.err().contains("berth-admin"), refused.all());
+        Path ada = otto.resolveSibling("ada");
+        assertEquals(0, berth(ada, "login", "--username", "ada", "--password", "ada-password").exit());
+        Run delete = berth(ada, "volume", "delete", volume);
+        assertEquals(0, delete.exit(), delete.all());
+        assertTrue(delete.out().startsWith("delet"), delete.all());
+        await("the volume deleted").atMost(DEADLINE).until(() -> berth(otto, "volume", "show", volume, "-o", "json").out()
+                .contains("\"DELETED\""));
+        Run again = berth(ada, "volume", "delete", "team-a_cli-db.no-such-volume");
+        assertEquals(3, again.exit(), again.all());
+        assertEquals(0, berth(otto, "app", "delete", db).exit());
+    }
+
+    @Test
+    @Order(54)
+    void anAppIsRolledBackToTheVersionBeforeItsCurrentOne() throws IOException {
+        Run rollback = berth(otto, "app", "rollback", WEB, "--wait", "--timeout", "120s");
+
+        assertEquals(0, rollback.exit(), rollback.all());
+        assertTrue(rollback.out().contains("rolling back " + WEB + " to version 1 (as version 3)"), rollback.all());
+        assertTrue(rollback.out().contains(WEB + ": version 3 deployed, 1/1 running"), rollback.all());
+        assertEquals("sleep 600", Http.get(gateway + "/v1/apps" + WEB).json().path("cmd").asText());
+        Run versions = berth(otto, "app", "versions", WEB, "-o", "json");
+        assertEquals("rolled-back", JsonCodec.mapper().readTree(versions.out()).path(0).path("change").asText(), versions.all());
+    }
+
+    @Test
+    @Order(60)
     void aWaitEndsWithExitCodeFourWhenTheDeploymentIsRolledBackOrTheTimeoutPasses() throws IOException {
         // Healthy once it wrote "ready" (the grace covers the moment before); the update never writes it,
         // so its new instances fail their check until the deployment gives up and rolls back.
@@ -235,7 +368,7 @@ class CliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(70)
     void aPausedCanaryIsPromotedAndTheNextOneRolledBack() throws IOException {
         String app = "/team-a/cli-canary";
         Path canary = apps.resolveSibling("canary.json");
@@ -274,7 +407,7 @@ class CliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(80)
     void aBadDefinitionIsRefusedWithItsFieldError() throws IOException {
         Path bad = apps.resolveSibling("bad.json");
         Files.writeString(bad, """
@@ -288,7 +421,7 @@ class CliIT {
     }
 
     @Test
-    @Order(9)
+    @Order(90)
     void aViewerCannotScaleAndDoesNotSeeAnotherTeamsApp() {
         assertEquals(201, Http.postJson(gateway + "/v1/apps", app(TEAM_B_APP, "sleep 600")
                 .replace("\"instances\": 1", "\"instances\": 0")).status());
@@ -305,7 +438,7 @@ class CliIT {
     }
 
     @Test
-    @Order(10)
+    @Order(100)
     void aTeamsServiceAccountLogsInScalesRestartsAndKillsItsTeamsTasks() {
         Run login = berth(ci, "login", "--client-id", "berth-ci-team-a", "--client-secret", "berth-ci-team-a-secret");
         assertEquals(0, login.exit(), login.all());
@@ -328,7 +461,7 @@ class CliIT {
     }
 
     @Test
-    @Order(11)
+    @Order(110)
     void anExpiredAccessTokenIsRenewedSilently() throws IOException {
         String before = expireCachedToken(otto);
 
@@ -348,7 +481,7 @@ class CliIT {
     }
 
     @Test
-    @Order(12)
+    @Order(120)
     void anOperatorDeletesHisAppAndLogsOut() {
         Run delete = berth(otto, "app", "delete", WEB);
         assertEquals(0, delete.exit(), delete.all());
@@ -366,7 +499,7 @@ class CliIT {
     }
 
     @Test
-    @Order(13)
+    @Order(130)
     void noGatewayListeningIsExitCodeFiveWithTheAddressTried() throws IOException {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -383,7 +516,7 @@ class CliIT {
     }
 
     @Test
-    @Order(14)
+    @Order(140)
     @org.junit.jupiter.api.condition.EnabledIf("dev.berth.system.UiBrowser#present")
     void theDeviceGrantLogsInOnceThePersonConfirmsInABrowser() throws Exception {
         Path ada = otto.resolveSibling("ada-device");
@@ -437,6 +570,16 @@ class CliIT {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** bin/berth started and left running (for -f), its standard output readable as it comes. */
+    private static Process binBerthProcess(Map<String, String> env, String... args) throws IOException {
+        Path root = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(root.resolve("bin/berth").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** bin/berth itself, as a person runs it. */

@@ -66,14 +66,17 @@ public final class Gateway {
         return expectOk(send("DELETE", path, null));
     }
 
-    /** Every item of a paged list (docs/api.md: follows {@code rel="next"} until there is none). */
+    /**
+     * Every item of a paged list (docs/api.md: follows {@code rel="next"} until there is none); the
+     * list is the answer's {@code field}, or the answer itself when {@code field} is null.
+     */
     public ArrayNode list(String path, String field) {
         ArrayNode all = Json.MAPPER.createArrayNode();
         String next = baseUrl + path;
         while (next != null) {
             Answer page = sendTo("GET", URI.create(next), null);
             JsonNode json = expectOk(page);
-            json.path(field).forEach(all::add);
+            (field == null ? json : json.path(field)).forEach(all::add);
             next = page.nextPage().orElse(null);
         }
         return all;

@@ -5,6 +5,7 @@ import dev.berth.cli.CliFailure;
 import dev.berth.cli.ExitCode;
 import dev.berth.cli.api.Answer;
 import dev.berth.cli.api.Gateway;
+import dev.berth.cli.deployment.DeploymentShow;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -50,7 +51,7 @@ final class DeploymentWatch {
                     out.println(appId + ": version " + version + " deployed, " + running(app));
                     return;
                 }
-                line = appId + ": deployment " + state + ", " + progress(deployment.path("progress"))
+                line = appId + ": deployment " + state + ", " + DeploymentShow.progress(deployment.path("progress"))
                         + ("PAUSED".equals(state) ? " (" + deployment.path("reason").asText("waits for a promote") + ")" : "");
             } else if (!expectsDeployment && ready(app)) {
                 out.println(appId + ": version " + version + " runs, " + running(app));
@@ -102,11 +103,6 @@ final class DeploymentWatch {
         String text = app.path("tasksRunning").asInt() + "/" + app.path("instances").asInt() + " running";
         boolean checked = app.path("healthChecks").isArray() && !app.path("healthChecks").isEmpty();
         return checked ? text + ", " + app.path("tasksHealthy").asInt() + " healthy" : text;
-    }
-
-    static String progress(JsonNode progress) {
-        return "new: " + progress.path("newHealthy").asInt() + " healthy, " + progress.path("newRunning").asInt()
-                + " running of " + progress.path("target").asInt() + "; old: " + progress.path("oldRunning").asInt() + " running";
     }
 
     // The pace of polling the API, not a wait for an outcome: the outcome is what each poll reads.

@@ -1,17 +1,12 @@
 package dev.berth.cli.login;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.Berth;
-import dev.berth.cli.output.Json;
-import dev.berth.cli.output.OutputFormat;
+import dev.berth.cli.output.ShowCommand;
+import dev.berth.cli.output.Terminal;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code berth whoami}: who the gateway takes the caller to be ({@code GET /v1/me}). The gateway's
@@ -20,19 +15,15 @@ import java.util.concurrent.Callable;
 @Command(name = "whoami", mixinStandardHelpOptions = true,
         description = "Show who the gateway takes you to be: name, role and teams.",
         footerHeading = "%nExample:%n", footer = "  berth whoami -o json")
-public final class WhoamiCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    OutputFormat output;
+public final class WhoamiCommand extends ShowCommand {
+    @Override
+    protected String path() {
+        return "/v1/me";
+    }
 
     @Override
-    public Integer call() {
-        Berth berth = Berth.of(spec);
-        JsonNode me = berth.gateway().get("/v1/me");
-        berth.terminal().out().println(output.json() ? Json.pretty(me) : describe(me));
-        return 0;
+    protected String describe(JsonNode me, Terminal terminal) {
+        return describe(me) + "\n";
     }
 
     /** "otto (OPERATOR, teams: team-a)"; an administrator's teams are "all". */

@@ -2,13 +2,12 @@ package dev.berth.cli.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Berth;
+import dev.berth.cli.api.ApiPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /**
@@ -31,7 +30,7 @@ public final class NodeDrain implements Callable<Integer> {
 
     static int mode(CommandSpec spec, String id, String action) {
         Berth berth = Berth.of(spec);
-        JsonNode node = berth.gateway().post("/v1/nodes/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/" + action, null);
+        JsonNode node = berth.gateway().post(ApiPath.of("nodes", id, "/" + action), null);
         berth.terminal().out().println(id + ": " + node.path("mode").asText());
         return 0;
     }

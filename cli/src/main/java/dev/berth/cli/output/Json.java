@@ -25,4 +25,11 @@ public final class Json {
         JsonNode value = node.path(field);
         return value.isMissingNode() || value.isNull() || value.asText().isEmpty() ? "-" : value.asText();
     }
+
+    /** An array field's items joined by commas ("31000,31001"), or "-" when it has none. */
+    public static String list(JsonNode node, String field) {
+        java.util.List<String> items = new java.util.ArrayList<>();
+        node.path(field).forEach(item -> items.add(item.isValueNode() ? item.asText() : item.toString()));
+        return items.isEmpty() ? "-" : String.join(",", items);
+    }
 }

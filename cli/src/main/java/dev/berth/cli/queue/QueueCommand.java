@@ -1,20 +1,14 @@
 package dev.berth.cli.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.output.Json;
-import dev.berth.cli.output.OutputFormat;
+import dev.berth.cli.output.ListCommand;
 import dev.berth.cli.output.Table;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code berth queue}: the apps with instances waiting to run and why — each placement refusal with
@@ -23,31 +17,24 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "queue", mixinStandardHelpOptions = true, description = "Show what waits to be placed, and why.",
         footerHeading = "%nExample:%n", footer = "  berth queue -o json")
-public final class QueueCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    OutputFormat output;
+public final class QueueCommand extends ListCommand {
+    public QueueCommand() {
+        super("queue", "Nothing waits.");
+    }
 
     @Override
-    public Integer call() {
-        Berth berth = Berth.of(spec);
-        ArrayNode queue = berth.gateway().list("/v1/queue?limit=1000", "queue");
-        if (output.json()) {
-            berth.terminal().out().println(Json.pretty(queue));
-            return 0;
-        }
-        if (queue.isEmpty()) {
-            berth.terminal().out().println("Nothing waits.");
-            return 0;
-        }
-        Table table = Table.of("APP", "WAITING", "SINCE", "WHY");
-        for (JsonNode entry : queue) {
-            table.row(entry.path("appId").asText(), entry.path("waiting").asText(), Json.text(entry, "since"), why(entry));
-        }
-        berth.terminal().out().print(table.render(berth.terminal().width(), berth.terminal().colour()));
-        return 0;
+    protected String path() {
+        return "/v1/queue?limit=1000";
+    }
+
+    @Override
+    protected Table table() {
+        return Table.of("APP", "WAITING", "SINCE", "WHY");
+    }
+
+    @Override
+    protected String[] row(JsonNode entry) {
+        return new String[] {entry.path("appId").asText(), entry.path("waiting").asText(), Json.text(entry, "since"), why(entry)};
     }
 
     static String why(JsonNode entry) {

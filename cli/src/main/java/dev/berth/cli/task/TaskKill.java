@@ -3,14 +3,13 @@ package dev.berth.cli.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Berth;
 import dev.berth.cli.Query;
+import dev.berth.cli.api.ApiPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /** {@code berth task kill ID}: kills a task; a replacement starts unless {@code --scale} takes the instance away. */
@@ -30,7 +29,7 @@ public final class TaskKill implements Callable<Integer> {
     @Override
     public Integer call() {
         Berth berth = Berth.of(spec);
-        String path = "/v1/tasks/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/kill"
+        String path = ApiPath.of("tasks", id, "/kill")
                 + new Query().add("scale", scale ? "true" : null);
         JsonNode answer = berth.gateway().post(path, null);
         berth.terminal().out().println("killed " + id + (scale

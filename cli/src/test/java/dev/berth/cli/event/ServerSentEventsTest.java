@@ -23,9 +23,17 @@ class ServerSentEventsTest {
 
     @Test
     void aLineShowsTheIdTimeTypeAndSubject() {
-        String line = EventsCommand.line(new ServerSentEvents.Event("42", "dev.berth.task.state",
-                "{\"time\":\"2026-12-07T09:00:00Z\",\"subject\":\"tasks/team-a_web.1\"}"));
+        ServerSentEvents.Event event = new ServerSentEvents.Event("42", "dev.berth.task.state",
+                "{\"time\":\"2026-12-07T09:00:00Z\",\"subject\":\"tasks/team-a_web.1\"}");
+        String line = EventsCommand.line(event, EventsCommand.parse(event));
 
         assertEquals("42  2026-12-07T09:00:00Z  dev.berth.task.state  tasks/team-a_web.1", line);
+    }
+
+    @Test
+    void anEventWhoseDataIsNotJsonIsShownAsItCame() {
+        ServerSentEvents.Event event = new ServerSentEvents.Event("7", "message", "not json {");
+
+        assertEquals("7  message  not json {", EventsCommand.line(event, EventsCommand.parse(event)));
     }
 }
