@@ -1,20 +1,12 @@
 package dev.berth.cli.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.Berth;
 import dev.berth.cli.CliFailure;
 import dev.berth.cli.ExitCode;
 import dev.berth.cli.Query;
 import dev.berth.cli.api.Gateway;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
-import java.time.Instant;
-import java.util.concurrent.Callable;
 
 /**
  * {@code berth app rollback ID [--to VERSION]}: brings back an earlier version's whole definition (its
@@ -27,36 +19,25 @@ import java.util.concurrent.Callable;
                 "It comes back as a new version, rolled out as a deployment."},
         footerHeading = "%nExamples:%n",
         footer = {"  berth app rollback /team-a/web --wait", "  berth app rollback /team-a/web --to 2"})
-public final class AppRollback implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "ID", description = "The app's id.")
-    String id;
-
+public final class AppRollback extends AppChange {
     @Option(names = "--to", paramLabel = "VERSION", description = "The version to bring back (berth app versions lists them).")
     Long version;
 
     @Option(names = "--force", description = "Replace a deployment of the app that is still running.")
     boolean force;
 
-    @Mixin
-    WaitOptions waitOptions;
+    private long target;
 
     @Override
-    public Integer call() {
-        Berth berth = Berth.of(spec);
-        Gateway gateway = berth.gateway();
-        Instant deadline = Instant.now().plus(waitOptions.timeout());
-        long target = version != null ? version : previousVersion(gateway);
-        JsonNode app = gateway.post(AppPath.of(id, "/rollback") + new Query().add("version", target)
+    JsonNode send(Gateway gateway) {
+        target = version != null ? version : previousVersion(gateway);
+        return gateway.post(AppPath.of(id, "/rollback") + new Query().add("version", target)
                 .add("force", force ? "true" : null), null);
-        long now = app.path("version").asLong();
-        berth.terminal().out().println("rolling back " + AppPath.id(id) + " to version " + target + " (as version " + now + ")");
-        if (waitOptions.enabled()) {
-            new DeploymentWatch(gateway, berth.terminal().out()).await(AppPath.id(id), now, deadline);
-        }
-        return 0;
+    }
+
+    @Override
+    String accepted(long now) {
+        return "rolling back " + AppPath.id(id) + " to version " + target + " (as version " + now + ")";
     }
 
     private long previousVersion(Gateway gateway) {
