@@ -4,6 +4,7 @@ import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.AppQueue;
+import dev.berth.contracts.messages.AppRoutes;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.AppVersion;
@@ -117,6 +118,13 @@ public final class Topics {
                     .requires("volume.volumeId", e -> e.volume() == null ? null : e.volume().volumeId())
                     .requires("volume.state", e -> e.volume() == null ? null : e.volume().state());
     /**
+     * Each app's routes as the scheduler decided them (which path or host it is served on, or why a
+     * claim was refused), written in the same transaction as the app's state; read by the routers and
+     * the gateway. Compacted; a tombstone when the app is gone or claims no route. Key: appId.
+     */
+    public static final Topic<String, AppRoutes> ROUTES = Topic.state(PREFIX + "routes", AppRoutes.class, AppRoutes::appId)
+            .requires("appId", AppRoutes::appId);
+    /**
      * The public event stream: CloudEvents 1.0 (structured JSON) for outside consumers and the
      * gateway's {@code GET /v1/events}. One partition, so an event's offset orders it among all
      * others and serves as its position for resuming. Key: the event's subject.
@@ -180,6 +188,6 @@ public final class Topics {
     public static List<Topic<?, ?>> catalogue() {
         return List.of(APP_COMMANDS, APPS, TASKS, NODE_STATUS, NODE_COMMANDS, TASK_STATUS, NODE_ADMIN, QUEUE,
                 VOLUME_COMMANDS, VOLUME_EVENTS, EVENTS, COMMAND_REPLIES, APP_VERSIONS, DEPLOYMENTS, TASK_HISTORY,
-                SCHEDULER_LEADER, DEAD_LETTER);
+                ROUTES, SCHEDULER_LEADER, DEAD_LETTER);
     }
 }

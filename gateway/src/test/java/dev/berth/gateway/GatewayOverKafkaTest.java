@@ -5,6 +5,10 @@ import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppCommand;
+import dev.berth.contracts.messages.AppRoutes;
+import dev.berth.contracts.routing.RouteAffinity;
+import dev.berth.contracts.routing.RouteClaim;
+import dev.berth.contracts.routing.RouteState;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.DeleteApp;
@@ -189,6 +193,27 @@ class GatewayOverKafkaTest extends OverKafka {
             assertEquals("{broken", KafkaProbe.text(dead));
         }
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200));
+    }
+
+    @Test
+    void theRoutesTheSchedulerDecidedAreShownOnTheAppAndInTheListAndGoWithTheirTombstone() {
+        String id = "/" + group + "/routed";
+        kafka.send(Topics.APPS.name(), id, JsonCodec.encodeBytes(AppState.of(app(id, 1), 1, false, null)));
+        RouteClaim served = new RouteClaim(0, "/" + group + "/routed", null, true, RouteAffinity.SESSION, null);
+        RouteClaim refused = new RouteClaim(1, null, "taken.example.com", true, RouteAffinity.NONE, null);
+        kafka.send(Topics.ROUTES.name(), id, JsonCodec.encodeBytes(new AppRoutes("r-" + group, 1, Instant.now(), null, id,
+                List.of(RouteState.active(served), RouteState.refused(refused, "the host taken.example.com is routed to /x")), 3)));
+
+        await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
+                .body("routes", hasSize(2)).body("routes[0].state", equalTo("ACTIVE"))
+                .body("routes[0].affinity", equalTo("SESSION")).body("routes[0].path", equalTo("/" + group + "/routed"))
+                .body("routes[1].state", equalTo("REFUSED")).body("routes[1].reason", containsString("routed to /x")));
+        given().when().get("/v1/routes").then().statusCode(200).body("routes.appId", hasItem(id))
+                .body("routes.find { it.appId == '" + id + "' && it.portIndex == 0 }.drainSeconds", equalTo(3));
+
+        kafka.send(Topics.ROUTES.name(), id, (byte[]) null);
+        await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().body("routes", hasSize(0)));
+        kafka.send(Topics.APPS.name(), id, (byte[]) null);
     }
 
     @Test

@@ -113,6 +113,9 @@ public final class AppDefinitionParser {
         UnreachableStrategy unreachable = new UnreachableStrategyReader(fields).read(tree.get("unreachableStrategy"));
         boolean stateful = !container.volumes().isEmpty();
         UpgradeStrategy upgrade = new UpgradeStrategyReader(fields).read(tree, instances, stateful);
+        // Route labels (BERTH_ROUTE_N_*, HAPROXY_N_*) are checked here, so a bad one is refused at once.
+        dev.berth.contracts.routing.RouteLabels.read(labels, hostPorts).errors()
+                .forEach(error -> fields.error(error.field(), error.message()));
         if (fields.errorCount() > 0) {
             return new ParsedApp.Invalid(fields.errors());
         }

@@ -414,6 +414,8 @@ public class AppsResource {
                 view.volumesOf(id), view.history(id));
         view.activeDeployment(id).ifPresent(d -> json.set("deployment",
                 JsonCodec.mapper().valueToTree(DeploymentJson.Summary.of(d))));
+        json.set("routes", JsonCodec.mapper().valueToTree(view.routesOf(id)
+                .map(dev.berth.gateway.routes.RouteJson::of).orElse(List.of())));
         return json;
     }
 

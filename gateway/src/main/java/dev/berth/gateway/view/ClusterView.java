@@ -41,6 +41,7 @@ public final class ClusterView {
     // Kept apart from the node reports: an operator may drain a node before its agent reports again.
     private final Map<String, NodeMode> nodeModes = new ConcurrentHashMap<>();
     private final Map<String, AppQueue> queue = new ConcurrentHashMap<>();
+    private final Map<String, dev.berth.contracts.messages.AppRoutes> routes = new ConcurrentHashMap<>();
     /** Every kept version of every app's definition (berth.app-versions), by app id, then version. */
     private final Map<String, NavigableMap<Long, AppVersion>> versions = new ConcurrentHashMap<>();
     /** Notified whenever an app's state changes, for {@link #awaitApp}. */
@@ -382,6 +383,24 @@ public final class ClusterView {
     /** What of the app waits to be placed, if anything does. */
     public Optional<AppQueue> queued(String appId) {
         return Optional.ofNullable(queue.get(appId));
+    }
+
+    public void putRoutes(dev.berth.contracts.messages.AppRoutes decided) {
+        routes.put(decided.appId(), decided);
+    }
+
+    public void removeRoutes(String appId) {
+        routes.remove(appId);
+    }
+
+    /** The app's routes as the scheduler decided them, if its labels claim any. */
+    public Optional<dev.berth.contracts.messages.AppRoutes> routesOf(String appId) {
+        return Optional.ofNullable(routes.get(appId));
+    }
+
+    /** Every app's routes, by app id. */
+    public List<dev.berth.contracts.messages.AppRoutes> routes() {
+        return routes.values().stream().sorted(Comparator.comparing(dev.berth.contracts.messages.AppRoutes::appId)).toList();
     }
 
     /** Every app that has instances waiting, by app id. */

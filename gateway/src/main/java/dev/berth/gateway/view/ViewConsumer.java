@@ -115,7 +115,8 @@ public final class ViewConsumer implements AutoCloseable {
                 .on(Topics.VOLUME_EVENTS, this::putVolume, view::removeVolume)
                 .on(Topics.APP_VERSIONS, view::putVersion, view::removeVersion)
                 .on(Topics.DEPLOYMENTS, view::putDeployment, view::removeDeployment)
-                .on(Topics.TASK_HISTORY, view::putHistory, view::removeHistory);
+                .on(Topics.TASK_HISTORY, view::putHistory, view::removeHistory)
+                .on(Topics.ROUTES, view::putRoutes, view::removeRoutes);
     }
 
     private void putVolume(VolumeEvent event) {

@@ -82,6 +82,14 @@ public sealed interface Action {
     record RemoveHistory(String appId) implements Action {
     }
 
+    /** Write an app's routes, as decided, to {@code berth.routes}. */
+    record RecordRoutes(dev.berth.contracts.messages.AppRoutes routes) implements Action {
+    }
+
+    /** The app has no routes any more: a tombstone on {@code berth.routes}. */
+    record RemoveRoutes(String appId) implements Action {
+    }
+
     /** Write a deployment's whole state to {@code berth.deployments}, keyed by its id. */
     record RecordDeployment(dev.berth.contracts.messages.Deployment deployment) implements Action {
     }

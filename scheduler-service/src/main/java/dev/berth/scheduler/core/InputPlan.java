@@ -38,6 +38,7 @@ final class InputPlan implements SchedulerView, Changes {
     /** What the plan needs of the core's parts: the state it changes and the books kept beside it. */
     record Parts(SchedulerSettings settings, SchedulerState state, Backoffs backoffs, TaskHistories histories,
                  Deployments deployments, StatefulVolumes volumes, StatefulReconciler stateful, NodeDrains drains,
+                 RouteClaims routes,
                  NodeLiveness liveness) {
     }
 
@@ -153,6 +154,13 @@ final class InputPlan implements SchedulerView, Changes {
         // The public event names the same change as the version does.
         announce(before == null ? Announcements.appCreated(app, now)
                 : Announcements.appUpdated(before, app, change, now));
+        // The routes its labels claim, decided with the state they come from (one transaction).
+        recordRoutes(parts.routes().recorded(app, state::app, app.id(), now));
+    }
+
+    private void recordRoutes(RouteClaims.Decided decided) {
+        decided.recorded().forEach(routes -> actions.add(new Action.RecordRoutes(routes)));
+        decided.removed().forEach(appId -> actions.add(new Action.RemoveRoutes(appId)));
     }
 
     /** The deleted app is gone, with everything recorded of it. */
@@ -162,6 +170,7 @@ final class InputPlan implements SchedulerView, Changes {
         parts.backoffs().forgive(appId);
         state.settle(appId);
         actions.add(new Action.RemoveApp(appId));
+        recordRoutes(parts.routes().removed(appId, state::app, last == null ? null : last.id(), now));
         parts.deployments().appRemoved(appId, this);
         if (last != null) {
             actions.addAll(AppVersions.removed(last));

@@ -90,8 +90,9 @@ public final class SchedulerCore {
         this.commands = new AppCommands(volumes, stateful, backoffs, deployments);
         this.statuses = new TaskStatuses(settings, state, deployments, volumes, histories);
         this.nodes = new NodeEvents(settings, state, liveness, volumes, stateful, drains);
-        this.restore = new StateRestore(state, deployments, histories, liveness, volumes, stateful, drains);
-        this.parts = new InputPlan.Parts(settings, state, backoffs, histories, deployments, volumes, stateful, drains,
+        RouteClaims routes = new RouteClaims();
+        this.restore = new StateRestore(state, deployments, histories, liveness, volumes, stateful, drains, routes);
+        this.parts = new InputPlan.Parts(settings, state, backoffs, histories, deployments, volumes, stateful, drains, routes,
                 liveness);
     }
 

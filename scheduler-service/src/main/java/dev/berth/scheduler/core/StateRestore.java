@@ -24,9 +24,11 @@ public final class StateRestore {
     private final StatefulVolumes volumes;
     private final StatefulReconciler stateful;
     private final NodeDrains drains;
+    private final RouteClaims routes;
 
     StateRestore(SchedulerState state, Deployments deployments, TaskHistories histories, NodeLiveness liveness,
-                 StatefulVolumes volumes, StatefulReconciler stateful, NodeDrains drains) {
+                 StatefulVolumes volumes, StatefulReconciler stateful, NodeDrains drains, RouteClaims routes) {
+        this.routes = routes;
         this.state = state;
         this.deployments = deployments;
         this.histories = histories;
@@ -105,6 +107,15 @@ public final class StateRestore {
 
     public void forgetHistory(String appId) {
         histories.forget(appId);
+    }
+
+    /** Who owns which path and host, as the previous leader decided: kept, not decided again. */
+    public void routes(dev.berth.contracts.messages.AppRoutes decided) {
+        routes.restore(decided);
+    }
+
+    public void forgetRoutes(String appId) {
+        routes.forget(appId);
     }
 
     /** What the previous leader said waits, so that entries of apps now settled can be withdrawn. */

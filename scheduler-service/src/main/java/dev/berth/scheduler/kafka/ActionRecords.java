@@ -50,6 +50,10 @@ final class ActionRecords {
             return Topics.TASK_HISTORY.record(a.history());
         } else if (action instanceof Action.RemoveHistory a) {
             return Topics.TASK_HISTORY.tombstone(a.appId());
+        } else if (action instanceof Action.RecordRoutes a) {
+            return Topics.ROUTES.record(a.routes());
+        } else if (action instanceof Action.RemoveRoutes a) {
+            return Topics.ROUTES.tombstone(a.appId());
         }
         throw new IllegalArgumentException("unknown action " + action);
     }

@@ -97,6 +97,8 @@ public final class StateRebuild {
                 // Old definitions: what a rollback restores, and what old tasks run during a deployment.
                 .on(Topics.APP_VERSIONS, restore::version, key -> restore.forgetVersion(key.appId(), key.version()))
                 // Failures and restarts count on from where the previous leader left them.
-                .on(Topics.TASK_HISTORY, restore::history, restore::forgetHistory);
+                .on(Topics.TASK_HISTORY, restore::history, restore::forgetHistory)
+                // Who owns which path and host: the previous leader's decisions stand.
+                .on(Topics.ROUTES, restore::routes, restore::forgetRoutes);
     }
 }
