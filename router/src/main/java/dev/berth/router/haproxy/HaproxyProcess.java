@@ -30,9 +30,13 @@ final class HaproxyProcess implements AutoCloseable {
     private final Path log;
     private final UnixSocketCli stats;
     private final UnixSocketCli master;
+    /** Stops haproxy if the JVM exits without closing it, so no router leaves an orphan serving stale routes. */
+    private final Thread stopAtExit;
 
     private HaproxyProcess(Process process, Path binary, Path workDir) {
         this.process = process;
+        this.stopAtExit = new Thread(process::destroy, "haproxy-stop-at-exit");
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
         this.binary = binary;
         this.log = workDir.resolve("haproxy.log");
         this.stats = new UnixSocketCli(workDir.resolve("haproxy.sock"), COMMAND);
@@ -173,6 +177,11 @@ final class HaproxyProcess implements AutoCloseable {
     /** Stops the master, which stops its workers; forcibly if it does not go within five seconds. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs anyway
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
