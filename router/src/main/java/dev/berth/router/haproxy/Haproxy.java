@@ -35,7 +35,8 @@ public final class Haproxy implements AutoCloseable {
     private final HaproxyProcess process;
     /** What the running haproxy serves, by route name. */
     private Map<String, Backend> backends = new LinkedHashMap<>();
-    private int reloads;
+    /** Read without the lock, so that asking never waits for a reload in progress. */
+    private volatile int reloads;
 
     /** One backend as the running haproxy has it: its route's settings, who has which slot, each slot's state. */
     private static final class Backend {
@@ -101,7 +102,7 @@ public final class Haproxy implements AutoCloseable {
     }
 
     /** How many times the configuration was rewritten and reloaded since the start. */
-    public synchronized int reloads() {
+    public int reloads() {
         return reloads;
     }
 

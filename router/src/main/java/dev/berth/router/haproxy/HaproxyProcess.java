@@ -97,10 +97,25 @@ final class HaproxyProcess implements AutoCloseable {
         int failedBefore;
         try {
             oldWorker = workerPid();
-            failedBefore = failedReloads();
-            master.send("reload");
         } catch (IOException e) {
-            throw new HaproxyException("could not ask haproxy's master to reload: " + e.getMessage(), true, e);
+            throw new HaproxyException("haproxy's worker does not answer: " + e.getMessage(), true, e);
+        }
+        // The master's socket refuses connections while the master is busy (re-executing itself, or
+        // just after the start, before its CLI listens): asking again within the deadline is safe, and
+        // a second reload, were the first one taken after all, would do no harm.
+        long deadline = System.nanoTime() + WORKER_START.toNanos();
+        while (true) {
+            try {
+                failedBefore = failedReloads();
+                master.send("reload");
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new HaproxyException("could not ask haproxy's master to reload: " + e.getMessage(), true, e);
+                }
+                ensureAlive();
+                pause();
+            }
         }
         awaitWorker(oldWorker, failedBefore);
     }
@@ -146,6 +161,9 @@ final class HaproxyProcess implements AutoCloseable {
             ensureAlive();
             try {
                 if (workerPid() != oldWorker) {
+                    if (oldWorker == -1) {
+                        failedReloads(); // at the start, the master's CLI listens a moment after the worker's
+                    }
                     return;
                 }
                 if (failedBefore >= 0 && failedReloads() > failedBefore) {
@@ -154,15 +172,20 @@ final class HaproxyProcess implements AutoCloseable {
             } catch (IOException e) {
                 lastProblem = e.getMessage();
             }
-            try {
-                Thread.sleep(10); // a poll interval, not a wait for an outcome: the deadline bounds it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HaproxyException("interrupted while waiting for haproxy's worker", true, e);
-            }
+            pause();
         }
         throw new HaproxyException("haproxy's new worker did not answer within " + WORKER_START.toSeconds()
                 + " s (" + lastProblem + "): " + logTail(), true);
+    }
+
+    /** A poll interval, not a wait for an outcome: every loop that pauses has a deadline. */
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HaproxyException("interrupted while waiting for haproxy", true, e);
+        }
     }
 
     private String logTail() {

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -292,6 +295,42 @@ class HaproxyTest {
         ApplyResult removed = haproxy.apply(List.of(path("other_0", "/other", RouteAffinity.NONE, null, List.of(other.server()))));
         assertTrue(removed.reloaded());
         assertEquals(404, client.get("/web/").status());
+    }
+
+    @Test
+    void aReloadFailsNoRequestOfAClientThatKeepsSending() throws Exception {
+        TaskServers.Task a = tasks.start("a");
+        haproxy.apply(List.of(path("web_0", "/web", RouteAffinity.NONE, null, List.of(a.server()))));
+        Through busy = new Through(haproxy.port());
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicInteger answered = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Thread client = new Thread(() -> {
+            while (sending.get()) {
+                try {
+                    Through.Answer answer = busy.get("/web/");
+                    if (answer.status() != 200) {
+                        failures.add(answer.status() + " " + answer.body());
+                    }
+                    answered.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        client.start();
+
+        for (int i = 0; i < 5; i++) {
+            String path = "/other" + i;
+            haproxy.apply(List.of(path("web_0", "/web", RouteAffinity.NONE, null, List.of(a.server())),
+                    path("other_0", path, RouteAffinity.NONE, null, List.of(a.server()))));
+            int before = answered.get();
+            await().atMost(Duration.ofSeconds(5)).until(() -> answered.get() > before + 20);
+        }
+        sending.set(false);
+        client.join(10_000);
+
+        assertEquals(List.of(), failures, "of " + answered.get() + " requests");
     }
 
     @Test
