@@ -43,6 +43,9 @@ final class HaproxyConfig {
                 // connection is refused while it starts.
                 .append("    stats socket ").append(ConfigWords.quotedPath(dir.resolve("haproxy.sock").toString()))
                 .append(" mode 600 level admin expose-fd listeners\n")
+                // After a reload the old worker finishes its open requests; a connection that never ends
+                // (a stream, a websocket) would keep it alive for ever, reload after reload.
+                .append("    hard-stop-after 60s\n")
                 .append("\n")
                 .append("defaults\n")
                 .append("    mode http\n")

@@ -121,6 +121,20 @@ class HaproxyTest {
     }
 
     @Test
+    void aRootRouteTakesWhatNoLongerPrefixTakes() {
+        TaskServers.Task root = tasks.start("root");
+        TaskServers.Task inner = tasks.start("inner");
+        haproxy.apply(List.of(
+                path("root_0", "/", RouteAffinity.NONE, null, List.of(root.server())),
+                path("inner_0", "/team-a/hello", RouteAffinity.NONE, null, List.of(inner.server()))));
+
+        assertEquals("inner", client.get("/team-a/hello/x").task());
+        Through.Answer rest = client.get("/anything/else");
+        assertEquals("root", rest.task());
+        assertEquals("/anything/else", rest.path());
+    }
+
+    @Test
     void aVhostRouteMatchesItsHostWithoutPortOrCase() {
         TaskServers.Task shop = tasks.start("shop");
         TaskServers.Task both = tasks.start("both");
