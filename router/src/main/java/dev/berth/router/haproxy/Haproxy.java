@@ -108,9 +108,10 @@ public final class Haproxy implements AutoCloseable {
 
     /**
      * Makes haproxy serve exactly {@code routes}, tasks included. Idempotent: the same routes again do
-     * nothing. If haproxy refuses the new configuration it throws {@link HaproxyConfigRefusedException}
-     * and the old configuration keeps serving, its task changes included; a failed Runtime API command
-     * throws {@link HaproxyException}, and the next apply sends what is still missing.
+     * nothing. If haproxy refuses the new configuration, the old one keeps serving, the task changes of
+     * the routes it serves are still made, and {@link HaproxyConfigRefusedException} says what haproxy
+     * refused; a failed Runtime API command throws {@link HaproxyException}, and the next apply sends
+     * what is still missing.
      */
     public synchronized ApplyResult apply(List<HaproxyRoute> routes) {
         process.ensureAlive();
@@ -131,14 +132,32 @@ public final class Haproxy implements AutoCloseable {
             reload |= current == null || !current.shape.equals(route.shape()) || plan.capacity() != current.running.size();
         }
         if (reload) {
-            reloadWith(routes, plans);
-        } else {
-            plans.forEach((name, plan) -> backends.get(name).slotByKey = plan.slotByKey());
+            try {
+                reloadWith(routes, plans);
+            } catch (HaproxyConfigRefusedException refused) {
+                // One bad route must not freeze every other one: the tasks of the routes haproxy already
+                // serves still get their changes (drains, removals), then the refusal is reported.
+                sendTaskChanges(plans);
+                throw refused;
+            }
         }
+        return new ApplyResult(reload, sendTaskChanges(plans));
+    }
+
+    /**
+     * Runtime API commands for every slot that differs from its plan, in the backends the running haproxy
+     * has with as many slots as planned (after a reload, all of them). Each slot's state is taken as
+     * haproxy's once its commands went through, so a failure leaves the rest for the next apply.
+     */
+    private int sendTaskChanges(Map<String, SlotPlan> plans) {
         int commands = 0;
         for (Map.Entry<String, SlotPlan> entry : plans.entrySet()) {
             Backend backend = backends.get(entry.getKey());
             List<SlotState> wanted = entry.getValue().wanted();
+            if (backend == null || backend.running.size() != wanted.size()) {
+                continue;
+            }
+            backend.slotByKey = entry.getValue().slotByKey();
             for (int slot = 0; slot < wanted.size(); slot++) {
                 for (String command : RuntimeCommands.between(entry.getKey(), slot, backend.running.get(slot), wanted.get(slot))) {
                     runtime(command);
@@ -147,7 +166,7 @@ public final class Haproxy implements AutoCloseable {
                 backend.running.set(slot, wanted.get(slot));
             }
         }
-        return new ApplyResult(reload, commands);
+        return commands;
     }
 
     /**

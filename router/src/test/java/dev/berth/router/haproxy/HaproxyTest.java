@@ -361,11 +361,12 @@ class HaproxyTest {
     }
 
     @Test
-    void aConfigurationHaproxyRefusesKeepsTheOldOneServing() {
+    void aConfigurationHaproxyRefusesKeepsTheOldOneServingAndItsTaskChanges() {
         TaskServers.Task a = tasks.start("a");
-        HaproxyRoute web = path("web_0", "/web", RouteAffinity.NONE, null, List.of(a.server()));
-        haproxy.apply(List.of(web));
+        TaskServers.Task b = tasks.start("b");
+        haproxy.apply(List.of(path("web_0", "/web", RouteAffinity.NONE, null, List.of(a.server()))));
         int reloads = haproxy.reloads();
+        HaproxyRoute web = path("web_0", "/web", RouteAffinity.NONE, null, List.of(b.server()));
         // Valid for Berth, too much for haproxy: stripping a prefix longer than PCRE's largest {n}.
         HaproxyRoute huge = path("huge_0", "/" + "x".repeat(70_000), RouteAffinity.NONE, null, List.of(a.server()));
 
@@ -374,7 +375,8 @@ class HaproxyTest {
 
         assertTrue(refused.getMessage().contains("number too big"), refused.getMessage());
         assertEquals(reloads, haproxy.reloads());
-        assertEquals("a", client.get("/web/").task());
+        assertEquals(Map.of("b", 10), spread(10, "/web/"), "the served route's task change went through");
+        assertEquals(404, client.get("/" + "x".repeat(10)).status());
         assertEquals(new ApplyResult(false, 0), haproxy.apply(List.of(web)));
     }
 }
