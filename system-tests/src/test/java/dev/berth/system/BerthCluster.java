@@ -161,6 +161,27 @@ public final class BerthCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a router (docs/routing.md) on the cluster's broker: HAProxy routing on a free port of its
+     * own, its work directory under the test's temporary files. Several may run side by side.
+     */
+    public Router startRouter(String name) {
+        int port = FreePorts.next();
+        Map<String, String> env = new HashMap<>(serviceEnv());
+        env.put("BERTH_ROUTER_PORT", String.valueOf(port));
+        env.put("BERTH_ROUTER_BIND_ADDRESS", "127.0.0.1");
+        try {
+            env.put("BERTH_ROUTER_WORK_DIR", java.nio.file.Files.createTempDirectory("berth-" + name + "-").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Router(add(ServiceProcess.start(name, "router", FreePorts.next(), env)), "http://127.0.0.1:" + port);
+    }
+
+    /** A running router: its process, and the address requests are routed on. */
+    public record Router(ServiceProcess process, String url) {
+    }
+
+    /**
      * Starts a node agent with its own work dir, a free range of 200 task ports
      * ({@link FreePorts#taskRange()}: below 32768, and no other agent's of this JVM), 4 cpus and 4096 MiB.
      */

@@ -1,0 +1,85 @@
+package dev.berth.router;
+
+import dev.berth.router.haproxy.Haproxy;
+import dev.berth.router.haproxy.HaproxyRoute;
+import dev.berth.router.haproxy.HaproxySettings;
+import dev.berth.router.table.RouteTable;
+import dev.berth.router.view.RouteFeed;
+import dev.berth.router.view.RouterView;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The router: HAProxy in front, Berth's topics behind. Every time the view changes, the whole table
+ * of routes is made again and handed to HAProxy, which applies only what differs (task changes through
+ * its Runtime API, without a reload). A table HAProxy refuses is logged and the previous one keeps
+ * serving: bad input never takes routing down.
+ */
+@ApplicationScoped
+public class RouterService {
+    private static final Logger LOG = Logger.getLogger(RouterService.class);
+
+    @Inject
+    RouterConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final RouterView view = new RouterView();
+    private Haproxy haproxy;
+    private RouteFeed feed;
+    private volatile List<HaproxyRoute> serving = List.of();
+
+    void onStart(@Observes StartupEvent event) throws IOException {
+        Path workDir = config.workDir().orElse(Files.createTempDirectory("berth-router-"));
+        Files.createDirectories(workDir);
+        haproxy = Haproxy.start(new HaproxySettings(config.haproxy(), config.bindAddress(), config.port(), workDir,
+                config.cookieKey(), config.slotsPerBackend()));
+        LOG.infof("routing on %s:%d (HAProxy, work directory %s)", config.bindAddress(), haproxy.port(), workDir);
+        feed = new RouteFeed(bootstrapServers, view, this::apply);
+        feed.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (feed != null) {
+            feed.close();
+        }
+        if (haproxy != null) {
+            haproxy.close();
+        }
+    }
+
+    /** Makes the table from the view and has HAProxy serve it (on the feed's thread: one at a time). */
+    private void apply() {
+        List<HaproxyRoute> table = RouteTable.of(view.routes(), view::app, view::tasksOf);
+        try {
+            haproxy.apply(table);
+            serving = table;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "HAProxy refused the routes; the previous ones keep serving");
+        }
+    }
+
+    /** The routes this router serves now. */
+    public List<HaproxyRoute> serving() {
+        return serving;
+    }
+
+    public boolean caughtUp() {
+        return feed != null && feed.caughtUp();
+    }
+
+    public int reloads() {
+        return haproxy == null ? 0 : haproxy.reloads();
+    }
+}

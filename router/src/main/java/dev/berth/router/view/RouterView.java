@@ -1,0 +1,70 @@
+package dev.berth.router.view;
+
+import dev.berth.contracts.messages.AppRoutes;
+import dev.berth.contracts.messages.AppState;
+import dev.berth.contracts.messages.TaskRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a router knows: the apps, their tasks and their decided routes, as the compacted topics hold
+ * them — nothing else, so a router that restarts knows again what it knew. Written by the one feed
+ * thread, read by the thread that applies the table: every method is synchronized, and the reads
+ * hand out copies.
+ */
+public final class RouterView {
+    private final Map<String, AppState> apps = new HashMap<>();
+    private final Map<String, TaskRecord> tasks = new HashMap<>();
+    private final Map<String, AppRoutes> routes = new HashMap<>();
+    private long changes;
+
+    public synchronized void putApp(AppState app) {
+        apps.put(app.appId(), app);
+        changes++;
+    }
+
+    public synchronized void removeApp(String appId) {
+        apps.remove(appId);
+        changes++;
+    }
+
+    public synchronized void putTask(TaskRecord task) {
+        tasks.put(task.taskId(), task);
+        changes++;
+    }
+
+    public synchronized void removeTask(String taskId) {
+        tasks.remove(taskId);
+        changes++;
+    }
+
+    public synchronized void putRoutes(AppRoutes decided) {
+        routes.put(decided.appId(), decided);
+        changes++;
+    }
+
+    public synchronized void removeRoutes(String appId) {
+        routes.remove(appId);
+        changes++;
+    }
+
+    /** How many changes were applied so far: the table is made again when it grew. */
+    public synchronized long changes() {
+        return changes;
+    }
+
+    public synchronized AppState app(String appId) {
+        return apps.get(appId);
+    }
+
+    public synchronized List<TaskRecord> tasksOf(String appId) {
+        return tasks.values().stream().filter(t -> t.appId().equals(appId)).toList();
+    }
+
+    public synchronized List<AppRoutes> routes() {
+        return new ArrayList<>(routes.values());
+    }
+}
