@@ -28,6 +28,7 @@ import java.io.Writer;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
@@ -47,9 +48,6 @@ import javax.net.ssl.SSLSocketFactory;
  */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Berth.Version.class,
         description = "Berth's command line: the gateway's /v1 API at a terminal and in scripts.",
-        subcommands = {LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, AppCommand.class,
-                TaskCommand.class, LogsCommand.class, DeploymentCommand.class, QueueCommand.class, NodeCommand.class,
-                VolumeCommand.class, EventsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  berth login --username otto --password otto-password",
                 "  berth app deploy -f apps/ --wait",
@@ -57,6 +55,16 @@ import javax.net.ssl.SSLSocketFactory;
                 "", "Exit codes: 0 ok, 1 usage, 2 refused by the API, 3 not found,",
                 "4 timed out or deployment failed, 5 cannot connect or not logged in. More: docs/cli.md"})
 public final class Berth implements Callable<Integer> {
+    /**
+     * The commands, in the order help lists them. Not in the annotation: picocli builds the model of
+     * every command it is given (their options, by reflection) before it parses anything, which is a
+     * tenth of a short command's start, so a run that names one command gets only that one
+     * ({@link #commandLine}).
+     */
+    private static final List<Class<?>> COMMANDS = List.of(LoginCommand.class, LogoutCommand.class,
+            WhoamiCommand.class, AppCommand.class, TaskCommand.class, LogsCommand.class, DeploymentCommand.class,
+            QueueCommand.class, NodeCommand.class, VolumeCommand.class, EventsCommand.class, CompletionCommand.class,
+            CommandLine.HelpCommand.class);
     /** Where a gateway is looked for when neither --gateway nor BERTH_GATEWAY says: the local run's. */
     public static final String DEFAULT_GATEWAY = "http://localhost:8080";
     /** A gateway (or Keycloak) that does not accept a connection in this long is reported as unreachable. */
@@ -112,7 +120,7 @@ public final class Berth implements Callable<Integer> {
     /** Runs one command line and answers its exit code (nothing here exits the JVM). */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, boolean interactive) {
         Berth berth = new Berth(env, Terminal.of(out, err, env, interactive));
-        CommandLine commandLine = new CommandLine(berth);
+        CommandLine commandLine = commandLine(berth, args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((invalid, given) -> {
@@ -145,8 +153,44 @@ public final class Berth implements Callable<Integer> {
 
     /** The whole tree of commands, as a run parses them (for the tests that walk every command). */
     static CommandLine commandTree() {
-        return new CommandLine(new Berth(Map.of(), Terminal.of(new PrintWriter(Writer.nullWriter()),
-                new PrintWriter(Writer.nullWriter()), Map.of(), false)));
+        return commandLine(new Berth(Map.of(), Terminal.of(new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter()), Map.of(), false)), new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: only the command they name (by its name or an alias), or
+     * every command when they name none, an unknown one (so picocli can suggest the right one), help, or
+     * completion (whose script lists them all).
+     */
+    static CommandLine commandLine(Berth berth, String[] args) {
+        CommandLine root = new CommandLine(berth);
+        Class<?> named = named(args);
+        for (Class<?> command : COMMANDS) {
+            if (named == null || named == command) {
+                root.addSubcommand(new CommandLine(command));
+            }
+        }
+        return root;
+    }
+
+    /** The command the arguments name, or null for "all of them" (see {@link #commandLine}). */
+    private static Class<?> named(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--gateway")) {
+                i++;
+            } else if (!arg.startsWith("-")) {
+                for (Class<?> command : COMMANDS) {
+                    Command annotation = command.getAnnotation(Command.class);
+                    if (annotation.name().equals(arg) || List.of(annotation.aliases()).contains(arg)) {
+                        boolean listsAll = command == CommandLine.HelpCommand.class || command == CompletionCommand.class;
+                        return listsAll ? null : command;
+                    }
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     /** The root command of the command a picocli spec belongs to, for subcommands at any depth. */

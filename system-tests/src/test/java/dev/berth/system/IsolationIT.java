@@ -81,11 +81,13 @@ class IsolationIT {
     @Test
     void anOomLoopingAppSaysSoOnItsViewItsQueueEntryAndItsEndedTasksWhoseLogsStayReadable() {
         // Given an app of 32 MiB whose command says hello, then holds half a GiB: it can never run;
-        // a short backoff that does not grow, so it loops quickly
+        // a short backoff that does not grow, so it loops quickly. A whole cpu, so that it reaches its
+        // limit in well under a second even on a busy machine: at 0.1 cpus it once took more than the
+        // scheduler's 10 s "stayed up" window, which rightly counted it as a fresh start each time.
         String appId = "/isolation/oom-loop";
         assertEquals(201, Http.postJson(gateway + "/v1/apps", """
                 {"id": "%s", "cmd": "echo about to eat memory; head -c 512m /dev/zero | tail > /dev/null",
-                 "instances": 1, "cpus": 0.1, "mem": 32, "portDefinitions": [],
+                 "instances": 1, "cpus": 1, "mem": 32, "portDefinitions": [],
                  "backoffSeconds": 1, "backoffFactor": 1, "maxLaunchDelaySeconds": 1}""".formatted(appId)).status());
 
         // Then the app itself says it crash-loops, and why: the kernel killed it for its 32 MiB

@@ -19,41 +19,29 @@ public final class RouterView {
     private final Map<String, AppState> apps = new HashMap<>();
     private final Map<String, TaskRecord> tasks = new HashMap<>();
     private final Map<String, AppRoutes> routes = new HashMap<>();
-    private long changes;
 
     public synchronized void putApp(AppState app) {
         apps.put(app.appId(), app);
-        changes++;
     }
 
     public synchronized void removeApp(String appId) {
         apps.remove(appId);
-        changes++;
     }
 
     public synchronized void putTask(TaskRecord task) {
         tasks.put(task.taskId(), task);
-        changes++;
     }
 
     public synchronized void removeTask(String taskId) {
         tasks.remove(taskId);
-        changes++;
     }
 
     public synchronized void putRoutes(AppRoutes decided) {
         routes.put(decided.appId(), decided);
-        changes++;
     }
 
     public synchronized void removeRoutes(String appId) {
         routes.remove(appId);
-        changes++;
-    }
-
-    /** How many changes were applied so far: the table is made again when it grew. */
-    public synchronized long changes() {
-        return changes;
     }
 
     public synchronized AppState app(String appId) {
