@@ -206,6 +206,89 @@ class RouterIT {
         return owners;
     }
 
+    /**
+     * A client sending 200 requests a second through the router while {@code change} happens, and what it
+     * saw: every answer's status, and every failure to get one.
+     */
+    private static final class SteadyClient implements AutoCloseable {
+        private final java.util.concurrent.ScheduledExecutorService pace = java.util.concurrent.Executors.newScheduledThreadPool(8);
+        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        private final java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        SteadyClient(String path) {
+            pace.scheduleAtFixedRate(() -> {
+                try {
+                    HttpResponse<String> answer = send(client, path, Map.of());
+                    if (answer.statusCode() == 200) {
+                        ok.incrementAndGet();
+                    } else {
+                        failed.add(answer.statusCode() + " " + answer.body().strip());
+                    }
+                } catch (AssertionError e) {
+                    failed.add(String.valueOf(e.getMessage()));
+                }
+            }, 0, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            pace.shutdown();
+            pace.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(45)
+    void aClientAt200RequestsASecondSeesNoFailureThroughARestartAScaleDownAndAKill() throws Exception {
+        String app = "/team-a/steady";
+        deploy(app, 3, "\"BERTH_ROUTE_0_PATH\": \"/team-a/steady\", \"BERTH_ROUTE_DRAIN_SECONDS\": \"3\"");
+        await("the route served").atMost(DEADLINE).until(() -> send(plainClient(), "/team-a/steady/", Map.of()).statusCode() == 200);
+        Set<String> before = healthyTaskIds(app);
+
+        SteadyClient steady = new SteadyClient("/team-a/steady/");
+        try {
+            // A rolling restart: every task replaced; each old one drained before its SIGTERM
+            assertEquals(200, Http.post(gateway + "/v1/apps" + app + "/restart").status());
+            await("every task replaced").atMost(DEADLINE).until(() -> {
+                JsonNode now = Http.get(gateway + "/v1/apps" + app).json();
+                Set<String> ids = new HashSet<>();
+                now.path("tasks").forEach(t -> ids.add(t.path("id").asText()));
+                return now.path("tasksHealthy").asInt() == 3 && ids.size() == 3 && ids.stream().noneMatch(before::contains);
+            });
+            // A scale-down: the task that goes is drained first
+            assertEquals(200, Http.patchJson(gateway + "/v1/apps" + app, "{\"instances\": 2}").status());
+            JsonNode drained = await("a task draining, its drain visible").atMost(DEADLINE).until(() -> {
+                for (JsonNode t : Http.get(gateway + "/v1/apps" + app).json().path("tasks")) {
+                    if (t.hasNonNull("drainUntil")) {
+                        return t;
+                    }
+                }
+                return null;
+            }, java.util.Objects::nonNull);
+            assertEquals("STOP", drained.path("desired").asText(), drained.toString());
+            await("scaled to 2").atMost(DEADLINE).until(() -> Http.get(gateway + "/v1/apps" + app).json().path("tasks").size() == 2);
+            // A kill -9 without warning: the router retries the requests that hit it on the other instance
+            String victim = healthyTaskIds(app).iterator().next();
+            long pid = -1;
+            for (JsonNode task : cluster.agentTasks("rt-node-1")) {
+                if (victim.equals(task.path("taskId").asText())) {
+                    pid = task.path("pid").asLong();
+                }
+            }
+            assertTrue(pid > 0, "the agent shows the task's process: " + cluster.agentTasks("rt-node-1"));
+            assertEquals(0, new ProcessBuilder("kill", "-9", "--", "-" + pid).inheritIO().start().waitFor(),
+                    "kill -9 of the task's process group");
+            await("the killed task replaced").atMost(DEADLINE).until(() -> !healthyTaskIds(app).contains(victim)
+                    && healthyTaskIds(app).size() == 2);
+        } finally {
+            steady.close();
+        }
+        assertTrue(steady.ok.get() > 1000, "the client kept asking: " + steady.ok.get() + " answered");
+        assertEquals(List.of(), steady.failed, steady.ok.get() + " answered, failed: " + steady.failed);
+    }
+
     @Test
     @Order(50)
     void aClaimOfAnotherTeamsPathIsRefusedAndNotServed() {

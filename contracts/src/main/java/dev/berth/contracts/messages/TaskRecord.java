@@ -23,6 +23,9 @@ import java.util.List;
  *                     service attached it
  * @param awaitingVolumes ids of the volumes not attached yet: the launch is sent to the node only
  *                     when none is left
+ * @param drainUntil   for a task of a routed app the scheduler is stopping: the routers send it no new
+ *                     request from now, and its kill is sent at this time, so the requests it has may
+ *                     finish (docs/routing.md); null otherwise, and once the kill was sent
  */
 public record TaskRecord(String id, int schemaVersion, Instant occurredAt, String correlationId,
                          String taskId, String appId, long appVersion, int instance,
@@ -30,12 +33,25 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
                          DesiredState desired, TaskState state, String reason, Integer exitCode,
                          Instant launchedAt, Instant runningSince, String replaces,
                          HealthReport health, String identity, List<VolumeMount> volumes,
-                         List<String> awaitingVolumes) implements Message {
+                         List<String> awaitingVolumes, Instant drainUntil) implements Message {
 
     public TaskRecord {
         ports = ports == null ? List.of() : List.copyOf(ports);
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         awaitingVolumes = awaitingVolumes == null ? List.of() : List.copyOf(awaitingVolumes);
+    }
+
+    /** A record of a task that is not draining (the shape before drains existed). */
+    public TaskRecord(String id, int schemaVersion, Instant occurredAt, String correlationId,
+                      String taskId, String appId, long appVersion, int instance,
+                      String nodeId, String host, List<PortAssignment> ports,
+                      DesiredState desired, TaskState state, String reason, Integer exitCode,
+                      Instant launchedAt, Instant runningSince, String replaces,
+                      HealthReport health, String identity, List<VolumeMount> volumes,
+                      List<String> awaitingVolumes) {
+        this(id, schemaVersion, occurredAt, correlationId, taskId, appId, appVersion, instance, nodeId, host, ports,
+                desired, state, reason, exitCode, launchedAt, runningSince, replaces, health, identity, volumes,
+                awaitingVolumes, null);
     }
 
     /** A record of a task without volumes. */
@@ -91,7 +107,7 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
         List<String> awaiting = awaitingVolumes.stream().filter(v -> !v.equals(volumeId)).toList();
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion, instance, nodeId,
                 host, ports, desired, state, reason, exitCode, launchedAt, runningSince, replaces, health, identity,
-                mounts, awaiting);
+                mounts, awaiting, drainUntil);
     }
 
     /** The same task with a new observed state and the same health; a new message id, the cause as correlation. */
@@ -108,20 +124,37 @@ public record TaskRecord(String id, int schemaVersion, Instant occurredAt, Strin
         Instant since = runningSince == null && newState.isActive() ? at : runningSince;
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, desired, newState, newReason, newExitCode, launchedAt, since,
-                replaces, newHealth == null ? health : newHealth, identity, volumes, awaitingVolumes);
+                replaces, newHealth == null ? health : newHealth, identity, volumes, awaitingVolumes, drainUntil);
     }
 
     /** The same task with a new desired state. */
     public TaskRecord wanting(DesiredState newDesired, String cause, Instant at) {
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, newDesired, state, reason, exitCode, launchedAt, runningSince,
-                replaces, health, identity, volumes, awaitingVolumes);
+                replaces, health, identity, volumes, awaitingVolumes, drainUntil);
+    }
+
+    /**
+     * The same task, wanted stopped after a drain: the routers send it no new request from now, and its
+     * kill is due at {@code until}, for the reason {@code why} (kept in {@code reason} until then).
+     */
+    public TaskRecord draining(Instant until, String why, String cause, Instant at) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
+                instance, nodeId, host, ports, DesiredState.STOP, state, why, exitCode, launchedAt, runningSince,
+                replaces, health, identity, volumes, awaitingVolumes, until);
+    }
+
+    /** The same task, its drain over: its kill is being sent. */
+    public TaskRecord drained(String cause, Instant at) {
+        return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
+                instance, nodeId, host, ports, desired, state, reason, exitCode, launchedAt, runningSince,
+                replaces, health, identity, volumes, awaitingVolumes, null);
     }
 
     /** The same task, no longer a replacement: the task it replaced is gone. */
     public TaskRecord settled(String cause, Instant at) {
         return new TaskRecord(Ids.newId(), SCHEMA_VERSION, at, cause, taskId, appId, appVersion,
                 instance, nodeId, host, ports, desired, state, reason, exitCode, launchedAt, runningSince, null,
-                health, identity, volumes, awaitingVolumes);
+                health, identity, volumes, awaitingVolumes, drainUntil);
     }
 }

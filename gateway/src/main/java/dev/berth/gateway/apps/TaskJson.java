@@ -20,7 +20,8 @@ import java.util.Optional;
  * stateful app also shows its {@code identity}, the {@code volumes} mounted into it and, while the
  * volume service has not attached them all, {@code awaitingVolumes} (its launch waits for them).
  * On its app, a task also shows its instance's {@code restarts} (tasks of that instance that ended while
- * they should have run) and {@code lastFailure}; a task that ended shows when ({@code endedAt}).
+ * they should have run) and {@code lastFailure}; a task that ended shows when ({@code endedAt}); a task
+ * of a routed app being stopped shows until when the routers drain it before its kill ({@code drainUntil}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskJson(String id, String appId, int instance, String identity, long appVersion, String node,
@@ -28,7 +29,7 @@ public record TaskJson(String id, String appId, int instance, String identity, l
                        DesiredState desired, String reason, Integer exitCode,
                        List<HealthCheckResult> healthCheckResults, List<Volume> volumes,
                        List<String> awaitingVolumes, Instant launchedAt, Instant runningSince, Instant endedAt,
-                       Integer restarts, FailureJson lastFailure) {
+                       Integer restarts, FailureJson lastFailure, Instant drainUntil) {
 
     /**
      * A volume mounted into the task.
@@ -67,7 +68,7 @@ public record TaskJson(String id, String appId, int instance, String identity, l
         return new TaskJson(json.id, json.appId, json.instance, json.identity, json.appVersion, json.node, json.host,
                 json.ports, json.portAssignments, json.state, json.desired, json.reason, json.exitCode,
                 json.healthCheckResults, json.volumes, json.awaitingVolumes, json.launchedAt, json.runningSince,
-                json.endedAt, instance.restarts(), FailureJson.of(instance.lastFailure()));
+                json.endedAt, instance.restarts(), FailureJson.of(instance.lastFailure()), json.drainUntil);
     }
 
     /** A task as it is recorded now, or (its state an end) as it ended: {@code endedAt} is its last record's time. */
@@ -80,6 +81,6 @@ public record TaskJson(String id, String appId, int instance, String identity, l
                 // Shown only while something is awaited: an empty list would read as "waiting for nothing".
                 task.awaitingVolumes().isEmpty() ? null : task.awaitingVolumes(),
                 task.launchedAt(), task.runningSince(), task.state().isTerminal() ? task.occurredAt() : null,
-                null, null);
+                null, null, task.drainUntil());
     }
 }

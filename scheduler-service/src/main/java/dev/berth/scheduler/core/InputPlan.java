@@ -266,9 +266,36 @@ final class InputPlan implements SchedulerView, Changes {
             parts.volumes().taskEnded(task, false, this);
             return;
         }
+        if (task.drainUntil() != null) {
+            return; // already draining: its kill is sent when the drain is over
+        }
+        int drain = drainSeconds(task);
+        if (drain > 0) {
+            // Routed: the routers stop sending it requests now; the ones it has get the drain to finish.
+            recordTask(task.draining(now.plusSeconds(drain), reason, null, now));
+            return;
+        }
         TaskRecord stopping = task.wanting(DesiredState.STOP, null, now);
         recordTask(stopping);
         send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()), reason, stopping.id()));
+    }
+
+    /** A drained task's drain is over: its kill is sent now, with the reason it was stopped for. */
+    void killDrained(TaskRecord task) {
+        TaskRecord killing = task.drained(null, now);
+        recordTask(killing);
+        send(KillTask.of(task.nodeId(), task.taskId(), killGrace(task.appId()),
+                task.reason() == null ? "stopped after its drain" : task.reason(), killing.id()));
+    }
+
+    /**
+     * How long the routers drain a task before it is killed: its app's {@code BERTH_ROUTE_DRAIN_SECONDS}
+     * when a route of the app is served and the task may be serving it; 0 otherwise (killed at once).
+     */
+    private int drainSeconds(TaskRecord task) {
+        return parts.routes().of(task.appId())
+                .filter(routes -> routes.anyActive() && task.state().isActive())
+                .map(dev.berth.contracts.messages.AppRoutes::drainSeconds).orElse(0);
     }
 
     /** The grace a kill of the app's task gives it. */

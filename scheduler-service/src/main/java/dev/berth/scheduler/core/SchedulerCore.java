@@ -157,6 +157,8 @@ public final class SchedulerCore {
     public List<Action> onTick(Instant now) {
         InputPlan plan = start(now);
         nodes.silenced(plan);
+        // Tasks of routed apps whose drain is over are killed now (InputPlan.stop held their kill back).
+        state.drainedBy(now).forEach(plan::killDrained);
         forgiveStableApps(plan);
         deployments.tick(plan, plan);
         // An app rolled back for missing its deadline is reconciled before the drains move on.
@@ -215,6 +217,10 @@ public final class SchedulerCore {
 
     public List<TaskRecord> tasksOf(String appId) {
         return state.tasksOf(appId);
+    }
+
+    public Optional<TaskRecord> task(String taskId) {
+        return Optional.ofNullable(state.task(taskId));
     }
 
     /** Why instances of the app are still waiting for a node; empty when none wait for room. */

@@ -32,6 +32,8 @@ final class SchedulerState {
     private final Map<String, Map<String, TaskRecord>> tasksByApp = new HashMap<>();
     private final Map<String, Map<String, TaskRecord>> tasksByNode = new HashMap<>();
     private final Map<String, AppQueue> queue = new HashMap<>();
+    /** Tasks draining before their kill (routed apps), by task id: few, so a tick looks at them all. */
+    private final Map<String, TaskRecord> draining = new HashMap<>();
     /**
      * Grows whenever room may have appeared (a task ended, a node joined, returned, grew or was
      * undrained). A placement that failed at the current epoch would fail again, so an app (or a
@@ -96,6 +98,11 @@ final class SchedulerState {
         return !tasksByApp.getOrDefault(appId, Map.of()).isEmpty();
     }
 
+    /** The tasks draining before their kill whose drain is over at {@code now}. */
+    List<TaskRecord> drainedBy(java.time.Instant now) {
+        return draining.values().stream().filter(t -> !now.isBefore(t.drainUntil())).toList();
+    }
+
     Collection<TaskRecord> tasksOn(String nodeId) {
         return tasksByNode.getOrDefault(nodeId, Map.of()).values();
     }
@@ -104,6 +111,9 @@ final class SchedulerState {
     void index(TaskRecord task) {
         unindex(task.taskId());
         tasks.put(task.taskId(), task);
+        if (task.drainUntil() != null) {
+            draining.put(task.taskId(), task);
+        }
         tasksByApp.computeIfAbsent(task.appId(), a -> new LinkedHashMap<>()).put(task.taskId(), task);
         tasksByNode.computeIfAbsent(task.nodeId(), n -> new LinkedHashMap<>()).put(task.taskId(), task);
         AppState app = apps.get(task.appId());
@@ -116,6 +126,7 @@ final class SchedulerState {
     /** Drops the task from every index, and frees what it took on its node. */
     void unindex(String taskId) {
         TaskRecord old = tasks.remove(taskId);
+        draining.remove(taskId);
         if (old == null) {
             return;
         }
