@@ -18,6 +18,8 @@ import java.util.Map;
 public final class RouterView {
     private final Map<String, AppState> apps = new HashMap<>();
     private final Map<String, TaskRecord> tasks = new HashMap<>();
+    /** The same tasks by app: the table is made for every routed app after each change. */
+    private final Map<String, Map<String, TaskRecord>> tasksByApp = new HashMap<>();
     private final Map<String, AppRoutes> routes = new HashMap<>();
 
     public synchronized void putApp(AppState app) {
@@ -29,11 +31,20 @@ public final class RouterView {
     }
 
     public synchronized void putTask(TaskRecord task) {
+        removeTask(task.taskId());
         tasks.put(task.taskId(), task);
+        tasksByApp.computeIfAbsent(task.appId(), a -> new HashMap<>()).put(task.taskId(), task);
     }
 
     public synchronized void removeTask(String taskId) {
-        tasks.remove(taskId);
+        TaskRecord gone = tasks.remove(taskId);
+        if (gone != null) {
+            Map<String, TaskRecord> ofApp = tasksByApp.get(gone.appId());
+            ofApp.remove(taskId);
+            if (ofApp.isEmpty()) {
+                tasksByApp.remove(gone.appId());
+            }
+        }
     }
 
     public synchronized void putRoutes(AppRoutes decided) {
@@ -49,7 +60,7 @@ public final class RouterView {
     }
 
     public synchronized List<TaskRecord> tasksOf(String appId) {
-        return tasks.values().stream().filter(t -> t.appId().equals(appId)).toList();
+        return List.copyOf(tasksByApp.getOrDefault(appId, Map.of()).values());
     }
 
     public synchronized List<AppRoutes> routes() {

@@ -277,6 +277,7 @@ class HaproxyTest {
 
         assertFalse(drained.reloaded());
         assertEquals(Map.of("fresh", 20), spread(20, "/web/"));
+        tasks.releaseSlow();
         Through.Answer finished = slow.get(10, TimeUnit.SECONDS);
         assertEquals(200, finished.status());
         assertEquals("old", finished.task());

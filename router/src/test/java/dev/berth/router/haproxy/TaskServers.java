@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Small HTTP servers standing for an app's tasks: each answers with its own name and the path it was
  * asked for, so a test sees where a request went and what it looked like on arrival. A path ending in
- * {@code /slow} takes about a second (the task's work, not a wait of the test), to have a request in
- * flight.
+ * {@code /slow} is held open until the test calls {@link #releaseSlow()}, to have a request in
+ * flight for exactly as long as the test needs one.
  */
 final class TaskServers implements AutoCloseable {
     static {
@@ -41,6 +41,12 @@ final class TaskServers implements AutoCloseable {
 
     private final Map<String, HttpServer> servers = new LinkedHashMap<>();
     private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(1);
+
+    /** Lets every {@code /slow} request held so far (and any later one) answer. */
+    void releaseSlow() {
+        slowGate.countDown();
+    }
 
     Task start(String name) {
         try {
@@ -51,7 +57,8 @@ final class TaskServers implements AutoCloseable {
                 try {
                     String path = exchange.getRequestURI().getRawPath();
                     if (path.endsWith("/slow")) {
-                        Thread.sleep(1_000);
+                        // Bounded, so a test that fails before releasing it leaves no request hanging.
+                        slowGate.await(30, java.util.concurrent.TimeUnit.SECONDS);
                     }
                     byte[] body = (name + "\n" + exchange.getRequestURI().getRawPath()
                             + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()))
