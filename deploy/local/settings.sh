@@ -9,6 +9,8 @@
 #   BERTH_SCHEDULER_PORT          8081   the scheduler started first (active unless it died meanwhile)
 #   BERTH_STANDBY_SCHEDULER_PORT  8083   the one standing by
 #   BERTH_VOLUME_PORT             8082
+#   BERTH_ROUTER_PORT             8000   where routed apps are reached (HAProxy's frontend; docs/routing.md)
+#   BERTH_ROUTER_ADMIN_PORT       8084   the router's own HTTP port (health, GET /routes)
 #   BERTH_KAFKA_PORT              19092
 #   BERTH_PG_PORT                 15432
 #   BERTH_KEYCLOAK_PORT           18080
@@ -27,6 +29,8 @@ gateway_port=${BERTH_GATEWAY_PORT:-8080}
 scheduler_port=${BERTH_SCHEDULER_PORT:-8081}
 standby_port=${BERTH_STANDBY_SCHEDULER_PORT:-8083}
 volume_port=${BERTH_VOLUME_PORT:-8082}
+router_port=${BERTH_ROUTER_PORT:-8000}
+router_admin_port=${BERTH_ROUTER_ADMIN_PORT:-8084}
 kafka_port=${BERTH_KAFKA_PORT:-19092}
 pg_port=${BERTH_PG_PORT:-15432}
 keycloak_port=${BERTH_KEYCLOAK_PORT:-18080}
@@ -41,9 +45,10 @@ logs=$run_dir/logs
 pids=$run_dir/pids
 
 # Every part of the run, in the order up starts them (infra is Kafka and PostgreSQL in one process).
-parts=(infra keycloak scheduler scheduler-2 volume-service gateway node-1 node-2)
+parts=(infra keycloak scheduler scheduler-2 volume-service gateway router node-1 node-2)
 
-port_of() { # part: the port it answers on (infra: Kafka's; PostgreSQL's is pg_port)
+port_of() { # part: the port it answers on (infra: Kafka's, PostgreSQL's is pg_port; router: its own
+            # HTTP port, the routed traffic arrives on router_port)
   case $1 in
     infra) echo "$kafka_port" ;;
     keycloak) echo "$keycloak_port" ;;
@@ -51,6 +56,7 @@ port_of() { # part: the port it answers on (infra: Kafka's; PostgreSQL's is pg_p
     scheduler-2) echo "$standby_port" ;;
     volume-service) echo "$volume_port" ;;
     gateway) echo "$gateway_port" ;;
+    router) echo "$router_admin_port" ;;
     node-1) echo "$node1_port" ;;
     node-2) echo "$node2_port" ;;
     *) echo "unknown part $1" >&2; return 1 ;;

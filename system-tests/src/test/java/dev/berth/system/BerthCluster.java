@@ -9,7 +9,9 @@ import dev.berth.testkit.Postgres;
 import dev.berth.testkit.SharedInfra;
 import org.awaitility.Awaitility;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,20 +167,31 @@ public final class BerthCluster implements AutoCloseable {
      * own, its work directory under the test's temporary files. Several may run side by side.
      */
     public Router startRouter(String name) {
+        return startRouter(name, ServiceProcess.DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #startRouter(String)}, with these JVM options (a benchmark's, as the local run uses). */
+    public Router startRouter(String name, List<String> jvmOptions) {
         int port = FreePorts.next();
         Map<String, String> env = new HashMap<>(serviceEnv());
         env.put("BERTH_ROUTER_PORT", String.valueOf(port));
         env.put("BERTH_ROUTER_BIND_ADDRESS", "127.0.0.1");
+        Path workDir;
         try {
-            env.put("BERTH_ROUTER_WORK_DIR", java.nio.file.Files.createTempDirectory("berth-" + name + "-").toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            workDir = Files.createTempDirectory("berth-" + name + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new Router(add(ServiceProcess.start(name, "router", FreePorts.next(), env)), "http://127.0.0.1:" + port);
+        env.put("BERTH_ROUTER_WORK_DIR", workDir.toString());
+        return new Router(add(ServiceProcess.start(name, "router", FreePorts.next(), env, jvmOptions)),
+                "http://127.0.0.1:" + port, workDir);
     }
 
-    /** A running router: its process, and the address requests are routed on. */
-    public record Router(ServiceProcess process, String url) {
+    /**
+     * A running router: its process, the address requests are routed on, and its work directory
+     * (HAProxy's configuration and its Runtime API socket, {@code haproxy.sock}).
+     */
+    public record Router(ServiceProcess process, String url, Path workDir) {
     }
 
     /**

@@ -1,9 +1,14 @@
 package dev.berth.system;
 
+import dev.berth.contracts.json.JsonCodec;
 import dev.berth.testkit.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +31,7 @@ import java.util.stream.Stream;
 final class LocalRun {
     /** The parts, as {@code deploy/local/settings.sh} lists them. */
     static final List<String> PARTS = List.of("infra", "keycloak", "scheduler", "scheduler-2", "volume-service",
-            "gateway", "node-1", "node-2");
+            "gateway", "router", "node-1", "node-2");
 
     private final Path root;
     private final Path runDir;
@@ -55,7 +60,7 @@ final class LocalRun {
                     logDir.resolve("local-run.log"));
             run.env.put("BERTH_RUN_DIR", runDir.toString());
             for (String port : List.of("BERTH_GATEWAY_PORT", "BERTH_SCHEDULER_PORT", "BERTH_STANDBY_SCHEDULER_PORT",
-                    "BERTH_VOLUME_PORT", "BERTH_KAFKA_PORT", "BERTH_PG_PORT", "BERTH_KEYCLOAK_PORT",
+                    "BERTH_VOLUME_PORT", "BERTH_ROUTER_PORT", "BERTH_ROUTER_ADMIN_PORT", "BERTH_KAFKA_PORT", "BERTH_PG_PORT", "BERTH_KEYCLOAK_PORT",
                     "BERTH_NODE1_PORT", "BERTH_NODE2_PORT")) {
                 run.env.put(port, Integer.toString(FreePorts.next()));
             }
@@ -112,6 +117,38 @@ final class LocalRun {
 
     String gateway() {
         return "http://127.0.0.1:" + port("BERTH_GATEWAY_PORT");
+    }
+
+    String router() {
+        return "http://127.0.0.1:" + port("BERTH_ROUTER_PORT");
+    }
+
+    /**
+     * A person's access token from the run's Keycloak (its address is in the run dir's keycloak.env,
+     * as up writes it), by the password grant of the command line's client, as {@code berth login} does.
+     */
+    String token(String user, String password) {
+        try {
+            String keycloak = Files.readAllLines(runDir.resolve("keycloak/keycloak.env")).stream()
+                    .filter(line -> line.startsWith("KEYCLOAK_URL=")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no KEYCLOAK_URL in the run's keycloak.env"))
+                    .substring("KEYCLOAK_URL=".length());
+            String form = "grant_type=password&client_id=berth-cli&username=" + user + "&password=" + password;
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(keycloak + "/realms/berth/protocol/openid-connect/token"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("Keycloak refused " + user + ": " + answer.body());
+            }
+            return JsonCodec.mapper().readTree(answer.body()).path("access_token").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL, as a crash would: the part's pid file stays behind. */

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -110,6 +112,41 @@ class LocalRunIT {
         JsonNode problem = JsonCodec.mapper().readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
         assertEquals(414, problem.path("status").asInt(), answer);
         assertTrue(problem.path("detail").asText().contains("4096"), answer);
+    }
+
+    @Test
+    void theReadmesFirstAppAnswersThroughTheRouter() throws IOException {
+        // Given the README's first app exactly as the README writes it (its hello.json), deployed by otto
+        String hello = readmeFile("hello.json");
+        String path = JsonCodec.mapper().readTree(hello).path("labels").path("BERTH_ROUTE_0_PATH").asText();
+        assertTrue(path.startsWith("/team-a/"), "the README's hello.json routes a path of team a: " + hello);
+        Http.Caller otto = Http.as(() -> run.token("otto", "otto-password"));
+        Http.Response created = otto.postJson(run.gateway() + "/v1/apps", hello);
+        assertEquals(201, created.status(), created.body());
+        try {
+            // Then the router answers under the app's path, from one of its healthy instances
+            await("the app served through the router on " + run.router() + path).atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> Http.anonymous().get(run.router() + path + "/").status() == 200);
+            // And the app shows its route active
+            JsonNode app = JsonCodec.mapper().readTree(otto.get(run.gateway() + "/v1/apps/team-a/hello").body());
+            assertEquals("ACTIVE", app.path("routes").path(0).path("state").asText(), app.toString());
+        } finally {
+            assertEquals(200, otto.delete(run.gateway() + "/v1/apps/team-a/hello").status());
+        }
+        // And once the app is deleted, the path is no longer served
+        await("the path no longer routed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Http.anonymous().get(run.router() + path + "/").status() == 404);
+    }
+
+    /** The text of a file the README writes with {@code cat > NAME <<'JSON'}, as a reader would get it. */
+    private static String readmeFile(String name) throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("berth.root", "..")).resolve("README.md"));
+        String start = "cat > " + name + " <<'JSON'\n";
+        int from = readme.indexOf(start);
+        assertTrue(from >= 0, "the README writes " + name);
+        from += start.length();
+        return readme.substring(from, readme.indexOf("\nJSON\n", from) + 1);
     }
 
     /** The HEALTH column of the part's line in status's table. */

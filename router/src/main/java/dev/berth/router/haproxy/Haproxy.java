@@ -59,7 +59,8 @@ public final class Haproxy implements AutoCloseable {
     }
 
     /**
-     * Starts haproxy with no routes (every request answered 404) and returns once it serves. With port 0
+     * Starts haproxy with no routes (every request answered 404) and returns once it serves; a haproxy
+     * that a killed router left in the same work directory is stopped first. With port 0
      * a free port is picked; another process may take it before haproxy binds it, so that is tried
      * three times.
      */
@@ -71,6 +72,7 @@ public final class Haproxy implements AutoCloseable {
             throw new UncheckedIOException("cannot create haproxy's work directory " + dir, e);
         }
         Path config = dir.resolve("haproxy.cfg");
+        HaproxyProcess.stopLeftover(settings.binary(), dir, config);
         int attempts = settings.port() == 0 ? 3 : 1;
         for (int attempt = 1; ; attempt++) {
             int port = settings.port() == 0 ? freePort(settings.bindAddress()) : settings.port();

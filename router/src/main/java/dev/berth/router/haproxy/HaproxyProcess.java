@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +22,7 @@ import java.util.regex.Pattern;
  * nothing of routes.
  */
 final class HaproxyProcess implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HaproxyProcess.class.getName());
     /** How long a worker may take to answer, at start and after a reload, on a busy machine. */
     private static final Duration WORKER_START = Duration.ofSeconds(15);
     private static final Duration COMMAND = Duration.ofSeconds(5);
@@ -64,6 +68,53 @@ final class HaproxyProcess implements AutoCloseable {
             throw e;
         }
         return haproxy;
+    }
+
+    /**
+     * Stops a master that an earlier router left in this work directory: a router killed with
+     * {@code kill -9} runs no shutdown hook, and its haproxy would go on serving the routes of that
+     * moment on the port the new one needs. Known by the pid file the configuration names and a command
+     * line that runs this binary on this directory's configuration; any other process is left alone.
+     */
+    static void stopLeftover(Path binary, Path workDir, Path config) {
+        Path pidFile = workDir.resolve("haproxy.pid");
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).trim());
+        } catch (IOException | NumberFormatException e) {
+            return; // none, or unreadable: nothing to stop
+        }
+        Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(handle -> runs(pid, binary, config));
+        if (leftover.isEmpty()) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "stopping haproxy " + pid + " left in " + workDir + " by an earlier router");
+        ProcessHandle master = leftover.get();
+        master.destroy();
+        try {
+            master.onExit().get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            master.destroyForcibly();
+            master.onExit().orTimeout(5, TimeUnit.SECONDS).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HaproxyException("interrupted while stopping a leftover haproxy", true, e);
+        } catch (ExecutionException e) {
+            throw new HaproxyException("could not stop the leftover haproxy " + pid + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /** Whether the process runs {@code binary} with {@code config}, by its command line in /proc. */
+    private static boolean runs(long pid, Path binary, Path config) {
+        try {
+            List<String> words = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).split("\u0000"));
+            return !words.isEmpty() && Path.of(words.get(0)).getFileName().equals(binary.getFileName())
+                    && words.contains(config.toAbsolutePath().toString());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@code haproxy -c}: throws, with haproxy's own words, if it would refuse {@code candidate}. */

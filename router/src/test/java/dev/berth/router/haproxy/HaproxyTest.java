@@ -380,4 +380,30 @@ class HaproxyTest {
         assertEquals(404, client.get("/" + "x".repeat(10)).status());
         assertEquals(new ApplyResult(false, 0), haproxy.apply(List.of(web)));
     }
+
+    @Test
+    void aHaproxyLeftByAKilledRouterIsStoppedAndItsPortServedByTheNewOne(@TempDir Path otherDir) throws Exception {
+        // Given a haproxy master still serving in a work dir whose router died without stopping it (kill -9)
+        int port = haproxy.port();
+        haproxy.close();
+        HaproxySettings settings = new HaproxySettings(BINARY, "127.0.0.1", port, otherDir, "berth-test-key", 4);
+        Path config = otherDir.resolve("haproxy.cfg");
+        Files.writeString(config, HaproxyConfig.render(settings, port, List.of()));
+        Process leftover = new ProcessBuilder(BINARY.toString(), "-W", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(otherDir.resolve("leftover.log").toFile()).start();
+        try {
+            await("the leftover serves").atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> client.get("/").status() == 404);
+
+            // When a router starts haproxy in that work dir, on that port
+            haproxy = Haproxy.start(settings);
+
+            // Then the leftover is gone and the new haproxy serves the port
+            assertTrue(leftover.waitFor(10, TimeUnit.SECONDS), "the leftover master was stopped");
+            assertEquals(404, client.get("/").status());
+            haproxy.apply(List.of(path("web", "/web", RouteAffinity.NONE, null, servers(tasks.start("a", "b")))));
+            assertEquals(200, client.get("/web/").status());
+        } finally {
+            leftover.destroyForcibly();
+        }
+    }
 }
