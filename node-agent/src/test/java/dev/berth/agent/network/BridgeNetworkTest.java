@@ -216,8 +216,12 @@ class BridgeNetworkTest {
         TaskSupervisor supervisor = new TaskSupervisor("node-net", sandboxes, runtime, reports::add);
         int ending = FreePorts.next();
         int killed = FreePorts.next();
+        // The first ends when the test says so: on a busy machine a fixed second may pass before its
+        // network is looked at.
+        Path endNow = workDir.resolve("end-now");
         supervisor.handle(LaunchTask.of("node-net", "web.ends-1", "/web", 1,
-                bridged("sleep 1; exit 3", new PortAssignment(null, ending, 80)), null));
+                bridged("while [ ! -e " + endNow + " ]; do sleep 0.1; done; exit 3", new PortAssignment(null, ending, 80)),
+                null));
         supervisor.handle(LaunchTask.of("node-net", "web.killed-1", "/web", 1,
                 bridged("exec python3 -m http.server 8080", new PortAssignment(null, killed, 8080)), null));
         awaitAnswer("http://127.0.0.1:" + killed + "/");
@@ -226,6 +230,7 @@ class BridgeNetworkTest {
         assertPresent(endingNet, ending);
 
         // When one ends by itself and the other is killed
+        Files.createFile(endNow);
         await().atMost(DEADLINE).until(() -> supervisor.find("web.ends-1").map(t -> t.state() == TaskState.FAILED)
                 .orElse(false));
         supervisor.handle(dev.berth.contracts.messages.KillTask.of("node-net", "web.killed-1", 1, "test", null));
