@@ -36,7 +36,7 @@ class VolumeDoorTest {
 
     /** Every endpoint, under both prefixes, and paths that serve nothing (closed all the same). */
     private static final List<String> READS = List.of("/v1/volumes", "/volumes", "/v1/volumes/v-1", "/volumes/v-1",
-            "/v1/volumes/v-1/history", "/volumes/v-1/history", "/no/such/path", "/q/openapi", "/q/metrics");
+            "/v1/volumes/v-1/history", "/volumes/v-1/history", "/no/such/path", "/q/openapi");
     private static final List<String> DELETES = List.of("/v1/volumes/v-1", "/volumes/v-1");
 
     @Test

@@ -99,7 +99,7 @@ class AgentDoorTest {
 
     private static List<String> endpoints(String taskId) {
         return List.of("/v1/agent/tasks", "/v1/agent/tasks/" + taskId + "/logs",
-                "/v1/agent/tasks/" + taskId + "/logs?follow=true", "/no/such/path", "/q/openapi", "/q/metrics");
+                "/v1/agent/tasks/" + taskId + "/logs?follow=true", "/no/such/path", "/q/openapi");
     }
 
     private String launch(String cmd) {

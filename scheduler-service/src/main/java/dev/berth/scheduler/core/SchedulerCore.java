@@ -211,6 +211,11 @@ public final class SchedulerCore {
         return Optional.ofNullable(state.app(appId));
     }
 
+    /** Every app the scheduler holds, deleting ones included; a copy. */
+    public Collection<AppState> apps() {
+        return state.apps();
+    }
+
     public Collection<TaskRecord> tasks() {
         return state.tasks();
     }

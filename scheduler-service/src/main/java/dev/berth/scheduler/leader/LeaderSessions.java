@@ -1,12 +1,14 @@
 package dev.berth.scheduler.leader;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.core.SchedulerSettings;
 import dev.berth.scheduler.kafka.KafkaClients;
 import dev.berth.scheduler.kafka.SchedulerConfig;
 import dev.berth.scheduler.kafka.SchedulerLoop;
+import dev.berth.scheduler.metrics.SchedulerMetrics;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.rebuild.StateRebuild;
 import io.quarkus.runtime.ShutdownEvent;
@@ -56,6 +58,9 @@ public class LeaderSessions {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    SchedulerMetrics metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -211,6 +216,7 @@ public class LeaderSessions {
 
     private void endSession() {
         ready = false;
+        metrics.standingBy();
         consumer = null;
         synchronized (monitor) {
             sessionActive = false;
@@ -253,7 +259,7 @@ public class LeaderSessions {
             // Before reading any state: this fences the previous leader and aborts its open transaction,
             // so what we read next is final.
             producer.initTransactions();
-            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core);
+            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core, metrics);
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             Map<TopicPartition, Long> livePositions =
                     StateRebuild.rebuild(kafka, core, deadLetters, SchedulerLoop.CONSUMER_NAME);
@@ -263,9 +269,11 @@ public class LeaderSessions {
             }
             if (!deadLetters.isEmpty()) {
                 loop.commitAlone(deadLetters);
+                deadLetters.forEach(d -> metrics.deadLettered(DeadLetters.sourceTopic(d)));
             }
             ready = true;
             Instant now = Instant.now();
+            metrics.acting(core, Duration.between(started, now));
             LOG.infof("active: state rebuilt from Kafka in %d ms (%d tasks), %d ms after becoming leader",
                     Duration.between(started, now).toMillis(), core.tasks().size(),
                     Duration.between(electedAt, now).toMillis());
