@@ -97,6 +97,13 @@ class VolumeDoorTest {
         given().get("/q/health/live").then().statusCode(200);
     }
 
+    @Test
+    void metricsStayOpenForAPrometheusScraper() {
+        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+                .contentType(startsWith("text/plain"))
+                .body(containsString("berth_volume_fence_seconds"));
+    }
+
     private static void refusedWithoutToken(RequestSpecification request, String method, String path) {
         request.request(method, path).then().statusCode(401)
                 .contentType(startsWith("application/problem+json"))
