@@ -11,6 +11,7 @@ import dev.berth.scheduler.kafka.SchedulerLoop;
 import dev.berth.scheduler.metrics.SchedulerMetrics;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.rebuild.StateRebuild;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -250,7 +251,8 @@ public class LeaderSessions {
         }
         SchedulerCore core = new SchedulerCore(settings(), new PlacementEngine(config.placementStrategy()));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, config);
-             KafkaConsumer<String, byte[]> kafka = KafkaClients.consumer(bootstrapServers, config)) {
+             KafkaConsumer<String, byte[]> kafka = KafkaClients.consumer(bootstrapServers, config);
+             KafkaClientMetrics consumerMetrics = metrics.watch(kafka)) {
             consumer = kafka;
             if (!elector.leads(term)) {
                 return;

@@ -12,9 +12,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -107,6 +109,18 @@ public class SchedulerMetrics {
     public void standingBy() {
         active = false;
         show(ClusterCounts.none());
+    }
+
+    /**
+     * Shows the session consumer's own metrics (Micrometer's Kafka binder: among them
+     * {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}, how far the scheduler is behind
+     * each input) until the returned binding is closed with the session. Quarkus binds only the
+     * connector's clients by itself; the scheduler's are plain.
+     */
+    public KafkaClientMetrics watch(KafkaConsumer<String, byte[]> consumer) {
+        KafkaClientMetrics bound = new KafkaClientMetrics(consumer);
+        bound.bindTo(registry);
+        return bound;
     }
 
     /** A tally of one batch, counted only once the batch is committed (a dropped batch is decided again). */

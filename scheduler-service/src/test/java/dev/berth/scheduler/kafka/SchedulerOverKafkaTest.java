@@ -235,6 +235,8 @@ class SchedulerOverKafkaTest {
             assertTrue(PrometheusText.value(text, "berth_placement_seconds_count") >= 1);
             assertTrue(PrometheusText.value(text, "berth_scheduler_transaction_seconds_count") >= 1);
             assertTrue(PrometheusText.value(text, "berth_scheduler_rebuild_seconds_count") >= 1);
+            // The session consumer's own metrics, lag among them
+            assertFalse(Double.isNaN(PrometheusText.value(text, "kafka_consumer_fetch_manager_records_lag_max")));
             // No label carries an id
             assertFalse(text.contains(launch.taskId()));
             assertFalse(text.contains(appId));
