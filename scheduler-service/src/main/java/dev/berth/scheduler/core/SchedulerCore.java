@@ -242,6 +242,13 @@ public final class SchedulerCore {
         return state.cluster().mode(nodeId);
     }
 
+    /** Every registered node's availability (READY, DRAINING, UNREACHABLE), one entry per node; a copy. */
+    public List<NodeAvailability> nodeModes() {
+        List<NodeAvailability> modes = new java.util.ArrayList<>(state.cluster().nodeCount());
+        state.cluster().nodes().forEach(node -> modes.add(state.cluster().mode(node.nodeId())));
+        return modes;
+    }
+
     /** The volume as the volume service last announced it. */
     public Optional<VolumeSnapshot> volume(String volumeId) {
         return volumes.volume(volumeId);

@@ -6,6 +6,7 @@ import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.TaskRecord;
+import dev.berth.scheduler.placement.NodeAvailability;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * What the scheduler's state gauges show, counted from the state the core exposes: tasks by observed
- * state and team, apps by status and team, waiting instances by why they wait. Plain Java, so the
+ * state and team, apps by status and team, waiting instances by why they wait, nodes by availability. Plain Java, so the
  * counting is tested without a registry; {@link SchedulerMetrics} publishes it.
  *
  * <p>Why counts of labels and not of ids: every label here has few values (ten task states, five app
@@ -26,9 +27,10 @@ import java.util.function.Function;
  * @param tasks   (state, team) → tasks the scheduler records in that observed state
  * @param apps    (status, team) → apps with that {@link AppStatus}
  * @param waiting reason → instances waiting in the queue for it
+ * @param nodes   availability → registered nodes with it
  */
 public record ClusterCounts(Map<StateAndTeam, Long> tasks, Map<StatusAndTeam, Long> apps,
-                            Map<WaitReason, Long> waiting) {
+                            Map<WaitReason, Long> waiting, Map<NodeAvailability, Long> nodes) {
 
     /** A task state (as {@code TaskState} names it) in a team. */
     public record StateAndTeam(String state, String team) {
@@ -64,11 +66,12 @@ public record ClusterCounts(Map<StateAndTeam, Long> tasks, Map<StatusAndTeam, Lo
         tasks = Map.copyOf(tasks);
         apps = Map.copyOf(apps);
         waiting = Map.copyOf(waiting);
+        nodes = Map.copyOf(nodes);
     }
 
     /** What a scheduler that does not act shows: nothing (a standby must not double the active one's counts). */
     public static ClusterCounts none() {
-        return new ClusterCounts(Map.of(), Map.of(), Map.of());
+        return new ClusterCounts(Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /**
@@ -76,10 +79,12 @@ public record ClusterCounts(Map<StateAndTeam, Long> tasks, Map<StatusAndTeam, Lo
      *
      * @param queued  an app's queue entry, if anything of it waits
      * @param history what became of an app's ended tasks, if any ended
+     * @param nodes   every registered node's availability
      */
     public static ClusterCounts of(Collection<AppState> apps, Collection<TaskRecord> tasks,
                                    Function<String, Optional<AppQueue>> queued,
-                                   Function<String, Optional<AppTaskHistory>> history) {
+                                   Function<String, Optional<AppTaskHistory>> history,
+                                   Collection<NodeAvailability> nodes) {
         Map<StateAndTeam, Long> byState = new HashMap<>();
         Map<String, List<TaskRecord>> byApp = new HashMap<>();
         for (TaskRecord task : tasks) {
@@ -96,6 +101,8 @@ public record ClusterCounts(Map<StateAndTeam, Long> tasks, Map<StatusAndTeam, Lo
             entry.filter(e -> e.waiting() > 0)
                     .ifPresent(e -> waiting.merge(WaitReason.of(e), (long) e.waiting(), Long::sum));
         }
-        return new ClusterCounts(byState, byStatus, waiting);
+        Map<NodeAvailability, Long> byAvailability = new java.util.EnumMap<>(NodeAvailability.class);
+        nodes.forEach(mode -> byAvailability.merge(mode, 1L, Long::sum));
+        return new ClusterCounts(byState, byStatus, waiting, byAvailability);
     }
 }

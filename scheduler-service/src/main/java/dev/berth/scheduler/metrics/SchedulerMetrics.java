@@ -46,6 +46,7 @@ public class SchedulerMetrics {
     private final MultiGauge tasks;
     private final MultiGauge apps;
     private final MultiGauge waiting;
+    private final MultiGauge nodes;
     private final Timer placement;
     private final DistributionSummary batchRecords;
     private final Timer transaction;
@@ -63,6 +64,9 @@ public class SchedulerMetrics {
                 .register(registry);
         this.waiting = MultiGauge.builder("berth.queue.waiting")
                 .description("Instances waiting in the queue, by why: backoff, unplaced (no node fits), pending")
+                .register(registry);
+        this.nodes = MultiGauge.builder("berth.nodes")
+                .description("Registered nodes, by availability: READY, DRAINING, UNREACHABLE (missed heartbeats)")
                 .register(registry);
         this.placement = Timer.builder("berth.placement")
                 .description("Time the scheduler took to decide an input that placed tasks, placement included")
@@ -102,7 +106,7 @@ public class SchedulerMetrics {
             return;
         }
         countedAt = now;
-        show(ClusterCounts.of(core.apps(), core.tasks(), core::queued, core::history));
+        show(ClusterCounts.of(core.apps(), core.tasks(), core::queued, core::history, core.nodeModes()));
     }
 
     /** The session ended (deposed, stopped or failed): a scheduler that does not act shows no state. */
@@ -148,6 +152,8 @@ public class SchedulerMetrics {
                 Tags.of("status", e.getKey().status(), "team", e.getKey().team()), e.getValue())).toList(), true);
         waiting.register(counts.waiting().entrySet().stream().map(e -> MultiGauge.Row.of(
                 Tags.of("reason", e.getKey().label()), e.getValue())).toList(), true);
+        nodes.register(counts.nodes().entrySet().stream().map(e -> MultiGauge.Row.of(
+                Tags.of("availability", e.getKey().name()), e.getValue())).toList(), true);
     }
 
     /** What one batch decided, recorded once its transaction committed. Used by the loop's thread only. */

@@ -232,6 +232,8 @@ class SchedulerOverKafkaTest {
             assertEquals(1.0, PrometheusText.value(text, "berth_apps", "status", "RUNNING", "team", team));
             assertEquals(1.0, PrometheusText.value(text, "berth_placements_total", "team", team));
             assertEquals(1.0, PrometheusText.value(text, "berth_scheduler_leader"));
+            // This test's node, READY or (no heartbeat comes) UNREACHABLE by now
+            assertTrue(text.contains("berth_nodes{availability="), text);
             assertTrue(PrometheusText.value(text, "berth_placement_seconds_count") >= 1);
             assertTrue(PrometheusText.value(text, "berth_scheduler_transaction_seconds_count") >= 1);
             assertTrue(PrometheusText.value(text, "berth_scheduler_rebuild_seconds_count") >= 1);

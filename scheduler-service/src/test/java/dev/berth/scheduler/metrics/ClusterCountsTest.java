@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.TaskState;
 import dev.berth.scheduler.metrics.ClusterCounts.StateAndTeam;
 import dev.berth.scheduler.metrics.ClusterCounts.StatusAndTeam;
 import dev.berth.scheduler.metrics.ClusterCounts.WaitReason;
+import dev.berth.scheduler.placement.NodeAvailability;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -28,7 +29,7 @@ class ClusterCountsTest {
                 task("/team-a/web", 1, TaskState.HEALTHY), task("/team-b/db", 0, TaskState.STAGING));
 
         // When counted
-        ClusterCounts counts = ClusterCounts.of(List.of(), tasks, id -> Optional.empty(), id -> Optional.empty());
+        ClusterCounts counts = ClusterCounts.of(List.of(), tasks, id -> Optional.empty(), id -> Optional.empty(), List.of());
 
         // Then each (state, team) has its own count
         assertEquals(Map.of(new StateAndTeam("RUNNING", "team-a"), 1L, new StateAndTeam("HEALTHY", "team-a"), 1L,
@@ -49,7 +50,8 @@ class ClusterCountsTest {
 
         // When counted
         ClusterCounts counts = ClusterCounts.of(List.of(running, deploying, deleting, looping), tasks,
-                id -> Optional.empty(), id -> id.equals("/team-b/bad") ? Optional.of(threeFailures) : Optional.empty());
+                id -> Optional.empty(), id -> id.equals("/team-b/bad") ? Optional.of(threeFailures) : Optional.empty(),
+                List.of());
 
         // Then
         assertEquals(Map.of(new StatusAndTeam("RUNNING", "team-a"), 1L, new StatusAndTeam("DEPLOYING", "team-a"), 1L,
@@ -70,11 +72,19 @@ class ClusterCountsTest {
 
         // When counted
         ClusterCounts counts = ClusterCounts.of(List.of(unplaced, backoff, pending), List.of(),
-                id -> Optional.ofNullable(queue.get(id)), id -> Optional.empty());
+                id -> Optional.ofNullable(queue.get(id)), id -> Optional.empty(), List.of());
 
         // Then
         assertEquals(Map.of(WaitReason.UNPLACED, 2L, WaitReason.BACKOFF, 1L, WaitReason.PENDING, 1L), counts.waiting());
         assertEquals("unplaced", WaitReason.UNPLACED.label());
+    }
+
+    @Test
+    void countsNodesByAvailability() {
+        ClusterCounts counts = ClusterCounts.of(List.of(), List.of(), id -> Optional.empty(), id -> Optional.empty(),
+                List.of(NodeAvailability.READY, NodeAvailability.READY, NodeAvailability.UNREACHABLE));
+
+        assertEquals(Map.of(NodeAvailability.READY, 2L, NodeAvailability.UNREACHABLE, 1L), counts.nodes());
     }
 
     @Test
@@ -83,6 +93,7 @@ class ClusterCountsTest {
         assertEquals(Map.of(), none.tasks());
         assertEquals(Map.of(), none.apps());
         assertEquals(Map.of(), none.waiting());
+        assertEquals(Map.of(), none.nodes());
     }
 
     private static TaskRecord task(String appId, int instance, TaskState state) {
