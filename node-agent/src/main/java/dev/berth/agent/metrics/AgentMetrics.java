@@ -48,6 +48,9 @@ public class AgentMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         this.probesPassed = probes("passed");
         this.probesFailed = probes("failed");
+        Gauge.builder("berth.agent.heartbeat.age", this, AgentMetrics::heartbeatAgeSeconds)
+                .description("Seconds since the broker acknowledged this node's last registration or heartbeat")
+                .baseUnit("seconds").register(registry);
     }
 
     private Counter probes(String result) {
@@ -64,9 +67,6 @@ public class AgentMetrics {
         Gauge.builder("berth.agent.running.tasks", notEnded, s -> s.get())
                 .description("Tasks on this node that have not ended (starting, running or being killed)")
                 .strongReference(true).register(registry);
-        Gauge.builder("berth.agent.heartbeat.age", this, AgentMetrics::heartbeatAgeSeconds)
-                .description("Seconds since the broker acknowledged this node's last registration or heartbeat")
-                .baseUnit("seconds").register(registry);
     }
 
     /** The task statuses, passed on to {@code sink} unchanged and counted on the way. */
