@@ -65,6 +65,18 @@ class SchedulerDoorTest {
     }
 
     @Test
+    void aRefusedProbeOfAnyPathAddsNoSeriesToTheOpenMetrics() {
+        // Given someone trying a path without a token, and with a person's
+        String probed = "/probe-" + java.util.UUID.randomUUID();
+        given().get(probed).then().statusCode(401);
+        given().header("Authorization", "Bearer " + TestTokens.admin()).get(probed).then().statusCode(403);
+
+        // Then the HTTP metrics do not name the path: otherwise each try would add a series
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertFalse(text.contains(probed), text);
+    }
+
+    @Test
     void metricsStayOpenForAPrometheusScraper() {
         // As Prometheus asks for it (it also takes OpenMetrics, which is the answer to */*)
         given().accept("text/plain").get("/q/metrics").then().statusCode(200)
