@@ -180,6 +180,7 @@ public class Agent {
         });
         removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
         commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
+        commands.watchedBy(metrics::watch);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.
         commands.start(REACH_KAFKA);

@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
 import java.util.Map;
@@ -96,6 +98,17 @@ public class AgentMetrics {
                         .tag("team", AppIds.team(status.appId())).register(registry).increment();
             }
         }
+    }
+
+    /**
+     * Shows the command consumer's own Kafka metrics (Micrometer's Kafka binder:
+     * {@code kafka_consumer_fetch_manager_records_lag} of its partition of {@code berth.node-commands} among
+     * them) until the returned binding is closed. Quarkus binds only connector clients by itself.
+     */
+    public KafkaClientMetrics watch(KafkaConsumer<String, byte[]> consumer) {
+        KafkaClientMetrics bound = new KafkaClientMetrics(consumer);
+        bound.bindTo(registry);
+        return bound;
     }
 
     /** One health-check probe of a task's check finished. */

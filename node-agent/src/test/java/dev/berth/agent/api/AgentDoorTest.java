@@ -111,6 +111,8 @@ class AgentDoorTest {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(PrometheusText.value(text, "berth_agent_launch_seconds_count") >= 1, text);
         assertTrue(PrometheusText.value(text, "berth_agent_running_tasks") >= 1, text);
+        assertFalse(Double.isNaN(PrometheusText.value(text, "kafka_consumer_fetch_manager_records_lag_max")),
+                "the command consumer's own metrics, lag among them");
         await().atMost(WAIT).until(() -> PrometheusText.value(given().get("/q/metrics").asString(),
                 "berth_agent_heartbeat_age_seconds") < 60);
         assertFalse(text.contains(taskId), "no label carries a task id");
