@@ -7,6 +7,7 @@ import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.CommandReply.Outcome;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -43,6 +44,28 @@ class CommandRepliesOverKafkaTest extends OverKafka {
         given().when().get("/v1/apps" + id).then().statusCode(200).body("version", equalTo(1));
         given().when().get("/v1/apps").then().statusCode(200).body("apps.find { it.id == '" + id + "' }.version",
                 equalTo(1));
+    }
+
+    @Test
+    void theTimeUntilTheSchedulersAnswerIsMeasuredByCommandAndOutcome() throws Exception {
+        // Given the number of creates answered so far (other tests post too)
+        double before = createsAccepted();
+
+        // When an app is posted and the scheduler accepts it
+        given().contentType(ContentType.JSON).body("{\"id\": \"/" + group + "/timed\", \"cmd\": \"sleep 1\"}")
+                .when().post("/v1/apps").then().statusCode(201);
+
+        // Then a scrape without a token shows one more, with its time in the histogram's buckets
+        assertEquals(before + 1, createsAccepted());
+        String text = scrapeWithoutToken();
+        assertTrue(PrometheusText.value(text, "berth_gateway_command_seconds_bucket", "command", "CreateApp",
+                "outcome", "accepted", "le", "+Inf") >= 1, text);
+    }
+
+    private static double createsAccepted() throws Exception {
+        double value = PrometheusText.value(scrapeWithoutToken(), "berth_gateway_command_seconds_count",
+                "command", "CreateApp", "outcome", "accepted");
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.gateway.events.EventStreams;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -206,6 +207,16 @@ class EventStreamOverKafkaTest extends OverKafka {
         reader.close();
 
         await().atMost(WAIT).until(() -> streams.openStreams() == 0);
+    }
+
+    @Test
+    void anOpenStreamIsCountedInTheMetricsUntilItsReaderHangsUp() throws Exception {
+        SseClient reader = connect("?team=" + group, Map.of());
+        assertEquals(1.0, PrometheusText.value(scrapeWithoutToken(), "berth_gateway_event_streams"));
+
+        reader.close();
+
+        await().atMost(WAIT).until(() -> PrometheusText.value(scrapeWithoutToken(), "berth_gateway_event_streams") == 0);
     }
 
     @Test

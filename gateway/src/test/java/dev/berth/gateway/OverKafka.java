@@ -54,6 +54,21 @@ abstract class OverKafka {
         kafka.close();
     }
 
+    /**
+     * {@code /q/metrics} as a Prometheus scraper reads it: without any token (not through RestAssured,
+     * whose every request here carries the administrator's).
+     */
+    static String scrapeWithoutToken() throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + RestAssured.port
+                        + "/q/metrics")).header("Accept", "text/plain").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new AssertionError("GET /q/metrics without a token answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
     /** A valid app as a user would post it. */
     static AppDefinition app(String id, int instances) {
         ParsedApp parsed = AppDefinitionParser.parse("{\"id\": \"" + id + "\", \"cmd\": \"sleep 1\", \"instances\": "

@@ -11,6 +11,7 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,21 @@ class TaskHistoryOverKafkaTest extends OverKafka {
 
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/v1/apps" + id).then().statusCode(200)
                 .body("status", equalTo("BACKOFF")).body("failuresInARow", equalTo(1)));
+    }
+
+    @Test
+    void aRecordTheViewCannotReadIsCountedAsADeadLetterOfItsTopic() throws Exception {
+        double before = deadLettersFromTaskHistory();
+
+        kafka.send(Topics.TASK_HISTORY.name(), "poison-" + group, "{broken");
+
+        await().atMost(WAIT).until(() -> deadLettersFromTaskHistory() >= before + 1);
+    }
+
+    private static double deadLettersFromTaskHistory() throws Exception {
+        double value = PrometheusText.value(scrapeWithoutToken(), "berth_dead_letters_total",
+                "topic", Topics.TASK_HISTORY.name());
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test

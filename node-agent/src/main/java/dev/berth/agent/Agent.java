@@ -7,6 +7,7 @@ import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.isolation.TaskEtc;
 import dev.berth.agent.logs.LogRotation;
+import dev.berth.agent.metrics.AgentMetrics;
 import dev.berth.agent.network.TaskNetworks;
 import dev.berth.agent.node.NodeAnnouncer;
 import dev.berth.agent.node.NodeProfile;
@@ -76,6 +77,9 @@ public class Agent {
     @Inject
     HttpServer httpServer;
 
+    @Inject
+    AgentMetrics metrics;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -133,15 +137,16 @@ public class Agent {
         profile = withBridge(NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes,
                 nodeConfinement));
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
-        publisher = new StatusPublisher(bootstrapServers, profile.nodeId());
+        publisher = new StatusPublisher(bootstrapServers, profile.nodeId(), metrics::deadLettered);
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
         // Health verdicts go through the supervisor, which reports them in order with the task's states.
         HealthMonitor monitor = new HealthMonitor((taskId, state, reason, report) ->
-                supervisor.healthChanged(taskId, state, reason, report));
+                supervisor.healthChanged(taskId, state, reason, report), metrics::probed);
         LogRotation rotation = new LogRotation(config.logMaxBytes(), config.logRotations());
-        supervisor = new TaskSupervisor(profile.nodeId(), sandboxes, runtime, publisher,
+        supervisor = new TaskSupervisor(profile.nodeId(), sandboxes, runtime, metrics.observing(publisher),
                 TaskSupervisor.newWorkers(), new CheckpointStore(sandboxes),
                 new HealthChecksNextToTasks(monitor, config.host(), host.setsid()), sandbox -> rotate(rotation, sandbox));
+        metrics.countRunning(() -> supervisor.runningTaskIds().size());
         // Before any command is read: a kill for a task the last agent process started must find it.
         int adopted = supervisor.recover();
         if (adopted > 0) {
@@ -175,6 +180,7 @@ public class Agent {
         });
         removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
         commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
+        commands.watchedBy(metrics::watch);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.
         commands.start(REACH_KAFKA);
@@ -211,8 +217,11 @@ public class Agent {
         profile = withBridge(NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement));
         // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
         // took over tasks with external volumes keeps them alive if it gets here within their lease.
-        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, publisher::report,
-                Optional.of(lease));
+        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage,
+                (report, acknowledged) -> publisher.report(report, () -> {
+                    acknowledged.run();
+                    metrics.heartbeatAcknowledged();
+                }), Optional.of(lease));
         announcer.start(config.heartbeatInterval());
         LOG.infof("node %s announced at %s: %s cpus, %s MiB mem, %s MiB disk, ports %d-%d, attributes %s, "
                         + "isolation %s", profile.nodeId(), profile.agentUrl(), profile.capacity().cpus(),

@@ -19,6 +19,7 @@ import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.SharedInfra;
 import dev.berth.testkit.TestTokens;
 import io.restassured.RestAssured;
@@ -281,8 +282,20 @@ class AgentOverKafkaTest {
         assertEquals("unknown to agent", awaitStatus(taskId, TaskState.KILLED).reason());
     }
 
+    /** As a Prometheus scraper reads it: without the service token the other requests here carry. */
+    private double deadLettersFromNodeCommands() throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(agentHttp.toURI().resolve("/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        String text = answer.body();
+        double value = PrometheusText.value(text, "berth_dead_letters_total", "topic", Topics.NODE_COMMANDS.name());
+        return Double.isNaN(value) ? 0 : value;
+    }
+
     @Test
     void aMalformedCommandIsDeadLetteredWithItsReasonAndTheNextCommandStillRuns() throws Exception {
+        double deadLettersBefore = deadLettersFromNodeCommands();
         // Given bytes that are no command, keyed by this node on its partition, then a valid launch
         sendRaw(NodePartitions.partitionFor(nodeId, commandPartitions()), nodeId, "{not json");
         String taskId = taskId();
@@ -294,6 +307,8 @@ class AgentOverKafkaTest {
         assertEquals("node-agent:" + nodeId, KafkaProbe.header(dead, DeadLetters.CONSUMER));
         assertEquals(Topics.NODE_COMMANDS.name(), KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
         assertTrue(KafkaProbe.header(dead, DeadLetters.REASON).contains("NodeCommand"));
+        // ... and counted, by the topic they came from, for a scraper without a token
+        await().atMost(WAIT).until(() -> deadLettersFromNodeCommands() >= deadLettersBefore + 1);
         // And the agent carried on
         awaitStatus(taskId, TaskState.FINISHED);
     }

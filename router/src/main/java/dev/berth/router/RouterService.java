@@ -1,11 +1,15 @@
 package dev.berth.router;
 
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.router.haproxy.Haproxy;
 import dev.berth.router.haproxy.HaproxyRoute;
 import dev.berth.router.haproxy.HaproxySettings;
 import dev.berth.router.table.RouteTable;
 import dev.berth.router.view.RouteFeed;
 import dev.berth.router.view.RouterView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +36,9 @@ public class RouterService {
     @Inject
     RouterConfig config;
 
+    @Inject
+    MeterRegistry metrics;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -46,7 +53,10 @@ public class RouterService {
         haproxy = Haproxy.start(new HaproxySettings(config.haproxy(), config.bindAddress(), config.port(), workDir,
                 config.cookieKey(), config.slotsPerBackend()));
         LOG.infof("routing on %s:%d (HAProxy, work directory %s)", config.bindAddress(), haproxy.port(), workDir);
-        feed = new RouteFeed(bootstrapServers, view, this::apply);
+        Gauge.builder("berth.router.routes", this, r -> r.serving.size())
+                .description("Routes (a path or host of a routed app) this router has HAProxy serve").register(metrics);
+        feed = new RouteFeed(bootstrapServers, view, this::apply, topic -> Counter.builder(DeadLetters.METRIC)
+                .description(DeadLetters.METRIC_DESCRIPTION).tag("topic", topic).register(metrics).increment());
         feed.start();
     }
 

@@ -38,6 +38,7 @@ public class ServiceDoor {
     static final String PROBLEM_JSON = "application/problem+json";
     private static final Logger LOG = Logger.getLogger(ServiceDoor.class);
     private static final String HEALTH = "/q/health";
+    private static final String METRICS = "/q/metrics";
     private static final String PROBLEMS = "https://berth.dev/problems/";
 
     void install(@Observes Router router) {
@@ -47,9 +48,13 @@ public class ServiceDoor {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::refuse);
     }
 
-    /** Health is open so that supervisors and load balancers can probe it without credentials. */
+    /**
+     * Health is open so that supervisors and load balancers can probe it without credentials; metrics so
+     * that a Prometheus scrapes it as it scrapes everything else, without a Keycloak client of its own.
+     * Metrics carry counts by state, team, reason and topic only, never an app's or a task's id or output.
+     */
     static boolean open(String path) {
-        return path != null && (path.equals(HEALTH) || path.startsWith(HEALTH + "/"));
+        return path != null && (path.equals(HEALTH) || path.startsWith(HEALTH + "/") || path.equals(METRICS));
     }
 
     private void requireBearer(RoutingContext context) {

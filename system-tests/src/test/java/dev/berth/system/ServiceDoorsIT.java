@@ -93,7 +93,7 @@ class ServiceDoorsIT {
         String scheduler = cluster.scheduler().url();
         List<Target> targets = new ArrayList<>();
         for (String path : List.of("/v1/agent/tasks", "/v1/agent/tasks/" + task + "/logs",
-                "/v1/agent/tasks/" + task + "/logs?stream=stderr&follow=false", "/q/openapi", "/q/metrics")) {
+                "/v1/agent/tasks/" + task + "/logs?stream=stderr&follow=false", "/q/openapi")) {
             targets.add(new Target("agent", "GET", agent + path));
         }
         for (String path : List.of("/v1/volumes", "/volumes", "/v1/volumes?app=" + PROBER, "/v1/volumes/no-such-0",
@@ -173,9 +173,10 @@ class ServiceDoorsIT {
             assertEquals(200, role.status(), role.body());
             assertEquals("active", role.json().path("role").asText());
         }
-        // Health stays open to anyone.
+        // Health and the Prometheus metrics stay open to anyone.
         for (ServiceProcess service : List.of(cluster.agent(NODE), cluster.volumes(), cluster.scheduler())) {
             assertEquals(200, Http.anonymous().get(service.url() + "/q/health/ready").status(), service.toString());
+            assertEquals(200, Http.anonymous().get(service.url() + "/q/metrics").status(), service.toString());
         }
     }
 

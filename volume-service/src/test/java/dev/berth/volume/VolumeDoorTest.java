@@ -36,7 +36,7 @@ class VolumeDoorTest {
 
     /** Every endpoint, under both prefixes, and paths that serve nothing (closed all the same). */
     private static final List<String> READS = List.of("/v1/volumes", "/volumes", "/v1/volumes/v-1", "/volumes/v-1",
-            "/v1/volumes/v-1/history", "/volumes/v-1/history", "/no/such/path", "/q/openapi", "/q/metrics");
+            "/v1/volumes/v-1/history", "/volumes/v-1/history", "/no/such/path", "/q/openapi");
     private static final List<String> DELETES = List.of("/v1/volumes/v-1", "/volumes/v-1");
 
     @Test
@@ -95,6 +95,13 @@ class VolumeDoorTest {
     @Test
     void healthStaysOpen() {
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void metricsStayOpenForAPrometheusScraper() {
+        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+                .contentType(startsWith("text/plain"))
+                .body(containsString("berth_volume_fence_seconds"));
     }
 
     private static void refusedWithoutToken(RequestSpecification request, String method, String path) {

@@ -18,6 +18,13 @@ public final class DeadLetters {
     public static final String SOURCE_OFFSET = "berth.dlq.offset";
     public static final String REASON = "berth.dlq.reason";
     public static final String CONSUMER = "berth.dlq.consumer";
+    /**
+     * The counter every service that dead-letters keeps, tagged {@code topic} with the source topic
+     * ({@code berth_dead_letters_total{topic}} in Prometheus): one name across services, so one alert
+     * covers them all.
+     */
+    public static final String METRIC = "berth.dead.letters";
+    public static final String METRIC_DESCRIPTION = "Messages set aside on the dead-letter topic, by the topic they came from";
 
     private DeadLetters() {
     }
@@ -31,6 +38,12 @@ public final class DeadLetters {
         headers.add(REASON, bytes(reason == null ? "unknown" : reason));
         headers.add(CONSUMER, bytes(consumer));
         return new ProducerRecord<>(Topics.DEAD_LETTER.name(), null, original.key(), original.value(), headers);
+    }
+
+    /** The topic a dead letter made by {@link #of} came from; "unknown" for any other record. */
+    public static String sourceTopic(ProducerRecord<String, byte[]> deadLetter) {
+        var header = deadLetter.headers().lastHeader(SOURCE_TOPIC);
+        return header == null ? "unknown" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(String s) {

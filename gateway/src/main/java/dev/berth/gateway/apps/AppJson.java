@@ -2,6 +2,7 @@ package dev.berth.gateway.apps;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppStatus;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.AppQueue;
 import dev.berth.contracts.messages.AppState;
@@ -30,19 +31,12 @@ import java.util.Optional;
  * from running.
  */
 public final class AppJson {
-    /**
-     * Failures in a row from which an app is said to crash-loop: one failure may be bad luck, a second
-     * a coincidence, a third is a pattern. The count resets once every instance stayed up
-     * ({@code berth.scheduler.backoff-reset-after}).
-     */
-    public static final int CRASH_LOOP_FAILURES = 3;
-    public static final String DEPLOYING = "DEPLOYING";
-    /** Its tasks keep failing ({@link #CRASH_LOOP_FAILURES} or more in a row). */
-    public static final String CRASH_LOOPING = "CRASH_LOOPING";
-    /** A task failed and its instance waits out the backoff before it is launched again. */
-    public static final String BACKOFF = "BACKOFF";
-    public static final String RUNNING = "RUNNING";
-    public static final String DELETING = "DELETING";
+    /** The status words of {@link AppStatus}, which decides them (and which the scheduler's metrics count). */
+    public static final String DEPLOYING = AppStatus.DEPLOYING.name();
+    public static final String CRASH_LOOPING = AppStatus.CRASH_LOOPING.name();
+    public static final String BACKOFF = AppStatus.BACKOFF.name();
+    public static final String RUNNING = AppStatus.RUNNING.name();
+    public static final String DELETING = AppStatus.DELETING.name();
     /** Only in the answer to a DELETE that the scheduler completed at once: the app is gone. */
     public static final String DELETED = "DELETED";
 
@@ -59,15 +53,8 @@ public final class AppJson {
                                 Optional<AppQueue> queued, List<VolumeSnapshot> volumes,
                                 Optional<AppTaskHistory> history) {
         TaskCounts counts = TaskCounts.of(tasks);
-        boolean allRunning = counts.running() == definition.instances() && tasks.size() == counts.running();
         int failuresInARow = history.map(AppTaskHistory::failuresInARow).orElse(0);
-        boolean delayed = queued.map(AppQueue::delayedUntil).isPresent();
-        // A crash loop is named even while a relaunched task briefly runs: it has not stayed up yet.
-        String status = deleting ? DELETING
-                : failuresInARow >= CRASH_LOOP_FAILURES ? CRASH_LOOPING
-                : allRunning ? RUNNING
-                : delayed ? BACKOFF
-                : DEPLOYING;
+        String status = AppStatus.of(definition.instances(), deleting, tasks, queued, history).name();
         ObjectNode json = build(definition, version, status, counts, tasks, queued, volumes, history);
         json.set("lastTaskFailure", JsonCodec.mapper().valueToTree(
                 history.map(h -> FailureJson.of(h.lastTaskFailure())).orElse(null)));

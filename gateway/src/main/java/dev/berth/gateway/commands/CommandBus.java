@@ -11,6 +11,8 @@ import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -47,6 +49,9 @@ public class CommandBus {
 
     @Inject
     GatewayConfig config;
+
+    @Inject
+    MeterRegistry metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -92,8 +97,11 @@ public class CommandBus {
     public CommandReply submit(AppCommand command) {
         // Registered before sending: the reply may come before send() has even returned.
         CompletableFuture<CommandReply> answer = replies.expect(command.id());
+        long began = System.nanoTime();
+        String outcome = "unsent";
         try {
             publish(Topics.APP_COMMANDS, command);
+            outcome = "unanswered";
             Duration timeout = config.commandReplyTimeout();
             CommandReply reply;
             try {
@@ -106,13 +114,30 @@ public class CommandBus {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("waiting for the reply to " + command.id() + " failed", e.getCause());
             }
+            outcome = reply.accepted() ? "accepted" : "refused";
             if (!reply.accepted()) {
                 throw CommandOutcomes.refusal(reply);
             }
             return reply;
         } finally {
             replies.forget(command.id());
+            acknowledgement(command, outcome).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * {@code berth_gateway_command_seconds{command,outcome}}: from publishing an app command until the
+     * scheduler's answer (or giving up), which is most of what a POST, PUT or DELETE of an app costs.
+     * {@code command} is the message type (CreateApp, ScaleApp …, a closed set); {@code outcome} is
+     * accepted, refused, unanswered (no reply in time: 503) or unsent (Kafka did not take it: 503).
+     */
+    private Timer acknowledgement(AppCommand command, String outcome) {
+        return Timer.builder("berth.gateway.command")
+                .description("Time from publishing an app command until the scheduler answered it, by command and outcome")
+                .tag("command", command.getClass().getSimpleName()).tag("outcome", outcome)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(metrics);
     }
 
     /**

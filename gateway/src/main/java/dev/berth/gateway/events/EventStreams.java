@@ -3,7 +3,10 @@ package dev.berth.gateway.events;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,6 +31,9 @@ public class EventStreams {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    MeterRegistry metrics;
 
     // Counts a stream from its admission until its consumer is closed, so a slot is free only once its
     // consumer really is.
@@ -62,6 +68,13 @@ public class EventStreams {
     /** Streams admitted whose consumer is not closed yet. */
     public int openStreams() {
         return open.get();
+    }
+
+    // At start, not with the first stream: a gateway that never served one shows 0, not nothing.
+    void onStart(@Observes StartupEvent event) {
+        Gauge.builder("berth.gateway.event.streams", this, EventStreams::openStreams)
+                .description("Event streams (GET /v1/events) open on this gateway; at most berth.gateway.events.max-streams")
+                .register(metrics);
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -8,10 +8,11 @@ import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeEvent;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
@@ -29,9 +30,11 @@ public final class ViewConsumer implements AutoCloseable {
     private final StateFollower follower;
     private boolean announced;
 
-    public ViewConsumer(String bootstrapServers, ClusterView view, KafkaProducer<String, byte[]> deadLetters) {
+    /** @param deadLetters where a record the view cannot read goes (the command bus's producer, and a count) */
+    public ViewConsumer(String bootstrapServers, ClusterView view,
+                        Consumer<ProducerRecord<String, byte[]>> deadLetters) {
         this.view = view;
-        this.follower = new StateFollower("view-consumer", bootstrapServers, handlers(), "gateway", deadLetters::send,
+        this.follower = new StateFollower("view-consumer", bootstrapServers, handlers(), "gateway", deadLetters,
                 this::polled);
     }
 

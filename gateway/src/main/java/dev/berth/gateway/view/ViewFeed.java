@@ -1,6 +1,9 @@
 package dev.berth.gateway.view;
 
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.gateway.commands.CommandBus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -21,6 +24,9 @@ public class ViewFeed {
     @Inject
     CommandBus commands;
 
+    @Inject
+    MeterRegistry metrics;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -40,7 +46,11 @@ public class ViewFeed {
 
     // After the command bus (a higher priority runs later): the topics exist, and its producer takes our dead letters.
     void onStart(@Observes @Priority(CommandBus.LIFECYCLE_PRIORITY + 1) StartupEvent event) {
-        consumer = new ViewConsumer(bootstrapServers, view, commands.producer());
+        consumer = new ViewConsumer(bootstrapServers, view, deadLetter -> {
+            commands.producer().send(deadLetter);
+            Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
+                    .tag("topic", DeadLetters.sourceTopic(deadLetter)).register(metrics).increment();
+        });
         consumer.start();
     }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads this node's commands on its own thread: a plain {@link KafkaConsumer} that assigns itself
@@ -47,6 +48,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
     private final String nodeId;
     private final String consumerName;
     private final KafkaConsumer<String, byte[]> consumer;
+    private volatile AutoCloseable watch;
     private final Consumer<NodeCommand> handler;
     private final StatusPublisher publisher;
     private final CountDownLatch positioned = new CountDownLatch(1);
@@ -169,9 +171,25 @@ public final class NodeCommandConsumer implements AutoCloseable {
         // NotMine: another node's command on the shared partition; its own agent deals with it.
     }
 
+    /**
+     * Lets {@code watcher} bind this consumer's own Kafka metrics (its lag among them) for as long as it
+     * reads; the binding is closed before the consumer is.
+     */
+    public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
+        this.watch = watcher.apply(consumer);
+    }
+
     /** Stops reading; commands already handed over carry on. */
     @Override
     public void close() throws InterruptedException {
+        AutoCloseable current = watch;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (Exception e) {
+                LOG.debugf("closing the command consumer's metrics: %s", e);
+            }
+        }
         loop.close();
     }
 }

@@ -40,6 +40,7 @@ public final class HealthMonitor implements AutoCloseable {
     private static final int COMMAND_THREADS = 8;
 
     private final HealthListener listener;
+    private final ProbeTally tally;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService httpPool;
     private final ExecutorService tcpPool;
@@ -49,7 +50,14 @@ public final class HealthMonitor implements AutoCloseable {
     private volatile boolean closed;
 
     public HealthMonitor(HealthListener listener) {
+        this(listener, passed -> {
+        });
+    }
+
+    /** @param tally told of every probe's result (the listener only hears of transitions): the agent's metrics */
+    public HealthMonitor(HealthListener listener, ProbeTally tally) {
         this.listener = listener;
+        this.tally = tally;
         this.timer = new ScheduledThreadPoolExecutor(1, threads("berth-health-timer"));
         timer.setRemoveOnCancelPolicy(true); // unwatched tasks' next probes must not linger in the queue
         this.httpPool = pool(HTTP_THREADS, "berth-health-http");
@@ -147,6 +155,12 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /** One watched task: its checks' loops and its health, whose results are folded one at a time. */
+    /** Counts probe results; called on the monitor's threads, so it must return at once. */
+    @FunctionalInterface
+    public interface ProbeTally {
+        void probed(boolean passed);
+    }
+
     private final class Watch {
         private final HealthTarget target;
         private final List<CheckLoop> loops = new ArrayList<>();
@@ -181,6 +195,7 @@ public final class HealthMonitor implements AutoCloseable {
             if (stopped) {
                 return;
             }
+            tally.probed(result.passed());
             health.record(index, result, Instant.now()).ifPresent(t -> {
                 try {
                     listener.changed(target.taskId(), t.state(), t.reason(), t.report());

@@ -1,5 +1,9 @@
 package dev.berth.agent.status;
 
+import dev.berth.contracts.kafka.DeadLetters;
+
+import java.util.function.Consumer;
+
 import dev.berth.agent.task.StatusSink;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.kafka.KafkaClientFactory;
@@ -12,6 +16,7 @@ import org.apache.kafka.common.KafkaException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Everything the agent tells the cluster, through its one producer: task status on
@@ -27,9 +32,17 @@ import java.time.Duration;
 public final class StatusPublisher implements StatusSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusPublisher.class);
     private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<String> deadLettered;
 
     public StatusPublisher(String bootstrapServers, String nodeId) {
+        this(bootstrapServers, nodeId, topic -> {
+        });
+    }
+
+    /** @param deadLettered told the source topic of each dead letter sent (the agent's metrics count them) */
+    public StatusPublisher(String bootstrapServers, String nodeId, Consumer<String> deadLettered) {
         this.producer = KafkaClientFactory.producer(bootstrapServers, "berth-agent-" + nodeId + "-status").create();
+        this.deadLettered = deadLettered;
     }
 
     @Override
@@ -55,6 +68,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
     public void deadLetter(ProducerRecord<String, byte[]> record) {
         send(record, () -> {
         });
+        deadLettered.accept(DeadLetters.sourceTopic(record));
     }
 
     private void send(ProducerRecord<String, byte[]> record, Runnable acknowledged) {

@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.TaskSpec;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.SharedInfra;
 import dev.berth.testkit.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -26,6 +27,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The agent's door: its endpoints hand out what runs on the node and any team's task output, so
@@ -97,9 +100,27 @@ class AgentDoorTest {
         given().get("/q/health").then().statusCode(200);
     }
 
+    @Test
+    void metricsAreOpenToAScraperAndTimeALaunchAndCountTheRunningTask() {
+        // Given a task launched on this node, now running
+        String taskId = launch("sleep 30");
+        await().atMost(WAIT).until(() -> agent.supervisor().find(taskId).map(TaskView::state).orElse(null)
+                == TaskState.RUNNING);
+
+        // Then a scrape without a token shows its launch timed, it running, and the node's heartbeat fresh
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(PrometheusText.value(text, "berth_agent_launch_seconds_count") >= 1, text);
+        assertTrue(PrometheusText.value(text, "berth_agent_running_tasks") >= 1, text);
+        assertFalse(Double.isNaN(PrometheusText.value(text, "kafka_consumer_fetch_manager_records_lag_max")),
+                "the command consumer's own metrics, lag among them");
+        await().atMost(WAIT).until(() -> PrometheusText.value(given().get("/q/metrics").asString(),
+                "berth_agent_heartbeat_age_seconds") < 60);
+        assertFalse(text.contains(taskId), "no label carries a task id");
+    }
+
     private static List<String> endpoints(String taskId) {
         return List.of("/v1/agent/tasks", "/v1/agent/tasks/" + taskId + "/logs",
-                "/v1/agent/tasks/" + taskId + "/logs?follow=true", "/no/such/path", "/q/openapi", "/q/metrics");
+                "/v1/agent/tasks/" + taskId + "/logs?follow=true", "/no/such/path", "/q/openapi");
     }
 
     private String launch(String cmd) {

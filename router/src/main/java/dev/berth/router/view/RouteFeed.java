@@ -1,6 +1,7 @@
 package dev.berth.router.view;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.StateFollower;
 import dev.berth.contracts.kafka.TopicHandlers;
@@ -8,6 +9,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Keeps a {@link RouterView} current from {@code berth.apps}, {@code berth.tasks} and
@@ -25,7 +27,8 @@ public final class RouteFeed implements AutoCloseable {
     private final StateFollower follower;
     private volatile boolean announced;
 
-    public RouteFeed(String bootstrapServers, RouterView view, Runnable changed) {
+    /** @param deadLettered told the source topic of each record set aside (the router's metrics count them) */
+    public RouteFeed(String bootstrapServers, RouterView view, Runnable changed, Consumer<String> deadLettered) {
         this.view = view;
         this.changed = changed;
         this.deadLetters = KafkaClientFactory.producer(bootstrapServers, "router-dead-letters").create();
@@ -33,8 +36,10 @@ public final class RouteFeed implements AutoCloseable {
                 .on(Topics.APPS, view::putApp, view::removeApp)
                 .on(Topics.TASKS, view::putTask, view::removeTask)
                 .on(Topics.ROUTES, view::putRoutes, view::removeRoutes);
-        this.follower = new StateFollower("route-feed", bootstrapServers, handlers, "router", deadLetters::send,
-                this::polled);
+        this.follower = new StateFollower("route-feed", bootstrapServers, handlers, "router", deadLetter -> {
+            deadLetters.send(deadLetter);
+            deadLettered.accept(DeadLetters.sourceTopic(deadLetter));
+        }, this::polled);
     }
 
     public void start() {

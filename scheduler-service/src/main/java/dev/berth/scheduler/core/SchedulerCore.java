@@ -211,6 +211,11 @@ public final class SchedulerCore {
         return Optional.ofNullable(state.app(appId));
     }
 
+    /** Every app the scheduler holds, deleting ones included; a copy. */
+    public Collection<AppState> apps() {
+        return state.apps();
+    }
+
     public Collection<TaskRecord> tasks() {
         return state.tasks();
     }
@@ -235,6 +240,13 @@ public final class SchedulerCore {
 
     public NodeAvailability nodeMode(String nodeId) {
         return state.cluster().mode(nodeId);
+    }
+
+    /** Every registered node's availability (READY, DRAINING, UNREACHABLE), one entry per node; a copy. */
+    public List<NodeAvailability> nodeModes() {
+        List<NodeAvailability> modes = new java.util.ArrayList<>(state.cluster().nodeCount());
+        state.cluster().nodes().forEach(node -> modes.add(state.cluster().mode(node.nodeId())));
+        return modes;
     }
 
     /** The volume as the volume service last announced it. */

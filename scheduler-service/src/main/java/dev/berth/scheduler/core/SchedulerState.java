@@ -72,6 +72,11 @@ final class SchedulerState {
         return apps.remove(appId);
     }
 
+    /** Every app, as a copy: for views that count them (the edge's metrics). */
+    Collection<AppState> apps() {
+        return List.copyOf(apps.values());
+    }
+
     // ---- tasks and their indexes ------------------------------------------------------------------
 
     TaskRecord task(String taskId) {

@@ -6,6 +6,7 @@ import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicHandlers;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
+import dev.berth.scheduler.metrics.SchedulerMetrics;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -51,6 +52,7 @@ public final class SchedulerLoop {
     private final KafkaConsumer<String, byte[]> kafka;
     private final SchedulerCore core;
     private final TopicHandlers handlers;
+    private final SchedulerMetrics metrics;
     /** What the core decided on the input being handled. */
     private List<Action> decided = List.of();
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
@@ -61,10 +63,12 @@ public final class SchedulerLoop {
      *                 leader fenced)
      * @param kafka    the session's consumer, positioned by the rebuild
      * @param core     the state the rebuild restored
+     * @param metrics  told what each batch decided and committed, and counts the state between batches
      */
     public SchedulerLoop(SchedulerConfig config, KafkaProducer<String, byte[]> producer,
-                         KafkaConsumer<String, byte[]> kafka, SchedulerCore core) {
+                         KafkaConsumer<String, byte[]> kafka, SchedulerCore core, SchedulerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.producer = producer;
         this.kafka = kafka;
         this.core = core;
@@ -120,6 +124,7 @@ public final class SchedulerLoop {
         Instant nextTick = Instant.now();
         while (running.getAsBoolean() && leads.getAsBoolean()) {
             List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+            SchedulerMetrics.Batch batch = metrics.batch();
             // Under load, gather what arrives within a short window into one transaction: each
             // commit costs the broker markers on every partition written, whatever its size.
             ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(100));
@@ -127,7 +132,7 @@ public final class SchedulerLoop {
             int handled = 0;
             while (!records.isEmpty()) {
                 for (ConsumerRecord<String, byte[]> record : records) {
-                    handle(record, out);
+                    handle(record, out, batch);
                 }
                 handled += records.count();
                 if (handled >= MAX_BATCH || System.nanoTime() >= windowEnd || !leads.getAsBoolean()) {
@@ -137,7 +142,10 @@ public final class SchedulerLoop {
             }
             Instant now = Instant.now();
             if (!now.isBefore(nextTick)) {
-                core.onTick(now).forEach(a -> out.add(ActionRecords.toRecord(a)));
+                long began = System.nanoTime();
+                List<Action> ticked = core.onTick(now);
+                batch.decided(System.nanoTime() - began, ticked);
+                ticked.forEach(a -> out.add(ActionRecords.toRecord(a)));
                 nextTick = now.plus(config.tickInterval());
             }
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -150,19 +158,26 @@ public final class SchedulerLoop {
                 break;
             }
             if (!out.isEmpty() || offsetsMoved(offsets)) {
+                long began = System.nanoTime();
                 commit(latestHistoriesOnly(out), offsets);
+                batch.committed(handled, System.nanoTime() - began);
             }
+            metrics.count(core);
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> out) {
+    private void handle(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> out,
+                        SchedulerMetrics.Batch batch) {
         try {
+            long began = System.nanoTime();
             handlers.handle(record);
+            batch.decided(System.nanoTime() - began, decided);
             decided.forEach(a -> out.add(ActionRecords.toRecord(a)));
         } catch (MalformedMessageException e) {
             LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
             out.add(DeadLetters.of(record, CONSUMER_NAME, e.getMessage()));
+            batch.deadLettered(record.topic());
         } finally {
             decided = List.of();
         }

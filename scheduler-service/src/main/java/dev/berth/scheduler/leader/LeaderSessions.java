@@ -1,14 +1,17 @@
 package dev.berth.scheduler.leader;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.core.SchedulerSettings;
 import dev.berth.scheduler.kafka.KafkaClients;
 import dev.berth.scheduler.kafka.SchedulerConfig;
 import dev.berth.scheduler.kafka.SchedulerLoop;
+import dev.berth.scheduler.metrics.SchedulerMetrics;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.rebuild.StateRebuild;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,6 +59,9 @@ public class LeaderSessions {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    SchedulerMetrics metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -211,6 +217,7 @@ public class LeaderSessions {
 
     private void endSession() {
         ready = false;
+        metrics.standingBy();
         consumer = null;
         synchronized (monitor) {
             sessionActive = false;
@@ -244,7 +251,8 @@ public class LeaderSessions {
         }
         SchedulerCore core = new SchedulerCore(settings(), new PlacementEngine(config.placementStrategy()));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, config);
-             KafkaConsumer<String, byte[]> kafka = KafkaClients.consumer(bootstrapServers, config)) {
+             KafkaConsumer<String, byte[]> kafka = KafkaClients.consumer(bootstrapServers, config);
+             KafkaClientMetrics consumerMetrics = metrics.watch(kafka)) {
             consumer = kafka;
             if (!elector.leads(term)) {
                 return;
@@ -253,7 +261,7 @@ public class LeaderSessions {
             // Before reading any state: this fences the previous leader and aborts its open transaction,
             // so what we read next is final.
             producer.initTransactions();
-            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core);
+            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core, metrics);
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             Map<TopicPartition, Long> livePositions =
                     StateRebuild.rebuild(kafka, core, deadLetters, SchedulerLoop.CONSUMER_NAME);
@@ -263,9 +271,11 @@ public class LeaderSessions {
             }
             if (!deadLetters.isEmpty()) {
                 loop.commitAlone(deadLetters);
+                deadLetters.forEach(d -> metrics.deadLettered(DeadLetters.sourceTopic(d)));
             }
             ready = true;
             Instant now = Instant.now();
+            metrics.acting(core, Duration.between(started, now));
             LOG.infof("active: state rebuilt from Kafka in %d ms (%d tasks), %d ms after becoming leader",
                     Duration.between(started, now).toMillis(), core.tasks().size(),
                     Duration.between(electedAt, now).toMillis());

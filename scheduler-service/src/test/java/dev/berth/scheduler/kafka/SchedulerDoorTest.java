@@ -16,13 +16,13 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 /**
- * The scheduler's door: {@code /scheduler/role} (and anything else it may serve but health) is for
+ * The scheduler's door: {@code /scheduler/role} (and anything else it may serve but health and metrics) is for
  * Berth's own services and operators acting as one, never for a person's token.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class SchedulerDoorTest {
-    private static final List<String> ENDPOINTS = List.of("/scheduler/role", "/no/such/path", "/q/openapi", "/q/metrics");
+    private static final List<String> ENDPOINTS = List.of("/scheduler/role", "/no/such/path", "/q/openapi");
 
     @Test
     void withoutATokenEveryEndpointIsRefusedWithAProblem() {
@@ -62,5 +62,25 @@ class SchedulerDoorTest {
     @Test
     void healthStaysOpen() {
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void aRefusedProbeOfAnyPathAddsNoSeriesToTheOpenMetrics() {
+        // Given someone trying a path without a token, and with a person's
+        String probed = "/probe-" + java.util.UUID.randomUUID();
+        given().get(probed).then().statusCode(401);
+        given().header("Authorization", "Bearer " + TestTokens.admin()).get(probed).then().statusCode(403);
+
+        // Then the HTTP metrics do not name the path: otherwise each try would add a series
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertFalse(text.contains(probed), text);
+    }
+
+    @Test
+    void metricsStayOpenForAPrometheusScraper() {
+        // As Prometheus asks for it (it also takes OpenMetrics, which is the answer to */*)
+        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+                .contentType(startsWith("text/plain"))
+                .body(containsString("berth_scheduler_leader"));
     }
 }

@@ -35,6 +35,7 @@ import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.testkit.KafkaProbe;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -50,7 +51,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 @QuarkusTest
@@ -208,6 +213,57 @@ class SchedulerOverKafkaTest {
         assertEquals(Topics.APP_COMMANDS.name(), KafkaProbe.header(dead, DeadLetters.SOURCE_TOPIC));
         kafka.await(Topics.DEAD_LETTER.name(), r -> "no-such-task".equals(r.key()), WAIT);
         awaitCommand(appId, LaunchTask.class);
+    }
+
+    @Test
+    void theActiveSchedulersMetricsCountTheAppsTasksByStateAndTeamAndItsPlacementWithoutAToken() {
+        // Given an app of a team of its own, placed and reported RUNNING by its agent
+        String team = "metrics-" + UUID.randomUUID().toString().substring(0, 8);
+        String appId = "/" + team + "/web";
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        LaunchTask launch = (LaunchTask) awaitCommand(appId, LaunchTask.class);
+        kafka.send(Topics.TASK_STATUS.name(), launch.taskId(), JsonCodec.encodeBytes(TaskStatus.of(launch.taskId(), appId,
+                launch.nodeId(), TaskState.RUNNING, null, null, null)));
+
+        // Then a scrape without a token shows it counted, by state and team, and this scheduler as leader
+        await().atMost(WAIT).untilAsserted(() -> {
+            String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertEquals(1.0, PrometheusText.value(text, "berth_tasks", "state", "RUNNING", "team", team), text);
+            assertEquals(1.0, PrometheusText.value(text, "berth_apps", "status", "RUNNING", "team", team));
+            assertEquals(1.0, PrometheusText.value(text, "berth_placements_total", "team", team));
+            assertEquals(1.0, PrometheusText.value(text, "berth_scheduler_leader"));
+            // This test's node, READY or (no heartbeat comes) UNREACHABLE by now
+            assertTrue(text.contains("berth_nodes{availability="), text);
+            assertTrue(PrometheusText.value(text, "berth_placement_seconds_count") >= 1);
+            assertTrue(PrometheusText.value(text, "berth_scheduler_transaction_seconds_count") >= 1);
+            assertTrue(PrometheusText.value(text, "berth_scheduler_rebuild_seconds_count") >= 1);
+            // The session consumer's own metrics, lag among them
+            assertFalse(Double.isNaN(PrometheusText.value(text, "kafka_consumer_fetch_manager_records_lag_max")));
+            // No label carries an id
+            assertFalse(text.contains(launch.taskId()));
+            assertFalse(text.contains(appId));
+        });
+    }
+
+    @Test
+    void aDeadLetteredCommandIsCountedByItsSourceTopic() {
+        // Given the count of dead letters from app commands so far
+        double before = deadLettersFrom(Topics.APP_COMMANDS.name());
+
+        // When a command nobody can read arrives, followed by one that can be read
+        String appId = "/poison-" + UUID.randomUUID().toString().substring(0, 8);
+        kafka.send(Topics.APP_COMMANDS.name(), appId, "{not json either");
+        kafka.send(Topics.APP_COMMANDS.name(), appId, JsonCodec.encodeBytes(CreateApp.of(app(appId))));
+        awaitCommand(appId, LaunchTask.class);
+
+        // Then the counter of its topic grew by (at least: other tests dead-letter too) one
+        await().atMost(WAIT).until(() -> deadLettersFrom(Topics.APP_COMMANDS.name()) >= before + 1);
+    }
+
+    private static double deadLettersFrom(String topic) {
+        double value = PrometheusText.value(given().get("/q/metrics").then().statusCode(200).extract().asString(),
+                "berth_dead_letters_total", "topic", topic);
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test

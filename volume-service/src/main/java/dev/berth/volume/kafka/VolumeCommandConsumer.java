@@ -5,6 +5,7 @@ import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.volume.VolumeConfig;
 import dev.berth.volume.lifecycle.Failures;
 import dev.berth.volume.lifecycle.VolumeCommands;
+import dev.berth.volume.metrics.VolumeMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +52,8 @@ public class VolumeCommandConsumer {
     VolumeConfig config;
     @Inject
     DeadLetterChannel deadLetters;
+    @Inject
+    VolumeMetrics metrics;
 
     private final CountDownLatch opened = new CountDownLatch(1);
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -130,6 +133,7 @@ public class VolumeCommandConsumer {
         while (running) {
             try {
                 deadLetters.send(DeadLetters.of(record, CONSUMER_NAME, reason), config.kafkaAckTimeout());
+                metrics.deadLettered(record.topic());
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

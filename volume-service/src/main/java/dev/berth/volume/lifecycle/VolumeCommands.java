@@ -3,6 +3,7 @@ package dev.berth.volume.lifecycle;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.volume.VolumeConfig;
+import dev.berth.volume.metrics.VolumeMetrics;
 import dev.berth.volume.provisioning.VolumeProvisioners;
 import dev.berth.volume.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
@@ -33,8 +34,17 @@ public class VolumeCommands {
     VolumeConfig config;
     @Inject
     OutboxRelay relay;
+    @Inject
+    VolumeMetrics metrics;
 
     public Outcome execute(VolumeCommand command) {
+        long began = System.nanoTime();
+        Outcome outcome = carryOut(command);
+        metrics.carriedOut(command, outcome, System.nanoTime() - began);
+        return outcome;
+    }
+
+    private Outcome carryOut(VolumeCommand command) {
         Outcome outcome = retryingConflicts(() -> changes.carryOut(command));
         relay.wakeUp();
         switch (outcome.followUp()) {

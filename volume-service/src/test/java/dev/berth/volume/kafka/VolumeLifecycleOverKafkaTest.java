@@ -17,6 +17,7 @@ import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.PostgresTestResource;
 import dev.berth.testkit.SharedInfra;
 import dev.berth.volume.support.Commands;
@@ -185,6 +186,51 @@ class VolumeLifecycleOverKafkaTest extends AsBerthService {
         assertEquals("volume-service", KafkaProbe.header(letter, DeadLetters.CONSUMER));
         assertNotNull(KafkaProbe.header(letter, DeadLetters.REASON));
         events.awaitEvents(v, e -> kinds(e).contains(Kind.ATTACHED));
+    }
+
+    @Test
+    void aFailoverIsTimedFromTheFenceToTheAttachmentElsewhere() throws Exception {
+        // Given the counts so far (other tests attach and fence too)
+        double failovers = sample("berth_volume_failover_seconds_count");
+        double attached = sample("berth_volume_attach_seconds_count", "result", "attached");
+        double fences = sample("berth_volume_fence_seconds_count");
+        String v = volumeId();
+
+        // When a volume attached to node-1 is fenced (node-1 lost) and attached to node-2
+        send(Commands.external(v, app, "node-1", "t1"));
+        events.awaitEvents(v, e -> kinds(e).contains(Kind.ATTACHED));
+        send(FenceVolume.of(v, "node-1", "node node-1 lost", null));
+        events.awaitEvents(v, e -> kinds(e).contains(Kind.FENCED));
+        send(Commands.external(v, app, "node-2", "t2"));
+        events.awaitEvents(v, e -> kinds(e).stream().filter(k -> k == Kind.ATTACHED).count() == 2);
+
+        // Then a scrape without a token shows two attaches, one fence and one failover more
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(attached + 2, sample("berth_volume_attach_seconds_count", "result", "attached"));
+            assertEquals(fences + 1, sample("berth_volume_fence_seconds_count"));
+            assertEquals(failovers + 1, sample("berth_volume_failover_seconds_count"));
+        });
+    }
+
+    @Test
+    void aDeadLetteredCommandIsCountedByItsSourceTopic() throws Exception {
+        double before = sample("berth_dead_letters_total", "topic", Topics.VOLUME_COMMANDS.name());
+        String v = volumeId();
+
+        kafka.send(Topics.VOLUME_COMMANDS.name(), v, "not a command".getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(WAIT).until(() -> sample("berth_dead_letters_total", "topic", Topics.VOLUME_COMMANDS.name())
+                >= before + 1);
+    }
+
+    /** One sample of {@code /q/metrics} as a Prometheus scraper reads it, without a token; 0 when absent. */
+    private static double sample(String name, String... labels) throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + RestAssured.port
+                        + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        double value = PrometheusText.value(answer.body(), name, labels);
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test
