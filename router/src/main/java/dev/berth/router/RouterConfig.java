@@ -34,4 +34,11 @@ public interface RouterConfig {
     /** Server slots each backend starts with; a backend that needs more grows with one reload. */
     @WithDefault("8")
     int slotsPerBackend();
+
+    /**
+     * The replication factor of Berth's topics should this router be the first service to start and
+     * create them (as the gateway's setting of the same name).
+     */
+    @WithDefault("1")
+    short topicReplicationFactor();
 }

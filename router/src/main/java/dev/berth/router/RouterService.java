@@ -1,6 +1,7 @@
 package dev.berth.router;
 
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.router.haproxy.Haproxy;
 import dev.berth.router.haproxy.HaproxyRoute;
 import dev.berth.router.haproxy.HaproxySettings;
@@ -55,6 +56,9 @@ public class RouterService {
         LOG.infof("routing on %s:%d (HAProxy, work directory %s)", config.bindAddress(), haproxy.port(), workDir);
         Gauge.builder("berth.router.routes", this, r -> r.serving.size())
                 .description("Routes (a path or host of a routed app) this router has HAProxy serve").register(metrics);
+        // A router may start before any other service: the topics it follows are made if missing (a
+        // follower of a topic that does not exist yet stops with nothing to read).
+        TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         feed = new RouteFeed(bootstrapServers, view, this::apply, topic -> Counter.builder(DeadLetters.METRIC)
                 .description(DeadLetters.METRIC_DESCRIPTION).tag("topic", topic).register(metrics).increment());
         feed.start();

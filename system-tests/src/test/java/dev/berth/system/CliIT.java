@@ -345,7 +345,9 @@ class CliIT {
                  "portDefinitions": [], "taskKillGracePeriodSeconds": 1,
                  "upgradeStrategy": {"autoRollback": true, "progressDeadlineSeconds": 20},
                  "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -f ready"}, "gracePeriodSeconds": 2,
-                                   "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
+                                   "intervalSeconds": 1, "timeoutSeconds": 5, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
+        // (A check's timeout of 5 s: on a busy machine starting the check in the task's namespaces took
+        // over a second, and the good version failed its check; the update's fails at once, file missing.)
         Files.writeString(flaky, good);
         Run healthy = berth(otto, "app", "deploy", "-f", flaky.toString(), "--wait", "--timeout", "120s");
         assertEquals(0, healthy.exit(), healthy.all());

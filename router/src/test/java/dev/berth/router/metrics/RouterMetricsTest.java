@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * dead-letter topic by where it came from.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaWithTopicsResource.class)
+@QuarkusTestResource(SharedKafkaResource.class)
 class RouterMetricsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -1,20 +1,18 @@
 package dev.berth.router.metrics;
 
-import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
 /**
- * The shared test broker with Berth's topics already made, as a running cluster has them before a router
- * starts: the router reads the topics that exist when it starts and does not make them itself.
+ * The shared test broker, with none of Berth's topics made beforehand: the router, started first, makes
+ * those it follows (it must become ready all the same).
  */
-public class KafkaWithTopicsResource implements QuarkusTestResourceLifecycleManager {
+public class SharedKafkaResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         String bootstrap = SharedInfra.kafka().bootstrapServers();
-        TopicBootstrap.ensureTopics(bootstrap);
         return Map.of("kafka.bootstrap.servers", bootstrap);
     }
 
