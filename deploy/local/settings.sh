@@ -18,6 +18,7 @@
 #   BERTH_NODE1_TASK_PORTS, BERTH_NODE2_TASK_PORTS  31000-31499, 31500-31999   host ports for their tasks
 #   BERTH_NODE1_BRIDGE, BERTH_NODE2_BRIDGE          berth-l1, berth-l2  each agent's bridge for bridged
 #                                                   apps (none: no bridged networking on that node)
+#   BERTH_PROMETHEUS_PORT         9090   Prometheus, when up runs with --with-prometheus
 #   BERTH_AGENT_CGROUP_PARENT     berth  the cgroup both agents put their tasks under
 #                                        (<parent>/<node id>/<task id>): two runs on one machine need two
 # Two runs side by side need every one of these apart (the bridges' subnets are fixed: give a second
@@ -40,12 +41,23 @@ node1_task_ports=${BERTH_NODE1_TASK_PORTS:-31000-31499}
 node2_task_ports=${BERTH_NODE2_TASK_PORTS:-31500-31999}
 node1_bridge=${BERTH_NODE1_BRIDGE:-berth-l1}
 node2_bridge=${BERTH_NODE2_BRIDGE:-berth-l2}
+prometheus_port=${BERTH_PROMETHEUS_PORT:-9090}
 cgroup_parent=${BERTH_AGENT_CGROUP_PARENT:-berth}
 logs=$run_dir/logs
 pids=$run_dir/pids
 
 # Every part of the run, in the order up starts them (infra is Kafka and PostgreSQL in one process).
 parts=(infra keycloak scheduler scheduler-2 volume-service gateway router node-1 node-2)
+# Parts that run only when asked for (up --with-prometheus), last; once started, a run has them until down
+# (up heals them, status shows them) and their pid file says so: parts_asked_for lists the run's.
+optional_parts=(prometheus)
+parts_asked_for() {
+  local part
+  for part in "${optional_parts[@]}"; do
+    [ -f "$pids/$part.pid" ] && echo "$part"
+  done
+  return 0
+}
 
 port_of() { # part: the port it answers on (infra: Kafka's, PostgreSQL's is pg_port; router: its own
             # HTTP port, the routed traffic arrives on router_port)
@@ -59,6 +71,7 @@ port_of() { # part: the port it answers on (infra: Kafka's, PostgreSQL's is pg_p
     router) echo "$router_admin_port" ;;
     node-1) echo "$node1_port" ;;
     node-2) echo "$node2_port" ;;
+    prometheus) echo "$prometheus_port" ;;
     *) echo "unknown part $1" >&2; return 1 ;;
   esac
 }
@@ -68,14 +81,15 @@ pid_of() { # part: the pid its pid file names; fails when there is none
 }
 
 # Whether the part's process runs. The pid must also still be one of this checkout's Berth processes
-# (its command line names the checkout: a jar or the testkit under it): after a crash the pid file
+# (its command line names the checkout: a jar or the testkit under it; or, for Debian's prometheus, a
+# config file in this run dir): after a crash the pid file
 # stays, and its number may by now belong to something else, or to a zombie, whose command line is empty.
 alive() { # part
   local pid cmdline
   pid=$(pid_of "$1") || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   cmdline=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ $cmdline == *"$root/"* ]]
+  [[ $cmdline == *"$root/"* || $cmdline == *"$run_dir/"* ]]
 }
 
 # PostgreSQL runs as a process of its own: an infra killed with -9 leaves it running on the data dir

@@ -1,6 +1,8 @@
 package dev.berth.scheduler.metrics;
 
 import dev.berth.contracts.app.AppIds;
+import dev.berth.contracts.events.CloudEvent;
+import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.scheduler.core.Action;
@@ -21,7 +23,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -127,6 +131,26 @@ public class SchedulerMetrics {
         return bound;
     }
 
+    /** The announcements that end a deployment; the deployments counter counts each once, as it is announced. */
+    private static final Set<String> DEPLOYMENT_ENDS = Set.of(EventTypes.DEPLOYMENT_SUCCEEDED,
+            EventTypes.DEPLOYMENT_FAILED, EventTypes.DEPLOYMENT_ROLLED_BACK);
+
+    /**
+     * How an ended deployment's announcement reads as the counter's {@code outcome}: its state, lower case
+     * ({@code succeeded}, {@code failed}, {@code rolled_back}, {@code cancelled}, {@code superseded}), so
+     * that an alert on {@code failed} is not raised by an operator's cancel; null for any other event.
+     */
+    static String deploymentOutcome(CloudEvent event) {
+        if (!DEPLOYMENT_ENDS.contains(event.type())) {
+            return null;
+        }
+        String state = event.data() == null ? "" : event.data().path("state").asText("");
+        if (state.isEmpty()) {
+            state = event.type().substring(event.type().lastIndexOf('.') + 1).replace('-', '_');
+        }
+        return state.toLowerCase(Locale.ROOT);
+    }
+
     /** A tally of one batch, counted only once the batch is committed (a dropped batch is decided again). */
     public Batch batch() {
         return new Batch();
@@ -160,6 +184,7 @@ public class SchedulerMetrics {
     public final class Batch {
         private final Map<String, Integer> launchesByTeam = new HashMap<>();
         private final Map<String, Integer> deadLettersByTopic = new HashMap<>();
+        private final Map<String, Integer> deploymentsByOutcome = new HashMap<>();
 
         private Batch() {
         }
@@ -171,6 +196,11 @@ public class SchedulerMetrics {
                 if (action instanceof Action.SendToNode send && send.command() instanceof LaunchTask launch) {
                     launchesByTeam.merge(AppIds.team(launch.appId()), 1, Integer::sum);
                     launches++;
+                } else if (action instanceof Action.Announce announce) {
+                    String outcome = deploymentOutcome(announce.event());
+                    if (outcome != null) {
+                        deploymentsByOutcome.merge(outcome, 1, Integer::sum);
+                    }
                 }
             }
             if (launches > 0) {
@@ -191,6 +221,9 @@ public class SchedulerMetrics {
                     .description("Tasks placed and sent to their node, by team").tag("team", team)
                     .register(registry).increment(n));
             deadLettersByTopic.forEach((topic, n) -> deadLetters(registry, topic).increment(n));
+            deploymentsByOutcome.forEach((outcome, n) -> Counter.builder("berth.deployments")
+                    .description("Deployments that ended, by outcome: succeeded, failed, rolled_back, cancelled, "
+                            + "superseded").tag("outcome", outcome).register(registry).increment(n));
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.berth.scheduler.metrics;
 
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.PlacementStrategy;
+import dev.berth.contracts.events.CloudEvent;
+import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskSpec;
@@ -82,6 +84,31 @@ class SchedulerMetricsTest {
 
         assertEquals(0, registry.get("berth.placement").timer().count());
         assertTrue(registry.find("berth.placements").counters().isEmpty());
+    }
+
+    @Test
+    void anEndedDeploymentIsCountedByItsOutcomeOnceItsBatchCommits() {
+        // Given a batch that announced one failed, one cancelled and one succeeded deployment, and a step
+        SchedulerMetrics.Batch batch = metrics.batch();
+        batch.decided(1_000_000, List.of(deployment(EventTypes.DEPLOYMENT_FAILED, "FAILED"),
+                deployment(EventTypes.DEPLOYMENT_FAILED, "CANCELLED"),
+                deployment(EventTypes.DEPLOYMENT_SUCCEEDED, "SUCCEEDED"),
+                deployment(EventTypes.DEPLOYMENT_STEP, "RUNNING")));
+        assertTrue(registry.find("berth.deployments").counters().isEmpty(), "nothing before the commit");
+
+        // When it commits
+        batch.committed(1, 1_000_000);
+
+        // Then each ended one counts under its own outcome, and a step is no end
+        assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "failed").counter().count());
+        assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "cancelled").counter().count());
+        assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "succeeded").counter().count());
+        assertEquals(3, registry.find("berth.deployments").counters().size());
+    }
+
+    private static Action deployment(String type, String state) {
+        return new Action.Announce(CloudEvent.of("berth-scheduler", type, "deployments/d-1", "team-a",
+                Instant.now(), Map.of("deploymentId", "d-1", "state", state)));
     }
 
     private static Action launch(String appId) {
