@@ -341,13 +341,13 @@ class CliIT {
         // so its new instances fail their check until the deployment gives up and rolls back.
         Path flaky = apps.resolveSibling("flaky.json");
         String good = """
-                {"id": "/team-a/cli-flaky", "cmd": "touch ready; exec sleep 600", "instances": 1, "cpus": 0.01, "mem": 16,
+                {"id": "/team-a/cli-flaky", "cmd": "touch ready; exec sleep 600", "instances": 1, "cpus": 0.2, "mem": 16,
                  "portDefinitions": [], "taskKillGracePeriodSeconds": 1,
                  "upgradeStrategy": {"autoRollback": true, "progressDeadlineSeconds": 20},
                  "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -f ready"}, "gracePeriodSeconds": 2,
-                                   "intervalSeconds": 1, "timeoutSeconds": 5, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
-        // (A check's timeout of 5 s: on a busy machine starting the check in the task's namespaces took
-        // over a second, and the good version failed its check; the update's fails at once, file missing.)
+                                   "intervalSeconds": 3, "timeoutSeconds": 3, "maxConsecutiveFailures": 1, "delaySeconds": 0}]}""";
+        // (A command check runs in the task's cgroup: at 0.01 cpus, starting it took over a second on a busy
+        // machine and the good version failed its check; the update's fails at once, its file missing.)
         Files.writeString(flaky, good);
         Run healthy = berth(otto, "app", "deploy", "-f", flaky.toString(), "--wait", "--timeout", "120s");
         assertEquals(0, healthy.exit(), healthy.all());

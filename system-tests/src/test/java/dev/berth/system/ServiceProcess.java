@@ -104,6 +104,11 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** The file its output goes to (appended: an earlier process of the same name wrote above). */
+    public Path log() {
+        return log;
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -154,13 +154,13 @@ public final class HealthMonitor implements AutoCloseable {
         return index >= 0 && index < target.ports().size() ? target.ports().get(index).port() : null;
     }
 
-    /** One watched task: its checks' loops and its health, whose results are folded one at a time. */
     /** Counts probe results; called on the monitor's threads, so it must return at once. */
     @FunctionalInterface
     public interface ProbeTally {
         void probed(boolean passed);
     }
 
+    /** One watched task: its checks' loops and its health, whose results are folded one at a time. */
     private final class Watch {
         private final HealthTarget target;
         private final List<CheckLoop> loops = new ArrayList<>();

@@ -193,7 +193,8 @@ public final class TaskSupervisor implements AutoCloseable {
                 adopted++;
                 watchHealth(task);
             }
-            task.process.exit().whenComplete((code, error) -> exited(task, code));
+            task.process.exit().whenComplete((code, error) -> TaskLogContext.around(task.taskId, task.appId,
+                    () -> exited(task, code)).run());
         }
         return adopted;
     }
@@ -212,7 +213,7 @@ public final class TaskSupervisor implements AutoCloseable {
             task.transition(TaskState.FAILED, stale.get(), null, launch.id());
             return;
         }
-        workers.execute(() -> start(task, launch));
+        workers.execute(TaskLogContext.around(task.taskId, task.appId, () -> start(task, launch)));
     }
 
     /**
@@ -271,7 +272,8 @@ public final class TaskSupervisor implements AutoCloseable {
         task.transition(TaskState.RUNNING, null, null, launch.id());
         watchHealth(task);
         // Registered only now, so a task that ends at once still reports RUNNING before its end.
-        process.exit().whenComplete((code, error) -> exited(task, code));
+        process.exit().whenComplete((code, error) -> TaskLogContext.around(task.taskId, task.appId,
+                () -> exited(task, code)).run());
     }
 
     private void watchHealth(ManagedTask task) {
@@ -364,7 +366,7 @@ public final class TaskSupervisor implements AutoCloseable {
         health.unwatch(task.taskId);
         task.transition(TaskState.KILLING, why, null, cause);
         if (process != null) {
-            workers.execute(() -> stop(task, grace, cause));
+            workers.execute(TaskLogContext.around(task.taskId, task.appId, () -> stop(task, grace, cause)));
         } // else the launch is still starting the process, and stops it as soon as it has it
         return true;
     }
@@ -566,6 +568,10 @@ public final class TaskSupervisor implements AutoCloseable {
                 state = next;
                 reason = why;
                 exitCode = code;
+                // One line per change of state: the task's story in the agent's log, with its ids as
+                // fields in JSON logs.
+                TaskLogContext.around(taskId, appId, () -> LOG.infof("task %s: %s%s%s", taskId, next,
+                        code == null ? "" : " (exit code " + code + ")", why == null ? "" : ": " + why)).run();
                 sink.report(health == null ? TaskStatus.of(taskId, appId, nodeId, next, why, code, cause)
                         : TaskStatus.health(taskId, appId, nodeId, next, why, health));
                 if (next.isTerminal()) {
