@@ -22,6 +22,7 @@ import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.sweep.StraySweep;
 import dev.berth.agent.task.CheckpointStore;
 import dev.berth.agent.task.TaskSupervisor;
+import dev.berth.agent.trace.LaunchSpans;
 import dev.berth.agent.volumes.ImageProbe;
 import dev.berth.agent.volumes.ImageTools;
 import dev.berth.agent.volumes.LocalDriver;
@@ -34,6 +35,8 @@ import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeVolumes;
+import dev.berth.contracts.trace.RecordTracing;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
@@ -49,8 +52,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +82,10 @@ public class Agent {
 
     @Inject
     AgentMetrics metrics;
+
+    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    @Inject
+    Tracer tracer;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -137,7 +144,8 @@ public class Agent {
         profile = withBridge(NodeProfiles.from(config, runtime.isolation(), configuredHttpPort, nodeVolumes,
                 nodeConfinement));
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
-        publisher = new StatusPublisher(bootstrapServers, profile.nodeId(), metrics::deadLettered);
+        LaunchSpans launches = new LaunchSpans();
+        publisher = new StatusPublisher(bootstrapServers, profile.nodeId(), metrics::deadLettered, launches);
         Sandboxes sandboxes = Sandboxes.under(Path.of(config.workDir()));
         // Health verdicts go through the supervisor, which reports them in order with the task's states.
         HealthMonitor monitor = new HealthMonitor((taskId, state, reason, report) ->
@@ -179,7 +187,8 @@ public class Agent {
             return t;
         });
         removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
-        commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher);
+        commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher,
+                new RecordTracing(tracer), launches);
         commands.watchedBy(metrics::watch);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.

@@ -25,10 +25,13 @@ import java.time.Instant;
  * @param team            Berth's extension attribute: the team of the app it concerns (the first segment
  *                        of its id), so a reader can be shown only its teams' events; absent for node events
  * @param data            the type's payload
+ * @param traceparent     the CloudEvents distributed-tracing extension: the W3C trace context of what
+ *                        caused the event (a request at the gateway, a node lost), when it was traced;
+ *                        absent otherwise (docs/observability.md#traces)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CloudEvent(String specversion, String id, String source, String type, String subject, Instant time,
-                         String datacontenttype, String team, JsonNode data) {
+                         String datacontenttype, String team, JsonNode data, String traceparent) {
     public static final String SPEC_VERSION = "1.0";
     public static final String JSON = "application/json";
 
@@ -36,7 +39,12 @@ public record CloudEvent(String specversion, String id, String source, String ty
     public static CloudEvent of(String source, String type, String subject, String team, Instant time,
                                 Object payload) {
         return new CloudEvent(SPEC_VERSION, Ids.newId(), source, type, subject, time, JSON, team,
-                JsonCodec.mapper().valueToTree(payload));
+                JsonCodec.mapper().valueToTree(payload), null);
+    }
+
+    /** This event, carrying the trace context {@code traceparent} ({@code 00-<trace>-<span>-<flags>}). */
+    public CloudEvent withTraceparent(String traceparent) {
+        return new CloudEvent(specversion, id, source, type, subject, time, datacontenttype, team, data, traceparent);
     }
 
     /** The team of an app id, as the {@code team} attribute carries it; null for an app at the root. */

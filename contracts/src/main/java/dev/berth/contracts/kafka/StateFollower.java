@@ -1,6 +1,10 @@
 package dev.berth.contracts.kafka;
 
 import dev.berth.contracts.json.MalformedMessageException;
+import dev.berth.contracts.trace.RecordTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,6 +50,7 @@ public final class StateFollower implements AutoCloseable {
     private final AfterPoll afterPoll;
     private final PollLoop loop;
     private volatile boolean caughtUp;
+    private volatile RecordTracing tracing = RecordTracing.off();
 
     /**
      * @param name         the thread's name
@@ -62,6 +67,15 @@ public final class StateFollower implements AutoCloseable {
         // fetch add to a change's latency.
         this.consumer = KafkaClientFactory.consumer(bootstrapServers, null).readCommitted(Duration.ofMillis(50)).create();
         this.loop = new PollLoop(name, consumer, false, Duration.ofSeconds(30), this::run);
+    }
+
+    /**
+     * Applies each record that carries a trace context in a span of that trace ("apply &lt;topic&gt;"): the
+     * gateway's view of a task running closes the trace of the request that launched it. Before {@link #start}.
+     */
+    public StateFollower traced(RecordTracing tracing) {
+        this.tracing = tracing;
+        return this;
     }
 
     public void start() {
@@ -95,15 +109,20 @@ public final class StateFollower implements AutoCloseable {
 
     /** Applies one record; one that cannot be read or applied is set aside and the rest go on. */
     public void apply(ConsumerRecord<String, byte[]> record) {
+        Span span = tracing.continueFrom(record, "apply " + record.topic(), SpanKind.CONSUMER);
         try {
             handlers.handle(record);
         } catch (MalformedMessageException e) {
+            span.setStatus(StatusCode.ERROR, "dead-lettered: " + e.getMessage());
             deadLetter(record, e.getMessage());
         } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, "dead-lettered: " + e);
             // A record that decodes but cannot be applied must not stop the picture for everyone: set it
             // aside like a malformed one, and log the stack, since this may be our fault.
             LOG.log(Level.SEVERE, "cannot apply " + record.topic() + "[" + record.partition() + "]@" + record.offset(), e);
             deadLetter(record, "the " + consumerName + " could not apply it: " + e);
+        } finally {
+            span.end();
         }
     }
 

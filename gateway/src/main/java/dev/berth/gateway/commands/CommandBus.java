@@ -8,11 +8,15 @@ import dev.berth.contracts.messages.AppCommand;
 import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.VolumeCommand;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.problem.Problem;
 import dev.berth.gateway.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -53,6 +57,12 @@ public class CommandBus {
     @Inject
     MeterRegistry metrics;
 
+    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    @Inject
+    Tracer tracer;
+
+    private RecordTracing tracing;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -66,6 +76,7 @@ public class CommandBus {
                 .create();
         replies = new CommandReplies(bootstrapServers);
         replies.start();
+        tracing = new RecordTracing(tracer);
     }
 
     // Observers of a higher priority run later: the view's consumer (which dead-letters with this
@@ -156,16 +167,25 @@ public class CommandBus {
         publish(Topics.VOLUME_COMMANDS, command);
     }
 
+    /**
+     * Sends one command and waits for the broker's ack, in a span of the request's trace (when traced)
+     * whose context the record carries on to the scheduler.
+     */
     private <V> void publish(Topic<String, V> topic, V message) {
-        ProducerRecord<String, byte[]> record = topic.record(message);
+        Span span = tracing.sending(topic.name());
+        ProducerRecord<String, byte[]> record = RecordTracing.carry(span, topic.record(message));
         Duration timeout = config.kafkaAckTimeout();
         try {
             producer.send(record).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            span.setStatus(StatusCode.ERROR, "interrupted");
             throw unavailable();
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+            span.setStatus(StatusCode.ERROR, "not acknowledged: " + e);
             throw unavailable();
+        } finally {
+            span.end();
         }
     }
 

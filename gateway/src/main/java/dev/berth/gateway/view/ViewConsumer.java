@@ -8,6 +8,7 @@ import dev.berth.contracts.messages.DrainNode;
 import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeEvent;
+import dev.berth.contracts.trace.RecordTracing;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -30,12 +31,15 @@ public final class ViewConsumer implements AutoCloseable {
     private final StateFollower follower;
     private boolean announced;
 
-    /** @param deadLetters where a record the view cannot read goes (the command bus's producer, and a count) */
+    /**
+     * @param deadLetters where a record the view cannot read goes (the command bus's producer, and a count)
+     * @param tracing     continues the trace a record carries (a task's RUNNING ends its launch's trace here)
+     */
     public ViewConsumer(String bootstrapServers, ClusterView view,
-                        Consumer<ProducerRecord<String, byte[]>> deadLetters) {
+                        Consumer<ProducerRecord<String, byte[]>> deadLetters, RecordTracing tracing) {
         this.view = view;
         this.follower = new StateFollower("view-consumer", bootstrapServers, handlers(), "gateway", deadLetters,
-                this::polled);
+                this::polled).traced(tracing);
     }
 
     public void start() {

@@ -1,9 +1,11 @@
 package dev.berth.gateway.view;
 
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.gateway.commands.CommandBus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -26,6 +28,10 @@ public class ViewFeed {
 
     @Inject
     MeterRegistry metrics;
+
+    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    @Inject
+    Tracer tracer;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -50,7 +56,7 @@ public class ViewFeed {
             commands.producer().send(deadLetter);
             Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
                     .tag("topic", DeadLetters.sourceTopic(deadLetter)).register(metrics).increment();
-        });
+        }, new RecordTracing(tracer));
         consumer.start();
     }
 

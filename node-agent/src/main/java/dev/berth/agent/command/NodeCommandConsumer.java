@@ -1,12 +1,19 @@
 package dev.berth.agent.command;
 
 import dev.berth.agent.status.StatusPublisher;
+import dev.berth.agent.trace.LaunchSpans;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.NodePartitions;
 import dev.berth.contracts.kafka.PollLoop;
+import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
+import dev.berth.contracts.trace.RecordTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,13 +58,21 @@ public final class NodeCommandConsumer implements AutoCloseable {
     private volatile AutoCloseable watch;
     private final Consumer<NodeCommand> handler;
     private final StatusPublisher publisher;
+    private final RecordTracing tracing;
+    private final LaunchSpans launches;
     private final CountDownLatch positioned = new CountDownLatch(1);
     private final PollLoop loop;
     private volatile int partition = -1;
 
+    /**
+     * @param tracing  continues the trace a command carries
+     * @param launches where a traced launch's span waits for its task to run
+     */
     public NodeCommandConsumer(String bootstrapServers, String nodeId, Consumer<NodeCommand> handler,
-                           StatusPublisher publisher) {
+                               StatusPublisher publisher, RecordTracing tracing, LaunchSpans launches) {
         this.nodeId = nodeId;
+        this.tracing = tracing;
+        this.launches = launches;
         this.consumerName = "node-agent:" + nodeId;
         this.handler = handler;
         this.publisher = publisher;
@@ -156,9 +171,18 @@ public final class NodeCommandConsumer implements AutoCloseable {
     private void handle(ConsumerRecord<String, byte[]> record) {
         NodeCommandIntake.Verdict verdict = NodeCommandIntake.classify(nodeId, record.key(), record.value());
         if (verdict instanceof NodeCommandIntake.Mine mine) {
-            try {
+            Span span = span(record, mine.command());
+            boolean launch = mine.command() instanceof LaunchTask;
+            try (Scope ignored = span.makeCurrent()) {
                 handler.accept(mine.command());
+                if (!launch) {
+                    // Ended once the supervisor has it: what is reported later is not this command's alone.
+                    span.end();
+                }
             } catch (RuntimeException e) {
+                span.setStatus(StatusCode.ERROR, "failed: " + e);
+                launches.abandon(mine.command().taskId(), span);
+                span.end();
                 // A command we can read but not carry out must not stop the node taking others;
                 // it is kept, with the reason, for an operator.
                 LOG.errorf(e, "cannot carry out %s", StatusPublisher.where(record));
@@ -169,6 +193,28 @@ public final class NodeCommandConsumer implements AutoCloseable {
             publisher.deadLetter(DeadLetters.of(record, consumerName, unreadable.reason()));
         }
         // NotMine: another node's command on the shared partition; its own agent deals with it.
+    }
+
+    /**
+     * The span of carrying out a traced command: a launch's stays open until its task runs or ends
+     * ({@link LaunchSpans}); any other command's ends once handed over.
+     */
+    private Span span(ConsumerRecord<String, byte[]> record, NodeCommand command) {
+        boolean launch = command instanceof LaunchTask;
+        Span span = tracing.continueFrom(record, launch ? "launch task" : "carry out " + command.getClass().getSimpleName(),
+                SpanKind.CONSUMER);
+        if (!span.getSpanContext().isValid()) {
+            return span;
+        }
+        span.setAttribute("berth.node.id", nodeId);
+        if (command.taskId() != null) {
+            span.setAttribute("berth.task.id", command.taskId());
+        }
+        if (launch) {
+            span.setAttribute("berth.app.id", ((LaunchTask) command).appId());
+            launches.launching(command.taskId(), span);
+        }
+        return span;
     }
 
     /**

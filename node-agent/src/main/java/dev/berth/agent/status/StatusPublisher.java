@@ -1,11 +1,9 @@
 package dev.berth.agent.status;
 
-import dev.berth.contracts.kafka.DeadLetters;
-
-import java.util.function.Consumer;
-
 import dev.berth.agent.task.StatusSink;
+import dev.berth.agent.trace.LaunchSpans;
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskStatus;
@@ -33,21 +31,27 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusPublisher.class);
     private final KafkaProducer<String, byte[]> producer;
     private final Consumer<String> deadLettered;
+    private final LaunchSpans launches;
 
     public StatusPublisher(String bootstrapServers, String nodeId) {
         this(bootstrapServers, nodeId, topic -> {
-        });
+        }, new LaunchSpans());
     }
 
-    /** @param deadLettered told the source topic of each dead letter sent (the agent's metrics count them) */
-    public StatusPublisher(String bootstrapServers, String nodeId, Consumer<String> deadLettered) {
+    /**
+     * @param deadLettered told the source topic of each dead letter sent (the agent's metrics count them)
+     * @param launches     the traced launches, whose spans a task's statuses carry
+     */
+    public StatusPublisher(String bootstrapServers, String nodeId, Consumer<String> deadLettered,
+                           LaunchSpans launches) {
         this.producer = KafkaClientFactory.producer(bootstrapServers, "berth-agent-" + nodeId + "-status").create();
         this.deadLettered = deadLettered;
+        this.launches = launches;
     }
 
     @Override
     public void report(TaskStatus status) {
-        send(Topics.TASK_STATUS.record(status), () -> {
+        send(launches.carry(status, Topics.TASK_STATUS.record(status)), () -> {
         });
     }
 

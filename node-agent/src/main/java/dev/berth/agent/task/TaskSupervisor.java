@@ -1,20 +1,21 @@
 package dev.berth.agent.task;
 
+import dev.berth.agent.runtime.ProcessStamp;
 import dev.berth.agent.runtime.TaskRuntime;
 import dev.berth.agent.sandbox.Sandbox;
 import dev.berth.agent.sandbox.SandboxRetention;
-import dev.berth.agent.volumes.MountTable;
 import dev.berth.agent.sandbox.Sandboxes;
-import dev.berth.agent.runtime.ProcessStamp;
+import dev.berth.agent.volumes.MountTable;
 import dev.berth.contracts.messages.HealthReport;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
-import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskSpec;
+import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.contracts.messages.TaskUsage;
 import dev.berth.contracts.messages.VolumeMount;
+import io.opentelemetry.context.Context;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -213,7 +214,8 @@ public final class TaskSupervisor implements AutoCloseable {
             task.transition(TaskState.FAILED, stale.get(), null, launch.id());
             return;
         }
-        workers.execute(TaskLogContext.around(task.taskId, task.appId, () -> start(task, launch)));
+        // In the launch's trace context too (when traced): what the worker logs names the trace.
+        workers.execute(Context.current().wrap(TaskLogContext.around(task.taskId, task.appId, () -> start(task, launch))));
     }
 
     /**

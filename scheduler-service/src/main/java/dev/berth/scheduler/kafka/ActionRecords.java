@@ -1,7 +1,9 @@
 package dev.berth.scheduler.kafka;
 
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.scheduler.core.Action;
+import io.opentelemetry.api.trace.Span;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -13,6 +15,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class ActionRecords {
     private ActionRecords() {
+    }
+
+    /**
+     * The record of {@code action}, carrying the trace context of {@code cause} (the span of the input or
+     * the tick that decided it; an invalid span for none): in its headers, and an event in its
+     * {@code traceparent} attribute too.
+     */
+    static ProducerRecord<String, byte[]> toRecord(Action action, Span cause) {
+        if (action instanceof Action.Announce a && cause.getSpanContext().isValid()) {
+            action = new Action.Announce(a.event().withTraceparent(RecordTracing.traceparent(cause)));
+        }
+        return RecordTracing.carry(cause, toRecord(action));
     }
 
     static ProducerRecord<String, byte[]> toRecord(Action action) {

@@ -4,9 +4,14 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicHandlers;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.metrics.SchedulerMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,6 +44,12 @@ import java.util.function.BooleanSupplier;
  * session and the state is rebuilt from Kafka, because the in-memory state may be ahead of what was
  * committed. One instance serves one session (one leader term): the offsets it remembers as committed
  * are only ever those of its own transactions.
+ *
+ * <p>Traces: an input whose record carries a trace context is decided in a span of that trace, and
+ * everything decided on it carries that span on ({@link RecordTracing}); a tick that launches or
+ * announces something (a node lost, its tasks replaced) starts a trace of its own. Those spans end when
+ * their batch's transaction has committed, so a span's length is the input's wait in the batch, its
+ * decision and the commit.
  */
 public final class SchedulerLoop {
     private static final Logger LOG = Logger.getLogger(SchedulerLoop.class);
@@ -53,6 +64,9 @@ public final class SchedulerLoop {
     private final SchedulerCore core;
     private final TopicHandlers handlers;
     private final SchedulerMetrics metrics;
+    private final RecordTracing tracing;
+    /** The spans of the batch in hand, ended once it committed. */
+    private final List<Span> batchSpans = new ArrayList<>();
     /** What the core decided on the input being handled. */
     private List<Action> decided = List.of();
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
@@ -64,10 +78,13 @@ public final class SchedulerLoop {
      * @param kafka    the session's consumer, positioned by the rebuild
      * @param core     the state the rebuild restored
      * @param metrics  told what each batch decided and committed, and counts the state between batches
+     * @param tracing  continues the traces inputs carry
      */
     public SchedulerLoop(SchedulerConfig config, KafkaProducer<String, byte[]> producer,
-                         KafkaConsumer<String, byte[]> kafka, SchedulerCore core, SchedulerMetrics metrics) {
+                         KafkaConsumer<String, byte[]> kafka, SchedulerCore core, SchedulerMetrics metrics,
+                         RecordTracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.metrics = metrics;
         this.producer = producer;
         this.kafka = kafka;
@@ -145,7 +162,8 @@ public final class SchedulerLoop {
                 long began = System.nanoTime();
                 List<Action> ticked = core.onTick(now);
                 batch.decided(System.nanoTime() - began, ticked);
-                ticked.forEach(a -> out.add(ActionRecords.toRecord(a)));
+                Span tick = tickSpan(ticked);
+                ticked.forEach(a -> out.add(ActionRecords.toRecord(a, tick)));
                 nextTick = now.plus(config.tickInterval());
             }
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -155,32 +173,74 @@ public final class SchedulerLoop {
             // Deposed while deciding: drop the batch uncommitted. Its inputs stay unacknowledged, so
             // the next leader decides them again from the state it reads.
             if (!leads.getAsBoolean()) {
+                endBatchSpans(StatusCode.ERROR, "deposed before the commit");
                 break;
             }
             if (!out.isEmpty() || offsetsMoved(offsets)) {
                 long began = System.nanoTime();
-                commit(latestHistoriesOnly(out), offsets);
+                try {
+                    commit(latestHistoriesOnly(out), offsets);
+                } catch (RuntimeException e) {
+                    endBatchSpans(StatusCode.ERROR, "commit failed: " + e);
+                    throw e;
+                }
                 batch.committed(handled, System.nanoTime() - began);
             }
+            endBatchSpans(StatusCode.UNSET, null);
             metrics.count(core);
         }
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> out,
                         SchedulerMetrics.Batch batch) {
-        try {
+        Span span = tracing.continueFrom(record, "decide " + record.topic(), SpanKind.CONSUMER);
+        try (Scope ignored = span.makeCurrent()) {
             long began = System.nanoTime();
             handlers.handle(record);
             batch.decided(System.nanoTime() - began, decided);
-            decided.forEach(a -> out.add(ActionRecords.toRecord(a)));
+            decided.forEach(a -> out.add(ActionRecords.toRecord(a, span)));
         } catch (MalformedMessageException e) {
+            span.setStatus(StatusCode.ERROR, "dead-lettered: " + e.getMessage());
             LOG.warnf("dead-lettering %s[%d]@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
             out.add(DeadLetters.of(record, CONSUMER_NAME, e.getMessage()));
             batch.deadLettered(record.topic());
         } finally {
             decided = List.of();
+            if (span.getSpanContext().isValid()) {
+                batchSpans.add(span);
+            }
         }
+    }
+
+    /**
+     * The span a tick's decisions carry: a trace of its own when it launches a task or announces an event
+     * (a node lost and its tasks replaced, a backoff ended), none for bookkeeping alone.
+     */
+    private Span tickSpan(List<Action> ticked) {
+        List<String> events = ticked.stream().filter(Action.Announce.class::isInstance)
+                .map(a -> ((Action.Announce) a).event().type()).distinct().toList();
+        long launches = ticked.stream().filter(Action.SendToNode.class::isInstance).count();
+        if (events.isEmpty() && launches == 0) {
+            return Span.getInvalid();
+        }
+        Span span = tracing.startTrace("scheduler tick");
+        if (span.getSpanContext().isValid()) {
+            span.setAttribute("berth.events", String.join(",", events));
+            span.setAttribute("berth.node_commands", launches);
+            batchSpans.add(span);
+        }
+        return span;
+    }
+
+    private void endBatchSpans(StatusCode status, String why) {
+        for (Span span : batchSpans) {
+            if (status == StatusCode.ERROR) {
+                span.setStatus(status, why);
+            }
+            span.end();
+        }
+        batchSpans.clear();
     }
 
     /**
@@ -189,13 +249,28 @@ public final class SchedulerLoop {
      */
     private TopicHandlers inputHandlers() {
         return new TopicHandlers()
-                .on(Topics.APP_COMMANDS, command -> decided = core.onAppCommand(command, Instant.now()))
-                .on(Topics.TASK_STATUS, status -> decided = core.onTaskStatus(status, Instant.now()))
+                .on(Topics.APP_COMMANDS, command -> {
+                    describe(command, "berth.app.id", command.appId());
+                    decided = core.onAppCommand(command, Instant.now());
+                })
+                .on(Topics.TASK_STATUS, status -> {
+                    describe(status, "berth.task.state", status.state().name());
+                    decided = core.onTaskStatus(status, Instant.now());
+                })
                 // Reports and drains of nodes: the latest stands, a tombstone changes nothing.
                 .on(Topics.NODE_STATUS, report -> decided = core.onNodeReport(report, Instant.now()))
                 .on(Topics.NODE_ADMIN, command -> decided = core.onNodeAdmin(command, Instant.now()))
                 .on(Topics.VOLUME_EVENTS, event -> decided = core.onVolumeEvent(event, Instant.now()),
                         core.restore()::forgetVolume);
+    }
+
+    /** Names the input on its span, when it is traced: what it was, and the one fact a reader looks for. */
+    private static void describe(Object message, String attribute, String value) {
+        Span span = Span.current();
+        if (span.isRecording()) {
+            span.setAttribute("berth.message", message.getClass().getSimpleName());
+            span.setAttribute(attribute, value);
+        }
     }
 
     /**

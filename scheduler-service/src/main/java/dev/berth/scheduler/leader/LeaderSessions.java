@@ -3,6 +3,7 @@ package dev.berth.scheduler.leader;
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.TopicBootstrap;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.scheduler.core.SchedulerCore;
 import dev.berth.scheduler.core.SchedulerSettings;
 import dev.berth.scheduler.kafka.KafkaClients;
@@ -12,6 +13,7 @@ import dev.berth.scheduler.metrics.SchedulerMetrics;
 import dev.berth.scheduler.placement.PlacementEngine;
 import dev.berth.scheduler.rebuild.StateRebuild;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +64,10 @@ public class LeaderSessions {
 
     @Inject
     SchedulerMetrics metrics;
+
+    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    @Inject
+    Tracer tracer;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -261,7 +267,8 @@ public class LeaderSessions {
             // Before reading any state: this fences the previous leader and aborts its open transaction,
             // so what we read next is final.
             producer.initTransactions();
-            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core, metrics);
+            SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core, metrics,
+                    new RecordTracing(tracer));
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             Map<TopicPartition, Long> livePositions =
                     StateRebuild.rebuild(kafka, core, deadLetters, SchedulerLoop.CONSUMER_NAME);

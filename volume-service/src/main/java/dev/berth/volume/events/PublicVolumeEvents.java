@@ -28,7 +28,7 @@ public final class PublicVolumeEvents {
         return typeOf(event.kind()).map(type -> new CloudEvent(CloudEvent.SPEC_VERSION, event.id(), SOURCE, type,
                 subject(event.volumeId()), event.occurredAt(), CloudEvent.JSON,
                 CloudEvent.teamOf(event.volume().appId()),
-                JsonCodec.mapper().valueToTree(VolumeEventData.of(event, refusedCommand(event.kind())))));
+                JsonCodec.mapper().valueToTree(VolumeEventData.of(event, refusedCommand(event.kind()))), null));
     }
 
     /** The subject, and the Kafka key, of every public event about a volume. */
