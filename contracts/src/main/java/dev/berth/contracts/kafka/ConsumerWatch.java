@@ -22,7 +22,8 @@ public final class ConsumerWatch {
     private volatile AutoCloseable binding;
 
     /** Has {@code watcher} bind {@code consumer}'s metrics; call before the consumer's thread starts polling. */
-    public void bind(KafkaConsumer<String, byte[]> consumer, Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
+    public void bind(KafkaConsumer<String, byte[]> consumer,
+                     Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
         binding = watcher.apply(consumer);
     }
 

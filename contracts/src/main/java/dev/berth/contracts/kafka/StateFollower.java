@@ -55,15 +55,17 @@ public final class StateFollower implements AutoCloseable {
      * @param consumerName who set a record aside, in its dead-letter headers ("gateway", "router")
      * @param deadLetters  where a record set aside goes (a producer's send)
      */
-    public StateFollower(String name, String clientId, String bootstrapServers, TopicHandlers handlers, String consumerName,
-                         Consumer<ProducerRecord<String, byte[]>> deadLetters, AfterPoll afterPoll) {
+    public StateFollower(String name, String clientId, String bootstrapServers, TopicHandlers handlers,
+                         String consumerName, Consumer<ProducerRecord<String, byte[]>> deadLetters,
+                         AfterPoll afterPoll) {
         this.handlers = handlers;
         this.consumerName = consumerName;
         this.deadLetters = deadLetters;
         this.afterPoll = afterPoll;
         // The scheduler writes state in transactions: show only what it committed, without letting a held
         // fetch add to a change's latency.
-        this.consumer = KafkaClientFactory.consumer(bootstrapServers, clientId).readCommitted(Duration.ofMillis(50)).create();
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, clientId).readCommitted(Duration.ofMillis(50))
+                .create();
         this.loop = new PollLoop(name, consumer, false, Duration.ofSeconds(30), this::run);
     }
 

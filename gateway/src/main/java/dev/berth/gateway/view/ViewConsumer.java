@@ -38,11 +38,14 @@ public final class ViewConsumer implements AutoCloseable {
     public ViewConsumer(String bootstrapServers, ClusterView view,
                         Consumer<ProducerRecord<String, byte[]>> deadLetters) {
         this.view = view;
-        this.follower = new StateFollower("view-consumer", CLIENT_ID, bootstrapServers, handlers(), "gateway", deadLetters,
-                this::polled);
+        this.follower = new StateFollower("view-consumer", CLIENT_ID, bootstrapServers, handlers(), "gateway",
+                deadLetters, this::polled);
     }
 
-    /** Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them ({@link StateFollower#watchedBy}). */
+    /**
+     * Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them
+     * ({@link StateFollower#watchedBy}); before {@link #start}.
+     */
     public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
         follower.watchedBy(watcher);
     }

@@ -46,7 +46,10 @@ public final class RouteFeed implements AutoCloseable {
         }, this::polled);
     }
 
-    /** Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them ({@link StateFollower#watchedBy}). */
+    /**
+     * Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them
+     * ({@link StateFollower#watchedBy}); before {@link #start}.
+     */
     public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
         follower.watchedBy(watcher);
     }
