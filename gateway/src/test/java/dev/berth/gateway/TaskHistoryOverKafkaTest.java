@@ -9,6 +9,7 @@ import dev.berth.contracts.messages.AppTaskHistory;
 import dev.berth.contracts.messages.TaskFailure;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
+import dev.berth.gateway.view.ViewConsumer;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.KafkaTestResource;
 import dev.berth.testkit.PrometheusText;
@@ -146,6 +147,14 @@ class TaskHistoryOverKafkaTest extends OverKafka {
         kafka.send(Topics.TASK_HISTORY.name(), "poison-" + group, "{broken");
 
         await().atMost(WAIT).until(() -> deadLettersFromTaskHistory() >= before + 1);
+    }
+
+    @Test
+    void theViewsConsumerLagIsScrapedUnderItsClientId() {
+        // Given the gateway's view following the state topics
+        // Then its consumer shows its largest lag, named by its client id
+        await().atMost(WAIT).until(() -> !Double.isNaN(PrometheusText.value(scrapeWithoutToken(),
+                "kafka_consumer_fetch_manager_records_lag_max", "client_id", ViewConsumer.CLIENT_ID)));
     }
 
     private static double deadLettersFromTaskHistory() throws Exception {

@@ -11,6 +11,7 @@ import dev.berth.router.view.RouterView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +62,13 @@ public class RouterService {
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
         feed = new RouteFeed(bootstrapServers, view, this::apply, topic -> Counter.builder(DeadLetters.METRIC)
                 .description(DeadLetters.METRIC_DESCRIPTION).tag("topic", topic).register(metrics).increment());
+        // The feed's lag (kafka_consumer_fetch_manager_records_lag{client_id="berth-router-feed"}): Quarkus
+        // binds only the connector's clients, and the router has none.
+        feed.watchedBy(kafka -> {
+            KafkaClientMetrics bound = new KafkaClientMetrics(kafka);
+            bound.bindTo(metrics);
+            return bound;
+        });
         feed.start();
     }
 

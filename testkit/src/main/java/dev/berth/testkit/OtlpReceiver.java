@@ -78,7 +78,10 @@ public final class OtlpReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** {@code http://127.0.0.1:<port>/v1/traces}: the full URL, for an exporter that does not add the path (the SDK's). */
+    /**
+     * {@code http://127.0.0.1:<port>/v1/traces}: the full URL, for an exporter that does not add the path
+     * (the OpenTelemetry SDK's {@code OtlpHttpSpanExporter}).
+     */
     public String tracesUrl() {
         return endpoint() + TRACES_PATH;
     }

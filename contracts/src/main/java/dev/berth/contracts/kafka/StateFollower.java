@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,23 +50,27 @@ public final class StateFollower implements AutoCloseable {
     private final Consumer<ProducerRecord<String, byte[]>> deadLetters;
     private final AfterPoll afterPoll;
     private final PollLoop loop;
+    private final ConsumerWatch watch = new ConsumerWatch();
     private volatile boolean caughtUp;
     private volatile RecordTracing tracing = RecordTracing.off();
 
     /**
      * @param name         the thread's name
+     * @param clientId     the consumer's Kafka client id: the {@code client_id} of its metrics ({@link #watchedBy})
      * @param consumerName who set a record aside, in its dead-letter headers ("gateway", "router")
      * @param deadLetters  where a record set aside goes (a producer's send)
      */
-    public StateFollower(String name, String bootstrapServers, TopicHandlers handlers, String consumerName,
-                         Consumer<ProducerRecord<String, byte[]>> deadLetters, AfterPoll afterPoll) {
+    public StateFollower(String name, String clientId, String bootstrapServers, TopicHandlers handlers,
+                         String consumerName, Consumer<ProducerRecord<String, byte[]>> deadLetters,
+                         AfterPoll afterPoll) {
         this.handlers = handlers;
         this.consumerName = consumerName;
         this.deadLetters = deadLetters;
         this.afterPoll = afterPoll;
         // The scheduler writes state in transactions: show only what it committed, without letting a held
         // fetch add to a change's latency.
-        this.consumer = KafkaClientFactory.consumer(bootstrapServers, null).readCommitted(Duration.ofMillis(50)).create();
+        this.consumer = KafkaClientFactory.consumer(bootstrapServers, clientId).readCommitted(Duration.ofMillis(50))
+                .create();
         this.loop = new PollLoop(name, consumer, false, Duration.ofSeconds(30), this::run);
     }
 
@@ -76,6 +81,14 @@ public final class StateFollower implements AutoCloseable {
     public StateFollower traced(RecordTracing tracing) {
         this.tracing = tracing;
         return this;
+    }
+
+    /**
+     * Lets {@code watcher} bind the consumer's own Kafka metrics (how far it is behind the topics among them)
+     * for as long as it reads; the binding is closed before the consumer is. Before {@link #start}.
+     */
+    public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
+        watch.bind(consumer, watcher);
     }
 
     public void start() {
@@ -133,6 +146,7 @@ public final class StateFollower implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        watch.close();
         loop.close();
     }
 }

@@ -9,11 +9,13 @@ import dev.berth.contracts.messages.NodeAdminCommand;
 import dev.berth.contracts.messages.UndrainNode;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.trace.RecordTracing;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Keeps a {@link ClusterView} current: reads {@code berth.apps}, {@code berth.tasks},
@@ -26,6 +28,8 @@ import java.util.function.Consumer;
  */
 public final class ViewConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
+    /** The view's consumer as Kafka and its metrics ({@code client_id}) name it; one per gateway process. */
+    public static final String CLIENT_ID = "berth-gateway-view";
 
     private final ClusterView view;
     private final StateFollower follower;
@@ -38,8 +42,16 @@ public final class ViewConsumer implements AutoCloseable {
     public ViewConsumer(String bootstrapServers, ClusterView view,
                         Consumer<ProducerRecord<String, byte[]>> deadLetters, RecordTracing tracing) {
         this.view = view;
-        this.follower = new StateFollower("view-consumer", bootstrapServers, handlers(), "gateway", deadLetters,
-                this::polled).traced(tracing);
+        this.follower = new StateFollower("view-consumer", CLIENT_ID, bootstrapServers, handlers(), "gateway",
+                deadLetters, this::polled).traced(tracing);
+    }
+
+    /**
+     * Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them
+     * ({@link StateFollower#watchedBy}); before {@link #start}.
+     */
+    public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
+        follower.watchedBy(watcher);
     }
 
     public void start() {

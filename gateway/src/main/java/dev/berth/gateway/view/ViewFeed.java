@@ -5,6 +5,7 @@ import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.gateway.commands.CommandBus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,6 +58,13 @@ public class ViewFeed {
             Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
                     .tag("topic", DeadLetters.sourceTopic(deadLetter)).register(metrics).increment();
         }, new RecordTracing(tracer));
+        // The view's lag (kafka_consumer_fetch_manager_records_lag{client_id="berth-gateway-view"}): Quarkus
+        // binds only the connector's clients, and this one is plain.
+        consumer.watchedBy(kafka -> {
+            KafkaClientMetrics bound = new KafkaClientMetrics(kafka);
+            bound.bindTo(metrics);
+            return bound;
+        });
         consumer.start();
     }
 

@@ -3,6 +3,7 @@ package dev.berth.agent.command;
 import dev.berth.agent.status.StatusPublisher;
 import dev.berth.agent.trace.LaunchSpans;
 import dev.berth.contracts.Topics;
+import dev.berth.contracts.kafka.ConsumerWatch;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.NodePartitions;
@@ -55,7 +56,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
     private final String nodeId;
     private final String consumerName;
     private final KafkaConsumer<String, byte[]> consumer;
-    private volatile AutoCloseable watch;
+    private final ConsumerWatch watch = new ConsumerWatch();
     private final Consumer<NodeCommand> handler;
     private final StatusPublisher publisher;
     private final RecordTracing tracing;
@@ -222,20 +223,13 @@ public final class NodeCommandConsumer implements AutoCloseable {
      * reads; the binding is closed before the consumer is.
      */
     public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
-        this.watch = watcher.apply(consumer);
+        watch.bind(consumer, watcher);
     }
 
     /** Stops reading; commands already handed over carry on. */
     @Override
     public void close() throws InterruptedException {
-        AutoCloseable current = watch;
-        if (current != null) {
-            try {
-                current.close();
-            } catch (Exception e) {
-                LOG.debugf("closing the command consumer's metrics: %s", e);
-            }
-        }
+        watch.close();
         loop.close();
     }
 }

@@ -5,11 +5,13 @@ import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.kafka.KafkaClientFactory;
 import dev.berth.contracts.kafka.StateFollower;
 import dev.berth.contracts.kafka.TopicHandlers;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Keeps a {@link RouterView} current from {@code berth.apps}, {@code berth.tasks} and
@@ -20,6 +22,8 @@ import java.util.function.Consumer;
  */
 public final class RouteFeed implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouteFeed.class);
+    /** The feed's consumer as Kafka and its metrics ({@code client_id}) name it; one per router process. */
+    public static final String CLIENT_ID = "berth-router-feed";
 
     private final RouterView view;
     private final KafkaProducer<String, byte[]> deadLetters;
@@ -36,10 +40,18 @@ public final class RouteFeed implements AutoCloseable {
                 .on(Topics.APPS, view::putApp, view::removeApp)
                 .on(Topics.TASKS, view::putTask, view::removeTask)
                 .on(Topics.ROUTES, view::putRoutes, view::removeRoutes);
-        this.follower = new StateFollower("route-feed", bootstrapServers, handlers, "router", deadLetter -> {
+        this.follower = new StateFollower("route-feed", CLIENT_ID, bootstrapServers, handlers, "router", deadLetter -> {
             deadLetters.send(deadLetter);
             deadLettered.accept(DeadLetters.sourceTopic(deadLetter));
         }, this::polled);
+    }
+
+    /**
+     * Has {@code watcher} bind the consumer's own Kafka metrics, its lag among them
+     * ({@link StateFollower#watchedBy}); before {@link #start}.
+     */
+    public void watchedBy(Function<KafkaConsumer<String, byte[]>, AutoCloseable> watcher) {
+        follower.watchedBy(watcher);
     }
 
     public void start() {

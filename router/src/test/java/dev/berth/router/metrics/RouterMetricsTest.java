@@ -1,6 +1,7 @@
 package dev.berth.router.metrics;
 
 import dev.berth.contracts.Topics;
+import dev.berth.router.view.RouteFeed;
 import dev.berth.testkit.KafkaProbe;
 import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.SharedInfra;
@@ -22,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The router's {@code /q/metrics}: open to a Prometheus scraper, and counting what it set aside on the
- * dead-letter topic by where it came from.
+ * The router's {@code /q/metrics}: open to a Prometheus scraper, counting what it set aside on the
+ * dead-letter topic by where it came from, and showing how far its feed is behind the topics.
  */
 @QuarkusTest
 @QuarkusTestResource(SharedKafkaResource.class)
@@ -48,6 +49,14 @@ class RouterMetricsTest {
         // Then it is counted under its topic
         await().atMost(WAIT).until(() -> PrometheusText.value(scrape(), "berth_dead_letters_total",
                 "topic", Topics.ROUTES.name()) == 1.0);
+    }
+
+    @Test
+    void theFeedsConsumerLagIsScrapedUnderItsClientId() {
+        // Given the router following its topics
+        // Then its feed's consumer shows its largest lag, named by its client id
+        await().atMost(WAIT).until(() -> !Double.isNaN(PrometheusText.value(scrape(),
+                "kafka_consumer_fetch_manager_records_lag_max", "client_id", RouteFeed.CLIENT_ID)));
     }
 
     private String scrape() throws Exception {
