@@ -41,16 +41,13 @@ class DashboardShotBench {
     /** Scrapes between the workload's steps: about a minute each, so every step shows on the time axis. */
     private static final int SCRAPES_PER_STEP = 30;
     private static final int WIDTH = 1600;
-    private static final Path ROOT = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
-    private static final Path OBSERVABILITY = ROOT.resolve("deploy/observability");
+    private static final Path OBSERVABILITY = Prometheus.OBSERVABILITY;
+    private static final Path ROOT = OBSERVABILITY.getParent().getParent();
     private static final Path IMAGES = ROOT.resolve("docs/images");
 
-    // A short node timeout (as PrometheusIT's), so the killed agent's node is counted unreachable soon.
+    // Its short node timeout: the killed agent's node is counted unreachable soon.
     @RegisterExtension
-    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
-            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "5s")
-            .agent(NODE_1, "zone=a")
-            .agent(NODE_2, "zone=b");
+    static final BerthClusterExtension berth = ObservedWorkload.twoNodeCluster(NODE_1, NODE_2);
     private static Prometheus prometheus;
 
     static boolean toolsPresent() {

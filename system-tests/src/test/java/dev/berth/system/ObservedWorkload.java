@@ -25,6 +25,18 @@ final class ObservedWorkload {
     }
 
     /**
+     * A cluster of two nodes, {@code nodeA} in zone a and {@code nodeB} in zone b, with the volume service
+     * (its metrics are on the dashboard) and a node timeout of 5 s, so that a killed agent's node is
+     * counted unreachable within a test's deadline.
+     */
+    static BerthClusterExtension twoNodeCluster(String nodeA, String nodeB) {
+        return BerthClusterExtension.withVolumeService()
+                .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "5s")
+                .agent(nodeA, "zone=a")
+                .agent(nodeB, "zone=b");
+    }
+
+    /**
      * Creates the team's web app, waits until its task is healthy and updates it: a deployment that
      * replaces a healthy task by a healthy one, and so ends (succeeded).
      */

@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
 final class Prometheus implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/prometheus");
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+    /** The checkout's deploy/observability/: the scrape config, rules and dashboard the tests hold Berth to. */
+    static final Path OBSERVABILITY = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize()
+            .resolve("deploy/observability");
 
     private final Path dir;
     private final int port;

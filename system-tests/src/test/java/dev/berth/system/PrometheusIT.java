@@ -44,16 +44,12 @@ class PrometheusIT {
     private static final String NODE_1 = "prom-node-1";
     private static final String NODE_2 = "prom-node-2";
     private static final String TEST_FOR = "2s";
-    private static final Path ROOT = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
-    private static final Path RULES = ROOT.resolve("deploy/observability/alert-rules.yml");
-    private static final Path DASHBOARD = ROOT.resolve("deploy/observability/grafana-dashboard.json");
+    private static final Path RULES = Prometheus.OBSERVABILITY.resolve("alert-rules.yml");
+    private static final Path DASHBOARD = Prometheus.OBSERVABILITY.resolve("grafana-dashboard.json");
 
-    // The default node timeout, set here because the node-unreachable test counts on it being short.
+    // Its short node timeout: the node-unreachable test counts on it.
     @RegisterExtension
-    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
-            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "5s")
-            .agent(NODE_1, "zone=a")
-            .agent(NODE_2, "zone=b");
+    static final BerthClusterExtension berth = ObservedWorkload.twoNodeCluster(NODE_1, NODE_2);
     private static BerthCluster cluster;
     private static String gateway;
     private static Prometheus prometheus;
