@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A real Prometheus (Debian's {@code prometheus} package, {@code /usr/bin/prometheus}) run by a system
@@ -26,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 final class Prometheus implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/prometheus");
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+    /** The checkout's deploy/observability/: the scrape config, rules and dashboard the tests hold Berth to. */
+    static final Path OBSERVABILITY = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize()
+            .resolve("deploy/observability");
 
     private final Path dir;
     private final int port;
@@ -42,16 +47,23 @@ final class Prometheus implements AutoCloseable {
      * such as rule files) into a scratch directory and starts Prometheus on them, ready within a minute.
      */
     static Prometheus start(Map<String, String> files) {
+        return start(files, List.of());
+    }
+
+    /** As {@link #start(Map)}, with more command-line flags (such as {@code --web.user-assets}). */
+    static Prometheus start(Map<String, String> files, List<String> flags) {
         Path dir = Directories.scratch("prometheus-");
         int port = FreePorts.next();
         try {
             for (Map.Entry<String, String> file : files.entrySet()) {
                 Files.writeString(dir.resolve(file.getKey()), file.getValue());
             }
-            Process process = new ProcessBuilder(List.of(BINARY.toString(),
+            List<String> command = new ArrayList<>(List.of(BINARY.toString(),
                     "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port))
+                    "--web.listen-address=127.0.0.1:" + port));
+            command.addAll(flags);
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             Prometheus prometheus = new Prometheus(dir, port, process);
             try {
@@ -72,6 +84,52 @@ final class Prometheus implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * deploy/observability/prometheus.yml's jobs (the rules and the dashboard select by their names, and
+     * the agents' {@code node} label) with this cluster's ports, scraped and evaluated every
+     * {@code interval}; the agents of {@code nodes}, each with its own static config for its own label.
+     */
+    static String scrapeConfig(BerthCluster cluster, BerthCluster.Router router, String interval,
+                               List<String> ruleFiles, String... nodes) {
+        StringBuilder yaml = new StringBuilder("""
+                global:
+                  scrape_interval: %1$s
+                  scrape_timeout: %1$s
+                  evaluation_interval: %1$s
+                """.formatted(interval));
+        if (!ruleFiles.isEmpty()) {
+            yaml.append("rule_files:\n");
+            ruleFiles.forEach(file -> yaml.append("  - ").append(file).append('\n'));
+        }
+        yaml.append("scrape_configs:\n");
+        job(yaml, "berth-gateway", List.of(cluster.gateway()));
+        job(yaml, "berth-scheduler", cluster.schedulers());
+        job(yaml, "berth-volume-service", List.of(cluster.volumes()));
+        job(yaml, "berth-router", List.of(router.process()));
+        job(yaml, "berth-agent", List.of());
+        for (String node : nodes) {
+            yaml.append("      - targets: ['").append(target(cluster.agent(node))).append("']\n")
+                    .append("        labels:\n          node: ").append(node).append('\n');
+        }
+        return yaml.toString();
+    }
+
+    /** A job of {@code processes} (none: its static configs follow). */
+    private static void job(StringBuilder yaml, String name, List<ServiceProcess> processes) {
+        yaml.append("  - job_name: ").append(name).append('\n')
+                .append("    metrics_path: /q/metrics\n")
+                .append("    static_configs:\n");
+        if (!processes.isEmpty()) {
+            yaml.append("      - targets: [")
+                    .append(processes.stream().map(p -> "'" + target(p) + "'").collect(Collectors.joining(", ")))
+                    .append("]\n");
+        }
+    }
+
+    private static String target(ServiceProcess process) {
+        return process.url().substring("http://".length());
     }
 
     String url() {

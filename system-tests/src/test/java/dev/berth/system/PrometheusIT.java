@@ -1,12 +1,7 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,16 +44,12 @@ class PrometheusIT {
     private static final String NODE_1 = "prom-node-1";
     private static final String NODE_2 = "prom-node-2";
     private static final String TEST_FOR = "2s";
-    private static final Path ROOT = Path.of(System.getProperty("berth.root", "..")).toAbsolutePath().normalize();
-    private static final Path RULES = ROOT.resolve("deploy/observability/alert-rules.yml");
-    private static final Path DASHBOARD = ROOT.resolve("deploy/observability/grafana-dashboard.json");
+    private static final Path RULES = Prometheus.OBSERVABILITY.resolve("alert-rules.yml");
+    private static final Path DASHBOARD = Prometheus.OBSERVABILITY.resolve("grafana-dashboard.json");
 
-    // The default node timeout, set here because the node-unreachable test counts on it being short.
+    // Its short node timeout: the node-unreachable test counts on it.
     @RegisterExtension
-    static final BerthClusterExtension berth = BerthClusterExtension.withVolumeService()
-            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "5s")
-            .agent(NODE_1, "zone=a")
-            .agent(NODE_2, "zone=b");
+    static final BerthClusterExtension berth = ObservedWorkload.twoNodeCluster(NODE_1, NODE_2);
     private static BerthCluster cluster;
     private static String gateway;
     private static Prometheus prometheus;
@@ -75,7 +65,8 @@ class PrometheusIT {
         cluster.awaitNodesListed(DEADLINE, NODE_1, NODE_2);
         BerthCluster.Router router = cluster.startRouter("prom-router");
         prometheus = Prometheus.start(Map.of(
-                "prometheus.yml", scrapeConfig(router),
+                "prometheus.yml", Prometheus.scrapeConfig(cluster, router, "1s", List.of("alert-rules.yml"),
+                        NODE_1, NODE_2),
                 "alert-rules.yml", rulesWithShortFor()));
     }
 
@@ -84,47 +75,6 @@ class PrometheusIT {
         if (prometheus != null) {
             prometheus.close();
         }
-    }
-
-    /**
-     * deploy/observability/prometheus.yml's jobs (the rules and the dashboard select by their names, and
-     * the agents' {@code node} label) with this cluster's ports, scraped and evaluated every second.
-     */
-    private static String scrapeConfig(BerthCluster.Router router) {
-        StringBuilder yaml = new StringBuilder("""
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                  evaluation_interval: 1s
-                rule_files:
-                  - alert-rules.yml
-                scrape_configs:
-                """);
-        job(yaml, "berth-gateway", List.of(cluster.gateway()), null);
-        job(yaml, "berth-scheduler", cluster.schedulers(), null);
-        job(yaml, "berth-volume-service", List.of(cluster.volumes()), null);
-        job(yaml, "berth-router", List.of(router.process()), null);
-        job(yaml, "berth-agent", List.of(cluster.agent(NODE_1)), NODE_1);
-        // A second static config: each node's target carries its own node label.
-        yaml.append("      - targets: ['").append(target(cluster.agent(NODE_2))).append("']\n")
-                .append("        labels:\n          node: ").append(NODE_2).append('\n');
-        return yaml.toString();
-    }
-
-    private static void job(StringBuilder yaml, String name, List<ServiceProcess> processes, String node) {
-        yaml.append("  - job_name: ").append(name).append('\n')
-                .append("    metrics_path: /q/metrics\n")
-                .append("    static_configs:\n")
-                .append("      - targets: [")
-                .append(processes.stream().map(p -> "'" + target(p) + "'").collect(Collectors.joining(", ")))
-                .append("]\n");
-        if (node != null) {
-            yaml.append("        labels:\n          node: ").append(node).append('\n');
-        }
-    }
-
-    private static String target(ServiceProcess process) {
-        return process.url().substring("http://".length());
     }
 
     /** deploy/'s alert rules, every {@code for:} duration {@value #TEST_FOR}, nothing else changed. */
@@ -200,17 +150,12 @@ class PrometheusIT {
     @Order(30)
     void anOomKilledTaskIncrementsItsTeamsOomKillCounter() {
         // Given nodes that enforce memory limits (cgroups); without, nothing is OOM-killed: say so and skip
-        String isolation = Http.get(gateway + "/v1/nodes/" + NODE_1).json().path("isolation").asText();
-        if (isolation.equals("best-effort")) {
-            noOomKills = NODE_1 + " isolates best-effort here (no writable cgroups), so no task is OOM-killed";
-        }
+        noOomKills = ObservedWorkload.noOomKills(gateway, NODE_1).orElse(null);
         Assumptions.assumeTrue(noOomKills == null, "OOM-kill counter not checked: " + noOomKills);
         double before = prometheus.value("sum(berth_agent_oom_kills_total{team=\"team-b\"})").orElse(0);
 
         // When an app of 32 MiB holds half a GiB (a long backoff: one kill is all it causes)
-        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
-                {"id": "/team-b/memory-hog", "cmd": "head -c 512m /dev/zero | tail > /dev/null", "instances": 1,
-                 "cpus": 1, "mem": 32, "portDefinitions": [], "backoffSeconds": 60}""").status());
+        ObservedWorkload.create(gateway, ObservedWorkload.memoryHog("team-b"));
 
         // Then Prometheus sees the agent count the kill, under the app's team
         await("berth_agent_oom_kills_total of team-b up by one").atMost(DEADLINE).until(() ->
@@ -241,20 +186,9 @@ class PrometheusIT {
 
         // And a workload that makes the series only an event creates: a health-checked app updated (a
         // deployment that ends), an app no node fits (the queue), a message nobody can read (a dead letter)
-        assertEquals(201, Http.postJson(gateway + "/v1/apps", webApp("v1")).status());
-        await("/team-b/web healthy").atMost(DEADLINE).until(() ->
-                Http.get(gateway + "/v1/apps/team-b/web").json().path("tasksHealthy").asInt() == 1);
-        assertEquals(200, Http.putJson(gateway + "/v1/apps/team-b/web", webApp("v2")).status());
-        assertEquals(201, Http.postJson(gateway + "/v1/apps", """
-                {"id": "/team-b/nowhere", "cmd": "sleep 600", "instances": 1, "cpus": 0.02, "mem": 16,
-                 "portDefinitions": [], "constraints": [["zone", "LIKE", "nowhere"]]}""").status());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-            producer.send(new ProducerRecord<>(Topics.APP_COMMANDS.name(), "/team-b/poison", "{\"this is\": not json"))
-                    .get();
-        }
+        ObservedWorkload.updateHealthyWebApp(gateway, "team-b", DEADLINE);
+        ObservedWorkload.create(gateway, ObservedWorkload.nowhereApp("team-b"));
+        ObservedWorkload.sendDeadLetter(cluster);
         await("the update's deployment counted as succeeded").atMost(DEADLINE).until(() ->
                 prometheus.value("sum(berth_deployments_total{outcome=\"succeeded\"})").orElse(0) >= 1);
 
@@ -266,16 +200,6 @@ class PrometheusIT {
             missing.removeAll(scraped);
             assertEquals(Set.of(), missing, "dashboard metrics Prometheus never scraped");
         });
-    }
-
-    /** A one-task app whose command health check passes: its update is a deployment that succeeds. */
-    private static String webApp(String version) {
-        return """
-                {"id": "/team-b/web", "cmd": "sleep 600", "instances": 1, "cpus": 0.02, "mem": 16,
-                 "portDefinitions": [], "taskKillGracePeriodSeconds": 1, "env": {"VERSION": "%s"},
-                 "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}, "gracePeriodSeconds": 30,
-                                   "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 2}]}"""
-                .formatted(version);
     }
 
     /** Every panel's target expressions, rows' nested panels included; a panel without one fails. */

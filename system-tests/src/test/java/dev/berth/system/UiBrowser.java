@@ -72,6 +72,11 @@ final class UiBrowser implements AutoCloseable {
         return new UiBrowser(1280, 1000, false);
     }
 
+    /** A browser whose window is {@code width} × {@code height} px (a screenshot of a wide page). */
+    static UiBrowser sized(int width, int height) {
+        return new UiBrowser(width, height, false);
+    }
+
     /** A browser as a phone shows a page: 390 px wide. */
     static UiBrowser phone() {
         return new UiBrowser(390, 844, true);
