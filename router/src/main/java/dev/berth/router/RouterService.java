@@ -60,8 +60,9 @@ public class RouterService {
         // A router may start before any other service: the topics it follows are made if missing (a
         // follower of a topic that does not exist yet stops with nothing to read).
         TopicBootstrap.ensureTopics(bootstrapServers, config.topicReplicationFactor());
-        feed = new RouteFeed(bootstrapServers, view, this::apply, topic -> Counter.builder(DeadLetters.METRIC)
-                .description(DeadLetters.METRIC_DESCRIPTION).tag("topic", topic).register(metrics).increment());
+        // At 0 from the start: a first dead letter is then an increase (DeadLetters.countedTopics).
+        DeadLetters.countedTopics().forEach(this::deadLetters);
+        feed = new RouteFeed(bootstrapServers, view, this::apply, topic -> deadLetters(topic).increment());
         // The feed's lag (kafka_consumer_fetch_manager_records_lag{client_id="berth-router-feed"}): Quarkus
         // binds only the connector's clients, and the router has none.
         feed.watchedBy(kafka -> {
@@ -70,6 +71,11 @@ public class RouterService {
             return bound;
         });
         feed.start();
+    }
+
+    private Counter deadLetters(String sourceTopic) {
+        return Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
+                .tag("topic", sourceTopic).register(metrics);
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {

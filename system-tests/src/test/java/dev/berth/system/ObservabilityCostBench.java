@@ -46,10 +46,12 @@ class ObservabilityCostBench {
 
     @Test
     void metricsAndTracingOnAgainstOff() throws Exception {
-        int rounds = Integer.getInteger("bench.rounds", 5);
+        int rounds = Integer.getInteger("bench.rounds", 6);
         int apps = Integer.getInteger("bench.apps", 10);
         int instances = Integer.getInteger("bench.instances", 10);
         int probes = Integer.getInteger("bench.probes", 10);
+        // deploy/observability/prometheus.yml's interval; -Dbench.scrapeInterval=1s for a harsher test.
+        String scrapeInterval = System.getProperty("bench.scrapeInterval", "15s");
         try (OtlpReceiver otlp = OtlpReceiver.start();
              BerthCluster observedCluster = BerthCluster.startWithSchedulers(1,
                      Map.of("BERTH_OTLP_ENDPOINT", otlp.endpoint()));
@@ -67,7 +69,7 @@ class ObservabilityCostBench {
             Side observed = new Side("observed", observedCluster, observedGateway);
             Side plain = new Side("plain", plainCluster, plainCluster.gateway());
             try (Prometheus prometheus = Prometheus.start(Map.of("prometheus.yml", scrapeConfig(observedCluster,
-                    observedGateway)))) {
+                    observedGateway, scrapeInterval)))) {
                 // Warm-up: one round each, not counted.
                 for (Side side : List.of(observed, plain)) {
                     throughput(side, apps, instances, "warm");
@@ -87,7 +89,7 @@ class ObservabilityCostBench {
             }
             assertTrue(otlp.spans().stream().anyMatch(s -> s.serviceName().equals("berth-node-agent")),
                     "the observed side's agents exported their spans");
-            report(observed, plain, rounds, apps * instances, probes, otlp.spans().size());
+            report(observed, plain, rounds, apps * instances, probes, otlp.spans().size(), scrapeInterval);
         }
     }
 
@@ -149,25 +151,26 @@ class ObservabilityCostBench {
                 .until(() -> ids.stream().allMatch(id -> Http.get(side.gateway().url() + "/v1/apps" + id).status() == 404));
     }
 
-    private static String scrapeConfig(BerthCluster cluster, ServiceProcess gateway) {
+    private static String scrapeConfig(BerthCluster cluster, ServiceProcess gateway, String interval) {
         List<ServiceProcess> targets = new ArrayList<>(cluster.schedulers());
         targets.add(gateway);
         targets.add(cluster.agent("obs-node-1"));
         targets.add(cluster.agent("obs-node-2"));
         return """
                 global:
-                  scrape_interval: 1s
+                  scrape_interval: %s
                   scrape_timeout: 1s
                 scrape_configs:
                   - job_name: berth
                     metrics_path: /q/metrics
                     static_configs:
                       - targets: [%s]
-                """.formatted(targets.stream().map(p -> "'" + p.url().substring("http://".length()) + "'")
+                """.formatted(interval, targets.stream().map(p -> "'" + p.url().substring("http://".length()) + "'")
                 .collect(Collectors.joining(", ")));
     }
 
-    private static void report(Side observed, Side plain, int rounds, int tasks, int probes, int spans) {
+    private static void report(Side observed, Side plain, int rounds, int tasks, int probes, int spans,
+                               String scrapeInterval) {
         double throughputOn = median(observed.throughputs());
         double throughputOff = median(plain.throughputs());
         String text = """
@@ -177,13 +180,13 @@ class ObservabilityCostBench {
                   rounds plain    %s
                   one task p50    observed %.1f ms  plain %.1f ms  ratio %.3f
                   one task p90    observed %.1f ms  plain %.1f ms  ratio %.3f
-                  spans received  %d
+                  spans received  %d; Prometheus scraped the observed side every %s
                 """.formatted(rounds, tasks, probes, throughputOn, throughputOff, throughputOn / throughputOff,
                 100 * (1 - throughputOn / throughputOff), format(observed.throughputs()), format(plain.throughputs()),
                 percentile(observed.latenciesMs(), 50), percentile(plain.latenciesMs(), 50),
                 percentile(observed.latenciesMs(), 50) / percentile(plain.latenciesMs(), 50),
                 percentile(observed.latenciesMs(), 90), percentile(plain.latenciesMs(), 90),
-                percentile(observed.latenciesMs(), 90) / percentile(plain.latenciesMs(), 90), spans);
+                percentile(observed.latenciesMs(), 90) / percentile(plain.latenciesMs(), 90), spans, scrapeInterval);
         System.out.println(text);
         try {
             Files.writeString(java.nio.file.Path.of("target", "observability-cost.txt"), text);

@@ -53,10 +53,11 @@ public class ViewFeed {
 
     // After the command bus (a higher priority runs later): the topics exist, and its producer takes our dead letters.
     void onStart(@Observes @Priority(CommandBus.LIFECYCLE_PRIORITY + 1) StartupEvent event) {
+        // At 0 from the start: a first dead letter is then an increase (DeadLetters.countedTopics).
+        DeadLetters.countedTopics().forEach(this::deadLetters);
         consumer = new ViewConsumer(bootstrapServers, view, deadLetter -> {
             commands.producer().send(deadLetter);
-            Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
-                    .tag("topic", DeadLetters.sourceTopic(deadLetter)).register(metrics).increment();
+            deadLetters(DeadLetters.sourceTopic(deadLetter)).increment();
         }, new RecordTracing(tracer));
         // The view's lag (kafka_consumer_fetch_manager_records_lag{client_id="berth-gateway-view"}): Quarkus
         // binds only the connector's clients, and this one is plain.
@@ -66,6 +67,11 @@ public class ViewFeed {
             return bound;
         });
         consumer.start();
+    }
+
+    private Counter deadLetters(String sourceTopic) {
+        return Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION)
+                .tag("topic", sourceTopic).register(metrics);
     }
 
     // Before the command bus closes its producer, which this consumer dead-letters with.

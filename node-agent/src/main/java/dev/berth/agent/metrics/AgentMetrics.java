@@ -53,6 +53,8 @@ public class AgentMetrics {
         Gauge.builder("berth.agent.heartbeat.age", this, AgentMetrics::heartbeatAgeSeconds)
                 .description("Seconds since the broker acknowledged this node's last registration or heartbeat")
                 .baseUnit("seconds").register(registry);
+        // At 0 from the start: a first dead letter is then an increase (DeadLetters.countedTopics).
+        DeadLetters.countedTopics().forEach(this::deadLetters);
     }
 
     private Counter probes(String result) {
@@ -128,7 +130,11 @@ public class AgentMetrics {
 
     /** A command the agent cannot read or carry out went to the dead-letter topic; {@code sourceTopic} it came from. */
     public void deadLettered(String sourceTopic) {
-        Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION).tag("topic", sourceTopic)
-                .register(registry).increment();
+        deadLetters(sourceTopic).increment();
+    }
+
+    private Counter deadLetters(String sourceTopic) {
+        return Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION).tag("topic", sourceTopic)
+                .register(registry);
     }
 }

@@ -4,6 +4,7 @@ import dev.berth.contracts.app.AppIds;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.kafka.DeadLetters;
+import dev.berth.contracts.messages.DeploymentState;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.scheduler.core.Action;
 import dev.berth.scheduler.core.SchedulerCore;
@@ -90,6 +91,20 @@ public class SchedulerMetrics {
         Gauge.builder("berth.scheduler.leader", this, m -> m.active ? 1 : 0)
                 .description("1 while this scheduler is the active one (elected, its state rebuilt), else 0")
                 .register(registry);
+        // Every outcome and topic at 0 from the start, so the first failed deployment and the first dead
+        // letter are an increase Prometheus sees (DeadLetters.countedTopics says why).
+        for (DeploymentState state : DeploymentState.values()) {
+            if (state.isTerminal()) {
+                deployments(registry, state.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        DeadLetters.countedTopics().forEach(topic -> deadLetters(registry, topic));
+    }
+
+    private static Counter deployments(MeterRegistry registry, String outcome) {
+        return Counter.builder("berth.deployments")
+                .description("Deployments that ended, by outcome: succeeded, failed, rolled_back, cancelled, superseded")
+                .tag("outcome", outcome).register(registry);
     }
 
     /**
@@ -221,9 +236,7 @@ public class SchedulerMetrics {
                     .description("Tasks placed and sent to their node, by team").tag("team", team)
                     .register(registry).increment(n));
             deadLettersByTopic.forEach((topic, n) -> deadLetters(registry, topic).increment(n));
-            deploymentsByOutcome.forEach((outcome, n) -> Counter.builder("berth.deployments")
-                    .description("Deployments that ended, by outcome: succeeded, failed, rolled_back, cancelled, "
-                            + "superseded").tag("outcome", outcome).register(registry).increment(n));
+            deploymentsByOutcome.forEach((outcome, n) -> deployments(registry, outcome).increment(n));
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.berth.scheduler.metrics;
 
+import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.PlacementStrategy;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.events.EventTypes;
+import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.CreateApp;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.TaskSpec;
@@ -55,6 +57,20 @@ class SchedulerMetricsTest {
     }
 
     @Test
+    void everyDeploymentOutcomeAndDeadLetterTopicIsCountedFromZeroSoThatTheFirstIsAnIncrease() {
+        for (String outcome : List.of("succeeded", "failed", "rolled_back", "cancelled", "superseded")) {
+            assertEquals(0.0, registry.get("berth.deployments").tag("outcome", outcome).counter().count(), outcome);
+        }
+        assertEquals(0.0, registry.get(DeadLetters.METRIC).tag("topic", Topics.APP_COMMANDS.name()).counter().count());
+        assertEquals(0.0, registry.get(DeadLetters.METRIC).tag("topic", Topics.TASK_STATUS.name()).counter().count());
+        assertNull(registry.find(DeadLetters.METRIC).tag("topic", Topics.DEAD_LETTER.name()).counter(),
+                "nothing is set aside from the dead-letter topic itself");
+
+        metrics.deadLettered(Topics.APP_COMMANDS.name());
+        assertEquals(1.0, registry.get(DeadLetters.METRIC).tag("topic", Topics.APP_COMMANDS.name()).counter().count());
+    }
+
+    @Test
     void aBatchsPlacementsCountOnlyOnceItIsCommitted() {
         // Given a batch that decided one launch for team-a
         SchedulerMetrics.Batch dropped = metrics.batch();
@@ -94,7 +110,8 @@ class SchedulerMetricsTest {
                 deployment(EventTypes.DEPLOYMENT_FAILED, "CANCELLED"),
                 deployment(EventTypes.DEPLOYMENT_SUCCEEDED, "SUCCEEDED"),
                 deployment(EventTypes.DEPLOYMENT_STEP, "RUNNING")));
-        assertTrue(registry.find("berth.deployments").counters().isEmpty(), "nothing before the commit");
+        assertEquals(0.0, registry.find("berth.deployments").counters().stream().mapToDouble(c -> c.count()).sum(),
+                "nothing before the commit");
 
         // When it commits
         batch.committed(1, 1_000_000);
@@ -103,7 +120,7 @@ class SchedulerMetricsTest {
         assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "failed").counter().count());
         assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "cancelled").counter().count());
         assertEquals(1.0, registry.get("berth.deployments").tag("outcome", "succeeded").counter().count());
-        assertEquals(3, registry.find("berth.deployments").counters().size());
+        assertEquals(3.0, registry.find("berth.deployments").counters().stream().mapToDouble(c -> c.count()).sum());
     }
 
     private static Action deployment(String type, String state) {

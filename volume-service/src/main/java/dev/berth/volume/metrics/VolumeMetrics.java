@@ -50,6 +50,8 @@ public class VolumeMetrics {
                 .description("Time from a volume's fence to its attachment to another node")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
                 .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+        // At 0 from the start: a first dead letter is then an increase (DeadLetters.countedTopics).
+        DeadLetters.countedTopics().forEach(this::deadLetters);
     }
 
     /**
@@ -81,8 +83,12 @@ public class VolumeMetrics {
 
     /** A record of {@code sourceTopic} went to the dead-letter topic. */
     public void deadLettered(String sourceTopic) {
-        Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION).tag("topic", sourceTopic)
-                .register(registry).increment();
+        deadLetters(sourceTopic).increment();
+    }
+
+    private Counter deadLetters(String sourceTopic) {
+        return Counter.builder(DeadLetters.METRIC).description(DeadLetters.METRIC_DESCRIPTION).tag("topic", sourceTopic)
+                .register(registry);
     }
 
     private Timer attach(String result) {
