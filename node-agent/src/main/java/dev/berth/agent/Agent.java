@@ -83,7 +83,7 @@ public class Agent {
     @Inject
     AgentMetrics metrics;
 
-    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    /** Quarkus's tracer, used only when BERTH_OTLP_ENDPOINT turned tracing on (RecordTracing.of). */
     @Inject
     Tracer tracer;
 
@@ -188,7 +188,7 @@ public class Agent {
         });
         removal = new VolumeRemoval(volumes, supervisor::volumesInUse, volumeRemovals);
         commands = new NodeCommandConsumer(bootstrapServers, profile.nodeId(), this::route, publisher,
-                new RecordTracing(tracer), launches);
+                RecordTracing.of(tracer), launches);
         commands.watchedBy(metrics::watch);
         // Position first, register second: once the scheduler hears of the node it may send
         // commands, and none of them may fall before the agent's read position.

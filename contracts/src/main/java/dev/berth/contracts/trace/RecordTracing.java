@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.nio.charset.StandardCharsets;
 import java.util.stream.StreamSupport;
@@ -46,6 +47,19 @@ public final class RecordTracing {
     /** Tracing that makes no spans (a service without OpenTelemetry, a unit test). */
     public static RecordTracing off() {
         return OFF;
+    }
+
+    /**
+     * A service's tracing: through {@code tracer} (Quarkus's) when tracing is on, {@link #off()} when the
+     * configuration says {@code quarkus.otel.sdk.disabled} ({@link TracingConfigSource}: no
+     * {@code BERTH_OTLP_ENDPOINT}). Why not Quarkus's tracer either way: a disabled SDK still makes real
+     * spans, with ids, and drops them at the end; records would then carry a context nobody traces, and
+     * a scheduler tick start traces nobody exports. Off means no span made at all.
+     */
+    public static RecordTracing of(Tracer tracer) {
+        boolean disabled = ConfigProvider.getConfig().getOptionalValue("quarkus.otel.sdk.disabled", Boolean.class)
+                .orElse(false);
+        return disabled ? OFF : new RecordTracing(tracer);
     }
 
     /**

@@ -57,7 +57,7 @@ public class CommandBus {
     @Inject
     MeterRegistry metrics;
 
-    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    /** Quarkus's tracer, used only when BERTH_OTLP_ENDPOINT turned tracing on (RecordTracing.of). */
     @Inject
     Tracer tracer;
 
@@ -76,7 +76,7 @@ public class CommandBus {
                 .create();
         replies = new CommandReplies(bootstrapServers);
         replies.start();
-        tracing = new RecordTracing(tracer);
+        tracing = RecordTracing.of(tracer);
     }
 
     // Observers of a higher priority run later: the view's consumer (which dead-letters with this

@@ -30,7 +30,7 @@ public class ViewFeed {
     @Inject
     MeterRegistry metrics;
 
-    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    /** Quarkus's tracer, used only when BERTH_OTLP_ENDPOINT turned tracing on (RecordTracing.of). */
     @Inject
     Tracer tracer;
 
@@ -58,7 +58,7 @@ public class ViewFeed {
         consumer = new ViewConsumer(bootstrapServers, view, deadLetter -> {
             commands.producer().send(deadLetter);
             deadLetters(DeadLetters.sourceTopic(deadLetter)).increment();
-        }, new RecordTracing(tracer));
+        }, RecordTracing.of(tracer));
         // The view's lag (kafka_consumer_fetch_manager_records_lag{client_id="berth-gateway-view"}): Quarkus
         // binds only the connector's clients, and this one is plain.
         consumer.watchedBy(kafka -> {

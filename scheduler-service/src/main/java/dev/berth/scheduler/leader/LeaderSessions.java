@@ -65,7 +65,7 @@ public class LeaderSessions {
     @Inject
     SchedulerMetrics metrics;
 
-    /** Quarkus's tracer: a no-op unless BERTH_OTLP_ENDPOINT turned tracing on. */
+    /** Quarkus's tracer, used only when BERTH_OTLP_ENDPOINT turned tracing on (RecordTracing.of). */
     @Inject
     Tracer tracer;
 
@@ -268,7 +268,7 @@ public class LeaderSessions {
             // so what we read next is final.
             producer.initTransactions();
             SchedulerLoop loop = new SchedulerLoop(config, producer, kafka, core, metrics,
-                    new RecordTracing(tracer));
+                    RecordTracing.of(tracer));
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             Map<TopicPartition, Long> livePositions =
                     StateRebuild.rebuild(kafka, core, deadLetters, SchedulerLoop.CONSUMER_NAME);

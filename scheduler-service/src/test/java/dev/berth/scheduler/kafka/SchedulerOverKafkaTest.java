@@ -2,23 +2,22 @@ package dev.berth.scheduler.kafka;
 
 import dev.berth.contracts.Topics;
 import dev.berth.contracts.app.AppDefinition;
+import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.AppVolume;
+import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.app.PersistentVolume;
 import dev.berth.contracts.app.VolumeMode;
-import dev.berth.contracts.app.AppDefinitionParser;
-import dev.berth.contracts.app.ParsedApp;
 import dev.berth.contracts.events.CloudEvent;
 import dev.berth.contracts.events.EventTypes;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.kafka.DeadLetters;
 import dev.berth.contracts.messages.AppState;
 import dev.berth.contracts.messages.AppVersion;
-import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.AttachVolume;
+import dev.berth.contracts.messages.CommandReply;
 import dev.berth.contracts.messages.CreateApp;
-import dev.berth.contracts.messages.Deployment;
-import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.contracts.messages.DeleteApp;
+import dev.berth.contracts.messages.Deployment;
 import dev.berth.contracts.messages.KillTask;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
@@ -29,14 +28,16 @@ import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.contracts.messages.UpdateApp;
 import dev.berth.contracts.messages.VolumeCommand;
 import dev.berth.contracts.messages.VolumeEvent;
 import dev.berth.contracts.messages.VolumeMount;
 import dev.berth.contracts.messages.VolumeSnapshot;
 import dev.berth.contracts.messages.VolumeState;
+import dev.berth.contracts.trace.RecordTracing;
 import dev.berth.testkit.KafkaProbe;
-import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.KafkaTestResource;
+import dev.berth.testkit.PrometheusText;
 import dev.berth.testkit.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,8 +56,8 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
@@ -306,11 +307,14 @@ class SchedulerOverKafkaTest {
     }
 
     private NodeCommand awaitCommand(String appId, Class<? extends NodeCommand> type) {
-        return JsonCodec.decode(kafka.await(Topics.NODE_COMMANDS.name(), r -> {
+        ConsumerRecord<String, byte[]> record = kafka.await(Topics.NODE_COMMANDS.name(), r -> {
             NodeCommand c = JsonCodec.decode(r.value(), NodeCommand.class);
             return type.isInstance(c) && c.taskId() != null
                     && c.taskId().startsWith(appId.substring(1).replace('/', '_') + ".");
-        }, WAIT).value(), NodeCommand.class);
+        }, WAIT);
+        // Tracing is off here (no BERTH_OTLP_ENDPOINT): no span is made, so no record carries a trace.
+        assertNull(KafkaProbe.header(record, RecordTracing.TRACEPARENT), "a trace context with tracing off");
+        return JsonCodec.decode(record.value(), NodeCommand.class);
     }
 
     /** The committed reply to the command (the probe reads committed records only). */
