@@ -84,8 +84,10 @@ class TracesAndLogsIT {
                         && s.parentSpanId().isEmpty()).findFirst(), Optional::isPresent).get();
         // ... which goes on, parent by parent, through the command sent, the scheduler's decision, the
         // agent's launch, the scheduler's record of RUNNING, and the gateway's view applying it
+        // (each service exports on its own schedule: wait until every span's parent has arrived too)
         await("the trace of the POST reaching the gateway's view of the task running").atMost(DEADLINE)
-                .until(() -> runningInTheView(OTLP.trace(post.traceId()), taskId).isPresent());
+                .until(() -> runningInTheView(OTLP.trace(post.traceId()), taskId).isPresent()
+                        && connected(OTLP.trace(post.traceId())));
         List<ReceivedSpan> trace = OTLP.trace(post.traceId());
         ReceivedSpan viewApplied = runningInTheView(trace, taskId).orElseThrow();
         ReceivedSpan running = parentOf(trace, viewApplied);
@@ -165,7 +167,8 @@ class TracesAndLogsIT {
         ReceivedSpan replacement = await("the replacement's launch, in the trace of the node lost").atMost(DEADLINE)
                 .until(() -> OTLP.spans().stream().filter(s -> s.name().equals("launch task")
                         && "/traces/survivor".equals(s.attributes().get("berth.app.id"))
-                        && !first.equals(s.attributes().get("berth.task.id"))).findFirst(), Optional::isPresent).get();
+                        && !first.equals(s.attributes().get("berth.task.id"))
+                        && connected(OTLP.trace(s.traceId()))).findFirst(), Optional::isPresent).get();
         List<ReceivedSpan> trace = OTLP.trace(replacement.traceId());
         ReceivedSpan tick = parentOf(trace, replacement);
         assertEquals("scheduler tick", tick.name(), describe(trace));
@@ -189,6 +192,11 @@ class TracesAndLogsIT {
                 .filter(s -> trace.stream().anyMatch(l -> l.name().equals("launch task")
                         && taskId.equals(l.attributes().get("berth.task.id"))))
                 .findFirst();
+    }
+
+    /** Every span of the trace has its parent in it too (or is its root): nothing is still on its way. */
+    private static boolean connected(List<ReceivedSpan> trace) {
+        return trace.stream().allMatch(s -> s.isRoot() || trace.stream().anyMatch(p -> p.spanId().equals(s.parentSpanId())));
     }
 
     private static ReceivedSpan parentOf(List<ReceivedSpan> trace, ReceivedSpan child) {
