@@ -5,16 +5,11 @@ import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.json.MalformedMessageException;
 import dev.berth.contracts.messages.LaunchTask;
 import dev.berth.contracts.messages.NodeCommand;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,18 +20,9 @@ public final class LaunchWatch implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public LaunchWatch(String bootstrapServers) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name()).stream()
-                .map(p -> new TopicPartition(Topics.NODE_COMMANDS.name(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        // Resolve the lazy end positions now, so nothing committed after this constructor is missed.
-        partitions.forEach(consumer::position);
+        // Kafka's default fetch wait, which this watch has always had: the failover figures stay comparable.
+        consumer = TopicFollower.consumerFromNow(bootstrapServers, Topics.NODE_COMMANDS.name(), Duration.ofMillis(500),
+                ByteArrayDeserializer.class);
     }
 
     /**

@@ -1,14 +1,10 @@
 package dev.berth.system;
 
-import dev.berth.contracts.json.JsonCodec;
 import dev.berth.testkit.FreePorts;
+import dev.berth.testkit.Keycloak;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,21 +129,9 @@ final class LocalRun {
                     .filter(line -> line.startsWith("KEYCLOAK_URL=")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no KEYCLOAK_URL in the run's keycloak.env"))
                     .substring("KEYCLOAK_URL=".length());
-            String form = "grant_type=password&client_id=berth-cli&username=" + user + "&password=" + password;
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(keycloak + "/realms/berth/protocol/openid-connect/token"))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("Keycloak refused " + user + ": " + answer.body());
-            }
-            return JsonCodec.mapper().readTree(answer.body()).path("access_token").asText();
+            return Keycloak.passwordToken(keycloak, "berth", "berth-cli", user, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

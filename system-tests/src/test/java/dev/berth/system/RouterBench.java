@@ -6,12 +6,7 @@ import dev.berth.contracts.Topics;
 import dev.berth.contracts.json.JsonCodec;
 import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.contracts.messages.TaskState;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -30,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -301,29 +295,15 @@ class RouterBench {
      * when each task of the apps under a prefix first matched what is being watched.
      */
     static final class TaskChanges implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
         private final String prefix;
-        private final Thread thread;
+        private final TopicFollower follower;
         private final List<Long> seen = new CopyOnWriteArrayList<>();
         private final Set<String> counted = ConcurrentHashMap.newKeySet();
         private volatile Predicate<TaskRecord> watching = record -> false;
-        private volatile boolean open = true;
 
         TaskChanges(String bootstrap, String prefix) {
             this.prefix = prefix;
-            consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASKS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-            thread = new Thread(this::follow, "berth-tasks-changes");
-            thread.start();
+            follower = new TopicFollower(bootstrap, Topics.TASKS.name(), Duration.ofMillis(20), "berth-tasks-changes", this::note);
         }
 
         /** From now on, notes each task's first record that matches {@code counts} (and forgets earlier notes). */
@@ -338,27 +318,22 @@ class RouterBench {
             return List.copyOf(seen);
         }
 
-        private void follow() {
-            while (open) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-                    if (record.value() == null) {
-                        continue;
-                    }
-                    long at = System.nanoTime();
-                    TaskRecord task = JsonCodec.decode(record.value(), TaskRecord.class);
-                    if (task.appId() != null && task.appId().startsWith(prefix) && watching.test(task)
-                            && counted.add(task.taskId())) {
-                        seen.add(at);
-                    }
+        private void note(Iterable<ConsumerRecord<String, byte[]>> records, long readAt) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (record.value() == null) {
+                    continue;
+                }
+                TaskRecord task = JsonCodec.decode(record.value(), TaskRecord.class);
+                if (task.appId() != null && task.appId().startsWith(prefix) && watching.test(task)
+                        && counted.add(task.taskId())) {
+                    seen.add(readAt);
                 }
             }
-            consumer.close();
         }
 
         @Override
-        public void close() throws InterruptedException {
-            open = false;
-            thread.join(5_000);
+        public void close() {
+            follower.close();
         }
     }
 }

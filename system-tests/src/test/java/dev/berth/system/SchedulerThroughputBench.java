@@ -11,16 +11,11 @@ import dev.berth.contracts.messages.TaskRecord;
 import dev.berth.testkit.FreePorts;
 import dev.berth.testkit.KafkaBroker;
 import dev.berth.testkit.SharedInfra;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -217,50 +212,28 @@ class SchedulerThroughputBench {
      * arrives, and notes when each task was first seen RUNNING.
      */
     static final class TaskWatch implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
         private final Map<String, Long> submittedAt = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Map<String, TaskRecord>> running = new HashMap<>();
         private final Map<String, Long> latency = new HashMap<>();
-        private final Thread thread = new Thread(this::follow, "task-watch");
-        private volatile boolean open = true;
+        private final TopicFollower follower;
         private long lastRunningNanos;
         private long lastRunningEpochMillis;
 
         TaskWatch(String bootstrap) {
-            consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
-                    // transaction it waits on is seen committed: that wait would be most of a launch's latency.
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASKS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-            thread.start();
+            follower = new TopicFollower(bootstrap, Topics.TASKS.name(), Duration.ofMillis(50), "task-watch", (records, readAt) -> {
+                // Only the handling holds the lock, never the waiting poll, so that readers are not starved.
+                synchronized (this) {
+                    apply(records, readAt);
+                }
+            });
         }
 
         void submitted(String appId) {
             submittedAt.put(appId, System.nanoTime());
         }
 
-        private void follow() {
-            while (open) {
-                // Poll outside the lock, so that readers are never starved by the waiting poll.
-                var records = consumer.poll(Duration.ofMillis(50));
-                synchronized (this) {
-                    apply(records);
-                }
-            }
-        }
-
-        private void apply(Iterable<ConsumerRecord<String, byte[]>> records) {
+        private void apply(Iterable<ConsumerRecord<String, byte[]>> records, long now) {
             for (ConsumerRecord<String, byte[]> record : records) {
-                long now = System.nanoTime();
                 if (record.value() == null) {
                     running.values().forEach(m -> m.remove(record.key()));
                     continue;
@@ -337,13 +310,7 @@ class SchedulerThroughputBench {
 
         @Override
         public void close() {
-            open = false;
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            consumer.close();
+            follower.close();
         }
     }
 }

@@ -12,17 +12,11 @@ import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
@@ -44,14 +38,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class SimulatedAgents implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> nodeIds = new ArrayList<>();
     private final Map<String, Set<String>> running = new ConcurrentHashMap<>();
     private final Set<String> silenced = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> lastHeartbeat = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
-    private final Thread commandThread;
-    private volatile boolean open = true;
+    private final TopicFollower commands;
 
     SimulatedAgents(String bootstrap, int nodes, Duration heartbeatInterval) {
         producer = new KafkaProducer<>(Map.of(
@@ -59,28 +51,15 @@ final class SimulatedAgents implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 2,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                // A read_committed fetch can be held until fetch.max.wait.ms (500 ms by default) before the
-                // transaction it waits on is seen committed: that wait would be most of a launch's latency.
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.NODE_COMMANDS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
         for (int i = 0; i < nodes; i++) {
             String nodeId = String.format("sim-%05d", i);
             nodeIds.add(nodeId);
             running.put(nodeId, ConcurrentHashMap.newKeySet());
         }
         heartbeats.scheduleAtFixedRate(this::heartbeatAll, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
-        commandThread = new Thread(this::answerCommands, "simulated-agents");
-        commandThread.start();
+        // A launch's latency as the scheduler sees it includes this fetch wait: keep it short.
+        commands = new TopicFollower(bootstrap, Topics.NODE_COMMANDS.name(), Duration.ofMillis(50), "simulated-agents",
+                (records, readAt) -> answer(records));
     }
 
     List<String> nodeIds() {
@@ -118,45 +97,32 @@ final class SimulatedAgents implements AutoCloseable {
         producer.flush();
     }
 
-    private void answerCommands() {
-        try {
-            while (open) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    NodeCommand command = JsonCodec.decode(record.value(), NodeCommand.class);
-                    String nodeId = command.nodeId();
-                    if (!running.containsKey(nodeId) || silenced.contains(nodeId)) {
-                        continue;
-                    }
-                    TaskStatus status;
-                    if (command instanceof LaunchTask launch) {
-                        running.get(nodeId).add(launch.taskId());
-                        status = TaskStatus.of(launch.taskId(), launch.appId(), nodeId, TaskState.RUNNING, null, null,
-                                launch.id());
-                    } else {
-                        KillTask kill = (KillTask) command;
-                        running.get(nodeId).remove(kill.taskId());
-                        status = TaskStatus.of(kill.taskId(), null, nodeId, TaskState.KILLED, kill.reason(), null,
-                                kill.id());
-                    }
-                    producer.send(new ProducerRecord<>(Topics.TASK_STATUS.name(), status.taskId(), JsonCodec.encodeBytes(status)));
-                }
+    private void answer(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            NodeCommand command = JsonCodec.decode(record.value(), NodeCommand.class);
+            String nodeId = command.nodeId();
+            if (!running.containsKey(nodeId) || silenced.contains(nodeId)) {
+                continue;
             }
-        } catch (WakeupException e) {
-            // closing
+            TaskStatus status;
+            if (command instanceof LaunchTask launch) {
+                running.get(nodeId).add(launch.taskId());
+                status = TaskStatus.of(launch.taskId(), launch.appId(), nodeId, TaskState.RUNNING, null, null,
+                        launch.id());
+            } else {
+                KillTask kill = (KillTask) command;
+                running.get(nodeId).remove(kill.taskId());
+                status = TaskStatus.of(kill.taskId(), null, nodeId, TaskState.KILLED, kill.reason(), null,
+                        kill.id());
+            }
+            producer.send(new ProducerRecord<>(Topics.TASK_STATUS.name(), status.taskId(), JsonCodec.encodeBytes(status)));
         }
     }
 
     @Override
     public void close() {
-        open = false;
         heartbeats.shutdownNow();
-        consumer.wakeup();
-        try {
-            commandThread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        consumer.close();
+        commands.close();
         producer.close();
     }
 }

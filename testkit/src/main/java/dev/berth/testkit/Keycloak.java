@@ -218,6 +218,15 @@ public final class Keycloak implements AutoCloseable {
                 "username", user, "password", password));
     }
 
+    /**
+     * The same grant from any Keycloak at {@code url}, not only one this class started: a local run's,
+     * whose address is all a test has.
+     */
+    public static String passwordToken(String url, String realm, String clientId, String user, String password) {
+        return token(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), url, realm,
+                form("grant_type", "password", "client_id", clientId, "username", user, "password", password));
+    }
+
     /** An access token of a confidential client's service account (client-credentials grant). */
     public String clientCredentialsToken(String realm, String clientId, String secret) {
         return token(realm, form("grant_type", "client_credentials", "client_id", clientId,
@@ -342,8 +351,12 @@ public final class Keycloak implements AutoCloseable {
     }
 
     private String token(String realm, String form) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(
-                        URI.create(issuer(realm) + "/protocol/openid-connect/token"))
+        return token(http, url(), realm, form);
+    }
+
+    private static String token(HttpClient http, String url, String realm, String form) {
+        HttpResponse<String> response = send(http, HttpRequest.newBuilder(
+                        URI.create(url + "/realms/" + realm + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build());
         if (response.statusCode() != 200) {
@@ -368,10 +381,14 @@ public final class Keycloak implements AutoCloseable {
     }
 
     private HttpResponse<String> send(HttpRequest request) {
+        return send(http, request);
+    }
+
+    private static HttpResponse<String> send(HttpClient http, HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new UncheckedIOException("Keycloak at " + url() + " did not answer " + request.uri(), e);
+            throw new UncheckedIOException("Keycloak did not answer " + request.uri(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

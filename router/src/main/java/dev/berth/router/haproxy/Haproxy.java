@@ -148,11 +148,14 @@ public final class Haproxy implements AutoCloseable {
 
     /**
      * Runtime API commands for every slot that differs from its plan, in the backends the running haproxy
-     * has with as many slots as planned (after a reload, all of them). Each slot's state is taken as
-     * haproxy's once its commands went through, so a failure leaves the rest for the next apply.
+     * has with as many slots as planned (after a reload, all of them), all on one connection. Each reply
+     * is judged on its own: a slot's state is taken as haproxy's once all its commands went through, so a
+     * refused command leaves its slot for the next apply, while the slots around it, which haproxy changed
+     * all the same, are not sent again.
      */
     private int sendTaskChanges(Map<String, SlotPlan> plans) {
-        int commands = 0;
+        List<SlotChange> changes = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
         for (Map.Entry<String, SlotPlan> entry : plans.entrySet()) {
             Backend backend = backends.get(entry.getKey());
             List<SlotState> wanted = entry.getValue().wanted();
@@ -161,14 +164,47 @@ public final class Haproxy implements AutoCloseable {
             }
             backend.slotByKey = entry.getValue().slotByKey();
             for (int slot = 0; slot < wanted.size(); slot++) {
-                for (String command : RuntimeCommands.between(entry.getKey(), slot, backend.running.get(slot), wanted.get(slot))) {
-                    runtime(command);
-                    commands++;
+                List<String> slotCommands = RuntimeCommands.between(entry.getKey(), slot, backend.running.get(slot), wanted.get(slot));
+                if (slotCommands.isEmpty()) {
+                    backend.running.set(slot, wanted.get(slot));
+                } else {
+                    changes.add(new SlotChange(backend, slot, wanted.get(slot), commands.size(), slotCommands.size()));
+                    commands.addAll(slotCommands);
                 }
-                backend.running.set(slot, wanted.get(slot));
             }
         }
-        return commands;
+        if (commands.isEmpty()) {
+            return 0;
+        }
+        List<String> replies = process.runtime(commands);
+        List<String> refused = new ArrayList<>();
+        for (SlotChange change : changes) {
+            boolean taken = true;
+            for (int i = change.firstCommand(); i < change.firstCommand() + change.commands(); i++) {
+                String reply = replies.get(i).strip();
+                if (!accepted(reply)) {
+                    refused.add("'" + commands.get(i) + "': " + reply);
+                    taken = false;
+                }
+            }
+            if (taken) {
+                change.backend().running.set(change.slot(), change.wanted());
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new HaproxyException("haproxy refused " + refused.size() + " of " + commands.size() + " commands: "
+                    + String.join("; ", refused), false);
+        }
+        return commands.size();
+    }
+
+    /** One slot's commands in a batch: where they are in it, and the state the slot has once they went through. */
+    private record SlotChange(Backend backend, int slot, SlotState wanted, int firstCommand, int commands) {
+    }
+
+    /** Success is silence, or for an address change a sentence saying what changed (or that nothing had to). */
+    private static boolean accepted(String reply) {
+        return reply.isEmpty() || reply.contains("changed from") || reply.startsWith("no need to change");
     }
 
     /**
@@ -210,14 +246,6 @@ public final class Haproxy implements AutoCloseable {
             Files.move(candidate, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write haproxy's configuration in " + dir, e);
-        }
-    }
-
-    private void runtime(String command) {
-        String reply = process.runtime(command).strip();
-        // Success is silence, or for an address change a sentence saying what changed (or that nothing had to).
-        if (!reply.isEmpty() && !reply.contains("changed from") && !reply.startsWith("no need to change")) {
-            throw new HaproxyException("haproxy refused '" + command + "': " + reply, false);
         }
     }
 

@@ -171,13 +171,18 @@ final class HaproxyProcess implements AutoCloseable {
         awaitWorker(oldWorker, failedBefore);
     }
 
-    /** One Runtime API command to the worker; its reply, which is empty or a message. */
-    String runtime(String command) {
+    /**
+     * Runtime API commands to the worker, all on one connection; each one's reply, in order, which is
+     * empty or a message. A reply missing (a connection lost, no answer in time) fails them all: haproxy
+     * may have carried out some, which is harmless, as every command sets a state rather than changes it.
+     */
+    List<String> runtime(List<String> commands) {
         try {
-            return stats.send(command);
+            return stats.sendAll(commands);
         } catch (IOException e) {
             ensureAlive();
-            throw new HaproxyException("haproxy's stats socket did not take '" + command + "': " + e.getMessage(), true, e);
+            throw new HaproxyException("haproxy's stats socket did not take " + commands.size() + " commands, from '"
+                    + commands.get(0) + "': " + e.getMessage(), true, e);
         }
     }
 

@@ -6,7 +6,7 @@
  *
  * <p>How it stays cheap: each route is one backend with a fixed number of server slots. A task keeps
  * its slot while it lives; task changes (added, gone, moved, draining) are Runtime API commands on the
- * stats socket ({@code set server B/sN addr|state}); only a change of routes or their settings, or a
+ * stats socket ({@code set server B/sN addr|state}), all of one apply's on one connection; only a change of routes or their settings, or a
  * backend out of slots (their number doubles), rewrites the configuration and reloads through the
  * master socket. The configuration always shows every slot as it is, so a reload keeps the servers.
  *

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -181,6 +182,61 @@ class HaproxyTest {
 
         assertEquals(Map.of("after", 10), spread(10, "/web/"));
         assertEquals(reloads, haproxy.reloads());
+    }
+
+    @Test
+    void aBatchLongerThanOnePartIsAnsweredCommandByCommandInOrder() throws Exception {
+        // Given a backend, and a batch three parts long with a command haproxy refuses in its middle
+        haproxy.apply(List.of(path("web_0", "/web", RouteAffinity.NONE, null, List.of(tasks.start("a").server()))));
+        String fine = "set server web_0/" + HaproxyConfig.slotName(3) + " state maint";
+        List<String> batch = new ArrayList<>(Collections.nCopies(2 * UnixSocketCli.PIPELINED_BYTES / fine.length() + 10, fine));
+        int middle = batch.size() / 2;
+        batch.set(middle, "set server web_0/nope state ready");
+
+        // When it goes over one connection
+        List<String> replies = statsSocket().sendAll(batch);
+
+        // Then every command has its own answer, the refusal in its place
+        assertEquals(batch.size(), replies.size());
+        assertEquals("No such server.", replies.get(middle).strip());
+        assertEquals(List.of(""), replies.stream().filter(r -> !r.contains("No such server")).map(String::strip).distinct().toList());
+    }
+
+    @Test
+    void aCommandRefusedInTheMiddleOfABatchIsReportedAndOnlyItsSlotIsSentAgain() throws Exception {
+        // Given three tasks routed, and the middle one's server removed from haproxy behind the router's back
+        List<TaskServers.Task> three = tasks.start("a", "b", "c");
+        haproxy.apply(List.of(path("web_0", "/web", RouteAffinity.NONE, null, servers(three))));
+        String bSlot = slotServing(three.get(1).port());
+        statsSocket().sendAll(List.of("set server web_0/" + bSlot + " state maint", "del server web_0/" + bSlot));
+
+        // When all three move, in one batch whose middle command haproxy refuses
+        List<TaskServers.Task> moved = tasks.start("a2", "b2", "c2");
+        List<HaproxyServer> movedServers = IntStream.range(0, 3)
+                .mapToObj(i -> new HaproxyServer(three.get(i).name(), "localhost", moved.get(i).port(), false)).toList();
+        HaproxyRoute web = path("web_0", "/web", RouteAffinity.NONE, null, movedServers);
+        HaproxyException refused = assertThrows(HaproxyException.class, () -> haproxy.apply(List.of(web)));
+
+        // Then the refusal names that command, the commands around it went through,
+        // and the next apply sends only the refused one again
+        assertTrue(refused.getMessage().contains("refused 1 of 3 commands: 'set server web_0/" + bSlot + " addr"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("No such server."), refused.getMessage());
+        assertEquals(Set.of("a2", "c2"), spread(30, "/web/").keySet());
+        HaproxyException again = assertThrows(HaproxyException.class, () -> haproxy.apply(List.of(web)));
+        assertTrue(again.getMessage().contains("refused 1 of 1 commands"), again.getMessage());
+    }
+
+    private UnixSocketCli statsSocket() {
+        return new UnixSocketCli(workDir.resolve("haproxy.sock"), Duration.ofSeconds(5));
+    }
+
+    /** The server slot of web_0 that haproxy sends to {@code port}, by its own account. */
+    private String slotServing(int port) throws Exception {
+        // show servers state: one line per server, its name the 4th field and its port the 19th
+        return statsSocket().send("show servers state web_0").lines()
+                .map(line -> line.split(" "))
+                .filter(fields -> fields.length > 18 && fields[18].equals(Integer.toString(port)))
+                .map(fields -> fields[3]).findFirst().orElseThrow();
     }
 
     @Test
