@@ -3,7 +3,10 @@ package dev.berth.system;
 import dev.berth.testkit.OtlpReceiver;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -189,9 +192,9 @@ class ObservabilityCostBench {
                 percentile(observed.latenciesMs(), 90) / percentile(plain.latenciesMs(), 90), spans, scrapeInterval);
         System.out.println(text);
         try {
-            Files.writeString(java.nio.file.Path.of("target", "observability-cost.txt"), text);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.writeString(Path.of("target", "observability-cost.txt"), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,12 +1,11 @@
 package dev.berth.contracts.kafka;
 
+import dev.berth.contracts.FixedConfigSource;
 import dev.berth.contracts.Topic;
 import dev.berth.contracts.Topics;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Every topic of {@link Topics#catalogue()} as a configuration property, {@code berth.topics.<name
@@ -20,42 +19,19 @@ import java.util.Set;
  * expression fails at start). Registered through {@code META-INF/services}; the MicroProfile Config API
  * is on the class path of every Quarkus service and is needed nowhere else.
  */
-public final class TopicNamesConfigSource implements ConfigSource {
+public final class TopicNamesConfigSource extends FixedConfigSource {
     public static final String PROPERTY_PREFIX = "berth.topics.";
 
-    private final Map<String, String> names;
-
+    // Below application.properties (250): an operator may still point one channel elsewhere.
     public TopicNamesConfigSource() {
+        super("berth-topics", 150, names());
+    }
+
+    private static Map<String, String> names() {
         Map<String, String> all = new LinkedHashMap<>();
         for (Topic<?, ?> topic : Topics.catalogue()) {
             all.put(PROPERTY_PREFIX + topic.name().substring(Topics.PREFIX.length()), topic.name());
         }
-        this.names = Map.copyOf(all);
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return names;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return names.keySet();
-    }
-
-    @Override
-    public String getValue(String propertyName) {
-        return names.get(propertyName);
-    }
-
-    @Override
-    public String getName() {
-        return "berth-topics";
-    }
-
-    @Override
-    public int getOrdinal() {
-        // Below application.properties (250): an operator may still point one channel elsewhere.
-        return 150;
+        return all;
     }
 }

@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,6 +78,20 @@ public final class RecordTracing {
                 .setAttribute("messaging.kafka.destination.partition", (long) record.partition())
                 .setAttribute("messaging.kafka.message.offset", record.offset())
                 .startSpan();
+    }
+
+    /** False for {@link #off()}: a caller may skip gathering what only a span would record. */
+    public boolean on() {
+        return this != OFF;
+    }
+
+    /**
+     * {@code span} made the current context, for what runs inside to log and parent on it; nothing to
+     * attach for an invalid span (an untraced record), which keeps a busy loop's untraced inputs from
+     * paying for a context switch each.
+     */
+    public static Scope enter(Span span) {
+        return span.getSpanContext().isValid() ? span.makeCurrent() : Scope.noop();
     }
 
     /** A span that starts a trace of its own (what the scheduler decides on its clock: a node lost). */

@@ -1,10 +1,9 @@
 package dev.berth.contracts.trace;
 
-import org.eclipse.microprofile.config.spi.ConfigSource;
+import dev.berth.contracts.FixedConfigSource;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Turns tracing on when {@code BERTH_OTLP_ENDPOINT} (or the system property {@code berth.otlp.endpoint})
@@ -17,45 +16,18 @@ import java.util.Set;
  * the environment (ordinal 150), so {@code QUARKUS_OTEL_*} variables still win for anything finer
  * (sampling, headers, compression).
  */
-public final class TracingConfigSource implements ConfigSource {
+public final class TracingConfigSource extends FixedConfigSource {
     public static final String VARIABLE = "BERTH_OTLP_ENDPOINT";
     public static final String PROPERTY = "berth.otlp.endpoint";
-
-    private final Map<String, String> properties;
 
     public TracingConfigSource() {
         this(Optional.ofNullable(System.getProperty(PROPERTY)).or(() -> Optional.ofNullable(System.getenv(VARIABLE))));
     }
 
     TracingConfigSource(Optional<String> endpoint) {
-        this.properties = endpoint.map(String::strip).filter(e -> !e.isEmpty())
+        super("berth-tracing", 150, endpoint.map(String::strip).filter(e -> !e.isEmpty())
                 .map(e -> Map.of("quarkus.otel.sdk.disabled", "false",
                         "quarkus.otel.exporter.otlp.traces.endpoint", e))
-                .orElse(Map.of("quarkus.otel.sdk.disabled", "true"));
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return properties;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String propertyName) {
-        return properties.get(propertyName);
-    }
-
-    @Override
-    public String getName() {
-        return "berth-tracing";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 150;
+                .orElse(Map.of("quarkus.otel.sdk.disabled", "true")));
     }
 }

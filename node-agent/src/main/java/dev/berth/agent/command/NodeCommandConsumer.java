@@ -174,7 +174,7 @@ public final class NodeCommandConsumer implements AutoCloseable {
         if (verdict instanceof NodeCommandIntake.Mine mine) {
             Span span = span(record, mine.command());
             boolean launch = mine.command() instanceof LaunchTask;
-            try (Scope ignored = span.makeCurrent()) {
+            try (Scope ignored = RecordTracing.enter(span)) {
                 handler.accept(mine.command());
                 if (!launch) {
                     // Ended once the supervisor has it: what is reported later is not this command's alone.

@@ -85,6 +85,9 @@ public class AgentMetrics {
         TaskState state = status.state();
         if (state == TaskState.STARTING) {
             starting.putIfAbsent(status.taskId(), now);
+            // At 0 once the team has a task here: its first OOM kill is then an increase Prometheus sees
+            // (as with the dead-letter counters, DeadLetters.countedTopics).
+            oomKills(status.appId());
         } else if (state == TaskState.RUNNING) {
             Long since = starting.remove(status.taskId());
             // A task re-adopted after an agent restart is reported RUNNING without a launch: nothing to time.
@@ -95,11 +98,15 @@ public class AgentMetrics {
             starting.remove(status.taskId());
             if (state == TaskState.FAILED && status.reason() != null
                     && status.reason().startsWith(TaskStatus.OOM_KILLED)) {
-                Counter.builder("berth.agent.oom.kills")
-                        .description("Tasks the kernel killed for using more memory than their limit, by team")
-                        .tag("team", AppIds.team(status.appId())).register(registry).increment();
+                oomKills(status.appId()).increment();
             }
         }
+    }
+
+    private Counter oomKills(String appId) {
+        return Counter.builder("berth.agent.oom.kills")
+                .description("Tasks the kernel killed for using more memory than their limit, by team")
+                .tag("team", AppIds.team(appId)).register(registry);
     }
 
     /**

@@ -47,6 +47,13 @@ class AgentMetricsTest {
     }
 
     @Test
+    void aTeamsOomCounterStartsAtZeroWithItsFirstTaskHere() {
+        metrics.observe(status("t1", TaskState.STARTING, null), 1L);
+
+        assertEquals(0.0, registry.get("berth.agent.oom.kills").tag("team", "team-a").counter().count());
+    }
+
+    @Test
     void probesAreCountedByResult() {
         metrics.probed(true);
         metrics.probed(true);

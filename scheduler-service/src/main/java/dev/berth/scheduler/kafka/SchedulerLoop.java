@@ -194,7 +194,7 @@ public final class SchedulerLoop {
     private void handle(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> out,
                         SchedulerMetrics.Batch batch) {
         Span span = tracing.continueFrom(record, "decide " + record.topic(), SpanKind.CONSUMER);
-        try (Scope ignored = span.makeCurrent()) {
+        try (Scope ignored = RecordTracing.enter(span)) {
             long began = System.nanoTime();
             handlers.handle(record);
             batch.decided(System.nanoTime() - began, decided);
@@ -218,6 +218,9 @@ public final class SchedulerLoop {
      * (a node lost and its tasks replaced, a backoff ended), none for bookkeeping alone.
      */
     private Span tickSpan(List<Action> ticked) {
+        if (!tracing.on()) {
+            return Span.getInvalid();
+        }
         List<String> events = ticked.stream().filter(Action.Announce.class::isInstance)
                 .map(a -> ((Action.Announce) a).event().type()).distinct().toList();
         long launches = ticked.stream().filter(Action.SendToNode.class::isInstance).count();
