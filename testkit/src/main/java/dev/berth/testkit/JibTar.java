@@ -90,12 +90,16 @@ public final class JibTar {
         }
     }
 
-    /** A descriptor as a manifest names a blob by: media type, size and digest. */
+    /**
+     * A descriptor as a manifest names a blob by. Its fields in Jib's order (media type, digest, size):
+     * the manifest made from a Jib tar is then byte for byte the one Jib would push, and its digest the
+     * one Jib wrote to {@code target/jib-image.digest}.
+     */
     static ObjectNode descriptor(String mediaType, byte[] blob) {
         ObjectNode node = JSON.createObjectNode();
         node.put("mediaType", mediaType);
-        node.put("size", blob.length);
         node.put("digest", Digests.sha256(blob));
+        node.put("size", blob.length);
         return node;
     }
 

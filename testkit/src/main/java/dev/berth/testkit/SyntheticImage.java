@@ -137,8 +137,8 @@ public final class SyntheticImage {
         index.put("mediaType", mediaType);
         ObjectNode entry = index.putArray("manifests").addObject();
         entry.put("mediaType", image.manifestMediaType());
-        entry.put("size", image.manifest().length);
         entry.put("digest", image.digest());
+        entry.put("size", image.manifest().length);
         ObjectNode platform = entry.putObject("platform");
         platform.put("architecture", architecture);
         platform.put("os", "linux");
