@@ -19,6 +19,8 @@
 #   BERTH_NODE1_BRIDGE, BERTH_NODE2_BRIDGE          berth-l1, berth-l2  each agent's bridge for bridged
 #                                                   apps (none: no bridged networking on that node)
 #   BERTH_PROMETHEUS_PORT         9090   Prometheus, when up runs with --with-prometheus
+#   BERTH_REGISTRY_PORT           5000   the image registry (Debian's docker-registry, where it is installed;
+#                                        examples/hello-http's image is pushed as berth/hello-http:1)
 #   BERTH_AGENT_CGROUP_PARENT     berth  the cgroup both agents put their tasks under
 #                                        (<parent>/<node id>/<task id>): two runs on one machine need two
 # Two runs side by side need every one of these apart (the bridges' subnets are fixed: give a second
@@ -42,12 +44,19 @@ node2_task_ports=${BERTH_NODE2_TASK_PORTS:-31500-31999}
 node1_bridge=${BERTH_NODE1_BRIDGE:-berth-l1}
 node2_bridge=${BERTH_NODE2_BRIDGE:-berth-l2}
 prometheus_port=${BERTH_PROMETHEUS_PORT:-9090}
+registry_port=${BERTH_REGISTRY_PORT:-5000}
 cgroup_parent=${BERTH_AGENT_CGROUP_PARENT:-berth}
 logs=$run_dir/logs
 pids=$run_dir/pids
 
 # Every part of the run, in the order up starts them (infra is Kafka and PostgreSQL in one process).
 parts=(infra keycloak scheduler scheduler-2 volume-service gateway router node-1 node-2)
+# The image registry the agents pull apps' images from is a part where Debian's docker-registry is
+# installed (second, beside infra: it starts in a moment); without it up says so and runs without one.
+registry_binary=/usr/bin/docker-registry
+if [ -x "$registry_binary" ]; then
+  parts=(infra registry "${parts[@]:1}")
+fi
 # Parts that run only when asked for (up --with-prometheus), last; once started, a run has them until down
 # (up heals them, status shows them) and their pid file says so: parts_asked_for lists the run's.
 optional_parts=(prometheus)
@@ -63,6 +72,7 @@ port_of() { # part: the port it answers on (infra: Kafka's, PostgreSQL's is pg_p
             # HTTP port, the routed traffic arrives on router_port)
   case $1 in
     infra) echo "$kafka_port" ;;
+    registry) echo "$registry_port" ;;
     keycloak) echo "$keycloak_port" ;;
     scheduler) echo "$scheduler_port" ;;
     scheduler-2) echo "$standby_port" ;;
@@ -81,8 +91,8 @@ pid_of() { # part: the pid its pid file names; fails when there is none
 }
 
 # Whether the part's process runs. The pid must also still be one of this checkout's Berth processes
-# (its command line names the checkout: a jar or the testkit under it; or, for Debian's prometheus, a
-# config file in this run dir): after a crash the pid file
+# (its command line names the checkout: a jar or the testkit under it; or, for Debian's prometheus and
+# docker-registry, a config file in this run dir): after a crash the pid file
 # stays, and its number may by now belong to something else, or to a zombie, whose command line is empty.
 alive() { # part
   local pid cmdline

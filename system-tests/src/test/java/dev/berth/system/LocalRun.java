@@ -25,9 +25,15 @@ import java.util.stream.Stream;
  * {@code target/system-tests/local-run.log}.
  */
 final class LocalRun {
-    /** The parts, as {@code deploy/local/settings.sh} lists them. */
-    static final List<String> PARTS = List.of("infra", "keycloak", "scheduler", "scheduler-2", "volume-service",
-            "gateway", "router", "node-1", "node-2");
+    /**
+     * The parts, as {@code deploy/local/settings.sh} lists them: the image registry among them where
+     * Debian's docker-registry is installed.
+     */
+    static final List<String> PARTS = Files.isExecutable(Path.of("/usr/bin/docker-registry"))
+            ? List.of("infra", "registry", "keycloak", "scheduler", "scheduler-2", "volume-service", "gateway",
+                    "router", "node-1", "node-2")
+            : List.of("infra", "keycloak", "scheduler", "scheduler-2", "volume-service", "gateway", "router",
+                    "node-1", "node-2");
 
     private final Path root;
     private final Path runDir;
@@ -57,7 +63,7 @@ final class LocalRun {
             run.env.put("BERTH_RUN_DIR", runDir.toString());
             for (String port : List.of("BERTH_GATEWAY_PORT", "BERTH_SCHEDULER_PORT", "BERTH_STANDBY_SCHEDULER_PORT",
                     "BERTH_VOLUME_PORT", "BERTH_ROUTER_PORT", "BERTH_ROUTER_ADMIN_PORT", "BERTH_KAFKA_PORT", "BERTH_PG_PORT", "BERTH_KEYCLOAK_PORT",
-                    "BERTH_NODE1_PORT", "BERTH_NODE2_PORT")) {
+                    "BERTH_NODE1_PORT", "BERTH_NODE2_PORT", "BERTH_REGISTRY_PORT")) {
                 run.env.put(port, Integer.toString(FreePorts.next()));
             }
             // Host ports for tasks below 32768 (the kernel's range for outgoing connections); none is
