@@ -90,7 +90,7 @@ class DockerRegistryTest {
         JsonNode manifest = JSON.readTree(manifestResponse.body());
 
         // and its config, by digest, with what the image was given
-        JsonNode config = JSON.readTree(blob(manifest.path("config").path("digest").asText()));
+        JsonNode config = JSON.readTree(blob("team-a/hello", manifest.path("config").path("digest").asText()));
         JsonNode run = config.path("config");
         assertEquals(List.of("/bin/sh", "-c"), strings(run.path("Entrypoint")));
         assertEquals(List.of("/bin/hello"), strings(run.path("Cmd")));
@@ -104,8 +104,8 @@ class DockerRegistryTest {
         // and its layers, in order, each the bytes pushed and named in the config by its tar's digest
         JsonNode layers = manifest.path("layers");
         assertEquals(2, layers.size());
-        byte[] servedBase = blob(layers.path(0).path("digest").asText());
-        byte[] servedTop = blob(layers.path(1).path("digest").asText());
+        byte[] servedBase = blob("team-a/hello", layers.path(0).path("digest").asText());
+        byte[] servedTop = blob("team-a/hello", layers.path(1).path("digest").asText());
         assertEquals(Digests.sha256(base), Digests.sha256(servedBase));
         assertEquals(Digests.sha256(top), Digests.sha256(servedTop));
         assertEquals(MediaTypes.OCI_LAYER, layers.path(1).path("mediaType").asText());
@@ -174,7 +174,7 @@ class DockerRegistryTest {
         JsonNode manifest = JSON.readTree(response.body());
         assertEquals(Digests.sha256(config), manifest.path("config").path("digest").asText());
         assertEquals(MediaTypes.DOCKER_LAYER, manifest.path("layers").path(0).path("mediaType").asText());
-        assertEquals(Digests.sha256(layer), Digests.sha256(blob(manifest.path("layers").path(0).path("digest").asText())));
+        assertEquals(Digests.sha256(layer), Digests.sha256(blob("berth/hello-http", manifest.path("layers").path(0).path("digest").asText())));
     }
 
     @Test
@@ -198,13 +198,9 @@ class DockerRegistryTest {
                 .header("Accept", ACCEPT_ANY_MANIFEST).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** A blob by digest, which must be of exactly the bytes served. */
-    private byte[] blob(String digest) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = get("/v2/team-a/hello/blobs/" + digest);
-        if (response.statusCode() == 404) {
-            // blobs are per repository: the other tests' live elsewhere
-            response = get("/v2/berth/hello-http/blobs/" + digest);
-        }
+    /** A blob of the repository by digest, which must be of exactly the bytes served. */
+    private byte[] blob(String repository, String digest) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = get("/v2/" + repository + "/blobs/" + digest);
         assertEquals(200, response.statusCode(), "blob " + digest);
         assertEquals(digest, Digests.sha256(response.body()));
         return response.body();
