@@ -52,10 +52,11 @@ pids=$run_dir/pids
 # Every part of the run, in the order up starts them (infra is Kafka and PostgreSQL in one process).
 parts=(infra keycloak scheduler scheduler-2 volume-service gateway router node-1 node-2)
 # The image registry the agents pull apps' images from is a part where Debian's docker-registry is
-# installed (second, beside infra: it starts in a moment); without it up says so and runs without one.
+# installed (started after infra and keycloak, while they come up); without it up says so and runs
+# without one.
 registry_binary=/usr/bin/docker-registry
 if [ -x "$registry_binary" ]; then
-  parts=(infra registry "${parts[@]:1}")
+  parts=("${parts[@]:0:2}" registry "${parts[@]:2}")
 fi
 # Parts that run only when asked for (up --with-prometheus), last; once started, a run has them until down
 # (up heals them, status shows them) and their pid file says so: parts_asked_for lists the run's.

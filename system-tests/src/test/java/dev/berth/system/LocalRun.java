@@ -30,7 +30,7 @@ final class LocalRun {
      * Debian's docker-registry is installed.
      */
     static final List<String> PARTS = Files.isExecutable(Path.of("/usr/bin/docker-registry"))
-            ? List.of("infra", "registry", "keycloak", "scheduler", "scheduler-2", "volume-service", "gateway",
+            ? List.of("infra", "keycloak", "registry", "scheduler", "scheduler-2", "volume-service", "gateway",
                     "router", "node-1", "node-2")
             : List.of("infra", "keycloak", "scheduler", "scheduler-2", "volume-service", "gateway", "router",
                     "node-1", "node-2");
