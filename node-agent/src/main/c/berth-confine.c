@@ -29,9 +29,29 @@
  * Any failure before the exec writes one line to the failure mark (--failed, or --volume-failed for a
  * volume) and exits 125, without starting anything.
  *
- * Usage: berth-confine --root DIR --etc DIR --hosts FILE --user NAME --sandbox HOST_DIR INNER_DIR
+ * A task that runs an image (--image LOWER_DIRS UPPER WORK) gets no tmpfs and no host directories in
+ * step 2: its root is an overlay of the image's unpacked layers (LOWER_DIRS, top layer first, joined by
+ * ':') with a writable upper directory in its sandbox, so what it writes goes where its disk use is
+ * counted and goes with the sandbox. The image's own /etc stays; only /etc/hosts and /etc/resolv.conf
+ * are bound over it (a link there is replaced by a file first: binding over a link would follow it).
+ * The root stays writable, as Docker leaves it. Such a task's user comes as numbers (--ids UID GID),
+ * looked up by the agent in the image's own /etc/passwd, since the host's may not know it, and it
+ * starts in the image's working directory (--workdir; made if missing, as Docker does) rather than
+ * its sandbox.
+ *
+ * Usage: berth-confine --root DIR --etc DIR --hosts FILE (--user NAME | --ids UID GID)
+ *          --sandbox HOST_DIR INNER_DIR [--image LOWER_DIRS UPPER WORK] [--workdir DIR]
  *          [--ro HOST_PATH]... [--volume ID SOURCE TARGET ro|rw]... [--mounted FILE] [--failed FILE]
  *          [--volume-failed FILE] -- COMMAND [ARG]...
+ *        berth-confine launch ... (see the comment above launch())
+ *        berth-confine whiteout PATH...
+ *        berth-confine opaque DIR...
+ *
+ * whiteout and opaque mark an unpacked image layer for overlayfs (dev.berth.agent.image.ConfineLayerMarks):
+ * a layer's "deleted NAME" becomes a whiteout, a character device 0/0 named NAME, and its "opaque
+ * directory" the xattr trusted.overlay.opaque=y. Java can do neither (no mknod, no trusted.* xattrs), so
+ * the agent asks its helper, once per layer with all the layer's paths. Each ends at the first failure,
+ * with a message and exit code 1; an existing PATH is a failure (the unpacker never leaves one there).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,6 +78,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -297,6 +319,47 @@ static void etc(const char *root, const char *etc_dir, const char *hosts) {
     }
 }
 
+/* The image's root: its layers under a writable upper directory, in one overlay. */
+static void image_root(const char *root, const char *lower, const char *upper, const char *work) {
+    char options[8192];
+    if (snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work)
+            >= (int) sizeof options) {
+        fail("the image has too many layers to mount at once");
+    }
+    mount_or_fail("overlay", root, "overlay", MS_NOSUID | MS_NODEV, options);
+}
+
+/* One file of the task's own over the image's (/etc/hosts, /etc/resolv.conf): a regular file first, then a bind. */
+static void image_etc_file(const char *root, const char *host_file, const char *inner) {
+    char target[PATH_MAX];
+    struct stat st;
+    join(target, root, inner);
+    if (lstat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (unlink(target) != 0) {
+            fail("cannot replace %s of the image: %s", inner, strerror(errno));
+        }
+    }
+    char *slash = strrchr(target, '/');
+    *slash = '\0';
+    if (make_dirs(target, 0755) != 0) {
+        fail("cannot create %s: %s", target, strerror(errno));
+    }
+    *slash = '/';
+    make_file(target);
+    bind_mount(host_file, target, MS_RDONLY | MS_NOSUID | MS_NODEV);
+}
+
+static void image_etc(const char *root, const char *etc_dir, const char *hosts) {
+    char resolv[PATH_MAX];
+    if (hosts != NULL) {
+        image_etc_file(root, hosts, "/etc/hosts");
+    }
+    if (snprintf(resolv, sizeof resolv, "%s/resolv.conf", etc_dir) < (int) sizeof resolv
+            && access(resolv, R_OK) == 0) {
+        image_etc_file(root, resolv, "/etc/resolv.conf");
+    }
+}
+
 static void sandbox(const char *root, const char *host_dir, const char *inner) {
     char target[PATH_MAX];
     join(target, root, inner);
@@ -343,7 +406,7 @@ static void write_mark(const char *mark) {
 }
 
 /* Into the new root; the host's root is detached, so nothing of it stays reachable, not even through /proc. */
-static void pivot(const char *root) {
+static void pivot(const char *root, int writable) {
     if (chdir(root) != 0) {
         fail("cannot enter %s: %s", root, strerror(errno));
     }
@@ -358,7 +421,7 @@ static void pivot(const char *root) {
     if (chdir("/") != 0) {
         fail("cannot enter the new root: %s", strerror(errno));
     }
-    mount_or_fail(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    mount_or_fail(NULL, "/", NULL, MS_BIND | MS_REMOUNT | (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV, NULL);
 }
 
 /* Docker's default capabilities: what a task that runs as root keeps (and only there). */
@@ -468,6 +531,8 @@ static void usage(const char *why) {
 static int confine(int argc, char **argv) {
     const char *root = NULL, *etc_dir = NULL, *hosts = NULL, *user = NULL, *mounted = NULL;
     const char *sandbox_dir = NULL, *sandbox_inner = NULL;
+    const char *image_lower = NULL, *image_upper = NULL, *image_work = NULL, *workdir = NULL;
+    long ids[2] = {-1, -1};
     const char *read_only_paths[MAX_ITEMS];
     struct volume volumes[MAX_ITEMS];
     int read_only_count = 0, volume_count = 0, i = 1;
@@ -494,6 +559,21 @@ static int confine(int argc, char **argv) {
         } else if (strcmp(option, "--sandbox") == 0 && left >= 2) {
             sandbox_dir = argv[++i];
             sandbox_inner = argv[++i];
+        } else if (strcmp(option, "--image") == 0 && left >= 3) {
+            image_lower = argv[++i];
+            image_upper = argv[++i];
+            image_work = argv[++i];
+        } else if (strcmp(option, "--workdir") == 0 && left >= 1) {
+            workdir = argv[++i];
+        } else if (strcmp(option, "--ids") == 0 && left >= 2) {
+            char *end;
+            for (int n = 0; n < 2; n++) {
+                errno = 0;
+                ids[n] = strtol(argv[++i], &end, 10);
+                if (errno != 0 || *end != '\0' || ids[n] < 0 || ids[n] > 0x7fffffffL) {
+                    usage("--ids takes a numeric uid and gid");
+                }
+            }
         } else if (strcmp(option, "--ro") == 0 && left >= 1 && read_only_count < MAX_ITEMS) {
             read_only_paths[read_only_count++] = argv[++i];
         } else if (strcmp(option, "--volume") == 0 && left >= 4 && volume_count < MAX_ITEMS) {
@@ -506,25 +586,34 @@ static int confine(int argc, char **argv) {
             usage("unknown or incomplete option (see the comment at the top of berth-confine.c)");
         }
     }
-    if (root == NULL || etc_dir == NULL || user == NULL || sandbox_dir == NULL || i >= argc) {
-        usage("--root, --etc, --user, --sandbox and a command are required");
+    if (root == NULL || etc_dir == NULL || (user == NULL && ids[0] < 0) || sandbox_dir == NULL || i >= argc) {
+        usage("--root, --etc, --user or --ids, --sandbox and a command are required");
     }
     if (volume_failed_mark.dir < 0) {
         volume_failed_mark = failed_mark;
     }
 
-    /* The user as the host knows it, looked up before the host's /etc is out of reach. */
-    struct passwd *entry = getpwnam(user);
-    if (entry == NULL) {
-        fail("user '%s' does not exist on this node", user);
-    }
-    uid_t uid = entry->pw_uid;
-    gid_t gid = entry->pw_gid;
+    uid_t uid;
+    gid_t gid;
     gid_t groups[MAX_GROUPS];
     int group_count = MAX_GROUPS;
-    if (getgrouplist(user, gid, groups, &group_count) < 0) {
+    if (ids[0] >= 0) {
+        uid = (uid_t) ids[0];
+        gid = (gid_t) ids[1];
         group_count = 1;
         groups[0] = gid;
+    } else {
+        /* The user as the host knows it, looked up before the host's /etc is out of reach. */
+        struct passwd *entry = getpwnam(user);
+        if (entry == NULL) {
+            fail("user '%s' does not exist on this node", user);
+        }
+        uid = entry->pw_uid;
+        gid = entry->pw_gid;
+        if (getgrouplist(user, gid, groups, &group_count) < 0) {
+            group_count = 1;
+            groups[0] = gid;
+        }
     }
 
     if (unshare(CLONE_NEWNS) != 0) {
@@ -532,11 +621,16 @@ static int confine(int argc, char **argv) {
     }
     /* Nothing mounted from here on may reach the init's namespace, nor the host's. */
     mount_or_fail(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-    mount_or_fail("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m");
-    for (int r = 0; r < read_only_count; r++) {
-        read_only(root, read_only_paths[r]);
+    if (image_lower != NULL) {
+        image_root(root, image_lower, image_upper, image_work);
+        image_etc(root, etc_dir, hosts);
+    } else {
+        mount_or_fail("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m");
+        for (int r = 0; r < read_only_count; r++) {
+            read_only(root, read_only_paths[r]);
+        }
+        etc(root, etc_dir, hosts);
     }
-    etc(root, etc_dir, hosts);
     proc(root);
     dev(root);
     tmp(root);
@@ -547,9 +641,12 @@ static int confine(int argc, char **argv) {
     if (mounted != NULL) {
         write_mark(mounted);
     }
-    pivot(root);
-    if (chdir(sandbox_inner) != 0) {
-        fail("cannot enter the sandbox %s: %s", sandbox_inner, strerror(errno));
+    pivot(root, image_lower != NULL);
+    if (workdir != NULL && make_dirs(workdir, 0755) != 0) {
+        fail("cannot create the working directory %s: %s", workdir, strerror(errno));
+    }
+    if (chdir(workdir != NULL ? workdir : sandbox_inner) != 0) {
+        fail("cannot enter %s: %s", workdir != NULL ? workdir : sandbox_inner, strerror(errno));
     }
     drop_privileges(uid, gid, groups, group_count);
     refuse_user_namespaces();
@@ -838,9 +935,48 @@ static int launch(int argc, char **argv) {
     return exit_code(status);
 }
 
+/* Overlayfs whiteouts: each PATH becomes a character device 0/0, mode 0, which hides NAME of the layers below. */
+static int whiteout(int argc, char **argv) {
+    if (argc < 3) {
+        usage("whiteout needs at least one PATH");
+    }
+    for (int i = 2; i < argc; i++) {
+        if (mknod(argv[i], S_IFCHR | 0000, makedev(0, 0)) != 0) {
+            fprintf(stderr, "berth-confine: cannot make the whiteout %s: %s\n", argv[i], strerror(errno));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Overlayfs opaque directories: each DIR hides what the layers below have in the same directory. */
+static int opaque(int argc, char **argv) {
+    if (argc < 3) {
+        usage("opaque needs at least one DIR");
+    }
+    for (int i = 2; i < argc; i++) {
+        struct stat st;
+        if (lstat(argv[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "berth-confine: cannot mark %s opaque: not a directory\n", argv[i]);
+            return 1;
+        }
+        if (lsetxattr(argv[i], "trusted.overlay.opaque", "y", 1, 0) != 0) {
+            fprintf(stderr, "berth-confine: cannot mark %s opaque: %s\n", argv[i], strerror(errno));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "launch") == 0) {
         return launch(argc, argv);
+    }
+    if (argc > 1 && strcmp(argv[1], "whiteout") == 0) {
+        return whiteout(argc, argv);
+    }
+    if (argc > 1 && strcmp(argv[1], "opaque") == 0) {
+        return opaque(argc, argv);
     }
     return confine(argc, argv);
 }

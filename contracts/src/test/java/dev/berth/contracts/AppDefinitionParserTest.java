@@ -4,6 +4,7 @@ import dev.berth.contracts.app.Affinity;
 import dev.berth.contracts.app.AppDefinition;
 import dev.berth.contracts.app.AppDefinitionParser;
 import dev.berth.contracts.app.Constraint;
+import dev.berth.contracts.app.ContainerImage;
 import dev.berth.contracts.app.FieldError;
 import dev.berth.contracts.app.HealthCheck;
 import dev.berth.contracts.app.Isolation;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,7 +177,15 @@ class AppDefinitionParserTest {
             root id                  | {"id":"/","cmd":"x"}                               | id        | root
             no command               | {"id":"/a"}                                        | cmd       | a command is required
             cmd and args             | {"id":"/a","cmd":"x","args":["y"]}                 | cmd       | not both
-            docker                   | {"id":"/a","cmd":"x","container":{"type":"DOCKER"}} | container.type | no Docker runtime
+            docker without image     | {"id":"/a","cmd":"x","container":{"type":"DOCKER"}} | container.docker.image | needs an image
+            unknown container type   | {"id":"/a","cmd":"x","container":{"type":"RKT"}}    | container.type | MESOS or DOCKER
+            privileged image         | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","privileged":true}}} | container.docker.privileged | never runs a task privileged
+            docker parameters        | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","parameters":[{"key":"cap-add","value":"ALL"}]}}} | container.docker.parameters | no parameters
+            docker network           | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","network":"BRIDGE"}}} | container.docker.network | networks
+            docker pull secret       | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","pullConfig":{"secret":"s"}}}} | container.docker.pullConfig | registry-auth-file
+            unknown docker field     | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","volumeDriver":"x"}}} | container.docker.volumeDriver | unknown field
+            malformed image          | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"Redis:7"}}} | container.docker.image | not an image reference
+            image and no command     | {"id":"/a","container":{"type":"MESOS"}}           | cmd       | or run an image
             volume of neither kind   | {"id":"/a","cmd":"x","container":{"type":"MESOS","volumes":[{"containerPath":"d"}]}} | container.volumes[0] | exactly one of persistent
             duplicate port names     | {"id":"/a","cmd":"x","portDefinitions":[{"name":"a"},{"name":"a"}]} | portDefinitions[1].name | used twice
             port out of range        | {"id":"/a","cmd":"x","requirePorts":true,"portDefinitions":[{"port":70000}]} | portDefinitions[0].port | must be from
@@ -189,6 +199,27 @@ class AppDefinitionParserTest {
             """)
     void refusesWithAReasonOnTheField(String why, String json, String field, String messagePart) {
         assertRefused(json, field == null ? "" : field, messagePart);
+    }
+
+    @Test
+    void anImageNeedsNoCommandAndOnlyRunsWhereTasksGetTheirOwnRoot() {
+        AppDefinition app = valid("""
+                {"id":"/a","container":{"type":"DOCKER","docker":{"image":"127.0.0.1:5000/berth/hello-http:1",
+                 "forcePullImage":true,"privileged":false}}}""");
+        assertEquals(new ContainerImage("127.0.0.1:5000/berth/hello-http:1", true), app.container().docker());
+        assertEquals("DOCKER", app.container().type());
+        assertNull(app.cmd());
+        assertEquals(Isolation.Filesystem.REQUIRED, app.isolation().filesystem());
+    }
+
+    @Test
+    void mesosContainersRunImagesTooWithArgsForTheEntrypoint() {
+        AppDefinition app = valid("""
+                {"id":"/a","args":["--verbose"],"container":{"type":"MESOS",
+                 "docker":{"image":"registry.example.com:5000/team/app@sha256:%s"}}}""".formatted("a".repeat(64)));
+        assertEquals("MESOS", app.container().type());
+        assertEquals(List.of("--verbose"), app.args());
+        assertFalse(app.container().docker().forcePullImage());
     }
 
     @Test

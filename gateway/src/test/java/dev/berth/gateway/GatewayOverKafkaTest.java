@@ -98,7 +98,7 @@ class GatewayOverKafkaTest extends OverKafka {
                 .then().statusCode(422).contentType("application/problem+json")
                 .body("status", equalTo(422))
                 .body("errors.field", equalTo(List.of("colour", "instances", "cpus", "portDefinitions[1].name",
-                        "container.type")))
+                        "container.docker.image")))
                 .body("detail", containsString("5 fields were refused"));
         given().contentType(ContentType.JSON).body("{\"id\": \"Bad Id!\", \"cmd\": \"x\"}")
                 .when().post("/v1/apps").then().statusCode(422).body("errors[0].field", equalTo("id"));

@@ -3,6 +3,11 @@ package dev.berth.agent;
 import dev.berth.agent.command.NodeCommandConsumer;
 import dev.berth.agent.health.HealthChecksNextToTasks;
 import dev.berth.agent.health.HealthMonitor;
+import dev.berth.agent.image.ConfineLayerMarks;
+import dev.berth.agent.image.ImageStore;
+import dev.berth.agent.image.RegistryClient;
+import dev.berth.agent.image.RegistryCredentials;
+import dev.berth.agent.image.TaskImages;
 import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.isolation.TaskEtc;
@@ -34,6 +39,7 @@ import dev.berth.contracts.kafka.TopicBootstrap;
 import dev.berth.contracts.messages.DestroyVolume;
 import dev.berth.contracts.messages.NodeCommand;
 import dev.berth.contracts.messages.NodeConfinement;
+import dev.berth.contracts.messages.NodeImage;
 import dev.berth.contracts.messages.NodeVolumes;
 import dev.berth.contracts.trace.RecordTracing;
 import io.opentelemetry.api.trace.Tracer;
@@ -56,6 +62,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -134,6 +141,7 @@ public class Agent {
         AgentMark mark = mark(workDir, nodeId);
         runtime = new ProcessRuntime(config.host(), System.getenv(), host, config.pidsLimit(), volumes, confinement,
                 networks, Optional.of(mark));
+        confinement.ownRoot().ifPresent(root -> runtime.withImages(images(workDir, root)));
         nodeVolumes = volumes.offer(host.mountNamespaces());
         nodeConfinement = confinement.report(host.setpriv().isPresent(), System.getProperty("user.name"));
         LOG.infof("node %s isolates tasks with %s", nodeId, host.describe());
@@ -226,7 +234,7 @@ public class Agent {
         profile = withBridge(NodeProfiles.from(config, runtime.isolation(), port, nodeVolumes, nodeConfinement));
         // The registration's acknowledgement is the first renewal of the lease: a restarted agent that
         // took over tasks with external volumes keeps them alive if it gets here within their lease.
-        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage,
+        announcer = new NodeAnnouncer(profile, supervisor::runningTaskIds, supervisor::usage, this::cachedImages,
                 (report, acknowledged) -> publisher.report(report, () -> {
                     acknowledged.run();
                     metrics.heartbeatAcknowledged();
@@ -276,6 +284,32 @@ public class Agent {
                         + detected.why() + ")", users.defaultUser(), users.allowed());
         return new TaskConfinement(detected.ownRoot(), detected.why(),
                 host.setpriv().isPresent() ? Optional.of(users) : Optional.empty());
+    }
+
+    /** The node's cached images as its reports carry them; none where it runs no images. */
+    private List<NodeImage> cachedImages() {
+        return runtime.images().map(images -> images.cached().stream()
+                .map(image -> new NodeImage(image.reference(), image.manifestDigest(), image.sizeBytes(),
+                        image.lastUsed())).toList()).orElse(List.of());
+    }
+
+    /**
+     * The node's image cache under {@code <work-dir>/images}, pulling with the configured credentials; only
+     * where tasks get their own root (an image is one), since its whiteouts are written by the same helper.
+     */
+    private TaskImages images(Path workDir, OwnRoot root) {
+        RegistryCredentials credentials = config.registryAuthFile().filter(file -> !file.isBlank()).map(file -> {
+            try {
+                return RegistryCredentials.fromDockerConfig(Path.of(file));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the registry credentials in berth.agent.registry-auth-file "
+                        + file + ": " + e.getMessage(), e);
+            }
+        }).orElse(RegistryCredentials.none());
+        Set<String> insecure = new java.util.HashSet<>(list(config.insecureRegistries(), List.of()));
+        ImageStore store = new ImageStore(workDir.resolve("images"), new RegistryClient(credentials, insecure),
+                new ConfineLayerMarks(root.tool()), config.imageCacheMib() * 1024 * 1024);
+        return new TaskImages(store, () -> supervisor == null ? Set.of() : supervisor.imagesInUse());
     }
 
     private static List<String> list(Optional<String> setting, List<String> otherwise) {

@@ -166,6 +166,25 @@ public interface AgentConfig {
     @WithDefault("10.213.0.0/22")
     String bridgeSubnet();
 
+    /**
+     * Registry credentials for pulling images, as a Docker {@code config.json} ({@code {"auths": {"host:port":
+     * {"auth": "base64(user:password)"}}}}). Unset: images are pulled without credentials.
+     */
+    Optional<String> registryAuthFile();
+
+    /**
+     * Registries reached over plain HTTP, comma-separated {@code host:port}s. Loopback registries
+     * ({@code 127.0.0.1:5000}, {@code localhost:5000}) always are; every other one is asked over HTTPS.
+     */
+    Optional<String> insecureRegistries();
+
+    /**
+     * The most disk the node's image cache ({@code <work-dir>/images}) may hold, in MiB; past it, the
+     * images no task uses are removed, the least recently used first.
+     */
+    @WithDefault("10240")
+    long imageCacheMib();
+
     /** Replication factor for topics this agent creates if it starts first (1 for a single broker). */
     @WithDefault("1")
     short topicReplicationFactor();

@@ -121,7 +121,7 @@ public record AppDefinition(String id, String cmd, List<String> args, int instan
     /** The same app with other volumes (for tests and tools that build definitions in code). */
     public AppDefinition withVolumes(List<AppVolume> newVolumes) {
         return new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, portDefinitions,
-                new Container(container.type(), newVolumes, container.portMappings()), constraints, affinity,
+                new Container(container.type(), newVolumes, container.portMappings(), container.docker()), constraints, affinity,
                 placementStrategy, backoffSeconds, backoffFactor, maxLaunchDelaySeconds, taskKillGracePeriodSeconds, killSelection, healthChecks, user,
                 isolation, unreachableStrategy,
                 // A default strategy follows the kind of app (stateful ones never run extra instances).

@@ -72,11 +72,13 @@ public final class AppDefinitionParser {
         String id = id(tree.get("id"), fields);
         String cmd = fields.optionalString(tree, "cmd");
         List<String> args = fields.stringList(tree, "args");
+        boolean hasImage = hasImage(tree.get("container"));
         if (cmd != null && args != null) {
             fields.error("cmd", "give either cmd or args, not both");
-        } else if (cmd == null && args == null) {
-            fields.error("cmd", "a command is required: set cmd (run by /bin/sh -c) or args (run directly)");
-        } else if (args != null && args.isEmpty()) {
+        } else if (cmd == null && args == null && !hasImage) {
+            fields.error("cmd", "a command is required: set cmd (run by /bin/sh -c) or args (run directly), "
+                    + "or run an image (container.docker.image)");
+        } else if (args != null && args.isEmpty() && !hasImage) {
             fields.error("args", "args must name at least the program to run");
         }
         int instances = fields.wholeNumber(tree, "instances", 1, 0, MAX_INSTANCES);
@@ -93,6 +95,10 @@ public final class AppDefinitionParser {
         List<PortDefinition> ports = new PortDefinitionsReader(fields).read(tree.get("portDefinitions"), requirePorts,
                 network);
         Container container = new ContainerReader(fields).read(tree.get("container"), network);
+        if (container.docker() != null) {
+            // An image is a root file system: only a node that gives tasks their own root can run one.
+            isolation = isolation.withFilesystem(Isolation.Filesystem.REQUIRED);
+        }
         acceptedResourceRoles(tree.get("acceptedResourceRoles"), fields);
         List<Constraint> constraints = new ConstraintsReader(fields).read(tree.get("constraints"));
         List<Affinity> affinity = new AffinityReader(fields).read(tree.get("affinity"));
@@ -122,6 +128,11 @@ public final class AppDefinitionParser {
         return new ParsedApp.Valid(new AppDefinition(id, cmd, args, instances, cpus, mem, disk, env, labels, ports,
                 container, constraints, affinity, strategy, backoffSeconds, backoffFactor, maxLaunchDelay, killGrace,
                 killSelection, healthChecks, user, isolation, unreachable, upgrade));
+    }
+
+    /** True when the app names an image: then its command may come from the image. */
+    private static boolean hasImage(JsonNode container) {
+        return container != null && container.path("docker").path("image").isTextual();
     }
 
     /** The app's id, normalized by {@link AppIds} ("web" becomes "/web"). */

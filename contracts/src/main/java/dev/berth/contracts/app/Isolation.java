@@ -41,6 +41,11 @@ public record Isolation(Network network, Integer pidsLimit, boolean enforceDisk,
         this(network, pidsLimit, enforceDisk, Filesystem.OPTIONAL);
     }
 
+    /** The same isolation with another say on the file system. */
+    public Isolation withFilesystem(Filesystem newFilesystem) {
+        return new Isolation(network, pidsLimit, enforceDisk, newFilesystem);
+    }
+
     /** True when the task has a network namespace of its own (BRIDGE or NONE). */
     public boolean privateNetwork() {
         return network != Network.HOST;

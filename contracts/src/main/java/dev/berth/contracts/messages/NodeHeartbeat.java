@@ -9,13 +9,25 @@ public record NodeHeartbeat(String id, int schemaVersion, Instant occurredAt, St
                             String nodeId, String hostname, String host, NodeResources capacity, PortRange ports,
                             Map<String, String> attributes, String isolation, String agentUrl,
                             List<String> runningTaskIds, Map<String, TaskUsage> usage,
-                            NodeVolumes volumes, NodeConfinement confinement) implements NodeReport {
+                            NodeVolumes volumes, NodeConfinement confinement,
+                            List<NodeImage> images) implements NodeReport {
     public NodeHeartbeat {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         runningTaskIds = runningTaskIds == null ? List.of() : List.copyOf(runningTaskIds);
         usage = usage == null ? Map.of() : Map.copyOf(usage);
         volumes = volumes == null ? NodeVolumes.NONE : volumes;
         confinement = confinement == null ? NodeConfinement.NONE : confinement;
+        images = images == null ? List.of() : List.copyOf(images);
+    }
+
+    /** A report from an agent that reports no images. */
+    public NodeHeartbeat(String id, int schemaVersion, Instant occurredAt, String correlationId, String nodeId,
+                          String hostname, String host, NodeResources capacity, PortRange ports,
+                          Map<String, String> attributes, String isolation, String agentUrl,
+                          List<String> runningTaskIds, Map<String, TaskUsage> usage, NodeVolumes volumes,
+                          NodeConfinement confinement) {
+        this(id, schemaVersion, occurredAt, correlationId, nodeId, hostname, host, capacity, ports, attributes,
+                isolation, agentUrl, runningTaskIds, usage, volumes, confinement, List.of());
     }
 
     /** A report from an agent that says nothing of how it confines tasks. */

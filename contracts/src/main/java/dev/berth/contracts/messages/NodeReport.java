@@ -48,4 +48,7 @@ public sealed interface NodeReport extends Message permits NodeRegistered, NodeH
 
     /** Whether tasks get their own root file system there, and which users they may run as. */
     NodeConfinement confinement();
+
+    /** The images in the node's cache, most recently used first (empty where it runs none). */
+    List<NodeImage> images();
 }

@@ -23,6 +23,11 @@ public record TaskStatus(String id, int schemaVersion, Instant occurredAt, Strin
     public static final String FENCED = "FENCED";
     /** The task's volumes could not be attached or mounted; the reason says which and why. */
     public static final String VOLUME_FAILED = "VOLUME_FAILED";
+    /**
+     * The task's image could not be pulled or unpacked: not found, credentials refused, a digest that does
+     * not match, the registry unreachable; the reason says which image and why.
+     */
+    public static final String IMAGE_PULL_FAILED = "IMAGE_PULL_FAILED";
     /** The task's bridge network could not be made on its node; the reason says which step failed and why. */
     public static final String NETWORK_FAILED = "NETWORK_FAILED";
 

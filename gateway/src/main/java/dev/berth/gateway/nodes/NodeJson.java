@@ -1,6 +1,7 @@
 package dev.berth.gateway.nodes;
 
 import dev.berth.contracts.messages.NodeConfinement;
+import dev.berth.contracts.messages.NodeImage;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.PortRange;
 import dev.berth.gateway.view.NodeMode;
@@ -18,15 +19,18 @@ import java.util.Map;
  *                    {@code filesystem} ({@code own-root} or {@code host}), {@code defaultUser} (who tasks
  *                    of apps naming no user run as) and {@code allowedUsers} (who an app may name there);
  *                    an agent that reports nothing shows {@code host}, no default user and no allowed users
+ * @param images      the images in the node's cache, most recently used first: reference, manifest digest,
+ *                    size and last use (docs/images.md)
  */
 public record NodeJson(String id, String hostname, String host, NodeResources capacity, NodeResources allocated,
                        PortRange ports, Map<String, String> attributes, String isolation,
                        NodeConfinement confinement, String agentUrl, List<String> runningTaskIds,
-                       NodeUsageJson usage, Instant lastSeen, boolean reachable, NodeMode mode) {
+                       NodeUsageJson usage, Instant lastSeen, boolean reachable, NodeMode mode,
+                       List<NodeImage> images) {
 
     /** The same node in another mode: the answer to a drain or undrain, before the view has caught up. */
     public NodeJson withMode(NodeMode newMode) {
         return new NodeJson(id, hostname, host, capacity, allocated, ports, attributes, isolation, confinement,
-                agentUrl, runningTaskIds, usage, lastSeen, reachable, newMode);
+                agentUrl, runningTaskIds, usage, lastSeen, reachable, newMode, images);
     }
 }

@@ -101,7 +101,7 @@ public class NodesResource {
         NodeReport r = entry.report();
         return new NodeJson(r.nodeId(), r.hostname(), r.host(), r.capacity(), allocated(r.nodeId()), r.ports(),
                 r.attributes(), r.isolation(), r.confinement(), r.agentUrl(), visibleTasks(r.runningTaskIds()), NodeUsageJson.of(r.usage()),
-                entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), view.nodeMode(r.nodeId()));
+                entry.lastSeen(), entry.reachable(now, config.nodeTimeout()), view.nodeMode(r.nodeId()), r.images());
     }
 
     /**

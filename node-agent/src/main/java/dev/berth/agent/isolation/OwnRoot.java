@@ -135,11 +135,30 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
      */
     public List<String> confinement(Path sandboxDir, String user, Path hosts, List<Volume> volumes, Marks marks,
                                     List<String> task) {
+        return confinement(sandboxDir, user, Optional.empty(), hosts, volumes, marks, task);
+    }
+
+    /**
+     * As {@link #confinement(Path, String, Path, List, Marks, List)}, for a task that may run an image: then
+     * its root is the image's ({@link ImageRoot}) instead of the node's system directories, and its user
+     * comes as the numbers the image gives it.
+     */
+    public List<String> confinement(Path sandboxDir, String user, Optional<ImageRoot> image, Path hosts,
+                                    List<Volume> volumes, Marks marks, List<String> task) {
         List<String> command = new ArrayList<>(List.of("--root", mountPoint.toString(), "--etc",
-                etc.toString(), "--hosts", hosts.toString(), "--user", user, "--sandbox", sandboxDir.toString(),
-                SANDBOX.toString(), "--failed", marks.rootFailed().toString(), "--volume-failed",
-                marks.volumeFailed().toString()));
-        for (String dir : systemDirs) {
+                etc.toString(), "--hosts", hosts.toString()));
+        if (image.isPresent()) {
+            ImageRoot root = image.get();
+            command.addAll(List.of("--ids", Integer.toString(root.uid()), Integer.toString(root.gid()), "--image",
+                    String.join(":", root.lowerTopFirst().stream().map(Path::toString).toList()),
+                    root.upper().toString(), root.work().toString()));
+            root.workingDir().ifPresent(dir -> command.addAll(List.of("--workdir", dir)));
+        } else {
+            command.addAll(List.of("--user", user));
+        }
+        command.addAll(List.of("--sandbox", sandboxDir.toString(), SANDBOX.toString(), "--failed",
+                marks.rootFailed().toString(), "--volume-failed", marks.volumeFailed().toString()));
+        for (String dir : image.isPresent() ? List.<String>of() : systemDirs) {
             command.add("--ro");
             command.add(dir);
         }
@@ -154,6 +173,22 @@ public record OwnRoot(Path tool, Path mountPoint, Path etc, List<String> systemD
         command.add("--");
         command.addAll(task);
         return command;
+    }
+
+    /**
+     * The root of a task that runs an image: an overlay of its unpacked layers under a writable directory
+     * of its own.
+     *
+     * @param lowerTopFirst the image's layers, the top one first (overlayfs's order)
+     * @param upper         where the task's writes go (in its sandbox)
+     * @param work          overlayfs's work directory, beside {@code upper}
+     * @param workingDir    the image's working directory; empty: the sandbox
+     */
+    public record ImageRoot(List<Path> lowerTopFirst, Path upper, Path work, Optional<String> workingDir, int uid,
+                            int gid) {
+        public ImageRoot {
+            lowerTopFirst = List.copyOf(lowerTopFirst);
+        }
     }
 
     /** A volume bound at {@code target}, a path inside the task's root. */

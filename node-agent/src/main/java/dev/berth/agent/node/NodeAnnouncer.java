@@ -1,6 +1,7 @@
 package dev.berth.agent.node;
 
 import dev.berth.agent.volumes.NodeLease;
+import dev.berth.contracts.messages.NodeImage;
 import dev.berth.contracts.messages.NodeReport;
 import dev.berth.contracts.messages.TaskUsage;
 import org.jboss.logging.Logger;
@@ -32,6 +33,7 @@ public final class NodeAnnouncer implements AutoCloseable {
     private final NodeProfile profile;
     private final Supplier<List<String>> runningTaskIds;
     private final Supplier<Map<String, TaskUsage>> usage;
+    private final Supplier<List<NodeImage>> images;
     private final ReportSender out;
     private final Optional<NodeLease> lease;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -57,9 +59,17 @@ public final class NodeAnnouncer implements AutoCloseable {
      */
     public NodeAnnouncer(NodeProfile profile, Supplier<List<String>> runningTaskIds,
                          Supplier<Map<String, TaskUsage>> usage, ReportSender out, Optional<NodeLease> lease) {
+        this(profile, runningTaskIds, usage, List::of, out, lease);
+    }
+
+    /** @param images the node's cached images (sent with every report) */
+    public NodeAnnouncer(NodeProfile profile, Supplier<List<String>> runningTaskIds,
+                         Supplier<Map<String, TaskUsage>> usage, Supplier<List<NodeImage>> images, ReportSender out,
+                         Optional<NodeLease> lease) {
         this.profile = profile;
         this.runningTaskIds = runningTaskIds;
         this.usage = usage;
+        this.images = images;
         this.out = out;
         this.lease = lease;
     }
@@ -85,11 +95,11 @@ public final class NodeAnnouncer implements AutoCloseable {
             long sentAt = lease.isPresent() ? NodeLease.clock() : 0;
             Runnable acknowledged = () -> renew(sentAt);
             if (registered) {
-                out.send(profile.heartbeat(runningTaskIds.get(), usage.get()), acknowledged);
+                out.send(profile.heartbeat(runningTaskIds.get(), usage.get(), images.get()), acknowledged);
             } else {
                 // Until a registration has gone out, every tick tries again: a heartbeat from a node
                 // the cluster never saw register would carry less meaning than the registration.
-                out.send(profile.registration(runningTaskIds.get(), usage.get()), acknowledged);
+                out.send(profile.registration(runningTaskIds.get(), usage.get(), images.get()), acknowledged);
                 registered = true;
             }
         } catch (RuntimeException e) {

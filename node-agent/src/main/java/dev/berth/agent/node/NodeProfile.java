@@ -4,6 +4,7 @@ import dev.berth.contracts.messages.Ids;
 import dev.berth.contracts.messages.Message;
 import dev.berth.contracts.messages.NodeConfinement;
 import dev.berth.contracts.messages.NodeHeartbeat;
+import dev.berth.contracts.messages.NodeImage;
 import dev.berth.contracts.messages.NodeRegistered;
 import dev.berth.contracts.messages.NodeResources;
 import dev.berth.contracts.messages.NodeVolumes;
@@ -44,12 +45,22 @@ public record NodeProfile(String nodeId, String hostname, String host, NodeResou
     }
 
     public NodeRegistered registration(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
+        return registration(runningTaskIds, usage, List.of());
+    }
+
+    public NodeRegistered registration(List<String> runningTaskIds, Map<String, TaskUsage> usage,
+                                       List<NodeImage> images) {
         return new NodeRegistered(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement, images);
     }
 
     public NodeHeartbeat heartbeat(List<String> runningTaskIds, Map<String, TaskUsage> usage) {
+        return heartbeat(runningTaskIds, usage, List.of());
+    }
+
+    public NodeHeartbeat heartbeat(List<String> runningTaskIds, Map<String, TaskUsage> usage,
+                                   List<NodeImage> images) {
         return new NodeHeartbeat(Ids.newId(), Message.SCHEMA_VERSION, Instant.now(), null, nodeId, hostname, host,
-                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement);
+                capacity, ports, attributes, isolation, agentUrl, runningTaskIds, usage, volumes, confinement, images);
     }
 }

@@ -3,6 +3,11 @@ package dev.berth.agent.runtime;
 import dev.berth.agent.cgroups.CgroupLimits;
 import dev.berth.agent.cgroups.Cgroups;
 import dev.berth.agent.cgroups.TaskCgroup;
+import dev.berth.agent.host.FileTrees;
+import dev.berth.agent.image.ImageLaunch;
+import dev.berth.agent.image.ImageUsers;
+import dev.berth.agent.image.PulledImage;
+import dev.berth.agent.image.TaskImages;
 import dev.berth.agent.isolation.OwnRoot;
 import dev.berth.agent.isolation.TaskConfinement;
 import dev.berth.agent.network.NetworkRefusedException;
@@ -72,6 +77,10 @@ public final class ProcessRuntime implements TaskRuntime {
     private final String agentUser = System.getProperty("user.name");
     private final TaskNetworks networks;
     private final Optional<AgentMark> mark;
+    /** Where image tasks' images come from; empty: this runtime runs no images. */
+    private volatile Optional<TaskImages> images = Optional.empty();
+    /** The directory in an image task's sandbox that holds its root's upper and work directories. */
+    public static final String IMAGE_ROOT_DIR = ".berth-rootfs";
 
     /** Plain processes in their own session: no cgroups, no namespaces (the node reports best-effort). */
     public ProcessRuntime(String host) {
@@ -140,6 +149,16 @@ public final class ProcessRuntime implements TaskRuntime {
         this.agentEnvironment = Map.copyOf(agentEnvironment);
         this.hostIsolation = hostIsolation;
         this.defaultPidsLimit = defaultPidsLimit;
+    }
+
+    /** Image tasks run from images this store pulls and unpacks. */
+    public ProcessRuntime withImages(TaskImages store) {
+        images = Optional.of(store);
+        return this;
+    }
+
+    public Optional<TaskImages> images() {
+        return images;
     }
 
     @Override
@@ -229,10 +248,19 @@ public final class ProcessRuntime implements TaskRuntime {
             throw new LaunchFailedException("cannot create sandbox " + sandbox.dir() + ": " + e, e);
         }
         boolean ownRoot = ownRoot();
-        String user = confinement.userOf(spec);
-        Map<String, String> env = TaskEnvironment.of(taskId, appId, spec, host,
-                ownRoot ? OwnRoot.SANDBOX : sandbox.dir(), agentEnvironment);
-        if (ownRoot) {
+        // An image task's command, environment base, user and root come from its image.
+        Optional<ImageRun> image = spec.image() == null ? Optional.empty() : Optional.of(imageRun(spec, sandbox));
+        String user = image.map(i -> i.launch().user().name()).orElseGet(() -> confinement.userOf(spec));
+        Path sandboxInside = ownRoot ? OwnRoot.SANDBOX : sandbox.dir();
+        Map<String, String> env = image.isPresent()
+                ? TaskEnvironment.forImage(taskId, appId, spec, host, sandboxInside, image.get().launch().imageEnv())
+                : TaskEnvironment.of(taskId, appId, spec, host, sandboxInside, agentEnvironment);
+        if (image.isPresent()) {
+            // Docker's rule: the image's HOME, else the user's home in the image.
+            env.putIfAbsent("HOME", image.get().launch().user().home());
+            env.put("USER", user);
+            env.put("LOGNAME", user);
+        } else if (ownRoot) {
             // The agent's HOME and TMPDIR are host paths the task cannot see; its sandbox is its home.
             env.put("HOME", OwnRoot.SANDBOX.toString());
             env.remove("TMPDIR");
@@ -241,11 +269,16 @@ public final class ProcessRuntime implements TaskRuntime {
             env.put("LOGNAME", name);
         }
         mark.ifPresent(m -> env.put(AgentMark.VARIABLE, m.valueFor(taskId)));
-        Optional<TaskUser> taskUser = lookUp(user);
+        Optional<TaskUser> taskUser = image.isPresent()
+                ? image.map(i -> new TaskUser(i.launch().user().name(), i.launch().user().uid(),
+                        i.launch().user().gid()))
+                : lookUp(user);
         giveSandbox(taskUser, sandbox);
         List<String> userSwitch = ownRoot ? List.of() : userSwitch(taskUser);
         List<String> own = new ArrayList<>();
-        if (spec.cmd() != null && !spec.cmd().isBlank()) {
+        if (image.isPresent()) {
+            own.addAll(image.get().launch().command());
+        } else if (spec.cmd() != null && !spec.cmd().isBlank()) {
             own.addAll(List.of("/bin/sh", "-c", spec.cmd()));
         } else if (!spec.args().isEmpty()) {
             // The init would start a missing program and then exit 127; say why before launching.
@@ -285,7 +318,7 @@ public final class ProcessRuntime implements TaskRuntime {
             // A bridged task's helper starts in its network namespace; only NONE asks the helper for a new one.
             command.addAll(join);
             command.addAll(confinedLaunch(taskId, sandbox, user != null ? user : agentUser, procsFiles,
-                    privateNet && join.isEmpty(), published, own));
+                    privateNet && join.isEmpty(), published, image.map(i -> i.root(taskUser.orElseThrow())), own));
         } else {
             command = LaunchCommand.of(hostIsolation.setsid(), procsFiles, namespaces, sandbox, hostname(taskId),
                     privateNet ? hostIsolation.ip() : Optional.empty(), published, volumeTools, task);
@@ -427,7 +460,8 @@ public final class ProcessRuntime implements TaskRuntime {
      * written beside its checkpoint first.
      */
     private List<String> confinedLaunch(String taskId, Sandbox sandbox, String user, List<Path> procsFiles,
-                                        boolean privateNet, PublishedVolumes published, List<String> own)
+                                        boolean privateNet, PublishedVolumes published,
+                                        Optional<OwnRoot.ImageRoot> image, List<String> own)
             throws LaunchFailedException {
         OwnRoot root = confinement.ownRoot().orElseThrow();
         try {
@@ -439,7 +473,7 @@ public final class ProcessRuntime implements TaskRuntime {
                 .map(b -> new OwnRoot.Volume(b.volumeId(), b.source(), OwnRoot.inside(sandbox.dir(), b.target()),
                         b.readOnly()))
                 .toList();
-        List<String> confined = root.confinement(sandbox.dir(), user, sandbox.hostsFile(), binds,
+        List<String> confined = root.confinement(sandbox.dir(), user, image, sandbox.hostsFile(), binds,
                 new OwnRoot.Marks(sandbox.mountedMark(), sandbox.rootFailedMark(), sandbox.mountFailedMark()), own);
         Optional<OwnRoot.Watchdog> watchdog = Optional.empty();
         if (published.needsWatchdog()) {
@@ -449,6 +483,73 @@ public final class ProcessRuntime implements TaskRuntime {
                     epochs));
         }
         return root.launch(procsFiles, sandbox.exitFile(), hostname(taskId), privateNet, watchdog, confined);
+    }
+
+    /** An image task's start: its image as pulled and unpacked, and what it runs as. */
+    private record ImageRun(PulledImage image, ImageLaunch launch, Path upper, Path work) {
+        /** The root the helper mounts: the image's layers (top first) under the task's own upper directory. */
+        OwnRoot.ImageRoot root(TaskUser user) {
+            List<Path> lower = new ArrayList<>(image.layers());
+            java.util.Collections.reverse(lower);
+            return new OwnRoot.ImageRoot(lower, upper, work, launch.workingDir(), user.uid(), user.gid());
+        }
+    }
+
+    /**
+     * Pulls the task's image (at once from the node's cache when {@link #prepare} has just fetched it) and
+     * words its start; the writable upper directory of its root is made in its sandbox, out of the task's
+     * reach (0700, the agent's), so what it writes counts as its disk use and goes with its sandbox.
+     */
+    private ImageRun imageRun(TaskSpec spec, Sandbox sandbox) throws LaunchFailedException {
+        if (!ownRoot()) {
+            throw new LaunchFailedException("this node cannot run images: tasks get no root of their own here ("
+                    + confinement.ownRootWhy() + ")", null);
+        }
+        TaskImages store = images.orElseThrow(() -> new LaunchFailedException(
+                "this node cannot run images: the agent has no image store", null));
+        PulledImage pulled = store.pull(spec.image(), false, progress -> {
+        });
+        List<Path> topFirst = new ArrayList<>(pulled.layers());
+        java.util.Collections.reverse(topFirst);
+        ImageUsers users = new ImageUsers(topFirst, name -> TaskUser.lookup(name)
+                .map(u -> new ImageUsers.ImageUser(u.name(), u.uid(), u.gid(), "/")));
+        ImageLaunch launch;
+        try {
+            launch = ImageLaunch.of(spec, pulled.config(), users, confinement.userOf(spec), agentUser,
+                    confinement.users().map(u -> u.allowed().contains("root")).orElse(true));
+        } catch (IllegalArgumentException e) {
+            throw new LaunchFailedException(e.getMessage(), e);
+        }
+        Path rootfs = sandbox.dir().resolve(IMAGE_ROOT_DIR);
+        Path upper = rootfs.resolve("upper");
+        Path work = rootfs.resolve("work");
+        try {
+            Files.createDirectories(rootfs);
+            Files.setPosixFilePermissions(rootfs, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(upper);
+            if (Files.exists(work)) {
+                FileTrees.deleteTree(work);
+            }
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new LaunchFailedException("cannot make the image's root in " + rootfs + ": " + e, e);
+        }
+        return new ImageRun(pulled, launch, upper, work);
+    }
+
+    /** Pulls the image of an image task, telling {@code progress} how far it got; nothing for other tasks. */
+    @Override
+    public void prepare(TaskSpec spec, java.util.function.Consumer<String> progress) throws LaunchFailedException {
+        if (spec.image() == null) {
+            return;
+        }
+        if (!ownRoot()) {
+            throw new LaunchFailedException("this node cannot run images: tasks get no root of their own here ("
+                    + confinement.ownRootWhy() + ")", null);
+        }
+        TaskImages store = images.orElseThrow(() -> new LaunchFailedException(
+                "this node cannot run images: the agent has no image store", null));
+        store.pull(spec.image(), spec.image().forcePullImage(), progress);
     }
 
     /** The node's entry for the task's user (empty: the agent's own user); an unknown user is refused. */

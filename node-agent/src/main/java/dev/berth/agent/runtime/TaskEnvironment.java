@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>a few neutral variables of the agent's own environment ({@link #INHERITED}): enough for a
  *       shell to find programs and speak the host's locale, and nothing else, because the agent's
- *       environment holds its own configuration and possibly credentials (Kafka, OIDC);</li>
+ *       environment holds its own configuration and possibly credentials (Kafka, OIDC); for a task that
+ *       runs an image, the image's own {@code Env} instead;</li>
  *   <li>the app's {@code env};</li>
  *   <li>what Berth tells the task (ports, host, ids, sandbox) under Berth's names and under
  *       Marathon's, so commands written for Marathon run unchanged. These win over the app's own:
@@ -47,6 +48,21 @@ public final class TaskEnvironment {
                 env.put(name, value);
             }
         });
+        return over(env, taskId, appId, spec, host, sandbox);
+    }
+
+    /**
+     * The environment of a task that runs an image: the image's {@code Env} in place of the agent's
+     * variables (its {@code PATH} is the one that finds the image's programs), then as {@link #of}.
+     */
+    public static Map<String, String> forImage(String taskId, String appId, TaskSpec spec, String host, Path sandbox,
+                                               Map<String, String> imageEnvironment) {
+        return over(new LinkedHashMap<>(imageEnvironment), taskId, appId, spec, host, sandbox);
+    }
+
+    /** The app's and Berth's layers over {@code env}, the first layer. */
+    private static Map<String, String> over(Map<String, String> env, String taskId, String appId, TaskSpec spec,
+                                            String host, Path sandbox) {
         env.putIfAbsent("PATH", DEFAULT_PATH);
         env.putAll(spec.env());
         // Only the runtime marks a task as its agent's (AgentMark): an app wearing another agent's mark could

@@ -30,6 +30,16 @@ public interface TaskRuntime {
     RunningProcess start(String taskId, String appId, TaskSpec spec, Sandbox sandbox) throws LaunchFailedException;
 
     /**
+     * Whatever a task needs on the node before it can start and may take long: the pull of its image.
+     * Called before {@link #start}; {@code progress} hears how far it got (the task reports it while
+     * STARTING). Nothing for a task that runs a command on the node's own files.
+     *
+     * @throws LaunchFailedException when the task cannot start, its reason saying why
+     */
+    default void prepare(TaskSpec spec, java.util.function.Consumer<String> progress) throws LaunchFailedException {
+    }
+
+    /**
      * Takes over a task an earlier agent process started. The returned process's {@link
      * RunningProcess#exit()} is already complete if the task ended while no agent watched it.
      */

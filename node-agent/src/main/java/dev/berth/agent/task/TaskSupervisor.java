@@ -238,6 +238,14 @@ public final class TaskSupervisor implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The images (as their apps name them) of the node's tasks that have not ended: none may leave the cache. */
+    public Set<String> imagesInUse() {
+        Set<String> inUse = new HashSet<>();
+        tasks.values().stream().filter(t -> !t.state.isTerminal() && t.spec.image() != null)
+                .forEach(t -> inUse.add(t.spec.image().image()));
+        return inUse;
+    }
+
     /** The volumes the node's tasks that have not ended hold: none of them may be destroyed. */
     public Set<String> volumesInUse() {
         Set<String> inUse = new HashSet<>();
@@ -250,6 +258,9 @@ public final class TaskSupervisor implements AutoCloseable {
         checkpoints.save(task.checkpoint());
         TaskRuntime.RunningProcess process;
         try {
+            // A pull's progress is told as STARTING again, with how far it got as the reason.
+            runtime.prepare(launch.spec(), progress -> task.transition(TaskState.STARTING, progress, null,
+                    launch.id()));
             process = runtime.start(launch.taskId(), launch.appId(), launch.spec(), task.sandbox);
         } catch (TaskRuntime.LaunchFailedException e) {
             task.transition(TaskState.FAILED, e.getMessage(), null, launch.id());

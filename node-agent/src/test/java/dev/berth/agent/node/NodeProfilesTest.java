@@ -97,6 +97,9 @@ class NodeProfilesTest {
             public Optional<String> allowedUsers() { return Optional.empty(); }
             public String bridgeName() { return "none"; }
             public String bridgeSubnet() { return "10.213.0.0/22"; }
+            public Optional<String> registryAuthFile() { return Optional.empty(); }
+            public Optional<String> insecureRegistries() { return Optional.empty(); }
+            public long imageCacheMib() { return 10240; }
         };
     }
 }

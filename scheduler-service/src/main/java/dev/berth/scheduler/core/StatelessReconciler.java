@@ -190,7 +190,7 @@ final class StatelessReconciler {
     /** What a task of {@code def} is launched with, on the ports and with the mounts it was given. */
     static TaskSpec spec(AppDefinition def, List<PortAssignment> ports, List<VolumeMount> mounts) {
         return new TaskSpec(def.cmd(), def.args(), def.env(), def.labels(), def.cpus(), def.mem(), def.disk(), ports,
-                def.user(), def.healthChecks(), def.isolation(), mounts);
+                def.user(), def.healthChecks(), def.isolation(), mounts, def.container().docker());
     }
 
     /** What placement needs to know of a stateless app's new task. */
