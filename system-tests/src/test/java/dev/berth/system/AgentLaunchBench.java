@@ -679,32 +679,4 @@ class AgentLaunchBench {
                     tasks, killSeconds, killCpu);
         }
     }
-
-    /** Writes commands to the node's partition of {@code berth.node-commands}, as the scheduler does. */
-    private static final class NodeCommands implements AutoCloseable {
-        private final KafkaProducer<String, byte[]> producer;
-        private final int partition;
-
-        NodeCommands(String bootstrap, String nodeId) {
-            producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-            partition = NodePartitions.partitionFor(nodeId, producer.partitionsFor(Topics.NODE_COMMANDS.name()).size());
-        }
-
-        void send(NodeCommand command) {
-            producer.send(new ProducerRecord<>(Topics.NODE_COMMANDS.name(), partition, command.nodeId(),
-                    JsonCodec.encodeBytes(command)));
-        }
-
-        void flush() {
-            producer.flush();
-        }
-
-        @Override
-        public void close() {
-            producer.close();
-        }
-    }
 }

@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,10 +49,16 @@ class ImagesIT {
     private static final int PRIVATE_PORT = FreePorts.next();
     private static final int WRONG_LOGIN_PORT = FreePorts.next();
     private static final Path AUTH_FILE = authFile();
+    /** The node's image cache: room for the other tests' small images, and for two of the eviction test's. */
+    private static final int CACHE_MIB = 64;
 
+    // A node timeout longer than the default 5 s, as AgentRestartIT has it: the agent that restarts may take
+    // longer than that to start on a busy machine, and its task would rightly be replaced.
     @RegisterExtension
-    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1).agent(NODE, "zone=a",
-            Map.of("BERTH_AGENT_REGISTRY_AUTH_FILE", AUTH_FILE.toString()));
+    static final BerthClusterExtension berth = BerthClusterExtension.withSchedulers(1)
+            .schedulerEnv("BERTH_SCHEDULER_NODE_TIMEOUT", "20s").agent(NODE, "zone=a",
+            Map.of("BERTH_AGENT_REGISTRY_AUTH_FILE", AUTH_FILE.toString(),
+                    "BERTH_AGENT_IMAGE_CACHE_MIB", Integer.toString(CACHE_MIB)));
     private static BerthCluster cluster;
     private static String gateway;
     private static DockerRegistry registry;
@@ -330,6 +338,50 @@ class ImagesIT {
         assertEquals(List.of(taskId), cluster.tasks(appId).stream().map(t -> t.path("id").asText()).toList());
         await("hello-http still answers").atMost(DEADLINE).ignoreExceptions().until(() -> get(url).contains(taskId));
         delete(appId);
+    }
+
+    @Test
+    void pastItsLimitTheCacheRemovesTheLeastRecentlyUsedImagesNoTaskRunsFrom() {
+        // Given three images of 25 MB each: the first runs on, the second ran and is gone
+        String running = pushSized("running");
+        String ran = pushSized("ran");
+        String latest = pushSized("latest");
+        create(sizedApp("/images/evict-running", running));
+        awaitRunning("/images/evict-running");
+        create(sizedApp("/images/evict-ran", ran));
+        awaitRunning("/images/evict-ran");
+        delete("/images/evict-ran");
+
+        // When a third one is pulled, past the node's 64 MiB
+        create(sizedApp("/images/evict-latest", latest));
+        awaitRunning("/images/evict-latest");
+
+        // Then the cache keeps the two images tasks run from, and the one that ran is gone
+        await(NODE + " keeps the images in use, and only those of the three").atMost(DEADLINE).until(
+                () -> references(Http.get(gateway + "/v1/nodes/" + NODE).json().path("images")),
+                references -> references.containsAll(Set.of(running, latest)) && !references.contains(ran));
+        delete("/images/evict-running");
+        delete("/images/evict-latest");
+    }
+
+    private static String pushSized(String name) {
+        ImagePusher.image().layer(LayerTar.create().file("bin/busybox", Path.of("/bin/busybox"), 0755).bytes())
+                .layer(LayerTar.create().random("payload", 25L << 20, name.hashCode()).bytes())
+                .entrypoint("/bin/busybox", "sleep", "600")
+                .push(registry.host(), "berth/evict-" + name, "1");
+        return registry.host() + "/berth/evict-" + name + ":1";
+    }
+
+    private static String sizedApp(String appId, String image) {
+        return """
+                {"id": "%s", "cpus": 0.05, "mem": 32, "portDefinitions": [],
+                 "container": {"type": "DOCKER", "docker": {"image": "%s"}}}""".formatted(appId, image);
+    }
+
+    private static Set<String> references(JsonNode images) {
+        Set<String> references = new HashSet<>();
+        images.forEach(image -> references.add(image.path("reference").asText()));
+        return references;
     }
 
     private static void pushVersion(String version) {
