@@ -1,6 +1,7 @@
 package dev.berth.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
 import dev.berth.testkit.Digests;
 import dev.berth.testkit.DockerRegistry;
@@ -63,6 +64,7 @@ class ImagesIT {
     private static String gateway;
     private static DockerRegistry registry;
     private static Path registryDir;
+    private static TaskStatusWatch statuses;
     private static final List<DockerRegistry> privateRegistries = new ArrayList<>();
 
     @BeforeAll
@@ -70,6 +72,7 @@ class ImagesIT {
         cluster = berth.cluster();
         gateway = cluster.gateway().url();
         cluster.assumeNamespaces("ImagesIT", NODE);
+        statuses = new TaskStatusWatch(cluster.kafkaBootstrap());
         registryDir = Files.createTempDirectory("berth-images-it-registry");
         registry = DockerRegistry.start(registryDir);
     }
@@ -80,6 +83,9 @@ class ImagesIT {
             registry.close();
         }
         privateRegistries.forEach(DockerRegistry::close);
+        if (statuses != null) {
+            statuses.close();
+        }
     }
 
     /** The agent's registry logins, in Docker's config.json: right for one registry, wrong for the other. */
@@ -347,7 +353,13 @@ class ImagesIT {
         String ran = pushSized("ran");
         String latest = pushSized("latest");
         create(sizedApp("/images/evict-running", running));
-        awaitRunning("/images/evict-running");
+        String runningTask = awaitRunning("/images/evict-running").path("id").asText();
+        // (while it pulled, the task said how far it got)
+        await(runningTask + " told its pull's progress").atMost(DEADLINE).until(() -> statuses.matching(
+                        s -> s.taskId().equals(runningTask) && s.state() == TaskState.STARTING && s.reason() != null)
+                .stream().map(seen -> seen.status().reason()).toList(), reasons -> reasons.stream().anyMatch(
+                        reason -> reason.startsWith("PULLING: " + running + ": ")
+                                && reason.matches(".*: [0-9.]+ of [0-9.]+ MB")));
         create(sizedApp("/images/evict-ran", ran));
         awaitRunning("/images/evict-ran");
         delete("/images/evict-ran");

@@ -35,6 +35,8 @@ public final class AppShow extends ShowCommand {
                 .add("instances", app.path("instances").asInt() + " (running " + app.path("tasksRunning").asInt()
                         + ", healthy " + app.path("tasksHealthy").asInt() + ", staged " + app.path("tasksStaged").asInt() + ")")
                 .add("cmd", Json.text(app, "cmd"))
+                .add("image", app.path("container").path("docker").hasNonNull("image")
+                        ? Json.text(app.path("container").path("docker"), "image") : null)
                 .add("resources", "cpus " + Json.text(app, "cpus") + ", mem " + Json.text(app, "mem")
                         + " MiB, disk " + Json.text(app, "disk") + " MiB")
                 .add("deployment", deployment.isObject() ? deployment.path("state").asText() + " " + deployment.path("id").asText()
