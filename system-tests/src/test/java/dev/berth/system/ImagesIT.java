@@ -133,7 +133,8 @@ class ImagesIT {
 
     @Test
     void argsFollowTheEntrypointAndTheTaskSeesTheImagesUserEnvironmentDirectoryAndLayers() {
-        // Given an image of two layers: the second deletes a file of the first and makes a directory opaque
+        // Given an image of two layers: the second deletes a file and a directory of the first, and makes
+        // another directory opaque
         byte[] base = LayerTar.create()
                 .file("bin/busybox", Path.of("/bin/busybox"), 0755)
                 .file("bin/sh", Path.of("/bin/busybox"), 0755)
@@ -142,15 +143,18 @@ class ImagesIT {
                 .file("data/gone", "deleted in the next layer", 0644)
                 .file("data/kept", "still here", 0644)
                 .file("olddir/old", "hidden by an opaque directory", 0644)
+                .file("gonedir/inside", "deleted with its directory", 0644)
                 .bytes();
         byte[] top = LayerTar.create()
                 .whiteout("data/gone")
+                .whiteout("gonedir")
                 .opaque("olddir")
                 .file("olddir/new", "the only file left", 0644)
                 .dir("work", 0777)
                 .bytes();
         String report = "echo \"entry $0 $* uid=$(id -u) gid=$(id -g) cwd=$(pwd) mark=$MARK home=$HOME "
-                + "data=$(ls /data | tr '\\n' ,) olddir=$(ls /olddir | tr '\\n' ,)\"; exec sleep 600";
+                + "data=$(ls /data | tr '\\n' ,) olddir=$(ls /olddir | tr '\\n' ,) "
+                + "gonedir=$(test -e /gonedir && echo present || echo absent)\"; exec sleep 600";
         ImagePusher.image().layer(base).layer(top)
                 .entrypoint("/bin/sh", "-c", report).cmd("default")
                 .env("MARK", "from-image").user("app").workingDir("/work")
@@ -168,7 +172,7 @@ class ImagesIT {
         String output = await("the task's report").atMost(DEADLINE)
                 .until(() -> logs(task.path("id").asText()), out -> out.contains("entry"));
         assertEquals("entry one two uid=1000 gid=1000 cwd=/work mark=from-image home=/home/app data=kept, "
-                + "olddir=new,", output.strip());
+                + "olddir=new, gonedir=absent", output.strip());
         delete(appId);
     }
 

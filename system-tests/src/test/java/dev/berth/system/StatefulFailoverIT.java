@@ -3,6 +3,9 @@ package dev.berth.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.contracts.messages.TaskState;
 import dev.berth.contracts.messages.TaskStatus;
+import dev.berth.testkit.DockerRegistry;
+import dev.berth.testkit.ImagePusher;
+import dev.berth.testkit.LayerTar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -187,6 +190,39 @@ class StatefulFailoverIT {
     }
 
     @Test
+    @Order(7)
+    void anAppRunningFromAnImageFailsOverWithItsDataToo() throws Exception {
+        // Given the journal writer run by busybox from an image (no files of the nodes' own), on an external volume
+        try (DockerRegistry registry = DockerRegistry.start(Files.createTempDirectory("berth-sf-registry"))) {
+            ImagePusher.image().layer(LayerTar.create().file("bin/busybox", Path.of("/bin/busybox"), 0755)
+                    .file("bin/sh", Path.of("/bin/busybox"), 0755).bytes()).push(registry.host(), "sf/busybox", "1");
+            String app = "/sf/image";
+            Running old = deployAndAwaitWriting(app, external("sfi-journal"), """
+                    "docker": {"image": "%s/sf/busybox:1"},""".formatted(registry.host()));
+            Path journal = cluster.sharedVolumeRoot().resolve("sfi-journal-0").resolve("journal");
+            List<ProcessHandle> oldProcesses = TaskTraces.processes(old.node(), old.taskId());
+
+            // When its agent is killed
+            cluster.agent(old.node()).kill();
+
+            // Then a new copy runs from the image on the other node, after the old one stopped, every synced line kept
+            String otherNode = old.node().equals(NODE_A) ? NODE_B : NODE_A;
+            String newTask = awaitNewCopyWhileWatching(app, old, oldProcesses, journal);
+            assertEquals(otherNode, cluster.running(app).get(newTask));
+            await("the new copy writes").atMost(DEADLINE)
+                    .until(() -> Journal.countBy(Journal.read(journal), newTask) >= 5);
+            assertJournalIntact(journal, old, newTask);
+
+            // And the old copy ended fenced, as its agent reports once it is back
+            cluster.restartAgent(old.node());
+            TaskStatus fenced = statuses.await("the old copy's end", s -> s.taskId().equals(old.taskId())
+                    && s.state().isTerminal(), DEADLINE);
+            assertTrue(fenced.reason() != null && fenced.reason().startsWith(TaskStatus.FENCED), fenced.toString());
+            delete(app);
+        }
+    }
+
+    @Test
     @Order(6)
     void aDrainMovesAnExternalVolumeStopFirstAndLeavesALocalOneWithItsReason() {
         String app = "/sf/drained";
@@ -278,10 +314,15 @@ class StatefulFailoverIT {
     }
 
     private static Running deployAndAwaitWriting(String app, String volume) {
+        return deployAndAwaitWriting(app, volume, "");
+    }
+
+    /** @param image {@code "docker": {…},} inside the app's container, or "" for a command on the node's files */
+    private static Running deployAndAwaitWriting(String app, String volume, String image) {
         String json = """
                 {"id": "%s", "cmd": "%s", "instances": 1, "cpus": 0.05, "mem": 32, "portDefinitions": [],
-                 "taskKillGracePeriodSeconds": 1, "container": {"type": "MESOS", "volumes": [%s]}}"""
-                .formatted(app, Journal.writer("data").replace("\"", "\\\""), volume);
+                 "taskKillGracePeriodSeconds": 1, "container": {"type": "MESOS", %s "volumes": [%s]}}"""
+                .formatted(app, Journal.writer("data").replace("\"", "\\\""), image, volume);
         Http.Response created = Http.postJson(gateway + "/v1/apps", json);
         assertEquals(201, created.status(), created.body());
         await(app + " running").atMost(DEADLINE).until(() -> cluster.running(app).size() == 1);
