@@ -50,10 +50,16 @@ class RouterIT {
         router = cluster.startRouter("router-1");
     }
 
-    /** An app of {@code instances} tasks answering their task id, routed on {@code labels}, healthy once it serves. */
+    /**
+     * An app of {@code instances} tasks answering their task id, routed on {@code labels}, healthy once it
+     * serves. Its cpus are a hard quota (the agent sets the task's CFS quota): python3 needs about half a
+     * second of cpu to start http.server here, which took about thirty seconds at 0.02 cpus, and each
+     * answer waited for the next slice too; at 0.15 every app of the class, a restart's three extra
+     * included, still fits the agent's 4 cpus.
+     */
     private static void deploy(String id, int instances, String labels) {
         Http.Response created = Http.postJson(gateway + "/v1/apps", """
-                {"id": "%s", "instances": %d, "cpus": 0.02, "mem": 48, "taskKillGracePeriodSeconds": 1,
+                {"id": "%s", "instances": %d, "cpus": 0.15, "mem": 48, "taskKillGracePeriodSeconds": 1,
                  "cmd": "printf %%s \\"$BERTH_TASK_ID\\" > index.html; exec python3 -m http.server $PORT0",
                  "portDefinitions": [{"port": 0, "name": "http"}],
                  "labels": {%s},
