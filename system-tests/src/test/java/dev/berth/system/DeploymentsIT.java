@@ -264,9 +264,9 @@ class DeploymentsIT {
 
     /**
      * One of the app's small HTTP servers. Its cpus are a hard quota (the agent sets the task's CFS quota):
-     * python3 needs about half a second of cpu to import http.server here, which took some ten seconds
-     * at 0.05 cpus, for every instance every roll started; at 0.25 it takes about two. Every app of the
-     * class fits the two agents' 8 cpus at that, rolls' extra instances included.
+     * at 0.05 python3 took 3 s to start serving, every time, and a roll waits for each new instance in
+     * turn; at 0.25 it takes a fifth of that. Every app of the class still fits the two agents' 8 cpus,
+     * rolls' extra instances included.
      */
     private static ObjectNode server(String id, int instances, String version, Map<String, Object> strategy) {
         ObjectNode app = JsonCodec.mapper().createObjectNode();

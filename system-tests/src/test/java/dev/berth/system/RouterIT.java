@@ -52,10 +52,10 @@ class RouterIT {
 
     /**
      * An app of {@code instances} tasks answering their task id, routed on {@code labels}, healthy once it
-     * serves. Its cpus are a hard quota (the agent sets the task's CFS quota): python3 needs about half a
-     * second of cpu to start http.server here, which took about thirty seconds at 0.02 cpus, and each
-     * answer waited for the next slice too; at 0.15 every app of the class, a restart's three extra
-     * included, still fits the agent's 4 cpus.
+     * serves. Its cpus are a hard quota (the agent sets the task's CFS quota): at 0.02 python3 took 15 s
+     * to start serving, every time, and each answer waited for its next slice of cpu too; at 0.15 it
+     * takes a few seconds, and every app of the class, a restart's three extra included, still fits
+     * the agent's 4 cpus.
      */
     private static void deploy(String id, int instances, String labels) {
         Http.Response created = Http.postJson(gateway + "/v1/apps", """
