@@ -106,6 +106,9 @@ class DeploymentsIT {
 
         ObjectNode broken = server(app, 2, "v2", Map.of("autoRollback", true, "progressDeadlineSeconds", 60));
         ((ObjectNode) broken.path("env")).put("BROKEN", "1");
+        // Its checks fail from its first answer: failures within the grace period are not counted, and
+        // 20 s of it for each of its instances (two rounds of them) made most of the test's minute.
+        ((ObjectNode) broken.path("healthChecks").get(0)).put("gracePeriodSeconds", 5);
         put(app, broken);
 
         JsonNode deployment = awaitDeployment(app, "ROLLED_BACK");
@@ -259,10 +262,16 @@ class DeploymentsIT {
         return app;
     }
 
+    /**
+     * One of the app's small HTTP servers. Its cpus are a hard quota (the agent sets the task's CFS quota):
+     * at 0.05 python3 took 3 s to start serving, every time, and a roll waits for each new instance in
+     * turn; at 0.25 it takes a fifth of that. Every app of the class still fits the two agents' 8 cpus,
+     * rolls' extra instances included.
+     */
     private static ObjectNode server(String id, int instances, String version, Map<String, Object> strategy) {
         ObjectNode app = JsonCodec.mapper().createObjectNode();
         app.put("id", id).put("cmd", "exec python3 -c \"$SERVER\"").put("instances", instances)
-                .put("cpus", 0.05).put("mem", 48).put("taskKillGracePeriodSeconds", 5);
+                .put("cpus", 0.25).put("mem", 48).put("taskKillGracePeriodSeconds", 5);
         app.putObject("env").put("SERVER", SERVER).put("VERSION", version);
         app.putArray("portDefinitions").addObject().put("port", 0).put("name", "http");
         app.putArray("healthChecks").addObject().put("protocol", "HTTP").put("path", "/").put("portIndex", 0)

@@ -50,15 +50,24 @@ class RouterIT {
         router = cluster.startRouter("router-1");
     }
 
-    /** An app of {@code instances} tasks answering their task id, routed on {@code labels}, healthy once it serves. */
+    /**
+     * An app of {@code instances} tasks answering their task id, routed on {@code labels}, healthy once it
+     * serves. Its check probes from the start ({@code delaySeconds} 0, as DeploymentsIT's do): Marathon's
+     * default first probe comes 15 s after the start, and every deploy, scale-up, restart and replacement
+     * here waited those 15 s for a server that answers within one or two; the grace period covers its
+     * start. Its cpus are a hard quota (the agent sets the task's CFS quota): at 0.02 each answer waited
+     * for its next slice of cpu too; at 0.15 every app of the class, a restart's three extra included,
+     * still fits the agent's 4 cpus.
+     */
     private static void deploy(String id, int instances, String labels) {
         Http.Response created = Http.postJson(gateway + "/v1/apps", """
-                {"id": "%s", "instances": %d, "cpus": 0.02, "mem": 48, "taskKillGracePeriodSeconds": 1,
+                {"id": "%s", "instances": %d, "cpus": 0.15, "mem": 48, "taskKillGracePeriodSeconds": 1,
                  "cmd": "printf %%s \\"$BERTH_TASK_ID\\" > index.html; exec python3 -m http.server $PORT0",
                  "portDefinitions": [{"port": 0, "name": "http"}],
                  "labels": {%s},
                  "healthChecks": [{"protocol": "HTTP", "path": "/", "portIndex": 0, "gracePeriodSeconds": 30,
-                                   "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 2}]}"""
+                                   "intervalSeconds": 1, "timeoutSeconds": 1, "maxConsecutiveFailures": 2,
+                                   "delaySeconds": 0}]}"""
                 .formatted(id, instances, labels));
         assertEquals(201, created.status(), created.body());
         awaitHealthy(id, instances);
