@@ -186,6 +186,7 @@ class AppDefinitionParserTest {
             unknown docker field     | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7","volumeDriver":"x"}}} | container.docker.volumeDriver | unknown field
             malformed image          | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"Redis:7"}}} | container.docker.image | not an image reference
             image and no command     | {"id":"/a","container":{"type":"MESOS"}}           | cmd       | or run an image
+            command check of image   | {"id":"/a","container":{"type":"DOCKER","docker":{"image":"redis:7"}},"healthChecks":[{"protocol":"COMMAND","command":{"value":"true"}}]} | healthChecks[0].protocol | not supported yet
             volume of neither kind   | {"id":"/a","cmd":"x","container":{"type":"MESOS","volumes":[{"containerPath":"d"}]}} | container.volumes[0] | exactly one of persistent
             duplicate port names     | {"id":"/a","cmd":"x","portDefinitions":[{"name":"a"},{"name":"a"}]} | portDefinitions[1].name | used twice
             port out of range        | {"id":"/a","cmd":"x","requirePorts":true,"portDefinitions":[{"port":70000}]} | portDefinitions[0].port | must be from

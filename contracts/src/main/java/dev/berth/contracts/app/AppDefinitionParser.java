@@ -115,6 +115,16 @@ public final class AppDefinitionParser {
                 KillSelection.YOUNGEST_FIRST, false);
         int hostPorts = network == Isolation.Network.BRIDGE ? container.portMappings().size() : ports.size();
         List<HealthCheck> healthChecks = new HealthChecksReader(fields).read(tree.get("healthChecks"), hostPorts);
+        if (container.docker() != null) {
+            // A command check runs next to the task with the node's tools (nsenter, setpriv), which an image's
+            // root does not have: it would fail every time and have healthy tasks replaced.
+            for (int i = 0; i < healthChecks.size(); i++) {
+                if (healthChecks.get(i).protocol() == HealthCheck.Protocol.COMMAND) {
+                    fields.error("healthChecks[" + i + "].protocol", "COMMAND checks of apps that run an image "
+                            + "are not supported yet; use an HTTP or TCP check");
+                }
+            }
+        }
         String user = user(tree.get("user"), fields);
         UnreachableStrategy unreachable = new UnreachableStrategyReader(fields).read(tree.get("unreachableStrategy"));
         boolean stateful = !container.volumes().isEmpty();
