@@ -486,13 +486,21 @@ public final class ProcessRuntime implements TaskRuntime {
     }
 
     /** An image task's start: its image as pulled and unpacked, and what it runs as. */
-    private record ImageRun(PulledImage image, ImageLaunch launch, Path upper, Path work) {
-        /** The root the helper mounts: the image's layers (top first) under the task's own upper directory. */
+    private record ImageRun(List<Path> layersTopFirst, ImageLaunch launch, Path upper, Path work) {
+        /** The root the helper mounts: the image's layers under the task's own upper directory. */
         OwnRoot.ImageRoot root(TaskUser user) {
-            List<Path> lower = new ArrayList<>(image.layers());
-            java.util.Collections.reverse(lower);
-            return new OwnRoot.ImageRoot(lower, upper, work, launch.workingDir(), user.uid(), user.gid());
+            return new OwnRoot.ImageRoot(layersTopFirst, upper, work, launch.workingDir(), user.uid(), user.gid());
         }
+    }
+
+    /** Where image tasks' images come from; refused where this node cannot run images at all. */
+    private TaskImages imageStore() throws LaunchFailedException {
+        if (!ownRoot()) {
+            throw new LaunchFailedException("this node cannot run images: tasks get no root of their own here ("
+                    + confinement.ownRootWhy() + ")", null);
+        }
+        return images.orElseThrow(() -> new LaunchFailedException(
+                "this node cannot run images: the agent has no image store", null));
     }
 
     /**
@@ -501,14 +509,10 @@ public final class ProcessRuntime implements TaskRuntime {
      * reach (0700, the agent's), so what it writes counts as its disk use and goes with its sandbox.
      */
     private ImageRun imageRun(TaskSpec spec, Sandbox sandbox) throws LaunchFailedException {
-        if (!ownRoot()) {
-            throw new LaunchFailedException("this node cannot run images: tasks get no root of their own here ("
-                    + confinement.ownRootWhy() + ")", null);
-        }
-        TaskImages store = images.orElseThrow(() -> new LaunchFailedException(
-                "this node cannot run images: the agent has no image store", null));
+        TaskImages store = imageStore();
         PulledImage pulled = store.pull(spec.image(), false, progress -> {
         });
+        // overlayfs's order, and the order in which the image's files are looked up
         List<Path> topFirst = new ArrayList<>(pulled.layers());
         java.util.Collections.reverse(topFirst);
         ImageUsers users = new ImageUsers(topFirst, name -> TaskUser.lookup(name)
@@ -534,7 +538,7 @@ public final class ProcessRuntime implements TaskRuntime {
         } catch (IOException e) {
             throw new LaunchFailedException("cannot make the image's root in " + rootfs + ": " + e, e);
         }
-        return new ImageRun(pulled, launch, upper, work);
+        return new ImageRun(topFirst, launch, upper, work);
     }
 
     /** Pulls the image of an image task, telling {@code progress} how far it got; nothing for other tasks. */
@@ -543,12 +547,7 @@ public final class ProcessRuntime implements TaskRuntime {
         if (spec.image() == null) {
             return;
         }
-        if (!ownRoot()) {
-            throw new LaunchFailedException("this node cannot run images: tasks get no root of their own here ("
-                    + confinement.ownRootWhy() + ")", null);
-        }
-        TaskImages store = images.orElseThrow(() -> new LaunchFailedException(
-                "this node cannot run images: the agent has no image store", null));
+        TaskImages store = imageStore();
         store.pull(spec.image(), spec.image().forcePullImage(), progress);
     }
 
